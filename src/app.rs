@@ -1,0 +1,158 @@
+//! The console loop: terminal events and effect results become messages, `update` changes the
+//! model, `draw` paints it. Effects run on a worker thread so the screen never freezes.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use crossterm::event::{
+    self, DisableBracketedPaste, EnableBracketedPaste, Event, KeyCode, KeyEvent, KeyEventKind,
+    KeyModifiers,
+};
+use crossterm::execute;
+use time::OffsetDateTime;
+
+use crate::appliance::{self, Appliance, RootState, settings, status};
+use crate::menu::MenuTree;
+use crate::model::{Effect, Key, Model, Msg, update};
+use crate::ui;
+
+/// Runs one effect against the appliance at `root` and answers with its message.
+pub fn run_effect(root: &Path, effect: Effect) -> Msg {
+    let now = OffsetDateTime::now_utc();
+    match effect {
+        Effect::Load => Msg::Loaded(
+            Appliance::open(root)
+                .map(|app| status::snapshot(&app, now))
+                .map_err(|e| e.to_string()),
+        ),
+        Effect::Init(opts) => Msg::Initialized(
+            appliance::init::init(root, &opts, now)
+                .map(|app| status::snapshot(&app, now))
+                .map_err(|e| e.to_string()),
+        ),
+        Effect::SaveSetting(checked) => Msg::Saved(
+            Appliance::open(root)
+                .map_err(|e| e.to_string())
+                .and_then(|app| {
+                    let change =
+                        settings::save_checked(&app, &checked).map_err(|e| e.to_string())?;
+                    Ok((change, status::snapshot(&app, now)))
+                }),
+        ),
+    }
+}
+
+/// The machine's name, offered as the default hostname at first run.
+pub fn machine_hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| appliance::validate_hostname(s).is_ok())
+        .unwrap_or_else(|| "tanos".to_string())
+}
+
+/// The model the console opens with: the appliance, or first-run setup on an empty root.
+pub fn initial_model(root: &Path) -> anyhow::Result<Model> {
+    let menus = MenuTree::shipped()?;
+    let shown = root.display().to_string();
+    let state = appliance::root_state(root).with_context(|| format!("cannot read {shown}"))?;
+    Ok(match state {
+        RootState::Empty => Model::first_run(menus, shown, machine_hostname()),
+        RootState::Appliance => {
+            let app = Appliance::open(root)?;
+            Model::console(
+                menus,
+                shown,
+                status::snapshot(&app, OffsetDateTime::now_utc()),
+            )
+        }
+        RootState::Foreign => bail!(
+            "{shown} holds files but no appliance.toml: it is not an appliance root. Open an empty directory for a new appliance."
+        ),
+    })
+}
+
+fn key_of(ev: KeyEvent) -> Option<Key> {
+    if ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+    Some(match ev.code {
+        KeyCode::Char('c') if ctrl => Key::CtrlC,
+        KeyCode::Char(_) if ctrl => return None,
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        _ => return None,
+    })
+}
+
+fn msg_of(ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(k) => key_of(k).map(Msg::Key),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        _ => None,
+    }
+}
+
+fn spawn_worker(root: PathBuf) -> (Sender<Effect>, Receiver<Msg>) {
+    let (effect_tx, effect_rx) = mpsc::channel::<Effect>();
+    let (msg_tx, msg_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for effect in effect_rx {
+            if msg_tx.send(run_effect(&root, effect)).is_err() {
+                break;
+            }
+        }
+    });
+    (effect_tx, msg_rx)
+}
+
+/// Opens the console on `root` and runs it until the operator exits.
+pub fn run(root: PathBuf) -> anyhow::Result<()> {
+    let mut model = initial_model(&root)?;
+    let (effects, results) = spawn_worker(root);
+    // ratatui::init restores the terminal on panic as well as on return.
+    let mut terminal = ratatui::init();
+    execute!(io::stdout(), EnableBracketedPaste)?;
+    let size = terminal.size()?;
+    update(&mut model, Msg::Resize(size.width, size.height));
+    let outcome = (|| -> anyhow::Result<()> {
+        let mut dirty = true;
+        while !model.quit {
+            if dirty {
+                terminal.draw(|frame| ui::draw(&model, frame))?;
+                dirty = false;
+            }
+            let mut inbox = Vec::new();
+            if event::poll(Duration::from_millis(50))? {
+                inbox.extend(msg_of(event::read()?));
+                while event::poll(Duration::ZERO)? {
+                    inbox.extend(msg_of(event::read()?));
+                }
+            }
+            inbox.extend(results.try_iter());
+            for msg in inbox {
+                dirty = true;
+                for effect in update(&mut model, msg) {
+                    effects.send(effect).context("the worker thread stopped")?;
+                }
+            }
+        }
+        Ok(())
+    })();
+    let _ = execute!(io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
+    outcome
+}

@@ -1,0 +1,616 @@
+//! The Configuration Settings catalogue (seed tables 3, 4, 5; SPEC §4.5) and its validation.
+//! Pure: the menu, the command line and the settings store all validate through `validate`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ApplianceConfig, Platform, Role};
+
+/// A group of settings, as the seed's registry keys and Global Settings page group them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Component {
+    TaniumServer,
+    ZoneServerHub,
+    ZoneServer,
+    ClientGlobal,
+}
+
+impl Component {
+    pub const ALL: [Component; 4] = [
+        Component::TaniumServer,
+        Component::ZoneServerHub,
+        Component::ZoneServer,
+        Component::ClientGlobal,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Component::TaniumServer => "Tanium Server",
+            Component::ZoneServerHub => "Zone Server Hub",
+            Component::ZoneServer => "Zone Server",
+            Component::ClientGlobal => "Client Global Settings",
+        }
+    }
+
+    /// The name on the command line and the section in settings.toml.
+    pub fn id(self) -> &'static str {
+        match self {
+            Component::TaniumServer => "tanium-server",
+            Component::ZoneServerHub => "zone-server-hub",
+            Component::ZoneServer => "zone-server",
+            Component::ClientGlobal => "client-global",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Component> {
+        let s = s.trim().to_ascii_lowercase().replace([' ', '_'], "-");
+        Component::ALL
+            .into_iter()
+            .find(|c| c.id() == s || c.label().to_ascii_lowercase().replace(' ', "-") == s)
+    }
+
+    /// The components an appliance has, in menu order.
+    pub fn for_appliance(config: &ApplianceConfig) -> Vec<Component> {
+        match config.role {
+            Role::TaniumServer if config.has_zone_hub() => {
+                vec![
+                    Component::TaniumServer,
+                    Component::ZoneServerHub,
+                    Component::ClientGlobal,
+                ]
+            }
+            Role::TaniumServer => vec![Component::TaniumServer, Component::ClientGlobal],
+            Role::ZoneServer => vec![Component::ZoneServer],
+        }
+    }
+
+    /// The component the role's own settings live in (the default for `config get/set`).
+    pub fn primary(role: Role) -> Component {
+        match role {
+            Role::TaniumServer => Component::TaniumServer,
+            Role::ZoneServer => Component::ZoneServer,
+        }
+    }
+}
+
+impl fmt::Display for Component {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A stored setting value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    Dword(u32),
+    Text(String),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Dword(n) => write!(f, "{n}"),
+            Value::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+/// What values a setting takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// REG_DWORD restricted to listed values, each with its meaning.
+    Choice(&'static [(u32, &'static str)]),
+    /// REG_DWORD in an inclusive range.
+    Range(u32, u32),
+    /// REG_SZ holding a file path.
+    Path,
+}
+
+impl Kind {
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Kind::Choice(_) | Kind::Range(..) => "dword",
+            Kind::Path => "string",
+        }
+    }
+}
+
+/// Where a default comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Default {
+    Fixed(u32),
+    /// ReportingTLSMode of a server: platform- and component-dependent (seed table 3).
+    ServerTlsMode,
+    /// A file in the role's install directory.
+    InstallPath(&'static str),
+    /// No default: the setting is absent until added.
+    Unset,
+}
+
+/// One catalogue entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettingDef {
+    pub name: &'static str,
+    /// A longer label where the seed uses one ("TLS Mode").
+    pub label: &'static str,
+    pub components: &'static [Component],
+    pub platforms: &'static [Platform],
+    pub kind: Kind,
+    default: Default,
+    /// Written by `init`; the others are added with `A` when wanted.
+    pub present_by_default: bool,
+    pub help: &'static str,
+    /// The seed's warning, and the values that trigger it.
+    pub risky: &'static [u32],
+    pub warning: &'static str,
+}
+
+const SERVERS: &[Component] = &[
+    Component::TaniumServer,
+    Component::ZoneServerHub,
+    Component::ZoneServer,
+];
+const RECEIVERS: &[Component] = &[Component::TaniumServer, Component::ZoneServer];
+const CLIENTS: &[Component] = &[Component::ClientGlobal];
+const ALL_PLATFORMS: &[Platform] = &Platform::ALL;
+const UP_TO_7_3: &[Platform] = &[Platform::V7_2, Platform::V7_3];
+const FROM_7_4: &[Platform] = &[Platform::V7_4];
+
+const TLS_MODES: &[(u32, &str)] = &[
+    (0, "TLS not used"),
+    (1, "TLS required"),
+    (2, "TLS optional"),
+];
+const OFF_ON: &[(u32, &str)] = &[(0, "not required"), (1, "required")];
+
+const BEST_PRACTICE: &str = "Best practice: set ReportingTLSMode to 2 (optional) first; set 1 (required) only \
+once TLS connections are confirmed. With 1, a failed TLS handshake means the connection fails.";
+const ALL_CLIENTS_TLS: &str = "Only set 1 once every deployed Tanium Client is configured to use TLS and you are \
+ready to deploy new clients with TLS configured before their first registration: clients without TLS can \
+no longer register or be managed.";
+
+pub const CATALOGUE: &[SettingDef] = &[
+    SettingDef {
+        name: "ReportingTLSMode",
+        label: "ReportingTLSMode",
+        components: SERVERS,
+        platforms: ALL_PLATFORMS,
+        kind: Kind::Choice(TLS_MODES),
+        default: Default::ServerTlsMode,
+        present_by_default: true,
+        help: "TLS for the outbound connections this server initiates. On 7.4+ TLS is required and cannot be disabled.",
+        risky: &[1],
+        warning: BEST_PRACTICE,
+    },
+    SettingDef {
+        name: "ReportingTLSCertPath",
+        label: "ReportingTLSCertPath",
+        components: SERVERS,
+        platforms: ALL_PLATFORMS,
+        kind: Kind::Path,
+        default: Default::InstallPath("reporting.crt"),
+        present_by_default: false,
+        help: "Path of reporting.crt for inbound connections; only needed when it differs from the install path.",
+        risky: &[],
+        warning: "",
+    },
+    SettingDef {
+        name: "ReportingTLSKeyPath",
+        label: "ReportingTLSKeyPath",
+        components: SERVERS,
+        platforms: ALL_PLATFORMS,
+        kind: Kind::Path,
+        default: Default::InstallPath("reporting.pvk"),
+        present_by_default: true,
+        help: "Path of reporting.pvk for inbound connections; must be present on a Zone Server.",
+        risky: &[],
+        warning: "",
+    },
+    SettingDef {
+        name: "ReportingTLSKeyPasswordFile",
+        label: "ReportingTLSKeyPasswordFile",
+        components: SERVERS,
+        platforms: ALL_PLATFORMS,
+        kind: Kind::Path,
+        default: Default::Unset,
+        present_by_default: false,
+        help: "Hardware security modules only.",
+        risky: &[],
+        warning: "This setting applies only to hardware security modules (HSM). Contact Tanium Support before setting it.",
+    },
+    SettingDef {
+        name: "RequireIncomingEncryption",
+        label: "RequireIncomingEncryption",
+        components: RECEIVERS,
+        platforms: UP_TO_7_3,
+        kind: Kind::Choice(OFF_ON),
+        default: Default::Fixed(0),
+        present_by_default: true,
+        help: "Inbound connections of Tanium Clients 7.2+ to servers 7.3 or earlier: 1 accepts TLS connections only.",
+        risky: &[1],
+        warning: ALL_CLIENTS_TLS,
+    },
+    SettingDef {
+        name: "require_client_tls_314_flag",
+        label: "require_client_tls_314_flag",
+        components: CLIENTS,
+        platforms: FROM_7_4,
+        kind: Kind::Choice(&[
+            (0, "TLS and non-TLS clients allowed"),
+            (1, "TLS clients only"),
+        ]),
+        default: Default::Fixed(0),
+        present_by_default: true,
+        help: "1: the Tanium Server accepts Tanium Client connections only over TLS.",
+        risky: &[1],
+        warning: ALL_CLIENTS_TLS,
+    },
+    SettingDef {
+        name: "require_client_tls_315_flag",
+        label: "require_client_tls_315_flag",
+        components: CLIENTS,
+        platforms: FROM_7_4,
+        kind: Kind::Choice(&[
+            (1, "7.4+ clients over TLS only"),
+            (0, "TLS and non-TLS 7.4+ clients"),
+        ]),
+        default: Default::Fixed(1),
+        present_by_default: true,
+        help: "1 (default): Tanium Clients 7.4+ connect only over TLS. Tanium strongly recommends keeping 1.",
+        risky: &[0],
+        warning: "Tanium strongly recommends keeping 1. Contact Tanium Support ([email protected]) before setting 0.",
+    },
+    SettingDef {
+        name: "TLSMode",
+        label: "TLS Mode (clients 7.4+)",
+        components: CLIENTS,
+        platforms: FROM_7_4,
+        kind: Kind::Choice(&[(0, "TLS not used"), (1, "TLS required")]),
+        default: Default::Fixed(1),
+        present_by_default: true,
+        help: "Whether Tanium Clients 7.4+ require TLS between clients and with servers.",
+        risky: &[0],
+        warning: "With 0, Tanium Clients 7.4+ stop using TLS. Tanium strongly recommends keeping the default, 1.",
+    },
+    SettingDef {
+        name: "ReportingTLSMode",
+        label: "ReportingTLSMode (clients 7.2)",
+        components: CLIENTS,
+        platforms: UP_TO_7_3,
+        kind: Kind::Choice(TLS_MODES),
+        default: Default::Fixed(0),
+        present_by_default: true,
+        help: "TLS from Tanium Clients 7.2 to the Tanium Server or Zone Server.",
+        risky: &[1],
+        warning: BEST_PRACTICE,
+    },
+    SettingDef {
+        name: "OptionalTLSMinAttemptCount",
+        label: "OptionalTLSMinAttemptCount",
+        components: CLIENTS,
+        platforms: UP_TO_7_3,
+        kind: Kind::Range(1, 100),
+        default: Default::Fixed(3),
+        present_by_default: true,
+        help: "Clients 7.2, ReportingTLSMode 2: TLS attempts before falling back to a non-TLS connection.",
+        risky: &[],
+        warning: "",
+    },
+    SettingDef {
+        name: "OptionalTLSBackoffIntervalSeconds",
+        label: "OptionalTLSBackoffIntervalSeconds",
+        components: CLIENTS,
+        platforms: UP_TO_7_3,
+        kind: Kind::Range(1, 86400),
+        default: Default::Fixed(1),
+        present_by_default: true,
+        help: "Clients 7.2, ReportingTLSMode 2: seconds before retrying TLS; doubles after each failed round.",
+        risky: &[],
+        warning: "",
+    },
+    SettingDef {
+        name: "OptionalTLSMaxBackoffSeconds",
+        label: "OptionalTLSMaxBackoffSeconds",
+        components: CLIENTS,
+        platforms: UP_TO_7_3,
+        kind: Kind::Range(1, 86400),
+        default: Default::Fixed(3600),
+        present_by_default: true,
+        help: "Clients 7.2, ReportingTLSMode 2: the longest back-off interval, in seconds.",
+        risky: &[],
+        warning: "",
+    },
+];
+
+/// Why a setting or value was refused. Messages are for the operator.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingError {
+    #[error("unknown setting '{0}'; `tanos-menu config list` shows the settings of this appliance")]
+    Unknown(String),
+    #[error("{component} is not a component of this appliance ({role})")]
+    ComponentAbsent { component: Component, role: String },
+    #[error("{name} is not a {component} setting")]
+    NotInComponent { name: String, component: Component },
+    #[error("{name} is set in several components ({choices}); name one with --component")]
+    Ambiguous { name: String, choices: String },
+    #[error("{name} applies to platform {applies} only; this appliance runs {platform}")]
+    NotOnPlatform {
+        name: String,
+        applies: String,
+        platform: Platform,
+    },
+    #[error("{name} takes a whole number; '{raw}' is not one")]
+    NotANumber { name: String, raw: String },
+    #[error("{name} must be between {lo} and {hi}; {value} is out of range")]
+    OutOfRange {
+        name: String,
+        lo: u32,
+        hi: u32,
+        value: u64,
+    },
+    #[error("{name} takes {allowed}; {value} is not allowed")]
+    NotAllowed {
+        name: String,
+        allowed: String,
+        value: u64,
+    },
+    #[error("on platform 7.4+ TLS is required and cannot be disabled: {name} stays 1")]
+    TlsRequired { name: String },
+    #[error("{name}: {reason}")]
+    BadPath { name: String, reason: String },
+}
+
+/// A value that passed validation, with the seed's warning when it is a risky one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Validated {
+    pub def: &'static SettingDef,
+    pub component: Component,
+    pub value: Value,
+    pub warning: Option<&'static str>,
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    norm(a) == norm(b)
+}
+
+fn platforms_text(platforms: &[Platform]) -> String {
+    platforms
+        .iter()
+        .map(|p| p.label())
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// The entry for `name` in `component` on this appliance's platform.
+pub fn lookup(
+    config: &ApplianceConfig,
+    component: Component,
+    name: &str,
+) -> Result<&'static SettingDef, SettingError> {
+    if !Component::for_appliance(config).contains(&component) {
+        return Err(SettingError::ComponentAbsent {
+            component,
+            role: config.role_label(),
+        });
+    }
+    let named: Vec<&'static SettingDef> = CATALOGUE
+        .iter()
+        .filter(|d| same_name(d.name, name))
+        .collect();
+    if named.is_empty() {
+        return Err(SettingError::Unknown(name.to_string()));
+    }
+    let here: Vec<&'static SettingDef> = named
+        .iter()
+        .copied()
+        .filter(|d| d.components.contains(&component))
+        .collect();
+    if here.is_empty() {
+        return Err(SettingError::NotInComponent {
+            name: named[0].name.to_string(),
+            component,
+        });
+    }
+    match here.iter().find(|d| d.platforms.contains(&config.platform)) {
+        Some(def) => Ok(def),
+        None => Err(SettingError::NotOnPlatform {
+            name: here[0].name.to_string(),
+            applies: platforms_text(here[0].platforms),
+            platform: config.platform,
+        }),
+    }
+}
+
+/// The settings of a component on this platform, in catalogue order.
+pub fn defs_for(config: &ApplianceConfig, component: Component) -> Vec<&'static SettingDef> {
+    CATALOGUE
+        .iter()
+        .filter(|d| d.components.contains(&component) && d.platforms.contains(&config.platform))
+        .collect()
+}
+
+/// The default value of `def` in `component` on this appliance, if it has one.
+pub fn default_value(
+    config: &ApplianceConfig,
+    component: Component,
+    def: &SettingDef,
+) -> Option<Value> {
+    match def.default {
+        Default::Fixed(n) => Some(Value::Dword(n)),
+        Default::ServerTlsMode => Some(Value::Dword(match (config.platform, component) {
+            (Platform::V7_4, _) => 1,
+            // Seed table 3, appliances 7.2/7.3: TLS on by default on the Tanium Server,
+            // off on the Zone Server and the Zone Server Hub.
+            (_, Component::TaniumServer) => 2,
+            _ => 0,
+        })),
+        Default::InstallPath(file) => {
+            let dir = match component {
+                Component::ZoneServer => super::Layout::ZONE_DIR,
+                _ => super::Layout::TANIUM_DIR,
+            };
+            Some(Value::Text(format!("{dir}/{file}")))
+        }
+        Default::Unset => None,
+    }
+}
+
+/// The values a setting takes, as shown to the operator: "0 (TLS not used), 1 (…)" or "1–100".
+pub fn allowed_text(config: &ApplianceConfig, def: &SettingDef) -> String {
+    match def.kind {
+        Kind::Choice(values) => values
+            .iter()
+            .filter(|(v, _)| allowed_on_platform(config, def, *v))
+            .map(|(v, meaning)| format!("{v} ({meaning})"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Kind::Range(lo, hi) => format!("{lo}-{hi}"),
+        Kind::Path => "a file path".to_string(),
+    }
+}
+
+fn allowed_on_platform(config: &ApplianceConfig, def: &SettingDef, value: u32) -> bool {
+    !(config.platform == Platform::V7_4 && def.default == Default::ServerTlsMode && value != 1)
+}
+
+/// Checks `raw` as a value of `name` in `component`: the one validation every path uses.
+pub fn validate(
+    config: &ApplianceConfig,
+    component: Component,
+    name: &str,
+    raw: &str,
+) -> Result<Validated, SettingError> {
+    let def = lookup(config, component, name)?;
+    let value = parse_value(config, def, raw)?;
+    let warning = match &value {
+        Value::Dword(n) if def.risky.contains(n) => Some(def.warning),
+        Value::Text(_) if !def.warning.is_empty() => Some(def.warning),
+        _ => None,
+    };
+    Ok(Validated {
+        def,
+        component,
+        value,
+        warning,
+    })
+}
+
+fn parse_value(
+    config: &ApplianceConfig,
+    def: &SettingDef,
+    raw: &str,
+) -> Result<Value, SettingError> {
+    let name = def.name.to_string();
+    let raw = raw.trim();
+    match def.kind {
+        Kind::Path => check_path(raw)
+            .map(|()| Value::Text(raw.to_string()))
+            .map_err(|reason| SettingError::BadPath { name, reason }),
+        Kind::Choice(_) | Kind::Range(..) => {
+            if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(SettingError::NotANumber {
+                    name,
+                    raw: raw.chars().take(40).collect(),
+                });
+            }
+            // Digits only: the sole failure left is overflow, reported as out of range.
+            let wide: u64 = raw.parse().unwrap_or(u64::MAX);
+            match def.kind {
+                Kind::Range(lo, hi) if wide < u64::from(lo) || wide > u64::from(hi) => {
+                    Err(SettingError::OutOfRange {
+                        name,
+                        lo,
+                        hi,
+                        value: wide,
+                    })
+                }
+                Kind::Choice(values) if !values.iter().any(|(v, _)| u64::from(*v) == wide) => {
+                    Err(SettingError::NotAllowed {
+                        name,
+                        allowed: allowed_text(config, def),
+                        value: wide,
+                    })
+                }
+                _ => {
+                    let n = u32::try_from(wide).unwrap_or(u32::MAX);
+                    if allowed_on_platform(config, def, n) {
+                        Ok(Value::Dword(n))
+                    } else {
+                        Err(SettingError::TlsRequired { name })
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_path(raw: &str) -> Result<(), String> {
+    if raw.is_empty() {
+        return Err("the path is empty".into());
+    }
+    if raw.len() > 4096 {
+        return Err("the path is longer than 4096 bytes".into());
+    }
+    if raw.chars().any(char::is_control) {
+        return Err("the path holds control characters".into());
+    }
+    if raw.split('/').any(|part| part == "..") {
+        return Err("the path may not contain '..'".into());
+    }
+    if raw.ends_with('/') {
+        return Err("the path names a directory; give the file".into());
+    }
+    Ok(())
+}
+
+/// Resolves which component a bare setting name means on this appliance: the role's own
+/// component when it has the setting, else the only component that has it.
+pub fn resolve_component(config: &ApplianceConfig, name: &str) -> Result<Component, SettingError> {
+    let components = Component::for_appliance(config);
+    let primary = Component::primary(config.role);
+    if lookup(config, primary, name).is_ok() {
+        return Ok(primary);
+    }
+    let having: Vec<Component> = components
+        .iter()
+        .copied()
+        .filter(|c| lookup(config, *c, name).is_ok())
+        .collect();
+    match having.as_slice() {
+        [one] => Ok(*one),
+        [] => {
+            // Report the most telling reason, from the component that names it at all.
+            let err = components
+                .iter()
+                .map(|c| lookup(config, *c, name))
+                .find_map(|r| match r {
+                    Err(e @ SettingError::NotOnPlatform { .. }) => Some(e),
+                    _ => None,
+                })
+                .unwrap_or_else(|| match lookup(config, primary, name) {
+                    Err(SettingError::NotInComponent { name, .. }) => {
+                        SettingError::NotInComponent {
+                            name,
+                            component: primary,
+                        }
+                    }
+                    Err(e) => e,
+                    Ok(_) => SettingError::Unknown(name.to_string()),
+                });
+            Err(err)
+        }
+        many => Err(SettingError::Ambiguous {
+            name: name.to_string(),
+            choices: many.iter().map(|c| c.id()).collect::<Vec<_>>().join(", "),
+        }),
+    }
+}

@@ -1,0 +1,78 @@
+//! Atomic, permission-aware file writes: every change to the appliance goes through here.
+
+use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+/// Mode of private keys and other secrets.
+pub const PRIVATE_FILE: u32 = 0o600;
+/// Mode of public files (certificates, public keys, settings).
+pub const PUBLIC_FILE: u32 = 0o644;
+/// Mode of directories holding secrets.
+pub const PRIVATE_DIR: u32 = 0o700;
+/// Mode of directories anyone on the appliance may read.
+pub const PUBLIC_DIR: u32 = 0o755;
+
+/// Writes `bytes` to `path` so that readers see either the old file or the new one, never a
+/// partial one: a temporary file in the same directory, fsync, rename, fsync of the directory.
+pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tanos-")
+        .suffix(".tmp")
+        .permissions(Permissions::from_mode(mode))
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    // The umask may have narrowed the mode given at creation: set it explicitly.
+    tmp.as_file()
+        .set_permissions(Permissions::from_mode(mode))?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir)
+}
+
+/// Appends one line to `path` (created with `mode` when missing) and syncs it.
+pub fn append_line(path: &Path, line: &str, mode: u32) -> io::Result<()> {
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(mode)
+        .open(path)?;
+    let mut buf = Vec::with_capacity(line.len() + 1);
+    buf.extend_from_slice(line.as_bytes());
+    buf.push(b'\n');
+    file.write_all(&buf)?;
+    file.sync_data()
+}
+
+/// Creates `path` (and missing parents) and gives it exactly `mode`.
+pub fn create_dir(path: &Path, mode: u32) -> io::Result<()> {
+    DirBuilder::new().recursive(true).mode(mode).create(path)?;
+    fs::set_permissions(path, Permissions::from_mode(mode))
+}
+
+/// Flushes a directory entry change (rename, create) to disk.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// The permission bits of `path`, for checks and status screens.
+pub fn mode_of(path: &Path) -> io::Result<u32> {
+    Ok(fs::metadata(path)?.permissions().mode() & 0o7777)
+}
+
+/// Creates missing directories above an appliance root with the usual public mode,
+/// leaving existing ones as they are.
+pub fn create_dir_all_public(path: &Path) -> io::Result<()> {
+    if path.is_dir() {
+        return Ok(());
+    }
+    DirBuilder::new()
+        .recursive(true)
+        .mode(PUBLIC_DIR)
+        .create(path)
+}

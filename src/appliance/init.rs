@@ -1,0 +1,214 @@
+//! `tanos-menu init`: a new appliance root with the layout of SPEC §6, built in a staging
+//! directory and renamed into place, so a failure leaves nothing half-made.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
+
+use super::settings::Settings;
+use super::{
+    Addon, Appliance, ApplianceConfig, Layout, Platform, Role, RootState, audit, fsutil,
+    root_state, validate_hostname,
+};
+use crate::pki::{self, KeyType, RootCa, TrustedKey, issue};
+use crate::sshkeys;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitOptions {
+    pub role: Role,
+    pub hostname: String,
+    pub platform: Platform,
+    pub zone_hub: bool,
+    /// PEM text of the Tanium Server's root public key (Zone Server only).
+    pub tanium_pub: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error("{0} already holds an appliance (appliance.toml); nothing was changed")]
+    AlreadyAppliance(PathBuf),
+    #[error("{0} is not empty and holds no appliance; choose an empty or new directory")]
+    NotEmpty(PathBuf),
+    #[error("invalid hostname: {0}")]
+    Hostname(String),
+    #[error("--zone-hub applies to a Tanium Server only")]
+    HubOnZoneServer,
+    #[error("--tanium-pub applies to a Zone Server only: a Tanium Server makes its own root key")]
+    TaniumPubOnServer,
+    #[error("--tanium-pub: {0}")]
+    TaniumPub(pki::PkiError),
+    #[error("{0}")]
+    Pki(#[from] pki::PkiError),
+    #[error("{0}")]
+    SshKey(#[from] sshkeys::SshKeyError),
+    #[error("cannot create the appliance at {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+fn io_at(path: &Path) -> impl FnOnce(io::Error) -> InitError + '_ {
+    move |source| InitError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Creates the appliance at `root`. `root` must be missing or empty.
+pub fn init(root: &Path, opts: &InitOptions, now: OffsetDateTime) -> Result<Appliance, InitError> {
+    match root_state(root).map_err(io_at(root))? {
+        RootState::Appliance => return Err(InitError::AlreadyAppliance(root.to_path_buf())),
+        RootState::Foreign => return Err(InitError::NotEmpty(root.to_path_buf())),
+        RootState::Empty => {}
+    }
+    validate_hostname(&opts.hostname).map_err(InitError::Hostname)?;
+    if opts.zone_hub && opts.role == Role::ZoneServer {
+        return Err(InitError::HubOnZoneServer);
+    }
+    let trusted = match (&opts.tanium_pub, opts.role) {
+        (Some(_), Role::TaniumServer) => return Err(InitError::TaniumPubOnServer),
+        (Some(text), Role::ZoneServer) => {
+            Some(TrustedKey::from_pem(text.as_bytes()).map_err(InitError::TaniumPub)?)
+        }
+        (None, _) => None,
+    };
+    let config = ApplianceConfig {
+        role: opts.role,
+        hostname: opts.hostname.clone(),
+        platform: opts.platform,
+        addons: if opts.zone_hub {
+            vec![Addon::ZoneHub]
+        } else {
+            Vec::new()
+        },
+    };
+
+    let parent = match root.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fsutil::create_dir_all_public(&parent).map_err(io_at(&parent))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".tanos-init-")
+        .tempdir_in(&parent)
+        .map_err(io_at(&parent))?;
+    let fingerprints = populate(staging.path(), &config, trusted.as_ref(), now)?;
+    fsutil::create_dir(staging.path(), fsutil::PUBLIC_DIR).map_err(io_at(staging.path()))?;
+    // rename(2) replaces an empty directory, so an existing empty root works too.
+    std::fs::rename(staging.path(), root).map_err(io_at(root))?;
+    let _ = staging.keep();
+    fsutil::sync_dir(&parent).map_err(io_at(&parent))?;
+
+    let app = Appliance::open(root).map_err(|e| InitError::Io {
+        path: root.to_path_buf(),
+        source: io::Error::other(e.to_string()),
+    })?;
+    let detail = format!(
+        "{} {} platform {}",
+        config.role_label(),
+        config.hostname,
+        config.platform
+    );
+    // The appliance exists now; a missing audit line must not undo it.
+    let _ = audit::record(&app.root, "init", &[Layout::CONFIG], &fingerprints, &detail);
+    Ok(app)
+}
+
+/// Writes every file of a new appliance into `dir`; returns the fingerprints of the keys made.
+fn populate(
+    dir: &Path,
+    config: &ApplianceConfig,
+    trusted: Option<&TrustedKey>,
+    now: OffsetDateTime,
+) -> Result<Vec<String>, InitError> {
+    let mkdir = |rel: &str, mode: u32| {
+        let path = dir.join(rel);
+        fsutil::create_dir(&path, mode).map_err(io_at(&path))
+    };
+    let write = |rel: &str, bytes: &[u8], mode: u32| {
+        let path = dir.join(rel);
+        fsutil::atomic_write(&path, bytes, mode).map_err(io_at(&path))
+    };
+    let mut fingerprints = Vec::new();
+
+    let toml = toml::to_string(config).map_err(|e| InitError::Io {
+        path: dir.join(Layout::CONFIG),
+        source: io::Error::other(e),
+    })?;
+    write(Layout::CONFIG, toml.as_bytes(), fsutil::PUBLIC_FILE)?;
+    write(
+        Layout::SETTINGS,
+        Settings::defaults(config).to_toml().as_bytes(),
+        fsutil::PUBLIC_FILE,
+    )?;
+
+    mkdir("transfer", fsutil::PUBLIC_DIR)?;
+    mkdir(Layout::INCOMING, fsutil::PUBLIC_DIR)?;
+    mkdir(Layout::OUTGOING, fsutil::PUBLIC_DIR)?;
+    mkdir("etc", fsutil::PUBLIC_DIR)?;
+    mkdir(Layout::ETC_SSH, fsutil::PRIVATE_DIR)?;
+    mkdir("log", fsutil::PRIVATE_DIR)?;
+    mkdir("home", fsutil::PUBLIC_DIR)?;
+    for user in Layout::USERS {
+        mkdir(&format!("home/{user}"), fsutil::PUBLIC_DIR)?;
+        mkdir(&format!("home/{user}/.ssh"), fsutil::PRIVATE_DIR)?;
+    }
+    let tanadmin_ssh = dir.join("home/tanadmin/.ssh");
+    fingerprints.push(sshkeys::write_new_keypair(
+        &tanadmin_ssh,
+        &format!("tanadmin@{}", config.hostname),
+    )?);
+    write(
+        &format!("home/tancopy/.ssh/{}", sshkeys::AUTHORIZED_KEYS),
+        b"",
+        fsutil::PRIVATE_FILE,
+    )?;
+
+    match config.role {
+        Role::TaniumServer => {
+            mkdir(Layout::TANIUM_DIR, fsutil::PRIVATE_DIR)?;
+            let root = RootCa::generate(&config.hostname, now)?;
+            write(
+                "tanium/tanium.pvk",
+                root.key_pem.as_bytes(),
+                fsutil::PRIVATE_FILE,
+            )?;
+            write(
+                "tanium/tanium.pub",
+                root.public_pem.as_bytes(),
+                fsutil::PUBLIC_FILE,
+            )?;
+            write(
+                "tanium/tanium-root.crt",
+                root.cert_pem.as_bytes(),
+                fsutil::PUBLIC_FILE,
+            )?;
+            let key = issue::generate_key(KeyType::EcdsaP256)?;
+            let request = issue::LeafRequest {
+                common_name: config.hostname.clone(),
+                dns_names: vec![config.hostname.clone()],
+                ips: Vec::new(),
+                days: issue::DEFAULT_VALIDITY_DAYS,
+            };
+            let cert = issue::sign_leaf(&request, &key, &root.key_pem, &root.cert_pem, now)?;
+            write(
+                "tanium/reporting.pvk",
+                key.serialize_pem().as_bytes(),
+                fsutil::PRIVATE_FILE,
+            )?;
+            write("tanium/reporting.crt", cert.as_bytes(), fsutil::PUBLIC_FILE)?;
+            fingerprints.push(root.fingerprint);
+        }
+        Role::ZoneServer => {
+            mkdir(Layout::ZONE_DIR, fsutil::PRIVATE_DIR)?;
+            if let Some(key) = trusted {
+                write(
+                    "zoneserver/tanium.pub",
+                    key.to_pem().as_bytes(),
+                    fsutil::PUBLIC_FILE,
+                )?;
+                fingerprints.push(key.fingerprint.clone());
+            }
+        }
+    }
+    Ok(fingerprints)
+}

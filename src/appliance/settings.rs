@@ -1,0 +1,202 @@
+//! `settings.toml`: the Configuration Settings of an appliance, read and changed only through
+//! the catalogue's validation.
+
+use std::collections::BTreeMap;
+use std::io;
+
+use super::catalogue::{self, Component, SettingError, Validated, Value};
+use super::{Appliance, ApplianceConfig, Layout, audit, fsutil};
+
+/// Values per component; a setting absent here is "not set" (its default applies).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Settings {
+    values: BTreeMap<Component, BTreeMap<String, Value>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("settings.toml: {0}")]
+    Invalid(String),
+    #[error("cannot read settings.toml: {0}")]
+    Read(io::Error),
+    #[error("cannot save settings.toml: {0}; the file is unchanged")]
+    Write(io::Error),
+    #[error(transparent)]
+    Setting(#[from] SettingError),
+    #[error(
+        "{warning}\nConfirm to set {name} = {value} (in the console answer y; on the command line add --yes). Nothing was changed."
+    )]
+    NeedsConfirmation {
+        name: &'static str,
+        value: Value,
+        warning: &'static str,
+    },
+}
+
+impl Settings {
+    /// What `init` writes: every setting present by default, at its default.
+    pub fn defaults(config: &ApplianceConfig) -> Settings {
+        let mut values = BTreeMap::new();
+        for component in Component::for_appliance(config) {
+            let section: BTreeMap<String, Value> = catalogue::defs_for(config, component)
+                .into_iter()
+                .filter(|d| d.present_by_default)
+                .filter_map(|d| {
+                    catalogue::default_value(config, component, d).map(|v| (d.name.to_string(), v))
+                })
+                .collect();
+            values.insert(component, section);
+        }
+        Settings { values }
+    }
+
+    /// Parses settings.toml, checking every value as the menu would.
+    pub fn parse(config: &ApplianceConfig, text: &str) -> Result<Settings, SettingsError> {
+        let raw: BTreeMap<String, BTreeMap<String, toml::Value>> = toml::from_str(text)
+            .map_err(|e| SettingsError::Invalid(e.message().trim().to_string()))?;
+        let mut values = BTreeMap::new();
+        for (section, entries) in raw {
+            let component = Component::parse(&section)
+                .ok_or_else(|| SettingsError::Invalid(format!("unknown component [{section}]")))?;
+            let mut out = BTreeMap::new();
+            for (name, v) in entries {
+                let text = match &v {
+                    toml::Value::Integer(n) => n.to_string(),
+                    toml::Value::String(s) => s.clone(),
+                    other => {
+                        return Err(SettingsError::Invalid(format!(
+                            "[{section}] {name}: a {} is not a setting value",
+                            other.type_str()
+                        )));
+                    }
+                };
+                let checked = catalogue::validate(config, component, &name, &text)
+                    .map_err(|e| SettingsError::Invalid(format!("[{section}] {e}")))?;
+                out.insert(checked.def.name.to_string(), checked.value);
+            }
+            values.insert(component, out);
+        }
+        Ok(Settings { values })
+    }
+
+    pub fn load(app: &Appliance) -> Result<Settings, SettingsError> {
+        match std::fs::read_to_string(app.path(Layout::SETTINGS)) {
+            Ok(text) => Settings::parse(&app.config, &text),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Settings::default()),
+            Err(e) => Err(SettingsError::Read(e)),
+        }
+    }
+
+    pub fn to_toml(&self) -> String {
+        let mut out = String::from(
+            "# Configuration Settings; change them with the console or `tanos-menu config set`.\n",
+        );
+        for (component, entries) in &self.values {
+            out.push_str(&format!("\n[{}]\n", component.id()));
+            for (name, value) in entries {
+                match value {
+                    Value::Dword(n) => out.push_str(&format!("{name} = {n}\n")),
+                    Value::Text(s) => {
+                        out.push_str(&format!("{name} = {}\n", toml::Value::String(s.clone())))
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub fn get(&self, component: Component, name: &str) -> Option<&Value> {
+        self.values.get(&component)?.get(name)
+    }
+
+    /// The settings present in a component, in catalogue order.
+    pub fn present(
+        &self,
+        config: &ApplianceConfig,
+        component: Component,
+    ) -> Vec<(&'static catalogue::SettingDef, Value)> {
+        catalogue::defs_for(config, component)
+            .into_iter()
+            .filter_map(|d| self.get(component, d.name).map(|v| (d, v.clone())))
+            .collect()
+    }
+
+    /// Catalogue settings of a component not yet present: what `A` offers.
+    pub fn addable(
+        &self,
+        config: &ApplianceConfig,
+        component: Component,
+    ) -> Vec<&'static catalogue::SettingDef> {
+        catalogue::defs_for(config, component)
+            .into_iter()
+            .filter(|d| self.get(component, d.name).is_none())
+            .collect()
+    }
+
+    pub fn with(&self, checked: &Validated) -> Settings {
+        let mut next = self.clone();
+        next.values
+            .entry(checked.component)
+            .or_default()
+            .insert(checked.def.name.to_string(), checked.value.clone());
+        next
+    }
+}
+
+/// A change that was saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub component: Component,
+    pub name: &'static str,
+    pub old: Option<Value>,
+    pub new: Value,
+    /// Set when the change landed but its audit line did not.
+    pub audit_error: Option<String>,
+}
+
+/// Validates and saves one setting atomically; risky values need `confirmed`.
+/// On any error settings.toml is left as it was.
+pub fn set(
+    app: &Appliance,
+    component: Component,
+    name: &str,
+    raw: &str,
+    confirmed: bool,
+) -> Result<Change, SettingsError> {
+    let checked = catalogue::validate(&app.config, component, name, raw)?;
+    if let (Some(warning), false) = (checked.warning, confirmed) {
+        return Err(SettingsError::NeedsConfirmation {
+            name: checked.def.name,
+            value: checked.value,
+            warning,
+        });
+    }
+    save_checked(app, &checked)
+}
+
+/// Saves a value that already passed `catalogue::validate` (and its confirmation).
+pub fn save_checked(app: &Appliance, checked: &Validated) -> Result<Change, SettingsError> {
+    let current = Settings::load(app)?;
+    let old = current.get(checked.component, checked.def.name).cloned();
+    let next = current.with(checked);
+    let path = app.path(Layout::SETTINGS);
+    fsutil::atomic_write(&path, next.to_toml().as_bytes(), fsutil::PUBLIC_FILE)
+        .map_err(SettingsError::Write)?;
+    let detail = format!(
+        "{} {} = {} (was {})",
+        checked.component.id(),
+        checked.def.name,
+        checked.value,
+        old.as_ref().map_or("unset".to_string(), Value::to_string)
+    );
+    let audit_error = audit::record(&app.root, "settings.set", &[Layout::SETTINGS], &[], &detail)
+        .err()
+        .map(|e| format!("the change was saved but the audit log could not be written: {e}"));
+    Ok(Change {
+        component: checked.component,
+        name: checked.def.name,
+        old,
+        new: checked.value.clone(),
+        audit_error,
+    })
+}

@@ -1,0 +1,236 @@
+//! The command line (SPEC §5, §4.6): the same domain functions the menus call.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use time::OffsetDateTime;
+
+use crate::appliance::catalogue::{self, Component, SettingError};
+use crate::appliance::init::{self, InitError, InitOptions};
+use crate::appliance::settings::{self, Settings, SettingsError};
+use crate::appliance::{Appliance, Platform, Role};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tanos-menu",
+    version,
+    about = "TanOS console for Tanium Server and Zone Server appliances"
+)]
+pub struct Cli {
+    /// Appliance root directory.
+    #[arg(long, global = true, env = "TANOS_ROOT", default_value = "appliance")]
+    pub root: PathBuf,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new appliance root (SPEC §6 layout, keys and default settings).
+    Init(InitArgs),
+    /// Read and change Configuration Settings, with the console's validation.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    TaniumServer,
+    ZoneServer,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// Hostname of the appliance (default: this machine's name).
+    #[arg(long)]
+    pub hostname: Option<String>,
+    /// Install the Zone Server Hub add-on (Tanium Server only).
+    #[arg(long)]
+    pub zone_hub: bool,
+    /// Tanium Core Platform version: 7.2, 7.3 or 7.4 (7.4 and later).
+    #[arg(long, default_value = "7.3", value_parser = parse_platform)]
+    pub platform: Platform,
+    /// The Tanium Server's root public key (tanium.pub) to trust (Zone Server only).
+    #[arg(long, value_name = "FILE")]
+    pub tanium_pub: Option<PathBuf>,
+}
+
+fn parse_platform(s: &str) -> Result<Platform, String> {
+    Platform::parse(s)
+        .ok_or_else(|| format!("'{s}' is not a platform version: use 7.2, 7.3 or 7.4"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// List the settings of every component of this appliance.
+    List {
+        #[arg(long)]
+        component: Option<String>,
+    },
+    /// Print one setting's value.
+    Get {
+        name: String,
+        #[arg(long)]
+        component: Option<String>,
+    },
+    /// Change one setting; risky values need --yes after reading the warning.
+    Set {
+        name: String,
+        value: String,
+        #[arg(long)]
+        component: Option<String>,
+        /// Confirm a value the vendor warns about.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// Exit code of a refused request (bad value, existing appliance): nothing was changed.
+const REFUSED: u8 = 2;
+
+fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("tanos-menu: {message}");
+    ExitCode::from(code)
+}
+
+pub fn run_init(root: &Path, args: InitArgs) -> ExitCode {
+    let tanium_pub = match &args.tanium_pub {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => Some(text),
+            Err(e) => return fail(REFUSED, format!("--tanium-pub {}: {e}", path.display())),
+        },
+        None => None,
+    };
+    let opts = InitOptions {
+        role: match args.role {
+            RoleArg::TaniumServer => Role::TaniumServer,
+            RoleArg::ZoneServer => Role::ZoneServer,
+        },
+        hostname: args.hostname.unwrap_or_else(crate::app::machine_hostname),
+        platform: args.platform,
+        zone_hub: args.zone_hub,
+        tanium_pub,
+    };
+    match init::init(root, &opts, OffsetDateTime::now_utc()) {
+        Ok(app) => {
+            let snapshot = crate::appliance::status::snapshot(&app, OffsetDateTime::now_utc());
+            println!(
+                "Created {} '{}' (platform {}) in {}",
+                app.config.role_label(),
+                app.config.hostname,
+                app.config.platform,
+                root.display()
+            );
+            if let Some(Ok(fp)) = &snapshot.root_fingerprint {
+                println!("  root key (tanium.pub): {fp}");
+            }
+            if let Some((_, fp)) = snapshot.users.first().and_then(|u| u.key.as_ref()) {
+                println!("  tanadmin SSH key:      {fp}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e @ InitError::Io { .. })
+        | Err(e @ InitError::Pki(_))
+        | Err(e @ InitError::SshKey(_)) => fail(1, e),
+        Err(e) => fail(REFUSED, e),
+    }
+}
+
+fn component_arg(
+    app: &Appliance,
+    given: Option<&str>,
+    name: &str,
+) -> Result<Component, SettingError> {
+    match given {
+        Some(text) => Component::parse(text)
+            .ok_or_else(|| SettingError::Unknown(format!("component '{text}'"))),
+        None => catalogue::resolve_component(&app.config, name),
+    }
+}
+
+pub fn run_config(root: &Path, cmd: ConfigCommand) -> ExitCode {
+    let app = match Appliance::open(root) {
+        Ok(app) => app,
+        Err(e) => return fail(1, e),
+    };
+    match cmd {
+        ConfigCommand::List { component } => {
+            let settings = match Settings::load(&app) {
+                Ok(s) => s,
+                Err(e) => return fail(1, e),
+            };
+            let only = match component.as_deref().map(|c| Component::parse(c).ok_or(c)) {
+                Some(Err(c)) => return fail(REFUSED, format!("unknown component '{c}'")),
+                Some(Ok(c)) => Some(c),
+                None => None,
+            };
+            for c in Component::for_appliance(&app.config)
+                .into_iter()
+                .filter(|c| only.is_none_or(|o| o == *c))
+            {
+                println!("[{}] {}", c.id(), c.label());
+                for def in catalogue::defs_for(&app.config, c) {
+                    match settings.get(c, def.name) {
+                        Some(v) => println!("  {} = {v}", def.name),
+                        None => match catalogue::default_value(&app.config, c, def) {
+                            Some(d) => println!("  {} (not set; default {d})", def.name),
+                            None => println!("  {} (not set)", def.name),
+                        },
+                    }
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        ConfigCommand::Get { name, component } => {
+            let component = match component_arg(&app, component.as_deref(), &name) {
+                Ok(c) => c,
+                Err(e) => return fail(REFUSED, e),
+            };
+            let def = match catalogue::lookup(&app.config, component, &name) {
+                Ok(def) => def,
+                Err(e) => return fail(REFUSED, e),
+            };
+            match Settings::load(&app).map(|s| s.get(component, def.name).cloned()) {
+                Ok(Some(v)) => {
+                    println!("{v}");
+                    ExitCode::SUCCESS
+                }
+                Ok(None) => fail(1, format!("{} is not set on {component}", def.name)),
+                Err(e) => fail(1, e),
+            }
+        }
+        ConfigCommand::Set {
+            name,
+            value,
+            component,
+            yes,
+        } => {
+            let component = match component_arg(&app, component.as_deref(), &name) {
+                Ok(c) => c,
+                Err(e) => return fail(REFUSED, e),
+            };
+            match settings::set(&app, component, &name, &value, yes) {
+                Ok(change) => {
+                    let was = change.old.map_or("unset".to_string(), |v| v.to_string());
+                    println!(
+                        "{} = {} on {} (was {was})",
+                        change.name,
+                        change.new,
+                        change.component.id()
+                    );
+                    if let Some(e) = change.audit_error {
+                        eprintln!("tanos-menu: {e}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e @ (SettingsError::Setting(_) | SettingsError::NeedsConfirmation { .. })) => {
+                    fail(REFUSED, e)
+                }
+                Err(e) => fail(1, e),
+            }
+        }
+    }
+}

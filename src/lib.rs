@@ -1,0 +1,11 @@
+//! tanos-menu: the TanOS-style console of Tanium Server and Zone Server appliances.
+
+pub mod app;
+pub mod appliance;
+pub mod cli;
+pub mod menu;
+pub mod model;
+pub mod pki;
+pub mod screens;
+pub mod sshkeys;
+pub mod ui;

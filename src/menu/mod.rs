@@ -1,0 +1,220 @@
+//! The menu tree: `menus/*.toml`, embedded in the binary, deserialized into typed items and
+//! checked as a whole (unique keys, existing and reachable submenus, known actions).
+
+mod validate;
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::appliance::{ApplianceConfig, Role};
+
+/// The menu files shipped in the binary, as (file name, text).
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("root.toml", include_str!("../../menus/root.toml")),
+    (
+        "operations.toml",
+        include_str!("../../menus/operations.toml"),
+    ),
+    ("users.toml", include_str!("../../menus/users.toml")),
+];
+
+pub const ROOT: &str = "root";
+
+/// What an action item opens; every variant has its screen in the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    TaniumStatus,
+    ConfigurationSettings,
+    UserOverview,
+}
+
+/// Who sees an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Audience {
+    TaniumServer,
+    ZoneServer,
+    /// A Tanium Server with the Zone Server Hub add-on.
+    ZoneHub,
+}
+
+impl Audience {
+    fn includes(self, config: &ApplianceConfig) -> bool {
+        match self {
+            Audience::TaniumServer => config.role == Role::TaniumServer,
+            Audience::ZoneServer => config.role == Role::ZoneServer,
+            Audience::ZoneHub => config.has_zone_hub(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum ItemSpec {
+    Submenu {
+        key: String,
+        label: String,
+        #[serde(default)]
+        show: Vec<Audience>,
+        menu: String,
+    },
+    Action {
+        key: String,
+        label: String,
+        #[serde(default)]
+        show: Vec<Audience>,
+        action: Action,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MenuSpec {
+    title: String,
+    items: Vec<ItemSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Submenu(String),
+    Action(Action),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub key: String,
+    pub label: String,
+    /// Empty: everyone.
+    pub show: Vec<Audience>,
+    pub target: Target,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Menu {
+    pub id: String,
+    pub file: String,
+    pub title: String,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuTree {
+    menus: BTreeMap<String, Menu>,
+}
+
+/// A menu file that cannot be used; the message names the file and the item.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("menus/{file}: {message}")]
+pub struct MenuError {
+    pub file: String,
+    pub message: String,
+}
+
+impl MenuTree {
+    /// The tree shipped in the binary.
+    pub fn shipped() -> Result<MenuTree, MenuError> {
+        MenuTree::load(SHIPPED)
+    }
+
+    /// Loads and checks menu files given as (file name, text); the menu id is the file stem.
+    pub fn load(files: &[(&str, &str)]) -> Result<MenuTree, MenuError> {
+        let mut menus = BTreeMap::new();
+        for (file, text) in files {
+            let err = |message: String| MenuError {
+                file: file.to_string(),
+                message,
+            };
+            let spec: MenuSpec =
+                toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
+            let id = file.strip_suffix(".toml").unwrap_or(file).to_string();
+            let items = spec
+                .items
+                .into_iter()
+                .map(|item| match item {
+                    ItemSpec::Submenu {
+                        key,
+                        label,
+                        show,
+                        menu,
+                    } => Item {
+                        key,
+                        label,
+                        show,
+                        target: Target::Submenu(menu),
+                    },
+                    ItemSpec::Action {
+                        key,
+                        label,
+                        show,
+                        action,
+                    } => Item {
+                        key,
+                        label,
+                        show,
+                        target: Target::Action(action),
+                    },
+                })
+                .collect();
+            let menu = Menu {
+                id: id.clone(),
+                file: file.to_string(),
+                title: spec.title,
+                items,
+            };
+            if menus.insert(id.clone(), menu).is_some() {
+                return Err(err(format!("a second menu named '{id}'")));
+            }
+        }
+        let tree = MenuTree { menus };
+        validate::check(&tree)?;
+        Ok(tree)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Menu> {
+        self.menus.get(id)
+    }
+
+    pub fn menus(&self) -> impl Iterator<Item = &Menu> {
+        self.menus.values()
+    }
+
+    /// The items of `id` this appliance shows: its audience, and submenus with something in them.
+    pub fn visible(&self, id: &str, config: &ApplianceConfig) -> Vec<&Item> {
+        let Some(menu) = self.menus.get(id) else {
+            return Vec::new();
+        };
+        menu.items
+            .iter()
+            .filter(|item| item.show.is_empty() || item.show.iter().any(|a| a.includes(config)))
+            .filter(|item| match &item.target {
+                Target::Submenu(sub) => !self.visible(sub, config).is_empty(),
+                Target::Action(_) => true,
+            })
+            .collect()
+    }
+
+    /// Follows typed keys from the root, as an operator would: the target reached, if any.
+    pub fn resolve(&self, keys: &[&str], config: &ApplianceConfig) -> Option<Target> {
+        let mut menu = ROOT.to_string();
+        let mut reached = Target::Submenu(menu.clone());
+        for key in keys {
+            if let Target::Action(_) = reached {
+                return None;
+            }
+            let item = self
+                .visible(&menu, config)
+                .into_iter()
+                .find(|i| i.key.eq_ignore_ascii_case(key))?;
+            reached = item.target.clone();
+            if let Target::Submenu(sub) = &item.target {
+                menu = sub.clone();
+            }
+        }
+        Some(reached)
+    }
+}
+
+/// Keys the console keeps for navigation; no menu item may use them.
+pub const RESERVED_KEYS: &[&str] = &["B", "X", "RR", "?"];

@@ -1,0 +1,71 @@
+//! Whole-tree checks: every problem is reported with its file and item.
+
+use std::collections::{BTreeSet, HashSet};
+
+use super::{MenuError, MenuTree, RESERVED_KEYS, ROOT, Target};
+
+pub(super) fn check(tree: &MenuTree) -> Result<(), MenuError> {
+    if tree.get(ROOT).is_none() {
+        return Err(MenuError {
+            file: format!("{ROOT}.toml"),
+            message: "the root menu is missing".into(),
+        });
+    }
+    for menu in tree.menus() {
+        let err = |message: String| MenuError {
+            file: menu.file.clone(),
+            message,
+        };
+        if menu.items.is_empty() {
+            return Err(err("the menu has no items".into()));
+        }
+        let mut seen = HashSet::new();
+        for item in &menu.items {
+            let key = item.key.to_ascii_uppercase();
+            let name = format!("item '{}' ({})", item.key, item.label);
+            if key.is_empty() || key.len() > 2 || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(err(format!(
+                    "{name}: a key is one or two letters or digits"
+                )));
+            }
+            if RESERVED_KEYS.contains(&key.as_str()) {
+                return Err(err(format!(
+                    "{name}: the key '{key}' is kept for navigation (B back, RR root, X exit)"
+                )));
+            }
+            if !seen.insert(key.clone()) {
+                return Err(err(format!("{name}: duplicate key '{key}' in this menu")));
+            }
+            if let Target::Submenu(sub) = &item.target {
+                if tree.get(sub).is_none() {
+                    return Err(err(format!(
+                        "{name}: submenu '{sub}' does not exist (no menus/{sub}.toml)"
+                    )));
+                }
+            }
+        }
+    }
+    let mut reached = BTreeSet::new();
+    let mut todo = vec![ROOT.to_string()];
+    while let Some(id) = todo.pop() {
+        if !reached.insert(id.clone()) {
+            continue;
+        }
+        if let Some(menu) = tree.get(&id) {
+            todo.extend(menu.items.iter().filter_map(|i| match &i.target {
+                Target::Submenu(sub) => Some(sub.clone()),
+                Target::Action(_) => None,
+            }));
+        }
+    }
+    if let Some(lost) = tree.menus().find(|m| !reached.contains(&m.id)) {
+        return Err(MenuError {
+            file: lost.file.clone(),
+            message: format!(
+                "menu '{}' is unreachable: no item of the tree opens it",
+                lost.id
+            ),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! The commands each screen answers to. `update` dispatches typed commands from this table
+//! and the footer draws its hints from it, so the two cannot drift apart.
+
+use super::{Model, Screen, SetupStep};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmd {
+    Back,
+    Root,
+    Exit,
+    Help,
+    Add,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    pub key: &'static str,
+    pub label: &'static str,
+    /// The command typed as `key` + Enter; `None` for keys handled by the screen itself.
+    pub cmd: Option<Cmd>,
+}
+
+const fn typed(key: &'static str, label: &'static str, cmd: Cmd) -> Binding {
+    Binding {
+        key,
+        label,
+        cmd: Some(cmd),
+    }
+}
+
+const fn hint(key: &'static str, label: &'static str) -> Binding {
+    Binding {
+        key,
+        label,
+        cmd: None,
+    }
+}
+
+const BACK: Binding = typed("B", "back", Cmd::Back);
+const ROOT: Binding = typed("RR", "root menu", Cmd::Root);
+const HELP: Binding = typed("?", "help", Cmd::Help);
+const MOVE: Binding = hint("↑↓", "move");
+
+/// The bindings of the current screen, in footer order.
+pub fn commands(m: &Model) -> Vec<Binding> {
+    match m.screen() {
+        Screen::Setup(setup) => match setup.step {
+            SetupStep::Role => vec![hint("1-3", "choose"), MOVE, typed("X", "exit", Cmd::Exit)],
+            SetupStep::Hostname => vec![hint("Enter", "accept"), hint("Esc", "previous step")],
+            SetupStep::Platform => vec![hint("1-3", "choose"), MOVE, hint("Esc", "previous step")],
+        },
+        Screen::Menu { .. } if m.at_root() => vec![
+            hint("key Enter", "select"),
+            MOVE,
+            typed("X", "exit", Cmd::Exit),
+            HELP,
+        ],
+        Screen::Menu { .. } => vec![hint("key Enter", "select"), MOVE, BACK, ROOT, HELP],
+        Screen::Status | Screen::Users => vec![hint("Enter", "back"), BACK, ROOT, HELP],
+        Screen::Help => vec![hint("Enter", "back"), BACK, ROOT],
+        Screen::Components { .. } | Screen::AddSetting { .. } => {
+            vec![hint("line Enter", "select"), MOVE, BACK, ROOT, HELP]
+        }
+        Screen::Settings { .. } => {
+            vec![
+                hint("line Enter", "edit"),
+                typed("A", "add a setting", Cmd::Add),
+                MOVE,
+                BACK,
+                ROOT,
+                HELP,
+            ]
+        }
+        Screen::Edit(_) => vec![
+            hint("Enter", "save"),
+            hint("Esc", "cancel"),
+            hint("Ctrl-C", "cancel"),
+        ],
+        Screen::Confirm(_) => vec![
+            hint("y Enter", "confirm"),
+            hint("Enter", "decline"),
+            hint("Esc", "cancel"),
+        ],
+    }
+}

@@ -1,0 +1,391 @@
+//! The console's state and its pure `update`: messages in, state changed, effects out.
+//! No file, clock or terminal access here: the executor in `app.rs` runs the effects.
+
+mod bindings;
+mod nav;
+mod settings;
+mod setup;
+
+use crate::appliance::catalogue::{Component, Validated};
+use crate::appliance::init::InitOptions;
+use crate::appliance::settings::Change;
+use crate::appliance::status::Snapshot;
+use crate::menu::MenuTree;
+
+pub use bindings::{Binding, Cmd, commands};
+pub use setup::{SETUP_ROLES, Setup, SetupStep};
+
+/// A key as the console sees it, independent of the terminal library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Enter,
+    Esc,
+    Backspace,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    CtrlC,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Key(Key),
+    Paste(String),
+    Resize(u16, u16),
+    Loaded(Result<Snapshot, String>),
+    Initialized(Result<Snapshot, String>),
+    Saved(Result<(Change, Snapshot), String>),
+}
+
+/// Work with side effects, run by the executor, answered by a `Msg`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Reads the appliance again: answered by `Msg::Loaded`.
+    Load,
+    /// Creates the appliance (first run): answered by `Msg::Initialized`.
+    Init(InitOptions),
+    /// Saves a validated (and, when risky, confirmed) setting: answered by `Msg::Saved`.
+    SaveSetting(Validated),
+}
+
+/// What a confirmation leads to once the operator answers `y`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    SaveSetting(Validated),
+    Init(InitOptions),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub title: String,
+    /// The seed's warning, or what is about to happen.
+    pub warning: String,
+    pub question: String,
+    pub on_yes: Pending,
+}
+
+/// A setting being edited or added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub component: Component,
+    pub name: &'static str,
+    /// The value Enter accepts: the current one, or the default when adding.
+    pub default: Option<String>,
+    pub adding: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    Setup(Setup),
+    Menu { id: String, cursor: usize },
+    Status,
+    Users,
+    Help,
+    Components { cursor: usize },
+    Settings { component: Component, cursor: usize },
+    AddSetting { component: Component, cursor: usize },
+    Edit(Edit),
+    Confirm(Confirm),
+}
+
+impl Screen {
+    /// Screens whose prompt takes a menu selection (as opposed to a value or an answer).
+    pub fn takes_selection(&self) -> bool {
+        !matches!(
+            self,
+            Screen::Setup(_) | Screen::Edit(_) | Screen::Confirm(_)
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub error: bool,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// The appliance root, as shown to the operator.
+    pub root: String,
+    pub menus: MenuTree,
+    pub snapshot: Option<Snapshot>,
+    pub stack: Vec<Screen>,
+    /// What the operator typed at the prompt.
+    pub input: String,
+    pub flash: Option<Flash>,
+    pub size: (u16, u16),
+    /// Set while an effect runs; keys wait.
+    pub busy: Option<String>,
+    pub quit: bool,
+}
+
+/// The smallest terminal the console draws in.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+const SELECTION_MAX: usize = 8;
+const VALUE_MAX: usize = 1024;
+
+impl Model {
+    /// The console on an existing appliance.
+    pub fn console(menus: MenuTree, root: String, snapshot: Snapshot) -> Model {
+        Model::with_screen(menus, root, Some(snapshot), nav::root_screen())
+    }
+
+    /// The first-run setup on an empty root.
+    pub fn first_run(menus: MenuTree, root: String, default_hostname: String) -> Model {
+        Model::with_screen(
+            menus,
+            root,
+            None,
+            Screen::Setup(Setup::new(default_hostname)),
+        )
+    }
+
+    fn with_screen(
+        menus: MenuTree,
+        root: String,
+        snapshot: Option<Snapshot>,
+        screen: Screen,
+    ) -> Model {
+        Model {
+            root,
+            menus,
+            snapshot,
+            stack: vec![screen],
+            input: String::new(),
+            flash: None,
+            size: MIN_SIZE,
+            busy: None,
+            quit: false,
+        }
+    }
+
+    pub fn screen(&self) -> &Screen {
+        // The stack is never empty: `back` keeps the first screen.
+        &self.stack[self.stack.len() - 1]
+    }
+
+    fn screen_mut(&mut self) -> &mut Screen {
+        let last = self.stack.len() - 1;
+        &mut self.stack[last]
+    }
+
+    pub fn at_root(&self) -> bool {
+        self.stack.len() == 1
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            error: false,
+            text: text.into(),
+        });
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            error: true,
+            text: text.into(),
+        });
+    }
+
+    fn push(&mut self, screen: Screen) {
+        self.input.clear();
+        self.stack.push(screen);
+    }
+
+    fn back(&mut self) {
+        self.input.clear();
+        if self.stack.len() > 1 {
+            self.stack.pop();
+        }
+    }
+
+    fn input_limit(&self) -> usize {
+        if self.screen().takes_selection() {
+            SELECTION_MAX
+        } else {
+            VALUE_MAX
+        }
+    }
+}
+
+/// The one place state changes.
+pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Resize(w, h) => {
+            m.size = (w, h);
+            Vec::new()
+        }
+        Msg::Loaded(result) => {
+            match result {
+                Ok(snapshot) => m.snapshot = Some(snapshot),
+                Err(e) => m.error(e),
+            }
+            Vec::new()
+        }
+        Msg::Initialized(result) => {
+            m.busy = None;
+            setup::initialized(m, result);
+            Vec::new()
+        }
+        Msg::Saved(result) => {
+            m.busy = None;
+            settings::saved(m, result);
+            Vec::new()
+        }
+        Msg::Key(_) | Msg::Paste(_) if m.busy.is_some() => Vec::new(),
+        Msg::Paste(text) => {
+            // A value pasted at a prompt: its first line, without control characters.
+            let line = text
+                .split(['\r', '\n'])
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
+            let room = m.input_limit().saturating_sub(m.input.chars().count());
+            m.input
+                .extend(line.trim().chars().filter(|c| !c.is_control()).take(room));
+            Vec::new()
+        }
+        Msg::Key(key) => on_key(m, key),
+    }
+}
+
+fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
+    match key {
+        Key::Char(c) if !c.is_control() => {
+            if m.input.chars().count() < m.input_limit() {
+                m.input.push(c);
+            }
+            Vec::new()
+        }
+        Key::Char(_) => Vec::new(),
+        Key::Backspace => {
+            m.input.pop();
+            Vec::new()
+        }
+        Key::CtrlC => {
+            cancel(m);
+            Vec::new()
+        }
+        Key::Esc => {
+            escape(m);
+            Vec::new()
+        }
+        Key::Up | Key::Down | Key::PageUp | Key::PageDown | Key::Home | Key::End => {
+            nav::move_cursor(m, key);
+            Vec::new()
+        }
+        Key::Enter => {
+            m.flash = None;
+            let text = std::mem::take(&mut m.input);
+            submit(m, text.trim())
+        }
+    }
+}
+
+/// Ctrl-C: cancels what is being typed or the prompt open; never leaves the console.
+fn cancel(m: &mut Model) {
+    if !m.input.is_empty() {
+        m.input.clear();
+        m.info("Cancelled.");
+        return;
+    }
+    match m.screen() {
+        Screen::Edit(_) | Screen::Confirm(_) | Screen::AddSetting { .. } => {
+            m.back();
+            m.info("Cancelled; nothing was changed.");
+        }
+        Screen::Setup(_) => setup::step_back(m),
+        _ => m.info("Ctrl-C cancels a prompt. To leave, type X and Enter at the root menu."),
+    }
+}
+
+fn escape(m: &mut Model) {
+    match m.screen() {
+        Screen::Setup(_) => setup::step_back(m),
+        Screen::Edit(_) | Screen::Confirm(_) => {
+            m.back();
+            m.info("Cancelled; nothing was changed.");
+        }
+        _ if m.at_root() => {
+            m.input.clear();
+            m.info("This is the root menu: type X and Enter to exit.");
+        }
+        _ => m.back(),
+    }
+}
+
+fn submit(m: &mut Model, text: &str) -> Vec<Effect> {
+    if !text.is_empty() {
+        let typed = commands(m)
+            .into_iter()
+            .find(|b| b.cmd.is_some() && b.key.eq_ignore_ascii_case(text));
+        if let Some(Binding { cmd: Some(cmd), .. }) = typed {
+            return run_command(m, cmd);
+        }
+    }
+    match m.screen().clone() {
+        Screen::Menu { id, cursor } => nav::select_in_menu(m, &id, cursor, text),
+        Screen::Status | Screen::Users | Screen::Help => {
+            if text.is_empty() {
+                m.back();
+            } else {
+                m.error(format!(
+                    "'{text}' is not a choice here: Enter or B goes back."
+                ));
+            }
+            Vec::new()
+        }
+        Screen::Components { cursor } => settings::select_component(m, cursor, text),
+        Screen::Settings { component, cursor } => {
+            settings::select_setting(m, component, cursor, text)
+        }
+        Screen::AddSetting { component, cursor } => {
+            settings::select_addable(m, component, cursor, text)
+        }
+        Screen::Edit(edit) => settings::submit_value(m, edit, text),
+        Screen::Confirm(confirm) => answer(m, confirm, text),
+        Screen::Setup(setup) => setup::submit(m, setup, text),
+    }
+}
+
+fn run_command(m: &mut Model, cmd: Cmd) -> Vec<Effect> {
+    match cmd {
+        Cmd::Back => m.back(),
+        Cmd::Root => {
+            m.stack.truncate(1);
+            m.input.clear();
+        }
+        Cmd::Exit => m.quit = true,
+        Cmd::Help => m.push(Screen::Help),
+        Cmd::Add => return settings::open_add(m),
+    }
+    Vec::new()
+}
+
+/// The one confirmation path: only `y` goes ahead.
+fn answer(m: &mut Model, confirm: Confirm, text: &str) -> Vec<Effect> {
+    if !text.eq_ignore_ascii_case("y") {
+        m.back();
+        m.info("Declined; nothing was changed.");
+        return Vec::new();
+    }
+    match confirm.on_yes {
+        Pending::SaveSetting(checked) => {
+            m.busy = Some(format!("Saving {}…", checked.def.name));
+            vec![Effect::SaveSetting(checked)]
+        }
+        Pending::Init(opts) => {
+            m.busy = Some("Creating the appliance: keys and certificates…".into());
+            vec![Effect::Init(opts)]
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Moving through menus: selection by key or by highlighted line, cursor movement.
+
+use super::{Effect, Key, Model, Screen, SetupStep};
+use crate::appliance::catalogue::Component;
+use crate::menu::{Action, ROOT, Target};
+
+pub(super) fn root_screen() -> Screen {
+    Screen::Menu {
+        id: ROOT.to_string(),
+        cursor: 0,
+    }
+}
+
+pub(super) fn select_in_menu(m: &mut Model, id: &str, cursor: usize, text: &str) -> Vec<Effect> {
+    let Some(snapshot) = &m.snapshot else {
+        return Vec::new();
+    };
+    let visible = m.menus.visible(id, &snapshot.config);
+    let item = if text.is_empty() {
+        visible.get(cursor).copied()
+    } else {
+        visible
+            .iter()
+            .copied()
+            .find(|i| i.key.eq_ignore_ascii_case(text))
+    };
+    let Some(item) = item else {
+        if m.at_root() && (text.eq_ignore_ascii_case("B") || text.eq_ignore_ascii_case("RR")) {
+            m.info("This is the root menu.");
+        } else {
+            m.error(format!(
+                "'{text}' is not an item of this menu: type a key shown on the left."
+            ));
+        }
+        return Vec::new();
+    };
+    let target = item.target.clone();
+    open(m, &target)
+}
+
+/// Opens what an item points at; screens that show appliance data read it afresh.
+pub(super) fn open(m: &mut Model, target: &Target) -> Vec<Effect> {
+    let screen = match target {
+        Target::Submenu(sub) => {
+            m.push(Screen::Menu {
+                id: sub.clone(),
+                cursor: 0,
+            });
+            return Vec::new();
+        }
+        Target::Action(Action::TaniumStatus) => Screen::Status,
+        Target::Action(Action::ConfigurationSettings) => Screen::Components { cursor: 0 },
+        Target::Action(Action::UserOverview) => Screen::Users,
+    };
+    m.push(screen);
+    vec![Effect::Load]
+}
+
+/// How many lines the current screen's cursor moves over.
+pub fn list_len(m: &Model) -> usize {
+    let config = m.snapshot.as_ref().map(|s| &s.config);
+    match (m.screen(), config) {
+        (Screen::Setup(setup), _) => match setup.step {
+            SetupStep::Role => super::SETUP_ROLES.len(),
+            SetupStep::Platform => crate::appliance::Platform::ALL.len(),
+            SetupStep::Hostname => 0,
+        },
+        (Screen::Menu { id, .. }, Some(config)) => m.menus.visible(id, config).len(),
+        (Screen::Components { .. }, Some(config)) => Component::for_appliance(config).len(),
+        (Screen::Settings { component, .. }, Some(config)) => m
+            .snapshot
+            .as_ref()
+            .and_then(|s| s.settings.as_ref().ok())
+            .map_or(0, |s| s.present(config, *component).len()),
+        (Screen::AddSetting { component, .. }, Some(config)) => m
+            .snapshot
+            .as_ref()
+            .and_then(|s| s.settings.as_ref().ok())
+            .map_or(0, |s| s.addable(config, *component).len()),
+        _ => 0,
+    }
+}
+
+pub(super) fn move_cursor(m: &mut Model, key: Key) {
+    let len = list_len(m);
+    if len == 0 {
+        return;
+    }
+    let cursor = match m.screen_mut() {
+        Screen::Menu { cursor, .. }
+        | Screen::Components { cursor }
+        | Screen::Settings { cursor, .. }
+        | Screen::AddSetting { cursor, .. } => cursor,
+        Screen::Setup(setup) => &mut setup.cursor,
+        _ => return,
+    };
+    *cursor = match key {
+        Key::Up => cursor.checked_sub(1).unwrap_or(len - 1),
+        Key::Down => (*cursor + 1) % len,
+        Key::PageUp | Key::Home => 0,
+        Key::PageDown | Key::End => len - 1,
+        _ => *cursor,
+    };
+}
+
+/// A line number typed by the operator, 1-based, within `len`.
+pub(super) fn line_number(text: &str, len: usize) -> Option<usize> {
+    let n: usize = text.parse().ok()?;
+    (1..=len).contains(&n).then(|| n - 1)
+}

@@ -1,0 +1,200 @@
+//! Configuration Settings: component by line number, setting by line number, edit, add.
+
+use super::nav::{line_number, list_len};
+use super::{Confirm, Edit, Effect, Model, Pending, Screen};
+use crate::appliance::ApplianceConfig;
+use crate::appliance::catalogue::{self, Component, Value};
+use crate::appliance::settings::{Change, Settings};
+use crate::appliance::status::Snapshot;
+
+fn loaded(m: &Model) -> Option<(&ApplianceConfig, &Settings)> {
+    let snapshot = m.snapshot.as_ref()?;
+    Some((&snapshot.config, snapshot.settings.as_ref().ok()?))
+}
+
+/// Picks the line typed, or the highlighted one on a bare Enter.
+fn pick(m: &mut Model, cursor: usize, text: &str) -> Option<usize> {
+    let len = list_len(m);
+    if text.is_empty() {
+        return (cursor < len).then_some(cursor);
+    }
+    let picked = line_number(text, len);
+    if picked.is_none() {
+        m.error(format!("'{text}' is not a line number here (1-{len})."));
+    }
+    picked
+}
+
+pub(super) fn select_component(m: &mut Model, cursor: usize, text: &str) -> Vec<Effect> {
+    let Some(config) = m.snapshot.as_ref().map(|s| s.config.clone()) else {
+        return Vec::new();
+    };
+    if let Some(i) = pick(m, cursor, text) {
+        let component = Component::for_appliance(&config)[i];
+        m.push(Screen::Settings {
+            component,
+            cursor: 0,
+        });
+    }
+    Vec::new()
+}
+
+pub(super) fn select_setting(
+    m: &mut Model,
+    component: Component,
+    cursor: usize,
+    text: &str,
+) -> Vec<Effect> {
+    let Some((config, settings)) = loaded(m) else {
+        let why = m
+            .snapshot
+            .as_ref()
+            .and_then(|s| s.settings.as_ref().err().cloned())
+            .unwrap_or_default();
+        m.error(format!("Settings cannot be edited: {why}"));
+        return Vec::new();
+    };
+    let present = settings.present(config, component);
+    if let Some(i) = pick(m, cursor, text) {
+        let (def, value) = &present[i];
+        let edit = Edit {
+            component,
+            name: def.name,
+            default: Some(value.to_string()),
+            adding: false,
+            error: None,
+        };
+        m.push(Screen::Edit(edit));
+    }
+    Vec::new()
+}
+
+pub(super) fn open_add(m: &mut Model) -> Vec<Effect> {
+    let Screen::Settings { component, .. } = *m.screen() else {
+        return Vec::new();
+    };
+    match loaded(m).map(|(config, settings)| settings.addable(config, component).is_empty()) {
+        Some(false) => m.push(Screen::AddSetting {
+            component,
+            cursor: 0,
+        }),
+        Some(true) => m.info(format!(
+            "Every {component} setting of this platform is already present."
+        )),
+        None => m.error("Settings cannot be edited until settings.toml is readable."),
+    }
+    Vec::new()
+}
+
+pub(super) fn select_addable(
+    m: &mut Model,
+    component: Component,
+    cursor: usize,
+    text: &str,
+) -> Vec<Effect> {
+    let Some((config, settings)) = loaded(m) else {
+        return Vec::new();
+    };
+    let addable = settings.addable(config, component);
+    let defaults: Vec<Option<String>> = addable
+        .iter()
+        .map(|d| catalogue::default_value(config, component, d).map(|v| v.to_string()))
+        .collect();
+    if let Some(i) = pick(m, cursor, text) {
+        m.back();
+        let edit = Edit {
+            component,
+            name: addable[i].name,
+            default: defaults[i].clone(),
+            adding: true,
+            error: None,
+        };
+        m.push(Screen::Edit(edit));
+    }
+    Vec::new()
+}
+
+/// Enter on the value prompt: validate, then confirm risky values, then save.
+pub(super) fn submit_value(m: &mut Model, mut edit: Edit, text: &str) -> Vec<Effect> {
+    let Some(config) = m.snapshot.as_ref().map(|s| s.config.clone()) else {
+        return Vec::new();
+    };
+    let raw = match (text, &edit.default) {
+        ("", Some(_)) if !edit.adding => {
+            m.back();
+            m.info(format!("{} unchanged.", edit.name));
+            return Vec::new();
+        }
+        ("", Some(default)) => default.clone(),
+        ("", None) => {
+            edit.error = Some(format!("{} has no default: type a value.", edit.name));
+            *m.screen_mut() = Screen::Edit(edit);
+            return Vec::new();
+        }
+        (typed, _) => typed.to_string(),
+    };
+    let checked = match catalogue::validate(&config, edit.component, edit.name, &raw) {
+        Ok(checked) => checked,
+        Err(e) => {
+            edit.error = Some(e.to_string());
+            *m.screen_mut() = Screen::Edit(edit);
+            m.input = raw;
+            return Vec::new();
+        }
+    };
+    let current = loaded(m).and_then(|(_, s)| s.get(edit.component, edit.name).cloned());
+    if current.as_ref() == Some(&checked.value) {
+        m.back();
+        m.info(format!(
+            "{} is already {}; nothing changed.",
+            edit.name, checked.value
+        ));
+        return Vec::new();
+    }
+    if let Some(warning) = checked.warning {
+        let question = format!(
+            "Set {} = {} on {}?",
+            checked.def.name, checked.value, edit.component
+        );
+        let title = format!("Warning: {}", checked.def.name);
+        m.push(Screen::Confirm(Confirm {
+            title,
+            warning: warning.to_string(),
+            question,
+            on_yes: Pending::SaveSetting(checked),
+        }));
+        return Vec::new();
+    }
+    m.busy = Some(format!("Saving {}…", checked.def.name));
+    vec![Effect::SaveSetting(checked)]
+}
+
+/// The executor's answer to `Effect::SaveSetting`.
+pub(super) fn saved(m: &mut Model, result: Result<(Change, Snapshot), String>) {
+    // Back to the settings list the edit started from.
+    while m.stack.len() > 1
+        && matches!(
+            m.screen(),
+            Screen::Edit(_) | Screen::Confirm(_) | Screen::AddSetting { .. }
+        )
+    {
+        m.back();
+    }
+    match result {
+        Ok((change, snapshot)) => {
+            m.snapshot = Some(snapshot);
+            let was = change
+                .old
+                .as_ref()
+                .map_or("unset".to_string(), Value::to_string);
+            match change.audit_error {
+                Some(e) => m.error(e),
+                None => m.info(format!(
+                    "Saved: {} = {} (was {}).",
+                    change.name, change.new, was
+                )),
+            }
+        }
+        Err(e) => m.error(e),
+    }
+}

@@ -1,0 +1,48 @@
+//! Keys and certificates: the Tanium root key pair, reporting keys and certificates, and the
+//! inspection the status screens and imports rely on. Nothing here knows about the terminal.
+
+pub mod inspect;
+pub mod issue;
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+pub use inspect::{CertSummary, TrustedKey};
+pub use issue::{KeyType, RootCa};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PkiError {
+    #[error("could not generate the key: {0}")]
+    KeyGeneration(String),
+    #[error("could not build the certificate: {0}")]
+    Certificate(String),
+    #[error("not PEM text: {0}")]
+    NotPem(String),
+    #[error("expected a {expected} PEM block, found '{found}'")]
+    WrongLabel {
+        expected: &'static str,
+        found: String,
+    },
+    #[error("the {what} could not be parsed: {reason}")]
+    Parse { what: &'static str, reason: String },
+}
+
+/// SHA-256 of a DER SubjectPublicKeyInfo, written as OpenSSH writes fingerprints
+/// (`SHA256:` and unpadded base64), short enough to compare on an 80-column screen.
+/// The same figure: `openssl pkey -pubin -outform DER | openssl dgst -sha256 -binary | base64`.
+pub fn spki_fingerprint(spki_der: &[u8]) -> String {
+    let digest = Sha256::digest(spki_der);
+    format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest)
+    )
+}
+
+/// PEM text with LF line endings and a final newline.
+pub fn to_pem(label: &str, der: &[u8]) -> String {
+    let block = pem::Pem::new(label, der.to_vec());
+    pem::encode_config(
+        &block,
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    )
+}

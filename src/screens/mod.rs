@@ -1,0 +1,125 @@
+//! What each screen shows. Each screen turns the model into lines; `draw_body` scrolls them
+//! so the highlighted line stays in view. Nothing here changes the model.
+
+mod confirm;
+mod menu;
+mod settings;
+mod setup;
+mod status;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::model::{Model, Screen, SetupStep};
+use crate::ui::theme;
+
+/// A screen's lines and which of them is highlighted.
+pub struct Body {
+    pub lines: Vec<Line<'static>>,
+    pub selected: Option<usize>,
+}
+
+impl Body {
+    fn plain(lines: Vec<Line<'static>>) -> Body {
+        Body {
+            lines,
+            selected: None,
+        }
+    }
+}
+
+pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
+    let body = match m.screen() {
+        Screen::Setup(setup) => setup::body(setup, area.width),
+        Screen::Menu { id, cursor } => menu::body(m, id, *cursor),
+        Screen::Status => status::body(m),
+        Screen::Users => status::users(m),
+        Screen::Help => menu::help(),
+        Screen::Components { cursor } => settings::components(m, *cursor),
+        Screen::Settings { component, cursor } => settings::list_settings(m, *component, *cursor),
+        Screen::AddSetting { component, cursor } => settings::addable(m, *component, *cursor),
+        Screen::Edit(edit) => settings::edit(m, edit, area.width),
+        Screen::Confirm(confirm) => confirm::body(confirm, area.width),
+    };
+    let height = usize::from(area.height);
+    let offset = body.selected.map_or(0, |s| (s + 1).saturating_sub(height));
+    let lines: Vec<Line> = body
+        .lines
+        .into_iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, line)| {
+            if Some(i) == body.selected {
+                line.patch_style(theme::SELECTED)
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// "tanadmin › Tanium Operations › Configuration Settings".
+pub fn breadcrumb(m: &Model) -> String {
+    let names: Vec<String> = m
+        .stack
+        .iter()
+        .map(|s| match s {
+            Screen::Setup(_) => "First-run setup".to_string(),
+            Screen::Menu { id, .. } => m
+                .menus
+                .get(id)
+                .map_or_else(|| id.clone(), |menu| menu.title.clone()),
+            Screen::Status => "Tanium Status".into(),
+            Screen::Users => "TanOS Users".into(),
+            Screen::Help => "Help".into(),
+            Screen::Components { .. } => "Configuration Settings".into(),
+            Screen::Settings { component, .. } => component.label().into(),
+            Screen::AddSetting { .. } => "Add a setting".into(),
+            Screen::Edit(edit) => edit.name.into(),
+            Screen::Confirm(c) => c.title.clone(),
+        })
+        .collect();
+    format!(" {}", names.join(" › "))
+}
+
+/// The prompt line's label, with the default Enter accepts.
+pub fn prompt_label(m: &Model) -> String {
+    match m.screen() {
+        Screen::Setup(setup) => match setup.step {
+            SetupStep::Role | SetupStep::Platform => {
+                format!("Enter selection [{}]: ", setup.cursor + 1)
+            }
+            SetupStep::Hostname => format!("Hostname [{}]: ", setup.default_hostname),
+        },
+        Screen::Edit(edit) => match &edit.default {
+            Some(d) if d.chars().count() <= 30 => format!("New value [{d}]: "),
+            Some(_) => "New value [Enter keeps the value shown]: ".into(),
+            None => "New value: ".into(),
+        },
+        Screen::Confirm(c) => format!("{} (y/n): ", c.question),
+        Screen::Status | Screen::Users | Screen::Help => "Press Enter to go back: ".into(),
+        _ => "Enter selection: ".into(),
+    }
+}
+
+/// "  label  value" with the label in a fixed column.
+fn field(label: &str, value: impl Into<String>) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("  {label:<26}"), theme::LABEL),
+        Span::raw(value.into()),
+    ])
+}
+
+/// A numbered or keyed line of a list: "   2  Configuration Settings".
+fn entry(key: &str, text: impl Into<String>, selected: bool) -> Line<'static> {
+    let marker = if selected { "▸" } else { " " };
+    Line::from(vec![
+        Span::raw(format!(" {marker}")),
+        Span::styled(format!("{key:>3}"), theme::KEY),
+        Span::raw(format!("  {}", text.into())),
+    ])
+}

@@ -1,0 +1,164 @@
+//! Configuration Settings: components, a component's settings, the add list, the edit form.
+
+use ratatui::text::Line;
+
+use super::{Body, entry, field};
+use crate::appliance::catalogue::{self, Component, Kind};
+use crate::appliance::settings::Settings;
+use crate::model::{Edit, Model};
+use crate::ui::{theme, wrap};
+
+fn settings(m: &Model) -> Result<&Settings, String> {
+    match m.snapshot.as_ref().map(|s| &s.settings) {
+        Some(Ok(settings)) => Ok(settings),
+        Some(Err(e)) => Err(e.clone()),
+        None => Err("Loading…".into()),
+    }
+}
+
+/// A list under a heading, with its highlighted line.
+fn numbered(heading: Vec<Line<'static>>, rows: Vec<String>, cursor: usize) -> Body {
+    let mut lines = heading;
+    let first = lines.len();
+    lines.extend(
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, row)| entry(&(i + 1).to_string(), row, i == cursor)),
+    );
+    let selected = (lines.len() > first).then(|| first + cursor.min(lines.len() - first - 1));
+    Body { lines, selected }
+}
+
+pub fn components(m: &Model, cursor: usize) -> Body {
+    let Some(s) = &m.snapshot else {
+        return Body::plain(vec![Line::from("  Loading…")]);
+    };
+    let rows = Component::for_appliance(&s.config)
+        .iter()
+        .map(|c| c.label().to_string())
+        .collect();
+    numbered(
+        vec![
+            Line::from(""),
+            Line::from("  Choose a component by line number:"),
+            Line::from(""),
+        ],
+        rows,
+        cursor,
+    )
+}
+
+pub fn list_settings(m: &Model, component: Component, cursor: usize) -> Body {
+    let (Some(s), settings) = (&m.snapshot, settings(m)) else {
+        return Body::plain(Vec::new());
+    };
+    let settings = match settings {
+        Ok(settings) => settings,
+        Err(e) => {
+            return Body::plain(vec![
+                Line::from(""),
+                Line::styled(format!("  {e}"), theme::ERROR),
+            ]);
+        }
+    };
+    let rows: Vec<String> = settings
+        .present(&s.config, component)
+        .iter()
+        .map(|(def, value)| format!("{:<36}{}", def.label, value))
+        .collect();
+    let heading = vec![
+        Line::from(""),
+        Line::styled(
+            format!("  {component}, platform {}", s.config.platform),
+            theme::TITLE,
+        ),
+        Line::styled(
+            format!("  {:<6}{:<36}{}", "Line", "Setting", "Value"),
+            theme::LABEL,
+        ),
+    ];
+    if rows.is_empty() {
+        let mut lines = heading;
+        lines.push(Line::from(
+            "  No settings yet: A adds one from the catalogue.",
+        ));
+        return Body::plain(lines);
+    }
+    numbered(heading, rows, cursor)
+}
+
+pub fn addable(m: &Model, component: Component, cursor: usize) -> Body {
+    let (Some(s), Ok(settings)) = (&m.snapshot, settings(m)) else {
+        return Body::plain(Vec::new());
+    };
+    let rows = settings
+        .addable(&s.config, component)
+        .iter()
+        .map(|def| {
+            let default = catalogue::default_value(&s.config, component, def)
+                .map_or("no default".to_string(), |v| format!("default {v}"));
+            format!("{:<36}{}", def.label, default)
+        })
+        .collect();
+    numbered(
+        vec![
+            Line::from(""),
+            Line::from(format!(
+                "  Catalogue settings of {component} not yet present:"
+            )),
+            Line::from(""),
+        ],
+        rows,
+        cursor,
+    )
+}
+
+pub fn edit(m: &Model, edit: &Edit, width: u16) -> Body {
+    let Some(s) = &m.snapshot else {
+        return Body::plain(Vec::new());
+    };
+    let mut lines = vec![Line::from("")];
+    let Ok(def) = catalogue::lookup(&s.config, edit.component, edit.name) else {
+        return Body::plain(lines);
+    };
+    lines.push(field("Setting", def.label));
+    lines.push(field("Component", edit.component.label()));
+    lines.push(field("Type", def.kind.type_name()));
+    match def.kind {
+        Kind::Choice(_) | Kind::Range(..) => {
+            lines.push(field("Values", catalogue::allowed_text(&s.config, def)))
+        }
+        Kind::Path => lines.push(field(
+            "Values",
+            "a file path, relative to the appliance root or absolute",
+        )),
+    }
+    let current = if edit.adding {
+        "not set".to_string()
+    } else {
+        edit.default.clone().unwrap_or_default()
+    };
+    lines.push(field("Current value", current));
+    if let Some(d) = catalogue::default_value(&s.config, edit.component, def) {
+        lines.push(field("Default", d.to_string()));
+    }
+    lines.push(Line::from(""));
+    let width = usize::from(width).saturating_sub(4);
+    lines.extend(
+        wrap(def.help, width)
+            .into_iter()
+            .map(|l| Line::from(format!("  {l}"))),
+    );
+    if let Some(e) = &edit.error {
+        lines.push(Line::from(""));
+        lines.extend(
+            wrap(e, width)
+                .into_iter()
+                .map(|l| Line::styled(format!("  {l}"), theme::ERROR)),
+        );
+        lines.push(Line::from(
+            "  Nothing was changed. Correct the value, or Esc to cancel.",
+        ));
+    }
+    Body::plain(lines)
+}

@@ -1,0 +1,101 @@
+//! Tanium Status and the TanOS users overview.
+
+use ratatui::text::Line;
+
+use super::{Body, field};
+use crate::appliance::Role;
+use crate::appliance::status::{CertState, date};
+use crate::model::Model;
+use crate::ui::theme;
+
+pub fn body(m: &Model) -> Body {
+    let Some(s) = &m.snapshot else {
+        return Body::plain(vec![Line::from("  Loading…")]);
+    };
+    let mut lines = vec![
+        Line::from(""),
+        field("Hostname", s.config.hostname.clone()),
+        field("Role", s.config.role_label()),
+        field("Platform version", s.config.platform.to_string()),
+        field("Appliance root", m.root.clone()),
+        Line::from(""),
+        field("TLS certificate", s.cert_path.clone()),
+    ];
+    match &s.cert {
+        CertState::None => lines.push(field("  state", "none installed")),
+        CertState::Installed { summary, .. } => {
+            lines.push(field("  state", s.cert.short()));
+            lines.push(field("  subject", summary.subject.clone()));
+            lines.push(field("  issuer", summary.issuer.clone()));
+            lines.push(field(
+                "  expires",
+                format!("{} UTC", date(summary.not_after)),
+            ));
+        }
+        CertState::Unreadable(e) => {
+            lines.push(Line::styled(format!("  unreadable: {e}"), theme::ERROR))
+        }
+    }
+    let mode = s.tls_mode.as_ref().map_or("not set".to_string(), |v| {
+        let meaning = match v.to_string().as_str() {
+            "0" => " (TLS not used)",
+            "1" => " (TLS required)",
+            "2" => " (TLS optional)",
+            _ => "",
+        };
+        format!("{v}{meaning}")
+    });
+    lines.push(field("ReportingTLSMode", mode));
+    let root_label = match s.config.role {
+        Role::TaniumServer => "Root key (tanium.pub)",
+        Role::ZoneServer => "Trusted root (tanium.pub)",
+    };
+    let root = match &s.root_fingerprint {
+        None => "none".to_string(),
+        Some(Ok(fp)) => fp.clone(),
+        Some(Err(e)) => format!("unreadable: {e}"),
+    };
+    lines.push(field(root_label, root));
+    if let Err(e) = &s.settings {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(format!("  {e}"), theme::ERROR));
+    }
+    Body::plain(lines)
+}
+
+pub fn users(m: &Model) -> Body {
+    let Some(s) = &m.snapshot else {
+        return Body::plain(vec![Line::from("  Loading…")]);
+    };
+    let mut lines = vec![
+        Line::from(""),
+        Line::styled(
+            format!(
+                "  {:<4}{:<12}{:<14}{}",
+                "", "User", "Key pair", "Authorized keys"
+            ),
+            theme::LABEL,
+        ),
+    ];
+    for (i, u) in s.users.iter().enumerate() {
+        let key = u
+            .key
+            .as_ref()
+            .map_or("none".to_string(), |(algo, _)| algo.clone());
+        let authorized = match &u.authorized {
+            Ok(n) => n.to_string(),
+            Err(e) => format!("unreadable: {e}"),
+        };
+        lines.push(Line::from(format!(
+            "  {:<4}{:<12}{:<14}{}",
+            i + 1,
+            u.user,
+            key,
+            authorized
+        )));
+        if let Some((_, fp)) = &u.key {
+            lines.push(Line::styled(format!("      {fp}"), theme::DIM));
+        }
+    }
+    Body::plain(lines)
+}

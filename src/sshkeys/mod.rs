@@ -1,0 +1,85 @@
+//! OpenSSH key pairs of the TanOS users and their authorized_keys. No terminal code here.
+
+use std::io;
+use std::path::Path;
+
+use ssh_key::rand_core::OsRng;
+use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey};
+
+use crate::appliance::fsutil;
+
+pub const PRIVATE_KEY_FILE: &str = "id_ed25519";
+pub const PUBLIC_KEY_FILE: &str = "id_ed25519.pub";
+pub const AUTHORIZED_KEYS: &str = "authorized_keys";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SshKeyError {
+    #[error("could not generate the SSH key: {0}")]
+    Generate(ssh_key::Error),
+    #[error("could not write {path}: {source}")]
+    Write { path: String, source: io::Error },
+}
+
+/// Generates an ed25519 key pair and writes it into `ssh_dir` (0700): the private key 0600,
+/// the public key 0644. Returns the public key's SHA256 fingerprint.
+pub fn write_new_keypair(ssh_dir: &Path, comment: &str) -> Result<String, SshKeyError> {
+    let mut key =
+        PrivateKey::random(&mut OsRng, Algorithm::Ed25519).map_err(SshKeyError::Generate)?;
+    key.set_comment(comment);
+    let private = key
+        .to_openssh(LineEnding::LF)
+        .map_err(SshKeyError::Generate)?;
+    let public = key
+        .public_key()
+        .to_openssh()
+        .map_err(SshKeyError::Generate)?;
+    let write = |name: &str, bytes: &[u8], mode: u32| {
+        let path = ssh_dir.join(name);
+        fsutil::atomic_write(&path, bytes, mode).map_err(|source| SshKeyError::Write {
+            path: path.display().to_string(),
+            source,
+        })
+    };
+    write(PRIVATE_KEY_FILE, private.as_bytes(), fsutil::PRIVATE_FILE)?;
+    write(
+        PUBLIC_KEY_FILE,
+        format!("{public}\n").as_bytes(),
+        fsutil::PUBLIC_FILE,
+    )?;
+    Ok(key.public_key().fingerprint(HashAlg::Sha256).to_string())
+}
+
+/// A user's key state, for the user overview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserKeys {
+    pub user: String,
+    /// Algorithm and SHA256 fingerprint of the user's own key pair.
+    pub key: Option<(String, String)>,
+    /// Number of keys in authorized_keys, or why it could not be read.
+    pub authorized: Result<usize, String>,
+}
+
+pub fn user_keys(ssh_dir: &Path, user: &str) -> UserKeys {
+    let key = std::fs::read_to_string(ssh_dir.join(PUBLIC_KEY_FILE))
+        .ok()
+        .and_then(|text| PublicKey::from_openssh(text.trim()).ok())
+        .map(|k| {
+            (
+                k.algorithm().to_string(),
+                k.fingerprint(HashAlg::Sha256).to_string(),
+            )
+        });
+    let authorized = match std::fs::read_to_string(ssh_dir.join(AUTHORIZED_KEYS)) {
+        Ok(text) => Ok(text
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .count()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e.to_string()),
+    };
+    UserKeys {
+        user: user.to_string(),
+        key,
+        authorized,
+    }
+}

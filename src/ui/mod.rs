@@ -1,0 +1,119 @@
+//! Drawing: read-only over the model. Header, breadcrumb, the screen's body, message line,
+//! prompt and footer hints.
+
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::model::{MIN_SIZE, Model, commands};
+use crate::screens;
+
+pub fn draw(m: &Model, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        too_small(frame, area);
+        return;
+    }
+    let [header, crumbs, rule, body, flash, prompt, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(header_line(m)).style(theme::HEADER), header);
+    frame.render_widget(
+        Paragraph::new(Line::styled(screens::breadcrumb(m), theme::TITLE)),
+        crumbs,
+    );
+    frame.render_widget(
+        Paragraph::new("─".repeat(usize::from(rule.width))).style(theme::DIM),
+        rule,
+    );
+    screens::draw_body(m, frame, body);
+    if let Some(text) = m.busy.as_ref() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(text.as_str(), theme::BUSY)),
+            flash,
+        );
+    } else if let Some(f) = &m.flash {
+        let style = if f.error { theme::ERROR } else { theme::INFO };
+        frame.render_widget(Paragraph::new(Line::styled(f.text.as_str(), style)), flash);
+    }
+    let label = screens::prompt_label(m);
+    let typed = Line::from(vec![
+        Span::styled(label.clone(), theme::PROMPT),
+        Span::raw(m.input.as_str()),
+    ]);
+    frame.render_widget(Paragraph::new(typed), prompt);
+    let cursor_x = prompt.x
+        + (label.chars().count() + m.input.chars().count()).min(usize::from(prompt.width - 1))
+            as u16;
+    frame.set_cursor_position((cursor_x, prompt.y));
+    frame.render_widget(Paragraph::new(footer_line(m)).style(theme::FOOTER), footer);
+}
+
+fn header_line(m: &Model) -> Line<'static> {
+    let text = match &m.snapshot {
+        Some(s) => format!(
+            " TanOS │ {} │ {} │ platform {} │ TLS cert: {}",
+            s.config.hostname,
+            s.config.role_label(),
+            s.config.platform,
+            s.cert.short()
+        ),
+        None => format!(" TanOS │ new appliance │ {}", m.root),
+    };
+    Line::from(text)
+}
+
+/// Key hints from the screen's real bindings.
+fn footer_line(m: &Model) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for (i, b) in commands(m).iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(b.key, theme::KEY));
+        spans.push(Span::raw(format!(" {}", b.label)));
+    }
+    Line::from(spans)
+}
+
+fn too_small(frame: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::styled("Terminal too small", theme::ERROR),
+        Line::from(format!(
+            "{}x{} here; the console needs at least {}x{}.",
+            area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+        )),
+        Line::from("Enlarge the window; nothing is lost meanwhile."),
+    ];
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+}
+
+/// Splits `text` into lines of at most `width` characters at spaces, keeping paragraph breaks.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(10);
+    let mut out = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+                out.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        out.push(line);
+    }
+    out
+}
