@@ -349,13 +349,13 @@ pub enum SettingError {
         name: String,
         lo: u32,
         hi: u32,
-        value: u64,
+        value: String,
     },
     #[error("{name} takes {allowed}; {value} is not allowed")]
     NotAllowed {
         name: String,
         allowed: String,
-        value: u64,
+        value: String,
     },
     #[error("on platform 7.4+ TLS is required and cannot be disabled: {name} stays 1")]
     TlsRequired { name: String },
@@ -478,8 +478,24 @@ pub fn allowed_text(config: &ApplianceConfig, def: &SettingDef) -> String {
     }
 }
 
+/// A value with its meaning, as lists show it: "2 (TLS optional)".
+pub fn describe(def: &SettingDef, value: &Value) -> String {
+    match (def.kind, value) {
+        (Kind::Choice(values), Value::Dword(n)) => match values.iter().find(|(v, _)| v == n) {
+            Some((_, meaning)) => format!("{n} ({meaning})"),
+            None => n.to_string(),
+        },
+        _ => value.to_string(),
+    }
+}
+
 fn allowed_on_platform(config: &ApplianceConfig, def: &SettingDef, value: u32) -> bool {
-    !(config.platform == Platform::V7_4 && def.default == Default::ServerTlsMode && value != 1)
+    !(tls_locked(config, def) && value != 1)
+}
+
+/// A server's ReportingTLSMode on 7.4+: TLS required, 1 the only value.
+fn tls_locked(config: &ApplianceConfig, def: &SettingDef) -> bool {
+    config.platform == Platform::V7_4 && def.default == Default::ServerTlsMode
 }
 
 /// Checks `raw` as a value of `name` in `component`: the one validation every path uses.
@@ -492,7 +508,8 @@ pub fn validate(
     let def = lookup(config, component, name)?;
     let value = parse_value(config, def, raw)?;
     let warning = match &value {
-        Value::Dword(n) if def.risky.contains(n) => Some(def.warning),
+        // On 7.4+ a server's ReportingTLSMode has one value left: nothing to warn about.
+        Value::Dword(n) if def.risky.contains(n) && !tls_locked(config, def) => Some(def.warning),
         Value::Text(_) if !def.warning.is_empty() => Some(def.warning),
         _ => None,
     };
@@ -524,20 +541,27 @@ fn parse_value(
             }
             // Digits only: the sole failure left is overflow, reported as out of range.
             let wide: u64 = raw.parse().unwrap_or(u64::MAX);
+            // The number as typed: an overflow must not show as 18446744073709551615.
+            let digits = raw.trim_start_matches('0');
+            let shown = match digits.len() {
+                0 => "0".to_string(),
+                1..=40 => digits.to_string(),
+                _ => format!("{}…", &digits[..40]),
+            };
             match def.kind {
                 Kind::Range(lo, hi) if wide < u64::from(lo) || wide > u64::from(hi) => {
                     Err(SettingError::OutOfRange {
                         name,
                         lo,
                         hi,
-                        value: wide,
+                        value: shown,
                     })
                 }
                 Kind::Choice(values) if !values.iter().any(|(v, _)| u64::from(*v) == wide) => {
                     Err(SettingError::NotAllowed {
                         name,
                         allowed: allowed_text(config, def),
-                        value: wide,
+                        value: shown,
                     })
                 }
                 _ => {

@@ -111,7 +111,16 @@ impl ApplianceConfig {
         self.role == Role::TaniumServer && self.addons.contains(&Addon::ZoneHub)
     }
 
-    /// "Tanium Server + Zone Server Hub", for headers and status.
+    /// "Tanium Server+Hub": the role where room is short (the header).
+    pub fn role_short(&self) -> String {
+        if self.has_zone_hub() {
+            format!("{}+Hub", self.role.label())
+        } else {
+            self.role.label().to_string()
+        }
+    }
+
+    /// "Tanium Server + Zone Server Hub", for status screens.
     pub fn role_label(&self) -> String {
         if self.has_zone_hub() {
             format!("{} + Zone Server Hub", self.role.label())

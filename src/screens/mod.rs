@@ -63,7 +63,7 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
 }
 
 /// "tanadmin › Tanium Operations › Configuration Settings".
-pub fn breadcrumb(m: &Model) -> String {
+pub fn breadcrumb(m: &Model, width: u16) -> String {
     let names: Vec<String> = m
         .stack
         .iter()
@@ -83,7 +83,24 @@ pub fn breadcrumb(m: &Model) -> String {
             Screen::Confirm(c) => c.title.clone(),
         })
         .collect();
-    format!(" {}", names.join(" › "))
+    fit_trail(&names, usize::from(width))
+}
+
+/// Joins the trail with " › ", dropping its first steps for "…" when it is too wide.
+fn fit_trail(names: &[String], width: usize) -> String {
+    let mut skip = 0;
+    loop {
+        let shown = &names[skip..];
+        let text = if skip == 0 {
+            format!(" {}", shown.join(" › "))
+        } else {
+            format!(" … › {}", shown.join(" › "))
+        };
+        if text.chars().count() <= width || shown.len() <= 1 {
+            return text;
+        }
+        skip += 1;
+    }
 }
 
 /// The prompt line's label, with the default Enter accepts.
@@ -109,7 +126,7 @@ pub fn prompt_label(m: &Model) -> String {
 /// "  label  value" with the label in a fixed column.
 fn field(label: &str, value: impl Into<String>) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("  {label:<26}"), theme::LABEL),
+        Span::styled(format!("  {label:<28}"), theme::LABEL),
         Span::raw(value.into()),
     ])
 }

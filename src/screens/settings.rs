@@ -64,7 +64,7 @@ pub fn list_settings(m: &Model, component: Component, cursor: usize) -> Body {
     let rows: Vec<String> = settings
         .present(&s.config, component)
         .iter()
-        .map(|(def, value)| format!("{:<36}{}", def.label, value))
+        .map(|(def, value)| format!("{:<36}{}", def.label, catalogue::describe(def, value)))
         .collect();
     let heading = vec![
         Line::from(""),
@@ -73,7 +73,7 @@ pub fn list_settings(m: &Model, component: Component, cursor: usize) -> Body {
             theme::TITLE,
         ),
         Line::styled(
-            format!("  {:<6}{:<36}{}", "Line", "Setting", "Value"),
+            format!("  {:<5}{:<36}{}", "Line", "Setting", "Value"),
             theme::LABEL,
         ),
     ];

@@ -36,15 +36,15 @@ pub fn body(m: &Model) -> Body {
             lines.push(Line::styled(format!("  unreadable: {e}"), theme::ERROR))
         }
     }
-    let mode = s.tls_mode.as_ref().map_or("not set".to_string(), |v| {
-        let meaning = match v.to_string().as_str() {
-            "0" => " (TLS not used)",
-            "1" => " (TLS required)",
-            "2" => " (TLS optional)",
-            _ => "",
-        };
-        format!("{v}{meaning}")
-    });
+    let component = crate::appliance::catalogue::Component::primary(s.config.role);
+    let mode = match (
+        &s.tls_mode,
+        crate::appliance::catalogue::lookup(&s.config, component, "ReportingTLSMode"),
+    ) {
+        (Some(v), Ok(def)) => crate::appliance::catalogue::describe(def, v),
+        (Some(v), Err(_)) => v.to_string(),
+        (None, _) => "not set".to_string(),
+    };
     lines.push(field("ReportingTLSMode", mode));
     let root_label = match s.config.role {
         Role::TaniumServer => "Root key (tanium.pub)",

@@ -27,9 +27,15 @@ pub fn draw(m: &Model, frame: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(header_line(m)).style(theme::HEADER), header);
     frame.render_widget(
-        Paragraph::new(Line::styled(screens::breadcrumb(m), theme::TITLE)),
+        Paragraph::new(header_line(m, usize::from(area.width))).style(theme::HEADER),
+        header,
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            screens::breadcrumb(m, area.width),
+            theme::TITLE,
+        )),
         crumbs,
     );
     frame.render_widget(
@@ -59,18 +65,29 @@ pub fn draw(m: &Model, frame: &mut Frame) {
     frame.render_widget(Paragraph::new(footer_line(m)).style(theme::FOOTER), footer);
 }
 
-fn header_line(m: &Model) -> Line<'static> {
-    let text = match &m.snapshot {
-        Some(s) => format!(
-            " TanOS │ {} │ {} │ platform {} │ TLS cert: {}",
-            s.config.hostname,
-            s.config.role_label(),
-            s.config.platform,
-            s.cert.short()
-        ),
-        None => format!(" TanOS │ new appliance │ {}", m.root),
+fn header_line(m: &Model, width: usize) -> Line<'static> {
+    let Some(s) = &m.snapshot else {
+        return Line::from(format!(" TanOS │ new appliance │ {}", m.root));
     };
-    Line::from(text)
+    let tail = format!(
+        " │ {} │ {} │ cert {}",
+        s.config.role_short(),
+        s.config.platform,
+        s.cert.short()
+    );
+    // A long hostname gives way to the role and certificate state.
+    let room = width.saturating_sub(tail.chars().count() + 1).max(8);
+    let host: String = if s.config.hostname.chars().count() > room {
+        s.config
+            .hostname
+            .chars()
+            .take(room - 1)
+            .chain(['…'])
+            .collect()
+    } else {
+        s.config.hostname.clone()
+    };
+    Line::from(format!(" {host}{tail}"))
 }
 
 /// Key hints from the screen's real bindings.

@@ -1,0 +1,156 @@
+//! The effects the console asks for, run against real appliance roots: first-run creation,
+//! reloading, saving a setting; and the console opening on empty, existing and foreign roots.
+
+mod common;
+
+use std::path::Path;
+
+use tanos_menu::app::{initial_model, run_effect};
+use tanos_menu::appliance::catalogue::{self, Component, Value};
+use tanos_menu::appliance::init::InitOptions;
+use tanos_menu::appliance::{Platform, Role};
+use tanos_menu::model::{Effect, Msg, Screen, update};
+
+fn scratch() -> tempfile::TempDir {
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("executor");
+    std::fs::create_dir_all(&base).expect("scratch base");
+    tempfile::Builder::new()
+        .prefix("exec-")
+        .tempdir_in(base)
+        .expect("scratch dir")
+}
+
+#[test]
+fn first_run_creates_the_appliance_then_the_console_opens_on_it() {
+    let dir = scratch();
+    let root = dir.path().join("appliance");
+    let mut m = initial_model(&root).expect("an empty root opens first-run setup");
+    assert!(matches!(m.screen(), Screen::Setup(_)));
+    let effects = common::typed(&mut m, "3\nzs-demo\n\ny\n");
+    let [Effect::Init(opts)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        opts,
+        &InitOptions {
+            role: Role::ZoneServer,
+            hostname: "zs-demo".into(),
+            platform: Platform::V7_3,
+            zone_hub: false,
+            tanium_pub: None
+        }
+    );
+    let msg = run_effect(&root, effects[0].clone());
+    update(&mut m, msg);
+    assert!(
+        matches!(m.screen(), Screen::Menu { .. }),
+        "{:?} {:?}",
+        m.screen(),
+        m.flash
+    );
+    assert_eq!(
+        m.snapshot.as_ref().map(|s| s.config.hostname.as_str()),
+        Some("zs-demo")
+    );
+
+    // Reopening the console finds the appliance.
+    let again = initial_model(&root).expect("opens");
+    assert!(matches!(again.screen(), Screen::Menu { .. }));
+}
+
+#[test]
+fn saving_a_setting_writes_settings_toml_and_reloads() {
+    let dir = scratch();
+    let root = dir.path().join("ts");
+    let opts = InitOptions {
+        role: Role::TaniumServer,
+        hostname: "ts01".into(),
+        platform: Platform::V7_3,
+        zone_hub: true,
+        tanium_pub: None,
+    };
+    let Msg::Initialized(Ok(snapshot)) = run_effect(&root, Effect::Init(opts)) else {
+        panic!("init failed")
+    };
+    let checked = catalogue::validate(
+        &snapshot.config,
+        Component::ZoneServerHub,
+        "ReportingTLSMode",
+        "2",
+    )
+    .expect("valid");
+    let Msg::Saved(Ok((change, after))) = run_effect(&root, Effect::SaveSetting(checked)) else {
+        panic!("save failed")
+    };
+    assert_eq!(change.old, Some(Value::Dword(0)));
+    assert_eq!(
+        after
+            .settings
+            .as_ref()
+            .unwrap()
+            .get(Component::ZoneServerHub, "ReportingTLSMode"),
+        Some(&Value::Dword(2))
+    );
+    let text = std::fs::read_to_string(root.join("settings.toml")).unwrap();
+    assert!(text.contains("[zone-server-hub]\nReportingTLSKeyPath = \"tanium/reporting.pvk\"\nReportingTLSMode = 2\n"), "{text}");
+    let Msg::Loaded(Ok(loaded)) = run_effect(&root, Effect::Load) else {
+        panic!("load failed")
+    };
+    assert_eq!(loaded, after);
+}
+
+#[test]
+fn init_on_an_existing_appliance_fails_and_says_why() {
+    let dir = scratch();
+    let root = dir.path().join("ts");
+    let opts = InitOptions {
+        role: Role::TaniumServer,
+        hostname: "ts01".into(),
+        platform: Platform::V7_4,
+        zone_hub: false,
+        tanium_pub: None,
+    };
+    assert!(matches!(
+        run_effect(&root, Effect::Init(opts.clone())),
+        Msg::Initialized(Ok(_))
+    ));
+    let Msg::Initialized(Err(e)) = run_effect(&root, Effect::Init(opts)) else {
+        panic!("second init must fail")
+    };
+    assert!(e.contains("already holds an appliance"), "{e}");
+}
+
+#[test]
+fn a_foreign_directory_is_not_opened() {
+    let dir = scratch();
+    std::fs::write(dir.path().join("report.txt"), "not an appliance").unwrap();
+    let err = initial_model(dir.path()).expect_err("a directory of other files is refused");
+    assert!(err.to_string().contains("not an appliance root"), "{err}");
+}
+
+#[test]
+fn status_reflects_the_installed_certificate() {
+    let dir = scratch();
+    let root = dir.path().join("ts");
+    let opts = InitOptions {
+        role: Role::TaniumServer,
+        hostname: "ts01".into(),
+        platform: Platform::V7_3,
+        zone_hub: false,
+        tanium_pub: None,
+    };
+    let Msg::Initialized(Ok(snapshot)) = run_effect(&root, Effect::Init(opts)) else {
+        panic!()
+    };
+    assert!(
+        snapshot.cert.short().starts_with("valid until "),
+        "{:?}",
+        snapshot.cert
+    );
+    assert!(matches!(snapshot.root_fingerprint, Some(Ok(ref fp)) if fp.starts_with("SHA256:")));
+    std::fs::write(root.join("tanium/reporting.crt"), "garbage").unwrap();
+    let Msg::Loaded(Ok(snapshot)) = run_effect(&root, Effect::Load) else {
+        panic!()
+    };
+    assert_eq!(snapshot.cert.short(), "UNREADABLE");
+}
