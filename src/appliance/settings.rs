@@ -58,6 +58,13 @@ impl Settings {
         for (section, entries) in raw {
             let component = Component::parse(&section)
                 .ok_or_else(|| SettingsError::Invalid(format!("unknown component [{section}]")))?;
+            if !Component::for_appliance(config).contains(&component) {
+                let absent = SettingError::ComponentAbsent {
+                    component,
+                    role: config.role_label(),
+                };
+                return Err(SettingsError::Invalid(format!("[{section}] {absent}")));
+            }
             let mut out = BTreeMap::new();
             for (name, v) in entries {
                 let text = match &v {
@@ -72,9 +79,21 @@ impl Settings {
                 };
                 let checked = catalogue::validate(config, component, &name, &text)
                     .map_err(|e| SettingsError::Invalid(format!("[{section}] {e}")))?;
-                out.insert(checked.def.name.to_string(), checked.value);
+                if out
+                    .insert(checked.def.name.to_string(), checked.value)
+                    .is_some()
+                {
+                    return Err(SettingsError::Invalid(format!(
+                        "[{section}] {} is set twice",
+                        checked.def.name
+                    )));
+                }
             }
-            values.insert(component, out);
+            if values.insert(component, out).is_some() {
+                return Err(SettingsError::Invalid(format!(
+                    "[{section}] the component appears twice"
+                )));
+            }
         }
         Ok(Settings { values })
     }

@@ -69,11 +69,13 @@ enum ItemSpec {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MenuSpec {
     title: String,
-    items: Vec<ItemSpec>,
+    // Read into `ItemSpec` one by one: an internally tagged enum loses its position, and an
+    // error must name the line of the item at fault, not the first item's.
+    items: Vec<toml::Spanned<toml::Table>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,8 +131,23 @@ impl MenuTree {
             let spec: MenuSpec =
                 toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
             let id = file.strip_suffix(".toml").unwrap_or(file).to_string();
-            let items = spec
-                .items
+            let mut specs = Vec::with_capacity(spec.items.len());
+            for (n, table) in spec.items.into_iter().enumerate() {
+                let line = text
+                    .get(..table.span().start)
+                    .map_or(0, |t| t.matches('\n').count())
+                    + 1;
+                let item =
+                    ItemSpec::deserialize(toml::Value::Table(table.into_inner())).map_err(|e| {
+                        err(format!(
+                            "line {line} (item {}): {}",
+                            n + 1,
+                            e.to_string().trim_end()
+                        ))
+                    })?;
+                specs.push(item);
+            }
+            let items = specs
                 .into_iter()
                 .map(|item| match item {
                     ItemSpec::Submenu {
