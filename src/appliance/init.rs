@@ -188,6 +188,7 @@ fn populate(
                 dns_names: vec![config.hostname.clone()],
                 ips: Vec::new(),
                 days: issue::DEFAULT_VALIDITY_DAYS,
+                rsa: false,
             };
             let cert = issue::sign_leaf(&request, &key, &root.key_pem, &root.cert_pem, now)?;
             write(

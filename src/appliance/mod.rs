@@ -4,9 +4,11 @@
 pub mod audit;
 pub mod catalogue;
 pub mod fsutil;
+pub mod incoming;
 pub mod init;
 pub mod settings;
 pub mod status;
+pub mod tls;
 
 use std::fmt;
 use std::io;

@@ -2,7 +2,7 @@
 
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber, SignatureAlgorithm,
+    Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber,
 };
 use ssh_key::rand_core::{OsRng, RngCore};
 use time::{Duration, OffsetDateTime};
@@ -14,20 +14,55 @@ use super::{PkiError, spki_fingerprint};
 pub enum KeyType {
     EcdsaP256,
     EcdsaP384,
+    Rsa2048,
+    Rsa3072,
+    Rsa4096,
 }
 
 impl KeyType {
-    fn algorithm(self) -> &'static SignatureAlgorithm {
-        match self {
-            KeyType::EcdsaP256 => &rcgen::PKCS_ECDSA_P256_SHA256,
-            KeyType::EcdsaP384 => &rcgen::PKCS_ECDSA_P384_SHA384,
-        }
-    }
+    /// In the order the CSR prompt offers them; the first is the default.
+    pub const ALL: [KeyType; 5] = [
+        KeyType::EcdsaP256,
+        KeyType::EcdsaP384,
+        KeyType::Rsa2048,
+        KeyType::Rsa3072,
+        KeyType::Rsa4096,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             KeyType::EcdsaP256 => "ECDSA P-256",
             KeyType::EcdsaP384 => "ECDSA P-384",
+            KeyType::Rsa2048 => "RSA 2048",
+            KeyType::Rsa3072 => "RSA 3072",
+            KeyType::Rsa4096 => "RSA 4096",
+        }
+    }
+
+    pub fn rsa_bits(self) -> Option<usize> {
+        match self {
+            KeyType::Rsa2048 => Some(2048),
+            KeyType::Rsa3072 => Some(3072),
+            KeyType::Rsa4096 => Some(4096),
+            KeyType::EcdsaP256 | KeyType::EcdsaP384 => None,
+        }
+    }
+
+    /// Accepts "p256", "ecdsa-p384", "rsa3072", "RSA 4096"…
+    pub fn parse(text: &str) -> Option<KeyType> {
+        let norm: String = text
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let norm = norm.strip_prefix("ecdsa").unwrap_or(&norm);
+        match norm {
+            "p256" | "" => Some(KeyType::EcdsaP256),
+            "p384" => Some(KeyType::EcdsaP384),
+            "rsa2048" => Some(KeyType::Rsa2048),
+            "rsa3072" => Some(KeyType::Rsa3072),
+            "rsa4096" => Some(KeyType::Rsa4096),
+            _ => None,
         }
     }
 }
@@ -37,8 +72,23 @@ pub const ROOT_VALIDITY_DAYS: i64 = 7305;
 /// Default validity of an issued reporting certificate (seed: `--expiration arg (=3650)`).
 pub const DEFAULT_VALIDITY_DAYS: i64 = 3650;
 
+/// A new key pair. RSA takes from a fraction of a second (2048) to seconds (4096).
 pub fn generate_key(kind: KeyType) -> Result<KeyPair, PkiError> {
-    KeyPair::generate_for(kind.algorithm()).map_err(|e| PkiError::KeyGeneration(e.to_string()))
+    let failed = |e: &dyn std::fmt::Display| PkiError::KeyGeneration(e.to_string());
+    match (kind, kind.rsa_bits()) {
+        (_, Some(bits)) => {
+            use rsa::pkcs8::EncodePrivateKey;
+            let key = rsa::RsaPrivateKey::new(&mut OsRng, bits).map_err(|e| failed(&e))?;
+            let pem = key
+                .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
+                .map_err(|e| failed(&e))?;
+            KeyPair::from_pem_and_sign_algo(&pem, &rcgen::PKCS_RSA_SHA256).map_err(|e| failed(&e))
+        }
+        (KeyType::EcdsaP384, None) => {
+            KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).map_err(|e| failed(&e))
+        }
+        (_, None) => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| failed(&e)),
+    }
 }
 
 /// A random positive 128-bit serial: unique without a counter to keep.
@@ -96,6 +146,8 @@ pub struct LeafRequest {
     pub dns_names: Vec<String>,
     pub ips: Vec<std::net::IpAddr>,
     pub days: i64,
+    /// RSA keys also encipher (TLS RSA key exchange); ECDSA keys only sign.
+    pub rsa: bool,
 }
 
 /// Signs a TLS server/client certificate for `public_key` with the root key.
@@ -126,8 +178,10 @@ pub fn sign_leaf(
     sans.extend(request.ips.iter().map(|ip| SanType::IpAddress(*ip)));
     params.subject_alt_names = sans;
     params.is_ca = IsCa::ExplicitNoCa;
-    // ECDSA keys sign; RSA key types add keyEncipherment when they are offered.
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    if request.rsa {
+        params.key_usages.push(KeyUsagePurpose::KeyEncipherment);
+    }
     params.extended_key_usages = vec![
         ExtendedKeyUsagePurpose::ServerAuth,
         ExtendedKeyUsagePurpose::ClientAuth,

@@ -1,8 +1,10 @@
 //! Keys and certificates: the Tanium root key pair, reporting keys and certificates, and the
 //! inspection the status screens and imports rely on. Nothing here knows about the terminal.
 
+pub mod csr;
 pub mod inspect;
 pub mod issue;
+pub mod verify;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};

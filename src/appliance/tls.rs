@@ -1,0 +1,418 @@
+//! The TLS workflows on the appliance's files (SPEC §4.2–4.4): write a new key and CSR,
+//! issue a certificate from a CSR, install a signed certificate, trust a root key.
+//! Every write is atomic; every refusal happens before the first write.
+
+use std::io;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::catalogue::{self, Component, Value};
+use super::settings::{self, Settings};
+use super::{Appliance, Layout, Role, audit, fsutil};
+use crate::pki::csr::{self, CheckedCsr, NewCsr};
+use crate::pki::issue::{self, LeafRequest};
+use crate::pki::verify::{self, CertError};
+use crate::pki::{CertSummary, TrustedKey};
+
+pub const ZS_KEY: &str = "zoneserver/reporting.pvk";
+pub const ZS_CSR: &str = "zoneserver/reporting.csr";
+pub const ZS_CERT: &str = "zoneserver/reporting.crt";
+pub const ZS_ROOT: &str = "zoneserver/tanium.pub";
+pub const OUT_CSR: &str = "transfer/outgoing/reporting.csr";
+pub const OUT_CERT: &str = "transfer/outgoing/reporting.crt";
+pub const OUT_ROOT: &str = "transfer/outgoing/tanium.pub";
+pub const TS_ROOT_KEY: &str = "tanium/tanium.pvk";
+pub const TS_ROOT_PUB: &str = "tanium/tanium.pub";
+pub const TS_ROOT_CERT: &str = "tanium/tanium-root.crt";
+pub const TS_KEY: &str = "tanium/reporting.pvk";
+pub const TS_CERT: &str = "tanium/reporting.crt";
+pub const ISSUED: &str = "tanium/issued.jsonl";
+
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("this is a {0}; the step belongs to the other appliance")]
+    WrongRole(&'static str),
+    #[error("{0}")]
+    Cert(#[from] CertError),
+    #[error("{0}")]
+    Pki(#[from] crate::pki::PkiError),
+    #[error("no private key yet: generate the CSR first (2 › Z › 1)")]
+    NoKey,
+    #[error("no trusted Tanium root key: import the Tanium Server's tanium.pub first")]
+    NoRoot,
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: io::Error },
+    #[error("cannot write {path}: {source}; nothing else was changed")]
+    Write { path: String, source: io::Error },
+    #[error("{0}")]
+    Settings(#[from] settings::SettingsError),
+}
+
+fn read(app: &Appliance, rel: &str) -> Result<Option<String>, TlsError> {
+    match std::fs::read_to_string(app.path(rel)) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(TlsError::Read {
+            path: rel.to_string(),
+            source,
+        }),
+    }
+}
+
+fn write(app: &Appliance, rel: &str, bytes: &[u8], mode: u32) -> Result<(), TlsError> {
+    fsutil::atomic_write(&app.path(rel), bytes, mode).map_err(|source| TlsError::Write {
+        path: rel.to_string(),
+        source,
+    })
+}
+
+fn stamp(now: OffsetDateTime) -> String {
+    format!(
+        "{:04}{:02}{:02}-{:02}{:02}{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
+}
+
+/// Keeps a copy of `rel` as `rel.<stamp>.bak` (same mode) before it is replaced.
+fn backup(app: &Appliance, rel: &str, now: OffsetDateTime) -> Result<Option<String>, TlsError> {
+    let from = app.path(rel);
+    let Ok(bytes) = std::fs::read(&from) else {
+        return Ok(None);
+    };
+    let mode = fsutil::mode_of(&from).unwrap_or(fsutil::PRIVATE_FILE);
+    let name = format!("{rel}.{}.bak", stamp(now));
+    write(app, &name, &bytes, mode)?;
+    Ok(Some(name))
+}
+
+fn require(app: &Appliance, role: Role) -> Result<(), TlsError> {
+    if app.config.role == role {
+        Ok(())
+    } else {
+        Err(TlsError::WrongRole(app.config.role.label()))
+    }
+}
+
+/// Whether a reporting key exists already (the CSR step then asks before replacing it).
+pub fn has_zone_key(app: &Appliance) -> bool {
+    app.path(ZS_KEY).exists()
+}
+
+/// Writes a new key and CSR on a Zone Server; the previous key and certificate are kept as
+/// backups. Returns the files written.
+pub fn write_new_csr(
+    app: &Appliance,
+    new: &NewCsr,
+    now: OffsetDateTime,
+) -> Result<Vec<String>, TlsError> {
+    require(app, Role::ZoneServer)?;
+    let mut files = Vec::new();
+    for rel in [ZS_KEY, ZS_CSR] {
+        files.extend(backup(app, rel, now)?);
+    }
+    write(app, ZS_KEY, new.key_pem.as_bytes(), fsutil::PRIVATE_FILE)?;
+    write(app, ZS_CSR, new.csr_pem.as_bytes(), fsutil::PUBLIC_FILE)?;
+    write(app, OUT_CSR, new.csr_pem.as_bytes(), fsutil::PUBLIC_FILE)?;
+    files.extend([ZS_KEY.to_string(), ZS_CSR.to_string(), OUT_CSR.to_string()]);
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let _ = audit::record(
+        &app.root,
+        "csr.generate",
+        &refs,
+        std::slice::from_ref(&new.key_fingerprint),
+        "",
+    );
+    Ok(files)
+}
+
+/// One certificate this Tanium Server issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedRecord {
+    pub time: String,
+    pub serial: String,
+    pub subject: String,
+    pub not_after: String,
+    pub key_fingerprint: String,
+}
+
+/// A certificate issued from a CSR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    pub cert_pem: String,
+    pub summary: CertSummary,
+}
+
+fn root_material(app: &Appliance) -> Result<(String, String), TlsError> {
+    let key = read(app, TS_ROOT_KEY)?.ok_or(TlsError::NoRoot)?;
+    let cert = read(app, TS_ROOT_CERT)?.ok_or(TlsError::NoRoot)?;
+    Ok((key, cert))
+}
+
+/// Signs a checked CSR with the root key and writes `transfer/outgoing/reporting.crt`
+/// (with `tanium.pub` beside it for the Zone Server to trust). Never touches the server's
+/// own `tanium/reporting.crt`.
+pub fn issue_from_csr(
+    app: &Appliance,
+    checked: &CheckedCsr,
+    days: i64,
+    now: OffsetDateTime,
+) -> Result<Issued, TlsError> {
+    require(app, Role::TaniumServer)?;
+    let (root_key, root_cert) = root_material(app)?;
+    let request = LeafRequest {
+        common_name: checked.common_name.clone(),
+        dns_names: checked.dns_names.clone(),
+        ips: checked.ips.clone(),
+        days,
+        rsa: checked.rsa,
+    };
+    let spki = rcgen::SubjectPublicKeyInfo::from_der(&checked.spki_der).map_err(|e| {
+        crate::pki::PkiError::Parse {
+            what: "public key of the request",
+            reason: e.to_string(),
+        }
+    })?;
+    let cert_pem = issue::sign_leaf(&request, &spki, &root_key, &root_cert, now)?;
+    let summary = CertSummary::from_pem(cert_pem.as_bytes())?;
+    write(app, OUT_CERT, cert_pem.as_bytes(), fsutil::PUBLIC_FILE)?;
+    if let Some(public) = read(app, TS_ROOT_PUB)? {
+        write(app, OUT_ROOT, public.as_bytes(), fsutil::PUBLIC_FILE)?;
+    }
+    let record = IssuedRecord {
+        time: now.format(&Rfc3339).unwrap_or_default(),
+        serial: summary.serial.clone(),
+        subject: summary.subject.clone(),
+        not_after: summary.not_after.format(&Rfc3339).unwrap_or_default(),
+        key_fingerprint: summary.key_fingerprint.clone(),
+    };
+    let line = serde_json::to_string(&record).map_err(|e| TlsError::Write {
+        path: ISSUED.into(),
+        source: io::Error::other(e),
+    })?;
+    fsutil::append_line(&app.path(ISSUED), &line, fsutil::PUBLIC_FILE).map_err(|source| {
+        TlsError::Write {
+            path: ISSUED.into(),
+            source,
+        }
+    })?;
+    let detail = format!("serial {} subject {}", summary.serial, summary.subject);
+    let _ = audit::record(
+        &app.root,
+        "cert.issue",
+        &[OUT_CERT, ISSUED],
+        std::slice::from_ref(&summary.key_fingerprint),
+        &detail,
+    );
+    Ok(Issued { cert_pem, summary })
+}
+
+/// What this Tanium Server issued, most recent first.
+pub fn issued(app: &Appliance) -> Result<Vec<IssuedRecord>, TlsError> {
+    let Some(text) = read(app, ISSUED)? else {
+        return Ok(Vec::new());
+    };
+    let mut records: Vec<IssuedRecord> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    records.reverse();
+    Ok(records)
+}
+
+/// The Zone Server's trusted root key, if one was imported.
+pub fn trusted_root(app: &Appliance) -> Result<Option<TrustedKey>, TlsError> {
+    match read(app, ZS_ROOT)? {
+        Some(text) => Ok(Some(TrustedKey::from_pem(text.as_bytes())?)),
+        None => Ok(None),
+    }
+}
+
+/// The outcome of checking a certificate before installing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertCheck {
+    /// Every check passed against the trusted root.
+    Ready(CertSummary),
+    /// No trusted root yet; `candidate` (found in /incoming) signed it. The operator must
+    /// compare its fingerprint with the Tanium Server's before it is trusted.
+    NeedsTrust {
+        summary: CertSummary,
+        candidate: TrustedKey,
+    },
+}
+
+/// Checks `text` as a certificate for this Zone Server (SPEC §4.4) without writing anything.
+pub fn check_for_install(
+    app: &Appliance,
+    text: &str,
+    now: OffsetDateTime,
+) -> Result<CertCheck, TlsError> {
+    require(app, Role::ZoneServer)?;
+    let key_pem = read(app, ZS_KEY)?.ok_or(TlsError::NoKey)?;
+    let key_spki = csr::private_key_spki(&key_pem)?;
+    if let Some(root) = trusted_root(app)? {
+        return Ok(CertCheck::Ready(verify::check_certificate(
+            text,
+            &key_spki,
+            &root.spki_der,
+            now,
+        )?));
+    }
+    let candidate = match super::incoming::read(app, "tanium.pub") {
+        Ok(pem) => TrustedKey::from_pem(pem.as_bytes()).map_err(|_| TlsError::NoRoot)?,
+        Err(_) => return Err(TlsError::NoRoot),
+    };
+    let summary = verify::check_certificate(text, &key_spki, &candidate.spki_der, now)?;
+    Ok(CertCheck::NeedsTrust { summary, candidate })
+}
+
+/// Installs a certificate after `check_for_install` accepted it, checking it again against
+/// the files as they are now. `trust` stores the root key the operator accepted.
+pub fn install_certificate(
+    app: &Appliance,
+    text: &str,
+    trust: Option<&TrustedKey>,
+    now: OffsetDateTime,
+) -> Result<CertSummary, TlsError> {
+    require(app, Role::ZoneServer)?;
+    let key_pem = read(app, ZS_KEY)?.ok_or(TlsError::NoKey)?;
+    let key_spki = csr::private_key_spki(&key_pem)?;
+    let root = match (trusted_root(app)?, trust) {
+        (Some(root), _) => root,
+        (None, Some(accepted)) => accepted.clone(),
+        (None, None) => return Err(TlsError::NoRoot),
+    };
+    let summary = verify::check_certificate(text, &key_spki, &root.spki_der, now)?;
+    let der = verify::certificate_der(text)?;
+    let mut files = Vec::new();
+    if trust.is_some() && !app.path(ZS_ROOT).exists() {
+        write(app, ZS_ROOT, root.to_pem().as_bytes(), fsutil::PUBLIC_FILE)?;
+        files.push(ZS_ROOT.to_string());
+    }
+    files.extend(backup(app, ZS_CERT, now)?);
+    write(
+        app,
+        ZS_CERT,
+        crate::pki::to_pem("CERTIFICATE", &der).as_bytes(),
+        fsutil::PUBLIC_FILE,
+    )?;
+    files.push(ZS_CERT.to_string());
+    if let Some(change) = default_tls_mode(app)? {
+        files.push(format!("{} ({change})", Layout::SETTINGS));
+    }
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let detail = format!("serial {} subject {}", summary.serial, summary.subject);
+    let _ = audit::record(
+        &app.root,
+        "cert.install",
+        &refs,
+        &[summary.key_fingerprint.clone(), root.fingerprint.clone()],
+        &detail,
+    );
+    Ok(summary)
+}
+
+/// Seed step 3: installing sets ReportingTLSMode to 2 (optional) unless the operator set it.
+fn default_tls_mode(app: &Appliance) -> Result<Option<String>, TlsError> {
+    let component = Component::ZoneServer;
+    let Ok(def) = catalogue::lookup(&app.config, component, "ReportingTLSMode") else {
+        return Ok(None);
+    };
+    let current = Settings::load(app)?.get(component, def.name).cloned();
+    let default = catalogue::default_value(&app.config, component, def);
+    if current.is_some() && current != default {
+        return Ok(None);
+    }
+    match catalogue::validate(&app.config, component, def.name, "2") {
+        Ok(checked) if current.as_ref() != Some(&Value::Dword(2)) => {
+            settings::save_checked(app, &checked)?;
+            Ok(Some("ReportingTLSMode = 2".into()))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Stores a root public key as the Zone Server's trusted root; returns its fingerprint.
+pub fn import_trusted_root(app: &Appliance, text: &str) -> Result<String, TlsError> {
+    require(app, Role::ZoneServer)?;
+    let key = TrustedKey::from_pem(text.as_bytes())?;
+    let now = OffsetDateTime::now_utc();
+    let mut files: Vec<String> = backup(app, ZS_ROOT, now)?.into_iter().collect();
+    write(app, ZS_ROOT, key.to_pem().as_bytes(), fsutil::PUBLIC_FILE)?;
+    files.push(ZS_ROOT.to_string());
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let _ = audit::record(
+        &app.root,
+        "root.trust",
+        &refs,
+        std::slice::from_ref(&key.fingerprint),
+        "",
+    );
+    Ok(key.fingerprint)
+}
+
+/// Regenerates the Tanium Server's own TLS key and certificate, signed by the root key
+/// (seed: needed when the root keys change). The old pair is kept as backups.
+pub fn regenerate_server_tls(
+    app: &Appliance,
+    now: OffsetDateTime,
+) -> Result<CertSummary, TlsError> {
+    require(app, Role::TaniumServer)?;
+    let (root_key, root_cert) = root_material(app)?;
+    let key = issue::generate_key(issue::KeyType::EcdsaP256)?;
+    let host = app.config.hostname.clone();
+    let request = LeafRequest {
+        common_name: host.clone(),
+        dns_names: vec![host],
+        ips: Vec::new(),
+        days: issue::DEFAULT_VALIDITY_DAYS,
+        rsa: false,
+    };
+    let cert_pem = issue::sign_leaf(&request, &key, &root_key, &root_cert, now)?;
+    let summary = CertSummary::from_pem(cert_pem.as_bytes())?;
+    let mut files = Vec::new();
+    for rel in [TS_KEY, TS_CERT] {
+        files.extend(backup(app, rel, now)?);
+    }
+    // The key first: a certificate never names a key that is not on disk.
+    write(
+        app,
+        TS_KEY,
+        key.serialize_pem().as_bytes(),
+        fsutil::PRIVATE_FILE,
+    )?;
+    write(app, TS_CERT, cert_pem.as_bytes(), fsutil::PUBLIC_FILE)?;
+    files.extend([TS_KEY.to_string(), TS_CERT.to_string()]);
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let _ = audit::record(
+        &app.root,
+        "tls.regenerate",
+        &refs,
+        std::slice::from_ref(&summary.key_fingerprint),
+        "",
+    );
+    Ok(summary)
+}
+
+/// Reads a PEM file from anywhere (command line), bounded like everything else.
+pub fn read_pem_file(path: &Path) -> Result<String, TlsError> {
+    let err = |source| TlsError::Read {
+        path: path.display().to_string(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(err)?;
+    if meta.len() > csr::MAX_PEM_BYTES as u64 {
+        return Err(TlsError::Read {
+            path: path.display().to_string(),
+            source: io::Error::other("larger than 64 KiB: not a PEM key, CSR or certificate"),
+        });
+    }
+    std::fs::read_to_string(path).map_err(err)
+}

@@ -1,0 +1,278 @@
+//! Certificate signing requests: made on the Zone Server, checked on the Tanium Server before
+//! anything is issued.
+
+use std::net::IpAddr;
+
+use rcgen::{CertificateParams, DistinguishedName, DnType, KeyPair, SanType};
+use x509_parser::certification_request::X509CertificationRequest;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::prelude::FromDer;
+use x509_parser::public_key::PublicKey;
+use zeroize::Zeroizing;
+
+use super::issue::{KeyType, generate_key};
+use super::{PkiError, spki_fingerprint};
+use crate::appliance::validate_hostname;
+
+/// Largest PEM text accepted for a CSR or certificate: real ones are a few kilobytes.
+pub const MAX_PEM_BYTES: usize = 64 * 1024;
+
+/// What goes into a new CSR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsrRequest {
+    pub common_name: String,
+    pub dns_names: Vec<String>,
+    pub ips: Vec<IpAddr>,
+    pub key_type: KeyType,
+}
+
+/// A new private key and its CSR, in memory until the operator's files are written.
+pub struct NewCsr {
+    pub key_pem: Zeroizing<String>,
+    pub csr_pem: String,
+    pub key_fingerprint: String,
+}
+
+impl std::fmt::Debug for NewCsr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print key material, even in a debug log.
+        f.debug_struct("NewCsr")
+            .field("key_fingerprint", &self.key_fingerprint)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for NewCsr {
+    fn eq(&self, other: &Self) -> bool {
+        self.key_fingerprint == other.key_fingerprint && self.csr_pem == other.csr_pem
+    }
+}
+
+/// Checks a common name: a hostname, or failing that printable text of at most 64 characters.
+pub fn check_common_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("the common name is empty".into());
+    }
+    if name.chars().count() > 64 {
+        return Err("the common name is longer than 64 characters".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("the common name holds control characters".into());
+    }
+    Ok(())
+}
+
+/// Checks a subject alternative DNS name (a hostname; `*.` allowed as the first label).
+pub fn check_dns_name(name: &str) -> Result<(), String> {
+    validate_hostname(name.strip_prefix("*.").unwrap_or(name))
+        .map_err(|e| format!("DNS name '{name}': {e}"))
+}
+
+/// Generates a key of `request.key_type` and a CSR signed by it.
+pub fn generate_csr(request: &CsrRequest) -> Result<NewCsr, PkiError> {
+    check_common_name(&request.common_name).map_err(PkiError::Certificate)?;
+    let key = generate_key(request.key_type)?;
+    let mut params = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, request.common_name.clone());
+    params.distinguished_name = dn;
+    let mut sans = Vec::new();
+    for name in &request.dns_names {
+        check_dns_name(name).map_err(PkiError::Certificate)?;
+        sans.push(SanType::DnsName(name.clone().try_into().map_err(
+            |e: rcgen::Error| PkiError::Certificate(e.to_string()),
+        )?));
+    }
+    sans.extend(request.ips.iter().copied().map(SanType::IpAddress));
+    params.subject_alt_names = sans;
+    let csr = params
+        .serialize_request(&key)
+        .map_err(|e| PkiError::Certificate(e.to_string()))?;
+    let csr_pem = csr
+        .pem()
+        .map_err(|e| PkiError::Certificate(e.to_string()))?;
+    Ok(NewCsr {
+        key_pem: Zeroizing::new(key.serialize_pem()),
+        csr_pem,
+        key_fingerprint: spki_fingerprint(&rcgen::PublicKeyData::subject_public_key_info(&key)),
+    })
+}
+
+/// A CSR that passed every check, with what the certificate will carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedCsr {
+    pub common_name: String,
+    pub dns_names: Vec<String>,
+    pub ips: Vec<IpAddr>,
+    /// "ECDSA P-256", "RSA 3072".
+    pub key_description: String,
+    pub rsa: bool,
+    pub spki_der: Vec<u8>,
+    pub fingerprint: String,
+}
+
+/// Why a CSR was refused. Messages are for the operator.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CsrError {
+    #[error("the text is empty")]
+    Empty,
+    #[error("the text is {0} bytes; a CSR is a few kilobytes (limit {MAX_PEM_BYTES})")]
+    TooLarge(usize),
+    #[error("{0}: a private key must never leave its appliance; nothing was stored")]
+    PrivateKey(String),
+    #[error("not a PEM certificate request: {0}")]
+    NotPem(String),
+    #[error("{0} PEM blocks were given; paste exactly one certificate request")]
+    SeveralBlocks(usize),
+    #[error("expected a CERTIFICATE REQUEST, found a {0}")]
+    WrongKind(String),
+    #[error("the certificate request could not be decoded: {0}")]
+    Decode(String),
+    #[error("the request's signature does not verify: it was altered or not signed by its own key")]
+    BadSignature,
+    #[error("{0} keys are not allowed: use ECDSA P-256, ECDSA P-384 or RSA of 2048 bits or more")]
+    KeyType(String),
+    #[error("RSA {0}-bit keys are too weak: at least 2048 bits are required")]
+    RsaTooSmall(usize),
+    #[error("the request has no common name (CN)")]
+    NoCommonName,
+    #[error("invalid name in the request: {0}")]
+    BadName(String),
+}
+
+/// Splits pasted or read text into PEM blocks, refusing private keys and oversize input
+/// before anything else looks at it.
+pub fn pem_blocks(text: &str) -> Result<Vec<pem::Pem>, CsrError> {
+    if text.len() > MAX_PEM_BYTES {
+        return Err(CsrError::TooLarge(text.len()));
+    }
+    if text.trim().is_empty() {
+        return Err(CsrError::Empty);
+    }
+    if let Some(label) = text.lines().find_map(|l| {
+        let l = l.trim();
+        (l.starts_with("-----BEGIN") && l.contains("PRIVATE KEY"))
+            .then(|| l.trim_matches('-').trim_start_matches("BEGIN ").to_string())
+    }) {
+        return Err(CsrError::PrivateKey(format!("this is a {label}")));
+    }
+    let blocks = pem::parse_many(text).map_err(|e| CsrError::NotPem(e.to_string()))?;
+    if blocks.is_empty() {
+        return Err(CsrError::NotPem("no -----BEGIN … ----- line".into()));
+    }
+    Ok(blocks)
+}
+
+fn curve_name(oid: &str) -> Option<&'static str> {
+    match oid {
+        "1.2.840.10045.3.1.7" => Some("P-256"),
+        "1.3.132.0.34" => Some("P-384"),
+        "1.3.132.0.35" => Some("P-521"),
+        _ => None,
+    }
+}
+
+/// Checks a CSR completely: PEM, one block, self-signature, key type and size, names.
+pub fn check_csr(text: &str) -> Result<CheckedCsr, CsrError> {
+    let blocks = pem_blocks(text)?;
+    if blocks.len() > 1 {
+        return Err(CsrError::SeveralBlocks(blocks.len()));
+    }
+    let block = &blocks[0];
+    if block.tag() != "CERTIFICATE REQUEST" && block.tag() != "NEW CERTIFICATE REQUEST" {
+        return Err(CsrError::WrongKind(block.tag().to_string()));
+    }
+    let (rest, csr) = X509CertificationRequest::from_der(block.contents())
+        .map_err(|e| CsrError::Decode(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(CsrError::Decode("trailing bytes after the request".into()));
+    }
+    csr.verify_signature().map_err(|_| CsrError::BadSignature)?;
+    let info = &csr.certification_request_info;
+    let spki = &info.subject_pki;
+    let (key_description, rsa) = match spki.parsed() {
+        Ok(PublicKey::RSA(key)) => {
+            let bits = key.key_size();
+            if bits < 2048 {
+                return Err(CsrError::RsaTooSmall(bits));
+            }
+            (format!("RSA {bits}"), true)
+        }
+        Ok(PublicKey::EC(_)) => {
+            let oid = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|o| o.to_id_string());
+            match oid.as_deref().and_then(curve_name) {
+                Some(curve @ ("P-256" | "P-384")) => (format!("ECDSA {curve}"), false),
+                Some(other) => return Err(CsrError::KeyType(format!("ECDSA {other}"))),
+                None => return Err(CsrError::KeyType("ECDSA on an unknown curve".into())),
+            }
+        }
+        Ok(PublicKey::DSA(_)) => return Err(CsrError::KeyType("DSA".into())),
+        _ => {
+            return Err(CsrError::KeyType(format!(
+                "'{}'",
+                spki.algorithm.algorithm.to_id_string()
+            )));
+        }
+    };
+    let common_name = info
+        .subject
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map(str::to_string)
+        .ok_or(CsrError::NoCommonName)?;
+    check_common_name(&common_name).map_err(CsrError::BadName)?;
+    let mut dns_names = Vec::new();
+    let mut ips = Vec::new();
+    for ext in csr.requested_extensions().into_iter().flatten() {
+        if let ParsedExtension::SubjectAlternativeName(san) = ext {
+            for name in &san.general_names {
+                match name {
+                    GeneralName::DNSName(dns) => {
+                        check_dns_name(dns).map_err(CsrError::BadName)?;
+                        dns_names.push(dns.to_string());
+                    }
+                    GeneralName::IPAddress(bytes) => ips.push(match bytes.len() {
+                        4 => IpAddr::from(
+                            <[u8; 4]>::try_from(*bytes)
+                                .map_err(|_| CsrError::BadName("IP address".into()))?,
+                        ),
+                        16 => IpAddr::from(
+                            <[u8; 16]>::try_from(*bytes)
+                                .map_err(|_| CsrError::BadName("IP address".into()))?,
+                        ),
+                        n => return Err(CsrError::BadName(format!("an IP address of {n} bytes"))),
+                    }),
+                    other => {
+                        return Err(CsrError::BadName(format!(
+                            "unsupported subject alternative name {other}"
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    Ok(CheckedCsr {
+        common_name,
+        dns_names,
+        ips,
+        key_description,
+        rsa,
+        spki_der: spki.raw.to_vec(),
+        fingerprint: spki_fingerprint(spki.raw),
+    })
+}
+
+/// The public key (SPKI DER) of a PEM private key, to match certificates against it.
+pub fn private_key_spki(key_pem: &str) -> Result<Vec<u8>, PkiError> {
+    let key = KeyPair::from_pem(key_pem).map_err(|e| PkiError::Parse {
+        what: "private key",
+        reason: e.to_string(),
+    })?;
+    Ok(rcgen::PublicKeyData::subject_public_key_info(&key))
+}
