@@ -14,36 +14,11 @@ use crossterm::event::{
 use crossterm::execute;
 use time::OffsetDateTime;
 
-use crate::appliance::{self, Appliance, RootState, settings, status};
+use crate::appliance::{self, Appliance, RootState, status};
+use crate::executor::run_effect;
 use crate::menu::MenuTree;
 use crate::model::{Effect, Key, Model, Msg, update};
 use crate::ui;
-
-/// Runs one effect against the appliance at `root` and answers with its message.
-pub fn run_effect(root: &Path, effect: Effect) -> Msg {
-    let now = OffsetDateTime::now_utc();
-    match effect {
-        Effect::Load => Msg::Loaded(
-            Appliance::open(root)
-                .map(|app| status::snapshot(&app, now))
-                .map_err(|e| e.to_string()),
-        ),
-        Effect::Init(opts) => Msg::Initialized(
-            appliance::init::init(root, &opts, now)
-                .map(|app| status::snapshot(&app, now))
-                .map_err(|e| e.to_string()),
-        ),
-        Effect::SaveSetting(checked) => Msg::Saved(
-            Appliance::open(root)
-                .map_err(|e| e.to_string())
-                .and_then(|app| {
-                    let change =
-                        settings::save_checked(&app, &checked).map_err(|e| e.to_string())?;
-                    Ok((change, status::snapshot(&app, now)))
-                }),
-        ),
-    }
-}
 
 /// The machine's name, offered as the default hostname at first run.
 pub fn machine_hostname() -> String {
@@ -82,6 +57,7 @@ fn key_of(ev: KeyEvent) -> Option<Key> {
     let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
     Some(match ev.code {
         KeyCode::Char('c') if ctrl => Key::CtrlC,
+        KeyCode::Char('d') if ctrl => Key::CtrlD,
         KeyCode::Char(_) if ctrl => return None,
         KeyCode::Char(c) => Key::Char(c),
         KeyCode::Enter => Key::Enter,
@@ -97,12 +73,25 @@ fn key_of(ev: KeyEvent) -> Option<Key> {
     })
 }
 
-fn msg_of(ev: Event) -> Option<Msg> {
+/// The messages of one terminal event. Alt+key is how a terminal reports Esc followed
+/// quickly by a key (a slow link merges them): it is taken as the two keys.
+fn msgs_of(ev: Event) -> Vec<Msg> {
     match ev {
-        Event::Key(k) => key_of(k).map(Msg::Key),
-        Event::Paste(text) => Some(Msg::Paste(text)),
-        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
-        _ => None,
+        Event::Key(k)
+            if k.modifiers.contains(KeyModifiers::ALT) && k.kind != KeyEventKind::Release =>
+        {
+            let plain = KeyEvent {
+                modifiers: k.modifiers - KeyModifiers::ALT,
+                ..k
+            };
+            std::iter::once(Msg::Key(Key::Esc))
+                .chain(key_of(plain).map(Msg::Key))
+                .collect()
+        }
+        Event::Key(k) => key_of(k).map(Msg::Key).into_iter().collect(),
+        Event::Paste(text) => vec![Msg::Paste(text)],
+        Event::Resize(w, h) => vec![Msg::Resize(w, h)],
+        _ => Vec::new(),
     }
 }
 
@@ -135,18 +124,28 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
                 terminal.draw(|frame| ui::draw(&model, frame))?;
                 dirty = false;
             }
-            let mut inbox = Vec::new();
+            let mut inbox = std::collections::VecDeque::new();
             if event::poll(Duration::from_millis(50))? {
-                inbox.extend(msg_of(event::read()?));
+                inbox.extend(msgs_of(event::read()?));
                 while event::poll(Duration::ZERO)? {
-                    inbox.extend(msg_of(event::read()?));
+                    inbox.extend(msgs_of(event::read()?));
                 }
             }
             inbox.extend(results.try_iter());
-            for msg in inbox {
+            if inbox.is_empty() && model.busy.is_some() {
+                inbox.push_back(Msg::Tick);
+            }
+            while let Some(msg) = inbox.pop_front() {
                 dirty = true;
                 for effect in update(&mut model, msg) {
-                    effects.send(effect).context("the worker thread stopped")?;
+                    match effect {
+                        // The clipboard is reached through this terminal: answered here, at once.
+                        Effect::Copy(text) => inbox.push_back(Msg::Copied(crate::clipboard::copy(
+                            &text,
+                            &mut io::stdout(),
+                        ))),
+                        other => effects.send(other).context("the worker thread stopped")?,
+                    }
                 }
             }
         }

@@ -9,7 +9,9 @@ use time::OffsetDateTime;
 use crate::appliance::catalogue::{self, Component, SettingError};
 use crate::appliance::init::{self, InitError, InitOptions};
 use crate::appliance::settings::{self, Settings, SettingsError};
-use crate::appliance::{Appliance, Platform, Role};
+use crate::appliance::{Appliance, Platform, Role, fsutil};
+use crate::pki::KeyType;
+use crate::pki::csr::{self, CsrRequest};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -32,6 +34,73 @@ pub enum Command {
     /// Read and change Configuration Settings, with the console's validation.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The seed's KeyUtility: reporting TLS key, CSR and certificate files.
+    #[command(subcommand)]
+    Keyutility(KeyutilityCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyutilityCommand {
+    /// Generate a private key and a certificate signing request.
+    #[command(
+        override_usage = "tanos-menu keyutility reporting-tls-request [<reporting.pvk>] [<out>]"
+    )]
+    ReportingTlsRequest {
+        /// Private key to write.
+        #[arg(value_name = "reporting.pvk", default_value = "reporting.pvk")]
+        key: PathBuf,
+        /// CSR to write.
+        #[arg(value_name = "out", default_value = "reporting.csr")]
+        out: PathBuf,
+        /// Common name (default: this machine's name).
+        #[arg(long)]
+        common_name: Option<String>,
+        /// Extra DNS name (repeatable).
+        #[arg(long = "dns")]
+        dns_names: Vec<String>,
+        /// Extra IP address (repeatable).
+        #[arg(long = "ip")]
+        ips: Vec<std::net::IpAddr>,
+        /// p256 (default), p384, rsa2048, rsa3072 or rsa4096.
+        #[arg(long, default_value = "p256", value_parser = parse_key_type)]
+        key_type: KeyType,
+        /// Replace existing files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Issue a reporting TLS certificate.
+    #[command(
+        override_usage = "tanos-menu keyutility reporting-tls-issue <reporting.csr> <out> [<tanium.pvk>]"
+    )]
+    ReportingTlsIssue {
+        #[arg(value_name = "reporting.csr")]
+        csr_arg: Option<PathBuf>,
+        #[arg(value_name = "out")]
+        out_arg: Option<PathBuf>,
+        #[arg(value_name = "tanium.pvk")]
+        root_key_arg: Option<PathBuf>,
+        /// Path to tanium root private key
+        #[arg(long, value_name = "arg", default_value = "tanium.pvk")]
+        root_key: PathBuf,
+        /// Path to certificate signing request to issue a certificate for
+        #[arg(long, value_name = "arg", default_value = "reporting.csr")]
+        csr: PathBuf,
+        /// Output path for generated certificate.
+        #[arg(short = 'o', long, value_name = "arg", default_value = "reporting.crt")]
+        out: PathBuf,
+        /// Certificate expiration in days
+        #[arg(long, value_name = "arg", default_value_t = 3650, value_parser = clap::value_parser!(i64).range(1..=36500))]
+        expiration: i64,
+        /// Replace an existing output file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn parse_key_type(s: &str) -> Result<KeyType, String> {
+    KeyType::parse(s).ok_or_else(|| {
+        format!("'{s}' is not a key type: use p256, p384, rsa2048, rsa3072 or rsa4096")
+    })
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -231,6 +300,121 @@ pub fn run_config(root: &Path, cmd: ConfigCommand) -> ExitCode {
                 }
                 Err(e) => fail(1, e),
             }
+        }
+    }
+}
+
+fn refuse_existing(paths: &[&Path], force: bool) -> Result<(), String> {
+    match paths.iter().find(|p| p.exists()) {
+        Some(p) if !force => Err(format!(
+            "{} exists; nothing was written (add --force to replace it)",
+            p.display()
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
+    match cmd {
+        KeyutilityCommand::ReportingTlsRequest {
+            key,
+            out,
+            common_name,
+            dns_names,
+            ips,
+            key_type,
+            force,
+        } => {
+            if let Err(e) = refuse_existing(&[&key, &out], force) {
+                return fail(REFUSED, e);
+            }
+            let request = CsrRequest {
+                common_name: common_name.unwrap_or_else(crate::app::machine_hostname),
+                dns_names,
+                ips,
+                key_type,
+            };
+            println!("Generating key: '{}'", key.display());
+            let new = match csr::generate_csr(&request) {
+                Ok(new) => new,
+                Err(e) => return fail(REFUSED, e),
+            };
+            if let Err(e) = fsutil::atomic_write(&key, new.key_pem.as_bytes(), fsutil::PRIVATE_FILE)
+            {
+                return fail(1, format!("cannot write {}: {e}", key.display()));
+            }
+            if let Err(e) = fsutil::atomic_write(&out, new.csr_pem.as_bytes(), fsutil::PUBLIC_FILE)
+            {
+                return fail(1, format!("cannot write {}: {e}", out.display()));
+            }
+            println!(
+                "Successfully generated certificate signing request: '{}'",
+                out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        KeyutilityCommand::ReportingTlsIssue {
+            csr_arg,
+            out_arg,
+            root_key_arg,
+            root_key,
+            csr,
+            out,
+            expiration,
+            force,
+        } => {
+            let csr_path = csr_arg.unwrap_or(csr);
+            let out = out_arg.unwrap_or(out);
+            let root_key = root_key_arg.unwrap_or(root_key);
+            let root_cert = root_key.with_file_name("tanium-root.crt");
+            if let Err(e) = refuse_existing(&[&out], force) {
+                return fail(REFUSED, e);
+            }
+            let read =
+                |p: &Path| crate::appliance::tls::read_pem_file(p).map_err(|e| e.to_string());
+            let (text, key_pem, cert_pem) =
+                match (read(&csr_path), read(&root_key), read(&root_cert)) {
+                    (Ok(t), Ok(k), Ok(c)) => (t, k, c),
+                    (Err(e), _, _) | (_, Err(e), _) => return fail(REFUSED, e),
+                    (_, _, Err(e)) => {
+                        return fail(
+                            REFUSED,
+                            format!("{e} (the root certificate is read from beside the root key)"),
+                        );
+                    }
+                };
+            let checked = match csr::check_csr(&text) {
+                Ok(c) => c,
+                Err(e) => return fail(REFUSED, format!("{}: {e}", csr_path.display())),
+            };
+            let request = crate::pki::issue::LeafRequest {
+                common_name: checked.common_name.clone(),
+                dns_names: checked.dns_names.clone(),
+                ips: checked.ips.clone(),
+                days: expiration,
+                rsa: checked.rsa,
+            };
+            let issued = rcgen::SubjectPublicKeyInfo::from_der(&checked.spki_der)
+                .map_err(|e| e.to_string())
+                .and_then(|spki| {
+                    crate::pki::issue::sign_leaf(
+                        &request,
+                        &spki,
+                        &key_pem,
+                        &cert_pem,
+                        OffsetDateTime::now_utc(),
+                    )
+                    .map_err(|e| e.to_string())
+                });
+            let cert = match issued {
+                Ok(cert) => cert,
+                Err(e) => return fail(REFUSED, e),
+            };
+            if let Err(e) = fsutil::atomic_write(&out, cert.as_bytes(), fsutil::PUBLIC_FILE) {
+                return fail(1, format!("cannot write {}: {e}", out.display()));
+            }
+            println!("Successfully issued new certificate: '{}'", out.display());
+            ExitCode::SUCCESS
         }
     }
 }

@@ -3,9 +3,13 @@
 pub mod app;
 pub mod appliance;
 pub mod cli;
+pub mod clipboard;
+pub mod executor;
 pub mod menu;
 pub mod model;
+pub mod paste;
 pub mod pki;
 pub mod screens;
 pub mod sshkeys;
+pub mod text;
 pub mod ui;

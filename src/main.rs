@@ -15,5 +15,6 @@ fn main() -> ExitCode {
         },
         Some(Command::Init(args)) => cli::run_init(&cli.root, args),
         Some(Command::Config(cmd)) => cli::run_config(&cli.root, cmd),
+        Some(Command::Keyutility(cmd)) => cli::run_keyutility(cmd),
     }
 }

@@ -53,6 +53,8 @@ pub struct Snapshot {
     pub tls_mode: Option<Value>,
     /// The root key's fingerprint: the Tanium Server's own, or the Zone Server's trusted one.
     pub root_fingerprint: Option<Result<String, String>>,
+    /// Whether the role's reporting.pvk exists (a new CSR then replaces it).
+    pub reporting_key: bool,
     pub users: Vec<crate::sshkeys::UserKeys>,
 }
 
@@ -109,6 +111,7 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
         cert,
         tls_mode,
         root_fingerprint,
+        reporting_key: app.tls_dir().join("reporting.pvk").exists(),
         users,
     }
 }

@@ -41,7 +41,9 @@ pub enum TlsError {
     Pki(#[from] crate::pki::PkiError),
     #[error("no private key yet: generate the CSR first (2 › Z › 1)")]
     NoKey,
-    #[error("no trusted Tanium root key: import the Tanium Server's tanium.pub first")]
+    #[error(
+        "no trusted Tanium root key: import the Tanium Server's tanium.pub first (2 › Z › 4), or place it in /incoming beside the certificate"
+    )]
     NoRoot,
     #[error("cannot read {path}: {source}")]
     Read { path: String, source: io::Error },

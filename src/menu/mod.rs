@@ -17,6 +17,19 @@ pub const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../menus/operations.toml"),
     ),
     ("users.toml", include_str!("../../menus/users.toml")),
+    ("zone.toml", include_str!("../../menus/zone.toml")),
+    (
+        "import_csr.toml",
+        include_str!("../../menus/import_csr.toml"),
+    ),
+    (
+        "import_cert.toml",
+        include_str!("../../menus/import_cert.toml"),
+    ),
+    (
+        "import_root.toml",
+        include_str!("../../menus/import_root.toml"),
+    ),
 ];
 
 pub const ROOT: &str = "root";
@@ -28,6 +41,17 @@ pub enum Action {
     TaniumStatus,
     ConfigurationSettings,
     UserOverview,
+    GenerateCsr,
+    ShowCsr,
+    ImportCsrIncoming,
+    PasteCsr,
+    IssuedCertificates,
+    ShowRootPublicKey,
+    ImportCertIncoming,
+    PasteCert,
+    ImportRootIncoming,
+    PasteRoot,
+    RegenerateTls,
 }
 
 /// Who sees an item.

@@ -76,6 +76,32 @@ pub fn commands(m: &Model) -> Vec<Binding> {
             hint("Esc", "cancel"),
             hint("Ctrl-C", "cancel"),
         ],
+        Screen::Form(form) if !form.field().choices.is_empty() => {
+            vec![
+                hint("line Enter", "choose"),
+                MOVE,
+                hint("Esc", "previous question"),
+                hint("Ctrl-C", "cancel"),
+            ]
+        }
+        Screen::Form(_) => vec![
+            hint("Enter", "accept"),
+            hint("Esc", "previous question"),
+            hint("Ctrl-C", "cancel"),
+        ],
+        Screen::View(_) => vec![
+            hint("c", "copy"),
+            hint("↑↓ PgUp PgDn", "scroll"),
+            hint("Enter", "back"),
+            BACK,
+            ROOT,
+        ],
+        Screen::Paste(_) => vec![
+            hint("paste", "PEM text"),
+            hint("Ctrl-D", "end typed text"),
+            hint("Esc", "cancel"),
+        ],
+        Screen::Files(_) => vec![hint("line Enter", "read"), MOVE, BACK, ROOT],
         Screen::Confirm(_) => vec![
             hint("y Enter", "confirm"),
             hint("Enter", "decline"),

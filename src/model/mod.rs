@@ -2,18 +2,28 @@
 //! No file, clock or terminal access here: the executor in `app.rs` runs the effects.
 
 mod bindings;
+mod form;
 mod nav;
+mod paste;
 mod settings;
 mod setup;
+mod tls;
+mod view;
 
 use crate::appliance::catalogue::{Component, Validated};
 use crate::appliance::init::InitOptions;
 use crate::appliance::settings::Change;
 use crate::appliance::status::Snapshot;
+use crate::appliance::tls::CertCheck;
 use crate::menu::MenuTree;
+use crate::pki::TrustedKey;
+use crate::pki::csr::{CheckedCsr, CsrRequest, NewCsr};
 
 pub use bindings::{Binding, Cmd, commands};
+pub use form::{Field, Form, FormFor};
+pub use paste::{Files, PasteDialog, TextFor};
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
+pub use view::View;
 
 /// A key as the console sees it, independent of the terminal library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +39,8 @@ pub enum Key {
     Home,
     End,
     CtrlC,
+    /// Ends a typed (unbracketed) paste.
+    CtrlD,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -36,9 +48,36 @@ pub enum Msg {
     Key(Key),
     Paste(String),
     Resize(u16, u16),
+    /// Time passing while an effect runs: animates the progress line.
+    Tick,
     Loaded(Result<Snapshot, String>),
     Initialized(Result<Snapshot, String>),
     Saved(Result<(Change, Snapshot), String>),
+    /// A step that changed or showed something finished.
+    Done(Result<Outcome, String>),
+    /// A key and CSR exist in memory; nothing is written yet.
+    CsrGenerated(Result<NewCsr, String>),
+    CertChecked {
+        text: String,
+        result: Result<CertCheck, String>,
+    },
+    Listed {
+        purpose: TextFor,
+        result: Result<Vec<String>, String>,
+    },
+    TextRead {
+        purpose: TextFor,
+        result: Result<String, String>,
+    },
+    Copied(String),
+}
+
+/// What a finished step reports: a message, the appliance as it is now, something to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub message: String,
+    pub snapshot: Option<Snapshot>,
+    pub view: Option<View>,
 }
 
 /// Work with side effects, run by the executor, answered by a `Msg`.
@@ -50,6 +89,36 @@ pub enum Effect {
     Init(InitOptions),
     /// Saves a validated (and, when risky, confirmed) setting: answered by `Msg::Saved`.
     SaveSetting(Validated),
+    /// Generates a key and CSR in memory: `Msg::CsrGenerated`.
+    GenerateCsr(CsrRequest),
+    /// Writes a generated key and CSR: `Msg::Done` showing the CSR.
+    WriteCsr(NewCsr),
+    /// Signs a checked CSR with the root key: `Msg::Done` showing the certificate.
+    IssueCert { csr: CheckedCsr, days: i64 },
+    /// Checks a certificate against the Zone Server's key and trusted root: `Msg::CertChecked`.
+    CheckCert(String),
+    /// Installs a checked certificate, trusting `trust` first when given: `Msg::Done`.
+    InstallCert {
+        text: String,
+        trust: Option<TrustedKey>,
+    },
+    /// Stores a Tanium root public key as trusted: `Msg::Done`.
+    ImportRoot(String),
+    /// New TLS key and certificate for the Tanium Server itself: `Msg::Done`.
+    RegenerateTls,
+    /// Files of /incoming ending with `suffix`: `Msg::Listed`.
+    ListIncoming {
+        suffix: &'static str,
+        purpose: TextFor,
+    },
+    /// One file of /incoming: `Msg::TextRead`.
+    ReadIncoming { name: String, purpose: TextFor },
+    /// Shows an appliance file in the copy-friendly view: `Msg::Done`.
+    ShowFile { rel: &'static str, title: String },
+    /// Shows what this Tanium Server issued: `Msg::Done`.
+    ShowIssued,
+    /// Sends text to the operator's clipboard: `Msg::Copied`.
+    Copy(String),
 }
 
 /// What a confirmation leads to once the operator answers `y`.
@@ -57,6 +126,17 @@ pub enum Effect {
 pub enum Pending {
     SaveSetting(Validated),
     Init(InitOptions),
+    GenerateCsr(CsrRequest),
+    IssueCert {
+        csr: CheckedCsr,
+        days: i64,
+    },
+    InstallCert {
+        text: String,
+        trust: Option<TrustedKey>,
+    },
+    ImportRoot(String),
+    RegenerateTls,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +171,10 @@ pub enum Screen {
     AddSetting { component: Component, cursor: usize },
     Edit(Edit),
     Confirm(Confirm),
+    Form(Form),
+    View(View),
+    Paste(PasteDialog),
+    Files(Files),
 }
 
 impl Screen {
@@ -98,7 +182,24 @@ impl Screen {
     pub fn takes_selection(&self) -> bool {
         !matches!(
             self,
-            Screen::Setup(_) | Screen::Edit(_) | Screen::Confirm(_)
+            Screen::Setup(_)
+                | Screen::Edit(_)
+                | Screen::Confirm(_)
+                | Screen::Form(_)
+                | Screen::Paste(_)
+        )
+    }
+
+    /// Steps of a flow, left when the flow ends; menus and lists stay.
+    fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Screen::Edit(_)
+                | Screen::Confirm(_)
+                | Screen::AddSetting { .. }
+                | Screen::Form(_)
+                | Screen::Paste(_)
+                | Screen::Files(_)
         )
     }
 }
@@ -122,6 +223,12 @@ pub struct Model {
     pub size: (u16, u16),
     /// Set while an effect runs; keys wait.
     pub busy: Option<String>,
+    /// The running effect may be abandoned with Esc (key generation).
+    pub cancellable: bool,
+    /// The operator abandoned it: its result is dropped when it arrives.
+    pub cancelled: bool,
+    /// Progress animation frame, advanced by `Msg::Tick` while busy.
+    pub tick: usize,
     pub quit: bool,
 }
 
@@ -161,6 +268,9 @@ impl Model {
             flash: None,
             size: MIN_SIZE,
             busy: None,
+            cancellable: false,
+            cancelled: false,
+            tick: 0,
             quit: false,
         }
     }
@@ -225,6 +335,12 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             m.size = (w, h);
             Vec::new()
         }
+        Msg::Tick => {
+            if m.busy.is_some() {
+                m.tick = m.tick.wrapping_add(1);
+            }
+            Vec::new()
+        }
         Msg::Loaded(result) => {
             match result {
                 Ok(snapshot) => m.snapshot = Some(snapshot),
@@ -242,7 +358,45 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             settings::saved(m, result);
             Vec::new()
         }
+        Msg::Done(result) => {
+            m.busy = None;
+            finish(m, result);
+            Vec::new()
+        }
+        Msg::CsrGenerated(result) => tls::generated(m, result),
+        Msg::CertChecked { text, result } => {
+            m.busy = None;
+            tls::checked(m, text, result);
+            Vec::new()
+        }
+        Msg::Listed { purpose, result } => {
+            m.busy = None;
+            paste::listed(m, purpose, result);
+            Vec::new()
+        }
+        Msg::TextRead { purpose, result } => {
+            m.busy = None;
+            match result {
+                Ok(text) => tls::received(m, purpose, &text),
+                Err(e) => {
+                    m.error(e);
+                    Vec::new()
+                }
+            }
+        }
+        Msg::Copied(message) => {
+            m.info(message);
+            Vec::new()
+        }
+        Msg::Key(Key::Esc) if m.busy.is_some() && m.cancellable => {
+            m.busy = None;
+            m.cancellable = false;
+            m.cancelled = true;
+            m.info("Cancelled: the key being generated will be discarded; nothing was written.");
+            Vec::new()
+        }
         Msg::Key(_) | Msg::Paste(_) if m.busy.is_some() => Vec::new(),
+        Msg::Paste(text) if matches!(m.screen(), Screen::Paste(_)) => paste::pasted(m, &text),
         Msg::Paste(text) => {
             // A value pasted at a prompt: its first line, without control characters.
             let line = text
@@ -258,7 +412,48 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     }
 }
 
+/// Marks the model busy with a running effect and returns it.
+fn start(m: &mut Model, what: impl Into<String>, effect: Effect) -> Vec<Effect> {
+    m.busy = Some(what.into());
+    m.cancellable = false;
+    vec![effect]
+}
+
+/// A step finished: back to where its flow began, with its message and what it shows.
+fn finish(m: &mut Model, result: Result<Outcome, String>) {
+    while m.stack.len() > 1 && m.screen().is_transient() {
+        m.back();
+    }
+    match result {
+        Ok(outcome) => {
+            if let Some(snapshot) = outcome.snapshot {
+                m.snapshot = Some(snapshot);
+            }
+            if let Some(view) = outcome.view {
+                m.push(Screen::View(view));
+            }
+            m.info(outcome.message);
+        }
+        Err(e) => m.error(e),
+    }
+}
+
 fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
+    // Keys some screens take at once, without Enter.
+    match (m.screen(), key) {
+        (Screen::View(view), Key::Char('c' | 'C')) if m.input.is_empty() => {
+            return vec![Effect::Copy(view.text.clone())];
+        }
+        (
+            Screen::View(_),
+            Key::Up | Key::Down | Key::PageUp | Key::PageDown | Key::Home | Key::End,
+        ) => {
+            view::scroll(m, key);
+            return Vec::new();
+        }
+        (Screen::Paste(_), Key::Enter | Key::CtrlD) => return paste::typed_line(m, key),
+        _ => {}
+    }
     match key {
         Key::Char(c) if !c.is_control() => {
             if m.input.chars().count() < m.input_limit() {
@@ -266,7 +461,7 @@ fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Key::Char(_) => Vec::new(),
+        Key::Char(_) | Key::CtrlD => Vec::new(),
         Key::Backspace => {
             m.input.pop();
             Vec::new()
@@ -299,11 +494,11 @@ fn cancel(m: &mut Model) {
         return;
     }
     match m.screen() {
-        Screen::Edit(_) | Screen::Confirm(_) | Screen::AddSetting { .. } => {
+        Screen::Setup(_) => setup::step_back(m),
+        s if s.is_transient() => {
             m.back();
             m.info("Cancelled; nothing was changed.");
         }
-        Screen::Setup(_) => setup::step_back(m),
         _ => m.info("Ctrl-C cancels a prompt. To leave, type X and Enter at the root menu."),
     }
 }
@@ -311,7 +506,8 @@ fn cancel(m: &mut Model) {
 fn escape(m: &mut Model) {
     match m.screen() {
         Screen::Setup(_) => setup::step_back(m),
-        Screen::Edit(_) | Screen::Confirm(_) => {
+        Screen::Form(_) => form::step_back(m),
+        Screen::Edit(_) | Screen::Confirm(_) | Screen::Paste(_) => {
             m.back();
             m.info("Cancelled; nothing was changed.");
         }
@@ -334,7 +530,7 @@ fn submit(m: &mut Model, text: &str) -> Vec<Effect> {
     }
     match m.screen().clone() {
         Screen::Menu { id, cursor } => nav::select_in_menu(m, &id, cursor, text),
-        Screen::Status | Screen::Users | Screen::Help => {
+        Screen::Status | Screen::Users | Screen::Help | Screen::View(_) => {
             if text.is_empty() {
                 m.back();
             } else {
@@ -354,6 +550,10 @@ fn submit(m: &mut Model, text: &str) -> Vec<Effect> {
         Screen::Edit(edit) => settings::submit_value(m, edit, text),
         Screen::Confirm(confirm) => answer(m, confirm, text),
         Screen::Setup(setup) => setup::submit(m, setup, text),
+        Screen::Form(form) => form::submit(m, form, text),
+        Screen::Files(files) => paste::pick_file(m, files, text),
+        // Enter in the paste dialog is handled before typing reaches here.
+        Screen::Paste(_) => Vec::new(),
     }
 }
 
@@ -380,12 +580,32 @@ fn answer(m: &mut Model, confirm: Confirm, text: &str) -> Vec<Effect> {
     }
     match confirm.on_yes {
         Pending::SaveSetting(checked) => {
-            m.busy = Some(format!("Saving {}…", checked.def.name));
-            vec![Effect::SaveSetting(checked)]
+            let what = format!("Saving {}…", checked.def.name);
+            start(m, what, Effect::SaveSetting(checked))
         }
-        Pending::Init(opts) => {
-            m.busy = Some("Creating the appliance: keys and certificates…".into());
-            vec![Effect::Init(opts)]
+        Pending::Init(opts) => start(
+            m,
+            "Creating the appliance: keys and certificates…",
+            Effect::Init(opts),
+        ),
+        Pending::GenerateCsr(request) => tls::start_generation(m, request),
+        Pending::IssueCert { csr, days } => start(
+            m,
+            "Issuing the certificate…",
+            Effect::IssueCert { csr, days },
+        ),
+        Pending::InstallCert { text, trust } => start(
+            m,
+            "Installing the certificate…",
+            Effect::InstallCert { text, trust },
+        ),
+        Pending::ImportRoot(text) => {
+            start(m, "Saving the trusted root key…", Effect::ImportRoot(text))
         }
+        Pending::RegenerateTls => start(
+            m,
+            "Generating the TLS key and certificate…",
+            Effect::RegenerateTls,
+        ),
     }
 }

@@ -1,7 +1,8 @@
 //! Moving through menus: selection by key or by highlighted line, cursor movement.
 
-use super::{Effect, Key, Model, Screen, SetupStep};
+use super::{Confirm, Effect, Files, Key, Model, PasteDialog, Pending, Screen, SetupStep, TextFor};
 use crate::appliance::catalogue::Component;
+use crate::appliance::tls;
 use crate::menu::{Action, ROOT, Target};
 
 pub(super) fn root_screen() -> Screen {
@@ -51,9 +52,75 @@ pub(super) fn open(m: &mut Model, target: &Target) -> Vec<Effect> {
         Target::Action(Action::TaniumStatus) => Screen::Status,
         Target::Action(Action::ConfigurationSettings) => Screen::Components { cursor: 0 },
         Target::Action(Action::UserOverview) => Screen::Users,
+        Target::Action(action) => return open_tls(m, *action),
     };
     m.push(screen);
     vec![Effect::Load]
+}
+
+/// The certificate actions (SPEC §4.2–4.4).
+fn open_tls(m: &mut Model, action: Action) -> Vec<Effect> {
+    let read = |m: &mut Model, name: &str, purpose: TextFor| {
+        m.busy = Some(format!("Reading /incoming/{name}…"));
+        vec![Effect::ReadIncoming {
+            name: name.to_string(),
+            purpose,
+        }]
+    };
+    let list = |m: &mut Model, suffix: &'static str, purpose: TextFor| {
+        m.push(Screen::Files(Files {
+            purpose,
+            suffix,
+            names: None,
+            cursor: 0,
+        }));
+        vec![Effect::ListIncoming { suffix, purpose }]
+    };
+    let show = |m: &mut Model, rel: &'static str, title: &str| {
+        m.busy = Some(format!("Reading {rel}…"));
+        vec![Effect::ShowFile {
+            rel,
+            title: title.to_string(),
+        }]
+    };
+    match action {
+        Action::GenerateCsr => {
+            let host = m
+                .snapshot
+                .as_ref()
+                .map_or_else(String::new, |s| s.config.hostname.clone());
+            m.push(Screen::Form(super::form::csr_form(&host)));
+            Vec::new()
+        }
+        Action::ShowCsr => show(m, tls::ZS_CSR, "reporting.csr"),
+        Action::ShowRootPublicKey => show(m, tls::TS_ROOT_PUB, "tanium.pub"),
+        Action::IssuedCertificates => {
+            m.busy = Some("Reading the issued certificates…".into());
+            vec![Effect::ShowIssued]
+        }
+        Action::ImportCsrIncoming => list(m, ".csr", TextFor::Csr),
+        Action::PasteCsr => paste(m, TextFor::Csr),
+        Action::ImportCertIncoming => read(m, "reporting.crt", TextFor::Cert),
+        Action::PasteCert => paste(m, TextFor::Cert),
+        Action::ImportRootIncoming => read(m, "tanium.pub", TextFor::RootKey),
+        Action::PasteRoot => paste(m, TextFor::RootKey),
+        Action::RegenerateTls => {
+            let warning = "A new TLS key (tanium/reporting.pvk) and certificate (tanium/reporting.crt) signed by the root key replace the current ones, which are kept as .bak files. Do this when the root keys changed.".to_string();
+            m.push(Screen::Confirm(Confirm {
+                title: "Regenerate TLS key and certificate".into(),
+                warning,
+                question: "Regenerate them?".into(),
+                on_yes: Pending::RegenerateTls,
+            }));
+            Vec::new()
+        }
+        Action::TaniumStatus | Action::ConfigurationSettings | Action::UserOverview => Vec::new(),
+    }
+}
+
+fn paste(m: &mut Model, purpose: TextFor) -> Vec<Effect> {
+    m.push(Screen::Paste(PasteDialog::new(purpose)));
+    Vec::new()
 }
 
 /// How many lines the current screen's cursor moves over.
@@ -92,6 +159,8 @@ pub(super) fn move_cursor(m: &mut Model, key: Key) {
         | Screen::Settings { cursor, .. }
         | Screen::AddSetting { cursor, .. } => cursor,
         Screen::Setup(setup) => &mut setup.cursor,
+        Screen::Form(form) => &mut form.cursor,
+        Screen::Files(files) => &mut files.cursor,
         _ => return,
     };
     *cursor = match key {

@@ -27,6 +27,7 @@ pub struct CsrRequest {
 }
 
 /// A new private key and its CSR, in memory until the operator's files are written.
+#[derive(Clone)]
 pub struct NewCsr {
     pub key_pem: Zeroizing<String>,
     pub csr_pem: String,
@@ -77,7 +78,16 @@ pub fn generate_csr(request: &CsrRequest) -> Result<NewCsr, PkiError> {
     dn.push(DnType::CommonName, request.common_name.clone());
     params.distinguished_name = dn;
     let mut sans = Vec::new();
-    for name in &request.dns_names {
+    // Clients match the subject alternative names, not the CN: a hostname CN goes there too.
+    let mut dns_names = request.dns_names.clone();
+    if check_dns_name(&request.common_name).is_ok()
+        && !dns_names
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(&request.common_name))
+    {
+        dns_names.insert(0, request.common_name.clone());
+    }
+    for name in &dns_names {
         check_dns_name(name).map_err(PkiError::Certificate)?;
         sans.push(SanType::DnsName(name.clone().try_into().map_err(
             |e: rcgen::Error| PkiError::Certificate(e.to_string()),

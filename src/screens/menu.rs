@@ -28,6 +28,7 @@ pub fn body(m: &Model, id: &str, cursor: usize) -> Body {
     Body {
         lines,
         selected: Some(first + cursor.min(items.len().saturating_sub(1))),
+        scroll: 0,
     }
 }
 

@@ -2,6 +2,7 @@
 //! so the highlighted line stays in view. Nothing here changes the model.
 
 mod confirm;
+mod flow;
 mod menu;
 mod settings;
 mod setup;
@@ -19,6 +20,8 @@ use crate::ui::theme;
 pub struct Body {
     pub lines: Vec<Line<'static>>,
     pub selected: Option<usize>,
+    /// First line shown when nothing is highlighted.
+    pub scroll: usize,
 }
 
 impl Body {
@@ -26,6 +29,7 @@ impl Body {
         Body {
             lines,
             selected: None,
+            scroll: 0,
         }
     }
 }
@@ -42,9 +46,15 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
         Screen::AddSetting { component, cursor } => settings::addable(m, *component, *cursor),
         Screen::Edit(edit) => settings::edit(m, edit, area.width),
         Screen::Confirm(confirm) => confirm::body(confirm, area.width),
+        Screen::Form(form) => flow::form(form, area.width),
+        Screen::View(view) => flow::view(view, area.width),
+        Screen::Paste(dialog) => flow::paste(dialog, area.width),
+        Screen::Files(files) => flow::files(files),
     };
     let height = usize::from(area.height);
-    let offset = body.selected.map_or(0, |s| (s + 1).saturating_sub(height));
+    let offset = body
+        .selected
+        .map_or(body.scroll, |s| (s + 1).saturating_sub(height));
     let lines: Vec<Line> = body
         .lines
         .into_iter()
@@ -81,6 +91,10 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
             Screen::AddSetting { .. } => "Add a setting".into(),
             Screen::Edit(edit) => edit.name.into(),
             Screen::Confirm(c) => c.title.clone(),
+            Screen::Form(f) => f.title.clone(),
+            Screen::View(v) => v.title.clone(),
+            Screen::Paste(d) => format!("Paste {}", d.purpose.what()),
+            Screen::Files(_) => "/incoming".into(),
         })
         .collect();
     fit_trail(&names, usize::from(width))
@@ -119,6 +133,16 @@ pub fn prompt_label(m: &Model) -> String {
         },
         Screen::Confirm(c) => format!("{} (y/n): ", c.question),
         Screen::Status | Screen::Users | Screen::Help => "Press Enter to go back: ".into(),
+        Screen::View(_) => "c copies; Enter goes back: ".into(),
+        Screen::Paste(_) => "Paste> ".into(),
+        Screen::Form(form) => {
+            let f = form.field();
+            if f.choices.is_empty() {
+                format!("{} [{}]: ", f.label, f.default)
+            } else {
+                format!("{} [{}]: ", f.label, form.cursor + 1)
+            }
+        }
         _ => "Enter selection: ".into(),
     }
 }

@@ -26,7 +26,11 @@ fn numbered(heading: Vec<Line<'static>>, rows: Vec<String>, cursor: usize) -> Bo
             .map(|(i, row)| entry(&(i + 1).to_string(), row, i == cursor)),
     );
     let selected = (lines.len() > first).then(|| first + cursor.min(lines.len() - first - 1));
-    Body { lines, selected }
+    Body {
+        lines,
+        selected,
+        scroll: 0,
+    }
 }
 
 pub fn components(m: &Model, cursor: usize) -> Body {

@@ -56,5 +56,9 @@ pub fn body(setup: &Setup, width: u16) -> Body {
         lines.push(Line::from(""));
         lines.push(Line::styled(format!("  {e}"), theme::ERROR));
     }
-    Body { lines, selected }
+    Body {
+        lines,
+        selected,
+        scroll: 0,
+    }
 }

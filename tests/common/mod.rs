@@ -87,6 +87,7 @@ pub fn snapshot(role: Role, hub: bool, platform: Platform) -> Snapshot {
         cert,
         tls_mode,
         root_fingerprint,
+        reporting_key: role == Role::TaniumServer,
         users,
     }
 }

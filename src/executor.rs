@@ -1,0 +1,107 @@
+//! Runs the effects `update` asks for against the appliance on disk and answers each with a
+//! message. Everything here may take time or touch files; nothing here draws.
+
+use std::path::Path;
+
+use time::OffsetDateTime;
+
+use crate::appliance::tls;
+use crate::appliance::{self, Appliance, incoming, settings, status};
+use crate::model::{Effect, Msg, Outcome, View};
+use crate::pki::csr;
+
+fn open(root: &Path) -> Result<Appliance, String> {
+    Appliance::open(root).map_err(|e| e.to_string())
+}
+
+/// An outcome with the appliance as it is now.
+fn outcome(app: &Appliance, message: String, view: Option<View>) -> Outcome {
+    Outcome {
+        message,
+        snapshot: Some(status::snapshot(app, OffsetDateTime::now_utc())),
+        view,
+    }
+}
+
+/// Runs one effect against the appliance at `root` and answers with its message.
+/// `Effect::Copy` belongs to the terminal and is answered by the console loop instead.
+pub fn run_effect(root: &Path, effect: Effect) -> Msg {
+    let now = OffsetDateTime::now_utc();
+    match effect {
+        Effect::Load => Msg::Loaded(open(root).map(|app| status::snapshot(&app, now))),
+        Effect::Init(opts) => Msg::Initialized(
+            appliance::init::init(root, &opts, now).map(|app| status::snapshot(&app, now)).map_err(|e| e.to_string()),
+        ),
+        Effect::SaveSetting(checked) => Msg::Saved(open(root).and_then(|app| {
+            let change = settings::save_checked(&app, &checked).map_err(|e| e.to_string())?;
+            Ok((change, status::snapshot(&app, now)))
+        })),
+        Effect::GenerateCsr(request) => Msg::CsrGenerated(csr::generate_csr(&request).map_err(|e| e.to_string())),
+        Effect::WriteCsr(new) => Msg::Done(open(root).and_then(|app| {
+            let files = tls::write_new_csr(&app, &new, now).map_err(|e| e.to_string())?;
+            let intro = vec![
+                format!("Written: {}", files.join(", ")),
+                format!("Key fingerprint: {}", new.key_fingerprint),
+                "Copy the CSR below (select it, or press c) and paste it on the Tanium Server at 2 › Z › 2 › 2, or copy /outgoing/reporting.csr to its /incoming.".into(),
+            ];
+            let view = View::new("reporting.csr", intro, new.csr_pem.clone());
+            Ok(outcome(&app, "New key and CSR written.".into(), Some(view)))
+        })),
+        Effect::IssueCert { csr, days } => Msg::Done(open(root).and_then(|app| {
+            let issued = tls::issue_from_csr(&app, &csr, days, now).map_err(|e| e.to_string())?;
+            let s = &issued.summary;
+            let intro = vec![
+                format!("Issued {} serial {}", s.subject, s.serial),
+                format!("Valid until {} UTC; written to /outgoing/reporting.crt", status::date(s.not_after)),
+                "Copy it below (select it, or press c) and paste it on the Zone Server at 2 › Z › 3 › 2.".into(),
+            ];
+            let view = View::new("reporting.crt", intro, issued.cert_pem.clone());
+            Ok(outcome(&app, format!("Certificate issued for {}.", s.subject), Some(view)))
+        })),
+        Effect::CheckCert(text) => {
+            let result = open(root).and_then(|app| tls::check_for_install(&app, &text, now).map_err(|e| e.to_string()));
+            Msg::CertChecked { text, result }
+        }
+        Effect::InstallCert { text, trust } => Msg::Done(open(root).and_then(|app| {
+            let summary = tls::install_certificate(&app, &text, trust.as_ref(), now).map_err(|e| e.to_string())?;
+            let message = format!("Certificate installed: {}, valid until {}.", summary.subject, status::date(summary.not_after));
+            Ok(outcome(&app, message, None))
+        })),
+        Effect::ImportRoot(text) => Msg::Done(open(root).and_then(|app| {
+            let fingerprint = tls::import_trusted_root(&app, &text).map_err(|e| e.to_string())?;
+            Ok(outcome(&app, format!("Trusted root key saved: {fingerprint}."), None))
+        })),
+        Effect::RegenerateTls => Msg::Done(open(root).and_then(|app| {
+            let summary = tls::regenerate_server_tls(&app, now).map_err(|e| e.to_string())?;
+            Ok(outcome(&app, format!("New TLS key and certificate, valid until {}.", status::date(summary.not_after)), None))
+        })),
+        Effect::ListIncoming { suffix, purpose } => Msg::Listed {
+            purpose,
+            result: open(root).and_then(|app| incoming::list(&app, suffix).map_err(|e| e.to_string())),
+        },
+        Effect::ReadIncoming { name, purpose } => Msg::TextRead {
+            purpose,
+            result: open(root).and_then(|app| incoming::read(&app, &name).map_err(|e| e.to_string())),
+        },
+        Effect::ShowFile { rel, title } => Msg::Done(open(root).and_then(|app| match std::fs::read_to_string(app.path(rel)) {
+            Ok(text) => {
+                let view = View::new(title, vec![format!("{rel}:")], text);
+                Ok(Outcome { message: String::new(), snapshot: None, view: Some(view) })
+            }
+            Err(e) => Err(format!("Cannot read {rel}: {e}")),
+        })),
+        Effect::ShowIssued => Msg::Done(open(root).and_then(|app| {
+            let records = tls::issued(&app).map_err(|e| e.to_string())?;
+            let mut lines: Vec<String> = records
+                .iter()
+                .map(|r| format!("{}  expires {}  serial {}", r.subject, &r.not_after[..r.not_after.len().min(10)], r.serial))
+                .collect();
+            if lines.is_empty() {
+                lines.push("No certificate issued yet.".into());
+            }
+            let view = View::new("Issued certificates", vec![format!("{} issued, most recent first:", records.len())], lines.join("\n"));
+            Ok(Outcome { message: String::new(), snapshot: None, view: Some(view) })
+        })),
+        Effect::Copy(_) => Msg::Copied("The clipboard is reached through the terminal only.".into()),
+    }
+}

@@ -1,0 +1,245 @@
+//! Prompts asked one after the other, each with a default Enter accepts: the CSR questions
+//! on the Zone Server, the validity of a certificate on the Tanium Server.
+
+use std::net::IpAddr;
+
+use super::{Effect, Model, Screen, tls};
+use crate::pki::KeyType;
+use crate::pki::csr::{self, CheckedCsr, CsrRequest};
+use crate::pki::issue::DEFAULT_VALIDITY_DAYS;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormFor {
+    Csr,
+    Issue(Box<CheckedCsr>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub label: &'static str,
+    pub help: &'static str,
+    pub default: String,
+    /// Chosen by line number when not empty.
+    pub choices: Vec<String>,
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub title: String,
+    /// Lines shown above the questions (what the form is about).
+    pub intro: Vec<String>,
+    pub purpose: FormFor,
+    pub fields: Vec<Field>,
+    pub step: usize,
+    /// Highlighted choice of a choice field.
+    pub cursor: usize,
+    pub error: Option<String>,
+}
+
+impl Form {
+    pub fn field(&self) -> &Field {
+        &self.fields[self.step.min(self.fields.len() - 1)]
+    }
+}
+
+fn text_field(label: &'static str, help: &'static str, default: &str) -> Field {
+    Field {
+        label,
+        help,
+        default: default.to_string(),
+        choices: Vec::new(),
+        value: None,
+    }
+}
+
+pub fn csr_form(hostname: &str) -> Form {
+    let key_types = KeyType::ALL.iter().map(|k| k.label().to_string()).collect();
+    Form {
+        title: "Generate CSR".into(),
+        intro: vec![
+            "A new private key (zoneserver/reporting.pvk) and its certificate signing request."
+                .into(),
+        ],
+        purpose: FormFor::Csr,
+        fields: vec![
+            text_field(
+                "Common name",
+                "The Zone Server's name as clients reach it.",
+                hostname,
+            ),
+            text_field(
+                "Extra DNS names",
+                "Separated by commas or spaces; 'none' for none.",
+                "none",
+            ),
+            text_field(
+                "IP addresses",
+                "Separated by commas or spaces; 'none' for none.",
+                "none",
+            ),
+            Field {
+                label: "Key type",
+                help: "ECDSA P-256 suits every supported cipher suite; RSA takes seconds to generate.",
+                default: "1".into(),
+                choices: key_types,
+                value: None,
+            },
+        ],
+        step: 0,
+        cursor: 0,
+        error: None,
+    }
+}
+
+pub fn issue_form(checked: CheckedCsr) -> Form {
+    let mut intro = vec![format!(
+        "Request for CN={}, {} key",
+        checked.common_name, checked.key_description
+    )];
+    if !checked.dns_names.is_empty() {
+        intro.push(format!("DNS names: {}", checked.dns_names.join(", ")));
+    }
+    if !checked.ips.is_empty() {
+        intro.push(format!(
+            "IP addresses: {}",
+            checked
+                .ips
+                .iter()
+                .map(IpAddr::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    intro.push(format!("Key fingerprint: {}", checked.fingerprint));
+    intro.push("The request's signature, key and names were checked.".into());
+    Form {
+        title: "Issue certificate".into(),
+        intro,
+        purpose: FormFor::Issue(Box::new(checked)),
+        fields: vec![text_field(
+            "Validity in days",
+            "From 1 to 36500.",
+            &DEFAULT_VALIDITY_DAYS.to_string(),
+        )],
+        step: 0,
+        cursor: 0,
+        error: None,
+    }
+}
+
+/// "none", "" or a list separated by commas or spaces.
+fn list(raw: &str) -> Vec<String> {
+    if raw.trim().eq_ignore_ascii_case("none") {
+        return Vec::new();
+    }
+    raw.split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn dns_names(raw: &str) -> Result<Vec<String>, String> {
+    let names = list(raw);
+    for name in &names {
+        csr::check_dns_name(name)?;
+    }
+    Ok(names)
+}
+
+fn ips(raw: &str) -> Result<Vec<IpAddr>, String> {
+    list(raw)
+        .iter()
+        .map(|s| s.parse().map_err(|_| format!("'{s}' is not an IP address")))
+        .collect()
+}
+
+fn key_type(raw: &str) -> Result<KeyType, String> {
+    raw.parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|i| KeyType::ALL.get(i).copied())
+        .ok_or_else(|| format!("'{raw}' is not a line number (1-{})", KeyType::ALL.len()))
+}
+
+fn days(raw: &str) -> Result<i64, String> {
+    match raw.parse::<i64>() {
+        Ok(n) if (1..=36500).contains(&n) => Ok(n),
+        _ => Err(format!("'{raw}' is not a number of days from 1 to 36500")),
+    }
+}
+
+fn check(purpose: &FormFor, step: usize, raw: &str) -> Result<(), String> {
+    match (purpose, step) {
+        (FormFor::Csr, 0) => csr::check_common_name(raw),
+        (FormFor::Csr, 1) => dns_names(raw).map(drop),
+        (FormFor::Csr, 2) => ips(raw).map(drop),
+        (FormFor::Csr, _) => key_type(raw).map(drop),
+        (FormFor::Issue(_), _) => days(raw).map(drop),
+    }
+}
+
+pub(super) fn submit(m: &mut Model, mut form: Form, text: &str) -> Vec<Effect> {
+    let field = form.field().clone();
+    let raw = match (text, field.choices.is_empty()) {
+        ("", true) => field.default.clone(),
+        ("", false) => (form.cursor + 1).to_string(),
+        (typed, _) => typed.to_string(),
+    };
+    if let Err(e) = check(&form.purpose, form.step, &raw) {
+        form.error = Some(e);
+        *m.screen_mut() = Screen::Form(form);
+        return Vec::new();
+    }
+    form.error = None;
+    form.fields[form.step].value = Some(raw);
+    form.step += 1;
+    form.cursor = 0;
+    if form.step < form.fields.len() {
+        *m.screen_mut() = Screen::Form(form);
+        return Vec::new();
+    }
+    let value = |i: usize| form.fields[i].value.clone().unwrap_or_default();
+    match &form.purpose {
+        FormFor::Csr => {
+            let request = (|| -> Result<CsrRequest, String> {
+                Ok(CsrRequest {
+                    common_name: value(0),
+                    dns_names: dns_names(&value(1))?,
+                    ips: ips(&value(2))?,
+                    key_type: key_type(&value(3))?,
+                })
+            })();
+            match request {
+                Ok(request) => tls::request_csr(m, request),
+                Err(e) => {
+                    m.error(e);
+                    Vec::new()
+                }
+            }
+        }
+        FormFor::Issue(checked) => match days(&value(0)) {
+            Ok(days) => tls::confirm_issue(m, (**checked).clone(), days),
+            Err(e) => {
+                m.error(e);
+                Vec::new()
+            }
+        },
+    }
+}
+
+/// Esc: the previous question, or out of the form from the first one.
+pub(super) fn step_back(m: &mut Model) {
+    let Screen::Form(form) = m.screen_mut() else {
+        return;
+    };
+    if form.step == 0 {
+        m.back();
+        m.info("Cancelled; nothing was changed.");
+        return;
+    }
+    form.step -= 1;
+    form.error = None;
+    m.input.clear();
+}

@@ -1,0 +1,185 @@
+//! The paste dialog (every paste of a PEM or key) and the /incoming file list.
+//! A private key is discarded the moment it is seen; nothing pasted is echoed back.
+
+use super::nav::line_number;
+use super::{Effect, Key, Model, Screen, tls};
+use crate::paste::{has_pem_end, has_private_key, normalize};
+use crate::pki::csr::MAX_PEM_BYTES;
+
+/// What a pasted or read text is meant to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFor {
+    Csr,
+    Cert,
+    RootKey,
+}
+
+impl TextFor {
+    pub fn what(self) -> &'static str {
+        match self {
+            TextFor::Csr => "certificate request (CSR)",
+            TextFor::Cert => "signed certificate",
+            TextFor::RootKey => "Tanium root public key (tanium.pub)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasteDialog {
+    pub purpose: TextFor,
+    /// What was received so far, normalized.
+    pub text: String,
+    pub error: Option<String>,
+}
+
+impl PasteDialog {
+    pub fn new(purpose: TextFor) -> PasteDialog {
+        PasteDialog {
+            purpose,
+            text: String::new(),
+            error: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Files {
+    pub purpose: TextFor,
+    pub suffix: &'static str,
+    /// `None` until the directory was read.
+    pub names: Option<Vec<String>>,
+    pub cursor: usize,
+}
+
+fn dialog(m: &mut Model) -> Option<&mut PasteDialog> {
+    match m.screen_mut() {
+        Screen::Paste(d) => Some(d),
+        _ => None,
+    }
+}
+
+/// Adds a chunk to the dialog; refuses private keys and oversize input on sight.
+/// Returns whether the text now ends a PEM block.
+fn accumulate(m: &mut Model, chunk: &str) -> bool {
+    let Some(d) = dialog(m) else { return false };
+    if has_private_key(chunk) {
+        d.text.clear();
+        d.error = Some(format!(
+            "A private key was pasted. It was discarded: not stored, not shown. Paste the {} instead.",
+            d.purpose.what()
+        ));
+        return false;
+    }
+    let added = normalize(chunk);
+    if d.text.len() + added.len() > MAX_PEM_BYTES {
+        d.text.clear();
+        d.error = Some(format!(
+            "The paste is over {} KiB and was refused; a PEM text is a few kilobytes.",
+            MAX_PEM_BYTES / 1024
+        ));
+        return false;
+    }
+    d.error = None;
+    d.text.push_str(&added);
+    has_pem_end(&added)
+}
+
+/// A bracketed paste (or a burst of text): taken whole, submitted when it ends a PEM block.
+pub(super) fn pasted(m: &mut Model, text: &str) -> Vec<Effect> {
+    // Terminals that split a paste may send it in pieces: bound each piece as the whole.
+    if text.len() > MAX_PEM_BYTES {
+        if let Some(d) = dialog(m) {
+            d.text.clear();
+            d.error = Some(format!(
+                "The paste is over {} KiB and was refused; a PEM text is a few kilobytes.",
+                MAX_PEM_BYTES / 1024
+            ));
+        }
+        return Vec::new();
+    }
+    if accumulate(m, text) {
+        submit(m)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Enter or Ctrl-D in the dialog, for text typed or pasted without bracketed paste.
+pub(super) fn typed_line(m: &mut Model, key: Key) -> Vec<Effect> {
+    let line = std::mem::take(&mut m.input);
+    let ended = accumulate(m, &format!("{line}\n"));
+    if ended || key == Key::CtrlD {
+        submit(m)
+    } else {
+        Vec::new()
+    }
+}
+
+fn submit(m: &mut Model) -> Vec<Effect> {
+    let Some(d) = dialog(m) else {
+        return Vec::new();
+    };
+    let text = std::mem::take(&mut d.text);
+    let purpose = d.purpose;
+    if text.is_empty() {
+        d.error = Some(format!(
+            "Nothing was pasted. Paste the {}, or Esc to cancel.",
+            purpose.what()
+        ));
+        return Vec::new();
+    }
+    tls::received(m, purpose, &text)
+}
+
+/// Shows a refusal where the operator is: in the dialog, or as the message line.
+pub(super) fn refuse(m: &mut Model, message: String) {
+    match dialog(m) {
+        Some(d) => {
+            d.error = Some(format!(
+                "{message}. Nothing was changed; paste again or Esc."
+            ))
+        }
+        None => m.error(message),
+    }
+}
+
+pub(super) fn listed(m: &mut Model, purpose: TextFor, result: Result<Vec<String>, String>) {
+    match (m.screen_mut(), result) {
+        (Screen::Files(files), Ok(names)) if files.purpose == purpose => files.names = Some(names),
+        (Screen::Files(_), Err(e)) => {
+            m.back();
+            m.error(format!("Cannot list /incoming: {e}"));
+        }
+        _ => {}
+    }
+}
+
+pub(super) fn pick_file(m: &mut Model, files: Files, text: &str) -> Vec<Effect> {
+    let names = files.names.unwrap_or_default();
+    let picked = if text.is_empty() {
+        (files.cursor < names.len()).then_some(files.cursor)
+    } else {
+        line_number(text, names.len())
+    };
+    match picked {
+        Some(i) => {
+            let name = names[i].clone();
+            m.busy = Some(format!("Reading /incoming/{name}…"));
+            vec![Effect::ReadIncoming {
+                name,
+                purpose: files.purpose,
+            }]
+        }
+        None if names.is_empty() => {
+            m.error("No file to choose: /incoming holds none.");
+            Vec::new()
+        }
+        None => {
+            m.error(format!(
+                "'{text}' is not a line number here (1-{}).",
+                names.len()
+            ));
+            Vec::new()
+        }
+    }
+}

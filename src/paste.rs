@@ -1,0 +1,35 @@
+//! Pasted text as terminals deliver it: lines ended by CR (tmux and most terminals), CRLF
+//! (Windows clients) or LF, indented, with trailing spaces and blank lines. Pure text work.
+
+/// Lines of `text` with any line ending, trimmed, blank ones dropped, joined by LF with a
+/// final LF. Empty when nothing but whitespace was given.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text
+        .split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Whether a normalized text holds a line that ends a PEM block.
+pub fn has_pem_end(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("-----END"))
+}
+
+/// Whether the text holds a private key of any kind (PEM or OpenSSH).
+pub fn has_private_key(text: &str) -> bool {
+    text.split(['\r', '\n']).any(|l| {
+        let l = l.trim();
+        l.starts_with("-----BEGIN") && l.contains("PRIVATE KEY")
+    })
+}
+
+/// "-----BEGIN CERTIFICATE REQUEST-----" → "CERTIFICATE REQUEST".
+pub fn pem_label(line: &str) -> Option<&str> {
+    line.strip_prefix("-----BEGIN ")?.strip_suffix("-----")
+}

@@ -1,0 +1,149 @@
+//! The steps of the certificate flows: questions, the paste dialog, the /incoming list and
+//! the copy-friendly view.
+
+use ratatui::text::Line;
+
+use super::{Body, entry, field};
+use crate::model::{Files, Form, PasteDialog, View};
+use crate::paste::pem_label;
+use crate::ui::{theme, wrap};
+
+fn error_lines(lines: &mut Vec<Line<'static>>, error: Option<&String>, width: u16) {
+    if let Some(e) = error {
+        lines.push(Line::from(""));
+        lines.extend(
+            wrap(e, usize::from(width).saturating_sub(4))
+                .into_iter()
+                .map(|l| Line::styled(format!("  {l}"), theme::ERROR)),
+        );
+    }
+}
+
+pub fn form(form: &Form, width: u16) -> Body {
+    let mut lines = vec![Line::from("")];
+    let room = usize::from(width).saturating_sub(4);
+    lines.extend(
+        form.intro
+            .iter()
+            .flat_map(|l| wrap(l, room))
+            .map(|l| Line::from(format!("  {l}"))),
+    );
+    lines.push(Line::from(""));
+    for (i, f) in form.fields.iter().enumerate().take(form.step) {
+        let value = f.value.clone().unwrap_or_default();
+        let shown = match value.parse::<usize>() {
+            Ok(n) if !f.choices.is_empty() => f.choices.get(n - 1).cloned().unwrap_or(value),
+            _ => value,
+        };
+        lines.push(field(&format!("{}. {}", i + 1, f.label), shown));
+    }
+    let mut selected = None;
+    if let Some(f) = form.fields.get(form.step) {
+        lines.push(Line::styled(
+            format!("  {}. {}", form.step + 1, f.label),
+            theme::TITLE,
+        ));
+        lines.extend(
+            wrap(f.help, room.saturating_sub(3))
+                .into_iter()
+                .map(|l| Line::from(format!("     {l}"))),
+        );
+        for (i, choice) in f.choices.iter().enumerate() {
+            if i == form.cursor {
+                selected = Some(lines.len());
+            }
+            lines.push(entry(
+                &(i + 1).to_string(),
+                choice.clone(),
+                i == form.cursor,
+            ));
+        }
+    }
+    error_lines(&mut lines, form.error.as_ref(), width);
+    Body {
+        lines,
+        selected,
+        scroll: 0,
+    }
+}
+
+/// Intro above, then the text on lines of its own with nothing else on them, so a mouse
+/// selection copies exactly the text.
+pub fn view(view: &View, width: u16) -> Body {
+    let room = usize::from(width).saturating_sub(4);
+    let mut lines: Vec<Line<'static>> = view
+        .intro
+        .iter()
+        .flat_map(|l| wrap(l, room))
+        .map(|l| Line::styled(format!("  {l}"), theme::LABEL))
+        .collect();
+    lines.push(Line::from(""));
+    lines.extend(view.text.lines().map(|l| Line::raw(l.to_string())));
+    Body {
+        lines,
+        selected: None,
+        scroll: view.scroll,
+    }
+}
+
+pub fn paste(dialog: &PasteDialog, width: u16) -> Body {
+    let mut lines = vec![Line::from("")];
+    let intro = format!(
+        "Paste the {} now. A paste is read at once; text typed or pasted line by line ends at its -----END line, or with Ctrl-D. Esc cancels.",
+        dialog.purpose.what()
+    );
+    lines.extend(
+        wrap(&intro, usize::from(width).saturating_sub(4))
+            .into_iter()
+            .map(|l| Line::from(format!("  {l}"))),
+    );
+    lines.push(Line::from(""));
+    let received = dialog.text.lines().count();
+    if received > 0 {
+        // Only the block's kind and size are shown: nothing pasted is echoed back.
+        let kind = dialog
+            .text
+            .lines()
+            .find_map(pem_label)
+            .unwrap_or("no BEGIN line yet");
+        lines.push(field("Received", format!("{received} lines ({kind})")));
+    }
+    error_lines(&mut lines, dialog.error.as_ref(), width);
+    Body::plain(lines)
+}
+
+pub fn files(files: &Files) -> Body {
+    let mut lines = vec![Line::from("")];
+    match &files.names {
+        None => lines.push(Line::from("  Reading /incoming…")),
+        Some(names) if names.is_empty() => {
+            lines.push(Line::from(format!(
+                "  No {} file in /incoming.",
+                files.suffix
+            )));
+            lines.push(Line::from(
+                "  Copy one there over SFTP (user tancopy), or go back and paste the text.",
+            ));
+        }
+        Some(names) => {
+            lines.push(Line::from(format!(
+                "  {} files in /incoming; choose one by line number:",
+                files.suffix
+            )));
+            lines.push(Line::from(""));
+            let first = lines.len();
+            lines.extend(
+                names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| entry(&(i + 1).to_string(), n.clone(), i == files.cursor)),
+            );
+            return Body {
+                selected: Some(first + files.cursor.min(names.len() - 1)),
+                lines,
+                scroll: 0,
+            };
+        }
+    }
+    Body::plain(lines)
+}
