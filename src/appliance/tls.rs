@@ -90,7 +90,14 @@ fn backup(app: &Appliance, rel: &str, now: OffsetDateTime) -> Result<Option<Stri
         return Ok(None);
     };
     let mode = fsutil::mode_of(&from).unwrap_or(fsutil::PRIVATE_FILE);
-    let name = format!("{rel}.{}.bak", stamp(now));
+    let stamp = stamp(now);
+    let mut name = format!("{rel}.{stamp}.bak");
+    // Two replacements within one second must not overwrite the first backup (a lost key).
+    let mut n = 1;
+    while std::fs::symlink_metadata(app.path(&name)).is_ok() {
+        name = format!("{rel}.{stamp}-{n}.bak");
+        n += 1;
+    }
     write(app, &name, &bytes, mode)?;
     Ok(Some(name))
 }

@@ -2,7 +2,8 @@
 //! and hands to the executor.
 
 use super::paste::{TextFor, refuse};
-use super::{Confirm, Effect, Model, Pending, Screen, finish, start};
+use super::update::{finish, start};
+use super::{Confirm, Effect, Model, Pending, Screen};
 use crate::appliance::status::date;
 use crate::appliance::tls::CertCheck;
 use crate::pki::csr::{self, CheckedCsr, CsrRequest, NewCsr};

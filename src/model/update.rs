@@ -1,0 +1,288 @@
+//! `update`: every message changes the model here, and only here.
+
+use super::{
+    Binding, Cmd, Confirm, Effect, Key, Model, Msg, Outcome, Pending, Screen, commands, form, nav,
+    paste, settings, setup, tls, view,
+};
+
+/// The one place state changes.
+pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Resize(w, h) => {
+            m.size = (w, h);
+            Vec::new()
+        }
+        Msg::Tick => {
+            if m.busy.is_some() {
+                m.tick = m.tick.wrapping_add(1);
+            }
+            Vec::new()
+        }
+        Msg::Loaded(result) => {
+            match result {
+                Ok(snapshot) => m.snapshot = Some(snapshot),
+                Err(e) => m.error(e),
+            }
+            Vec::new()
+        }
+        Msg::Initialized(result) => {
+            m.busy = None;
+            setup::initialized(m, result);
+            Vec::new()
+        }
+        Msg::Saved(result) => {
+            m.busy = None;
+            settings::saved(m, result);
+            Vec::new()
+        }
+        Msg::Done(result) => {
+            m.busy = None;
+            finish(m, result);
+            Vec::new()
+        }
+        Msg::CsrGenerated(result) => tls::generated(m, result),
+        Msg::CertChecked { text, result } => {
+            m.busy = None;
+            tls::checked(m, text, result);
+            Vec::new()
+        }
+        Msg::Listed { purpose, result } => {
+            m.busy = None;
+            paste::listed(m, purpose, result);
+            Vec::new()
+        }
+        Msg::TextRead { purpose, result } => {
+            m.busy = None;
+            match result {
+                Ok(text) => tls::received(m, purpose, &text),
+                Err(e) => {
+                    m.error(e);
+                    Vec::new()
+                }
+            }
+        }
+        Msg::Copied(message) => {
+            m.info(message);
+            Vec::new()
+        }
+        Msg::Key(Key::Esc) if m.busy.is_some() && m.cancellable => {
+            m.busy = None;
+            m.cancellable = false;
+            m.cancelled = true;
+            m.info("Cancelled: the key being generated will be discarded; nothing was written.");
+            Vec::new()
+        }
+        Msg::Key(_) | Msg::Paste(_) if m.busy.is_some() => Vec::new(),
+        Msg::Paste(text) if matches!(m.screen(), Screen::Paste(_)) => paste::pasted(m, &text),
+        Msg::Paste(text) => {
+            // A value pasted at a prompt: its first line, without control characters.
+            let line = text
+                .split(['\r', '\n'])
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
+            let room = m.input_limit().saturating_sub(m.input.chars().count());
+            m.input
+                .extend(line.trim().chars().filter(|c| !c.is_control()).take(room));
+            Vec::new()
+        }
+        Msg::Key(key) => on_key(m, key),
+    }
+}
+
+/// Marks the model busy with a running effect and returns it.
+pub(super) fn start(m: &mut Model, what: impl Into<String>, effect: Effect) -> Vec<Effect> {
+    m.busy = Some(what.into());
+    m.cancellable = false;
+    vec![effect]
+}
+
+/// A step finished: back to where its flow began, with its message and what it shows.
+pub(super) fn finish(m: &mut Model, result: Result<Outcome, String>) {
+    while m.stack.len() > 1 && m.screen().is_transient() {
+        m.back();
+    }
+    match result {
+        Ok(outcome) => {
+            if let Some(snapshot) = outcome.snapshot {
+                m.snapshot = Some(snapshot);
+            }
+            if let Some(view) = outcome.view {
+                m.push(Screen::View(view));
+            }
+            m.info(outcome.message);
+        }
+        Err(e) => m.error(e),
+    }
+}
+
+fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
+    // Keys some screens take at once, without Enter.
+    match (m.screen(), key) {
+        (Screen::View(view), Key::Char('c' | 'C')) if m.input.is_empty() => {
+            return vec![Effect::Copy(view.text.clone())];
+        }
+        (
+            Screen::View(_),
+            Key::Up | Key::Down | Key::PageUp | Key::PageDown | Key::Home | Key::End,
+        ) => {
+            view::scroll(m, key);
+            return Vec::new();
+        }
+        (Screen::Paste(_), Key::Enter | Key::CtrlD) => return paste::typed_line(m, key),
+        _ => {}
+    }
+    match key {
+        Key::Char(c) if !c.is_control() => {
+            if m.input.chars().count() < m.input_limit() {
+                m.input.push(c);
+            }
+            Vec::new()
+        }
+        Key::Char(_) | Key::CtrlD => Vec::new(),
+        Key::Backspace => {
+            m.input.pop();
+            Vec::new()
+        }
+        Key::CtrlC => {
+            cancel(m);
+            Vec::new()
+        }
+        Key::Esc => {
+            escape(m);
+            Vec::new()
+        }
+        Key::Up | Key::Down | Key::PageUp | Key::PageDown | Key::Home | Key::End => {
+            nav::move_cursor(m, key);
+            Vec::new()
+        }
+        Key::Enter => {
+            m.flash = None;
+            let text = std::mem::take(&mut m.input);
+            submit(m, text.trim())
+        }
+    }
+}
+
+/// Ctrl-C: cancels what is being typed or the prompt open; never leaves the console.
+fn cancel(m: &mut Model) {
+    if !m.input.is_empty() {
+        m.input.clear();
+        m.info("Cancelled.");
+        return;
+    }
+    match m.screen() {
+        Screen::Setup(_) => setup::step_back(m),
+        s if s.is_transient() => {
+            m.back();
+            m.info("Cancelled; nothing was changed.");
+        }
+        _ => m.info("Ctrl-C cancels a prompt. To leave, type X and Enter at the root menu."),
+    }
+}
+
+fn escape(m: &mut Model) {
+    match m.screen() {
+        Screen::Setup(_) => setup::step_back(m),
+        Screen::Form(_) => form::step_back(m),
+        Screen::Edit(_) | Screen::Confirm(_) | Screen::Paste(_) => {
+            m.back();
+            m.info("Cancelled; nothing was changed.");
+        }
+        _ if m.at_root() => {
+            m.input.clear();
+            m.info("This is the root menu: type X and Enter to exit.");
+        }
+        _ => m.back(),
+    }
+}
+
+fn submit(m: &mut Model, text: &str) -> Vec<Effect> {
+    if !text.is_empty() {
+        let typed = commands(m)
+            .into_iter()
+            .find(|b| b.cmd.is_some() && b.key.eq_ignore_ascii_case(text));
+        if let Some(Binding { cmd: Some(cmd), .. }) = typed {
+            return run_command(m, cmd);
+        }
+    }
+    match m.screen().clone() {
+        Screen::Menu { id, cursor } => nav::select_in_menu(m, &id, cursor, text),
+        Screen::Status | Screen::Users | Screen::Help | Screen::View(_) => {
+            if text.is_empty() {
+                m.back();
+            } else {
+                m.error(format!(
+                    "'{text}' is not a choice here: Enter or B goes back."
+                ));
+            }
+            Vec::new()
+        }
+        Screen::Components { cursor } => settings::select_component(m, cursor, text),
+        Screen::Settings { component, cursor } => {
+            settings::select_setting(m, component, cursor, text)
+        }
+        Screen::AddSetting { component, cursor } => {
+            settings::select_addable(m, component, cursor, text)
+        }
+        Screen::Edit(edit) => settings::submit_value(m, edit, text),
+        Screen::Confirm(confirm) => answer(m, confirm, text),
+        Screen::Setup(setup) => setup::submit(m, setup, text),
+        Screen::Form(form) => form::submit(m, form, text),
+        Screen::Files(files) => paste::pick_file(m, files, text),
+        // Enter in the paste dialog is handled before typing reaches here.
+        Screen::Paste(_) => Vec::new(),
+    }
+}
+
+fn run_command(m: &mut Model, cmd: Cmd) -> Vec<Effect> {
+    match cmd {
+        Cmd::Back => m.back(),
+        Cmd::Root => {
+            m.stack.truncate(1);
+            m.input.clear();
+        }
+        Cmd::Exit => m.quit = true,
+        Cmd::Help => m.push(Screen::Help),
+        Cmd::Add => return settings::open_add(m),
+    }
+    Vec::new()
+}
+
+/// The one confirmation path: only `y` goes ahead.
+fn answer(m: &mut Model, confirm: Confirm, text: &str) -> Vec<Effect> {
+    if !text.eq_ignore_ascii_case("y") {
+        m.back();
+        m.info("Declined; nothing was changed.");
+        return Vec::new();
+    }
+    match confirm.on_yes {
+        Pending::SaveSetting(checked) => {
+            let what = format!("Saving {}…", checked.def.name);
+            start(m, what, Effect::SaveSetting(checked))
+        }
+        Pending::Init(opts) => start(
+            m,
+            "Creating the appliance: keys and certificates…",
+            Effect::Init(opts),
+        ),
+        Pending::GenerateCsr(request) => tls::start_generation(m, request),
+        Pending::IssueCert { csr, days } => start(
+            m,
+            "Issuing the certificate…",
+            Effect::IssueCert { csr, days },
+        ),
+        Pending::InstallCert { text, trust } => start(
+            m,
+            "Installing the certificate…",
+            Effect::InstallCert { text, trust },
+        ),
+        Pending::ImportRoot(text) => {
+            start(m, "Saving the trusted root key…", Effect::ImportRoot(text))
+        }
+        Pending::RegenerateTls => start(
+            m,
+            "Generating the TLS key and certificate…",
+            Effect::RegenerateTls,
+        ),
+    }
+}
