@@ -20,11 +20,24 @@ struct Entry<'a> {
     detail: &'a str,
 }
 
-/// The operator: the login name, as the audit trail must say who changed what.
+/// The operator: the Unix account running the console, as the audit trail must say who
+/// changed what (from the process's uid in /etc/passwd; $USER when not listed there).
 pub fn current_user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "tanadmin".to_string())
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let listed = uid.and_then(|uid| {
+        passwd.lines().find_map(|l| {
+            let mut fields = l.split(':');
+            let name = fields.next()?;
+            let id: u32 = fields.nth(1)?.parse().ok()?;
+            (id == uid).then(|| name.to_string())
+        })
+    });
+    listed
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| uid.map(|u| format!("uid {u}")))
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// Appends one entry; `files` are relative to the appliance root.

@@ -94,5 +94,6 @@ pub fn read(app: &Appliance, name: &str) -> Result<String, IncomingError> {
             size: text.len() as u64,
         });
     }
-    Ok(text)
+    // Files made on other systems may end lines with CR or CRLF: read them as a paste.
+    Ok(crate::paste::normalize(&text))
 }

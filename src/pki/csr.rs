@@ -159,16 +159,30 @@ pub fn pem_blocks(text: &str) -> Result<Vec<pem::Pem>, CsrError> {
     if text.trim().is_empty() {
         return Err(CsrError::Empty);
     }
-    if let Some(label) = text.lines().find_map(|l| {
-        let l = l.trim();
-        (l.starts_with("-----BEGIN") && l.contains("PRIVATE KEY"))
-            .then(|| l.trim_matches('-').trim_start_matches("BEGIN ").to_string())
+    // Lines end in CR too (terminals), or not at all (a flattened paste): the label alone is
+    // kept, so the message never echoes the key that follows it.
+    if let Some(label) = text.split(['\r', '\n']).find_map(|l| {
+        let label = l
+            .trim()
+            .strip_prefix("-----BEGIN")?
+            .split("-----")
+            .next()?
+            .trim();
+        let plain = label.chars().all(|c| c.is_ascii_uppercase() || c == ' ');
+        label
+            .contains("PRIVATE KEY")
+            .then(|| if plain { label } else { "PRIVATE KEY" }.to_string())
     }) {
         return Err(CsrError::PrivateKey(format!("this is a {label}")));
     }
     let blocks = pem::parse_many(text).map_err(|e| CsrError::NotPem(e.to_string()))?;
     if blocks.is_empty() {
-        return Err(CsrError::NotPem("no -----BEGIN … ----- line".into()));
+        let reason = if text.contains("-----BEGIN") {
+            "the -----END … ----- line is missing: the text was cut short"
+        } else {
+            "no -----BEGIN … ----- line"
+        };
+        return Err(CsrError::NotPem(reason.into()));
     }
     Ok(blocks)
 }
@@ -197,7 +211,6 @@ pub fn check_csr(text: &str) -> Result<CheckedCsr, CsrError> {
     if !rest.is_empty() {
         return Err(CsrError::Decode("trailing bytes after the request".into()));
     }
-    csr.verify_signature().map_err(|_| CsrError::BadSignature)?;
     let info = &csr.certification_request_info;
     let spki = &info.subject_pki;
     let (key_description, rsa) = match spki.parsed() {
@@ -229,6 +242,9 @@ pub fn check_csr(text: &str) -> Result<CheckedCsr, CsrError> {
             )));
         }
     };
+    // After the key checks: the verifier knows no DSA, P-521 or small RSA keys, and the
+    // operator must hear that the key is refused, not that the signature is broken.
+    csr.verify_signature().map_err(|_| CsrError::BadSignature)?;
     let common_name = info
         .subject
         .iter_common_name()

@@ -158,6 +158,13 @@ pub fn sign_leaf(
     root_cert_pem: &str,
     now: OffsetDateTime,
 ) -> Result<String, PkiError> {
+    // Past the root's own validity a leaf is worthless; a huge figure would also overflow.
+    if !(1..=ROOT_VALIDITY_DAYS).contains(&request.days) {
+        return Err(PkiError::Certificate(format!(
+            "a validity of {} days is out of range: 1 to {ROOT_VALIDITY_DAYS} days",
+            request.days
+        )));
+    }
     let root_key = KeyPair::from_pem(root_key_pem).map_err(|e| PkiError::Parse {
         what: "root private key (tanium.pvk)",
         reason: e.to_string(),

@@ -39,6 +39,8 @@ fn text_error(e: CsrError) -> CertError {
         CsrError::TooLarge(n) => CertError::Text(format!(
             "the text is {n} bytes; a certificate is a few kilobytes"
         )),
+        // CsrError's own wording says "certificate request".
+        CsrError::NotPem(reason) => CertError::Text(format!("not a PEM certificate: {reason}")),
         other => CertError::Text(other.to_string()),
     }
 }
