@@ -34,6 +34,18 @@ pub enum Command {
     /// Read and change Configuration Settings, with the console's validation.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Run OpenSSH's sshd in the foreground, serving this appliance's transfer area over SFTP.
+    Sshd {
+        /// Address and port to listen on.
+        #[arg(long, value_name = "ADDR:PORT")]
+        listen: std::net::SocketAddr,
+        /// Login user (default: tancopy where it exists, else the current user).
+        #[arg(long)]
+        user: Option<String>,
+        /// Write and check the configuration, then exit without serving.
+        #[arg(long)]
+        check: bool,
+    },
     /// The seed's KeyUtility: reporting TLS key, CSR and certificate files.
     #[command(subcommand)]
     Keyutility(KeyutilityCommand),
@@ -416,5 +428,44 @@ pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
             println!("Successfully issued new certificate: '{}'", out.display());
             ExitCode::SUCCESS
         }
+    }
+}
+
+pub fn run_sshd(
+    root: &Path,
+    listen: std::net::SocketAddr,
+    user: Option<String>,
+    check: bool,
+) -> ExitCode {
+    use crate::transfer::sshd;
+    let app = match Appliance::open(root) {
+        Ok(app) => app,
+        Err(e) => return fail(1, e),
+    };
+    let user = user.unwrap_or_else(sshd::default_user);
+    let prepared = match sshd::prepare(&app, listen, &user) {
+        Ok(p) => p,
+        Err(e) => return fail(1, e),
+    };
+    if let Err(e) = sshd::test_config(&prepared.config) {
+        return fail(1, e);
+    }
+    let confinement = if prepared.chroot {
+        "confined to transfer/ (chroot)".to_string()
+    } else {
+        "not confined: run as root, with every directory above transfer/ root-owned, for a chroot"
+            .to_string()
+    };
+    eprintln!(
+        "tanos-menu: SFTP for {user} on {listen}, keys of home/tancopy/.ssh/authorized_keys, {confinement}; config {}",
+        prepared.config.display()
+    );
+    if check {
+        return ExitCode::SUCCESS;
+    }
+    match sshd::run(&prepared.config) {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => fail(1, format!("sshd stopped: {status}")),
+        Err(e) => fail(1, e),
     }
 }

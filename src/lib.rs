@@ -12,4 +12,5 @@ pub mod pki;
 pub mod screens;
 pub mod sshkeys;
 pub mod text;
+pub mod transfer;
 pub mod ui;

@@ -16,5 +16,10 @@ fn main() -> ExitCode {
         Some(Command::Init(args)) => cli::run_init(&cli.root, args),
         Some(Command::Config(cmd)) => cli::run_config(&cli.root, cmd),
         Some(Command::Keyutility(cmd)) => cli::run_keyutility(cmd),
+        Some(Command::Sshd {
+            listen,
+            user,
+            check,
+        }) => cli::run_sshd(&cli.root, listen, user, check),
     }
 }

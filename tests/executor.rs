@@ -6,10 +6,10 @@ mod common;
 use std::path::Path;
 
 use tanos_menu::app::initial_model;
-use tanos_menu::executor::run_effect;
 use tanos_menu::appliance::catalogue::{self, Component, Value};
 use tanos_menu::appliance::init::InitOptions;
 use tanos_menu::appliance::{Platform, Role};
+use tanos_menu::executor::run_effect;
 use tanos_menu::model::{Effect, Msg, Screen, update};
 
 fn scratch() -> tempfile::TempDir {

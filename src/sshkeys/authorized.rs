@@ -1,0 +1,337 @@
+//! `authorized_keys`: parsing what an operator pastes, adding, listing and removing keys.
+//! The file is always LF-only, ends with a newline, 0600 in a 0700 `.ssh`.
+
+use std::io;
+use std::path::Path;
+
+use base64::Engine;
+use ssh_key::{Algorithm, HashAlg, PublicKey};
+
+use crate::appliance::fsutil;
+
+/// Largest text accepted as one pasted key (RSA 16384 with options fits easily).
+pub const MAX_KEY_TEXT: usize = 16 * 1024;
+
+/// One key line of authorized_keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizedKey {
+    /// Options before the key (`from="…",no-pty`), kept as given.
+    pub options: Option<String>,
+    pub key: PublicKey,
+}
+
+impl AuthorizedKey {
+    pub fn fingerprint(&self) -> String {
+        self.key.fingerprint(HashAlg::Sha256).to_string()
+    }
+
+    /// "ED25519", "RSA 3072", "ECDSA P-256".
+    pub fn kind(&self) -> String {
+        describe(&self.key)
+    }
+
+    pub fn comment(&self) -> &str {
+        self.key.comment()
+    }
+
+    /// The line as written to the file.
+    pub fn line(&self) -> Result<String, KeyError> {
+        let key = self
+            .key
+            .to_openssh()
+            .map_err(|e| KeyError::Garbage(e.to_string()))?;
+        Ok(match &self.options {
+            Some(opts) => format!("{opts} {key}"),
+            None => key,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("nothing was pasted")]
+    Empty,
+    #[error("the text is {0} bytes; a public key is at most a few kilobytes")]
+    TooLarge(usize),
+    #[error(
+        "this is a private key: it was discarded, not stored; paste the public key (the .pub file)"
+    )]
+    PrivateKey,
+    #[error(
+        "DSA keys are refused: OpenSSH no longer accepts them; use ed25519, ECDSA or RSA of 2048 bits or more"
+    )]
+    Dsa,
+    #[error("RSA {0}-bit keys are too weak: at least 2048 bits are required")]
+    RsaTooSmall(usize),
+    #[error("{0} keys are not supported here; use ed25519, ECDSA or RSA of 2048 bits or more")]
+    Unsupported(String),
+    #[error("not an OpenSSH public key: {0}")]
+    Garbage(String),
+    #[error("{0} keys were pasted; add one key at a time")]
+    Several(usize),
+    #[error("this key is already authorized (line {line}, {fingerprint}); nothing was changed")]
+    Duplicate { line: usize, fingerprint: String },
+    #[error("there is no line {0}")]
+    NoSuchLine(usize),
+    #[error("authorized_keys line {line} is not a valid key: {reason}")]
+    BadFile { line: usize, reason: String },
+    #[error("cannot read authorized_keys: {0}")]
+    Read(String),
+    #[error("cannot write authorized_keys: {0}; the file is unchanged")]
+    Write(String),
+}
+
+pub fn describe(key: &PublicKey) -> String {
+    match key.algorithm() {
+        Algorithm::Ed25519 => "ED25519".into(),
+        Algorithm::Rsa { .. } => format!("RSA {}", rsa_bits(key).unwrap_or(0)),
+        Algorithm::Ecdsa { curve } => format!(
+            "ECDSA {}",
+            curve
+                .as_str()
+                .trim_start_matches("nist")
+                .to_uppercase()
+                .replace('P', "P-")
+        ),
+        other => other.as_str().to_string(),
+    }
+}
+
+fn rsa_bits(key: &PublicKey) -> Option<usize> {
+    let n = key.key_data().rsa()?.n.as_positive_bytes()?;
+    let first = *n.first()?;
+    Some((n.len() - 1) * 8 + (8 - first.leading_zeros() as usize))
+}
+
+const KEY_TYPES: [&str; 4] = ["ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"];
+
+fn starts_with_key_type(s: &str) -> bool {
+    KEY_TYPES.iter().any(|t| s.starts_with(t))
+}
+
+/// Splits `options key…` at the first space outside quotes that is followed by a key type.
+fn split_options(line: &str) -> (Option<&str>, &str) {
+    if starts_with_key_type(line) {
+        return (None, line);
+    }
+    let mut quoted = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ' ' if !quoted && starts_with_key_type(line[i + 1..].trim_start()) => {
+                return (Some(&line[..i]), line[i + 1..].trim_start());
+            }
+            _ => {}
+        }
+    }
+    (None, line)
+}
+
+/// Checks one authorized_keys line (options, key, comment).
+pub fn parse_line(line: &str) -> Result<AuthorizedKey, KeyError> {
+    let (options, rest) = split_options(line.trim());
+    if rest.starts_with("ssh-dss") {
+        return Err(KeyError::Dsa);
+    }
+    let key = PublicKey::from_openssh(rest).map_err(|e| KeyError::Garbage(e.to_string()))?;
+    check_allowed(&key)?;
+    if let Some(opts) = options {
+        if opts.chars().any(char::is_control) {
+            return Err(KeyError::Garbage(
+                "control characters in the options".into(),
+            ));
+        }
+    }
+    Ok(AuthorizedKey {
+        options: options.map(str::to_string),
+        key,
+    })
+}
+
+fn check_allowed(key: &PublicKey) -> Result<(), KeyError> {
+    match key.algorithm() {
+        Algorithm::Dsa => Err(KeyError::Dsa),
+        Algorithm::Rsa { .. } => match rsa_bits(key) {
+            Some(bits) if bits >= 2048 => Ok(()),
+            Some(bits) => Err(KeyError::RsaTooSmall(bits)),
+            None => Err(KeyError::Garbage("an RSA key without a modulus".into())),
+        },
+        Algorithm::Ed25519
+        | Algorithm::Ecdsa { .. }
+        | Algorithm::SkEd25519
+        | Algorithm::SkEcdsaSha2NistP256 => Ok(()),
+        other => Err(KeyError::Unsupported(other.as_str().to_string())),
+    }
+}
+
+/// An RFC 4716 block (`---- BEGIN SSH2 PUBLIC KEY ----`) as an OpenSSH line.
+fn from_rfc4716(text: &str) -> Result<String, KeyError> {
+    let mut body = String::new();
+    let mut comment = None;
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| !l.starts_with("---- BEGIN SSH2 PUBLIC KEY"));
+    lines.next();
+    let mut continued: Option<String> = None;
+    for line in lines {
+        if line.starts_with("---- END SSH2 PUBLIC KEY") {
+            break;
+        }
+        if let Some(mut header) = continued.take() {
+            header.push_str(line.trim_end_matches('\\'));
+            if line.ends_with('\\') {
+                continued = Some(header);
+            } else if let Some(c) = header.strip_prefix("Comment:") {
+                comment = Some(c.trim().trim_matches('"').to_string());
+            }
+            continue;
+        }
+        if line.contains(':') {
+            if line.ends_with('\\') {
+                continued = Some(line.trim_end_matches('\\').to_string());
+            } else if let Some(c) = line.strip_prefix("Comment:") {
+                comment = Some(c.trim().trim_matches('"').to_string());
+            }
+            continue;
+        }
+        body.push_str(line);
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body.as_bytes())
+        .map_err(|e| KeyError::Garbage(format!("RFC 4716 body: {e}")))?;
+    let mut key = PublicKey::from_bytes(&bytes).map_err(|e| KeyError::Garbage(e.to_string()))?;
+    if let Some(c) = comment {
+        key.set_comment(c);
+    }
+    key.to_openssh()
+        .map_err(|e| KeyError::Garbage(e.to_string()))
+}
+
+/// What an operator pasted, as one key: joins a key a terminal wrapped over several lines,
+/// converts RFC 4716, refuses private keys, DSA, short RSA, several keys and garbage.
+pub fn parse_pasted(text: &str) -> Result<AuthorizedKey, KeyError> {
+    if text.len() > MAX_KEY_TEXT {
+        return Err(KeyError::TooLarge(text.len()));
+    }
+    if text.contains("PRIVATE KEY") {
+        return Err(KeyError::PrivateKey);
+    }
+    let lines: Vec<&str> = text
+        .split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
+        return Err(KeyError::Empty);
+    }
+    if lines
+        .iter()
+        .any(|l| l.starts_with("---- BEGIN SSH2 PUBLIC KEY"))
+    {
+        return parse_line(&from_rfc4716(&lines.join("\n"))?);
+    }
+    let starts = lines
+        .iter()
+        .filter(|l| starts_with_key_type(l) || split_options(l).0.is_some())
+        .count();
+    if starts > 1 {
+        return Err(KeyError::Several(starts));
+    }
+    // A terminal wraps a long line anywhere: at a space (kept as a separate piece) or inside
+    // the base64 or the type. Try the pieces joined both ways; within each, let the base64 be
+    // one or several tokens. Only the right joining decodes to a whole key.
+    let spaced = lines.join(" ");
+    let tight = lines.concat();
+    let mut first_error = None;
+    for candidate in [spaced.as_str(), tight.as_str()] {
+        for line in rejoinings(candidate) {
+            match parse_line(&line) {
+                Ok(key) => return Ok(key),
+                Err(KeyError::Garbage(e)) => {
+                    first_error.get_or_insert(KeyError::Garbage(e));
+                }
+                Err(refused) => return Err(refused),
+            }
+        }
+    }
+    Err(first_error.unwrap_or(KeyError::Empty))
+}
+
+/// `candidate` as is, then with its base64 made of the first 2, 3, … tokens after the type.
+fn rejoinings(candidate: &str) -> Vec<String> {
+    let (options, rest) = split_options(candidate);
+    let prefix = options.map(|o| format!("{o} ")).unwrap_or_default();
+    let tokens: Vec<&str> = rest.split_whitespace().collect();
+    let mut lines = vec![candidate.to_string()];
+    for k in 2..tokens.len() {
+        let blob = tokens[1..=k].concat();
+        let comment = tokens[k + 1..].join(" ");
+        lines.push(
+            format!("{prefix}{} {blob} {comment}", tokens[0])
+                .trim_end()
+                .to_string(),
+        );
+    }
+    lines
+}
+
+/// The keys of an authorized_keys file, in file order (comments and blank lines skipped).
+pub fn read(path: &Path) -> Result<Vec<AuthorizedKey>, KeyError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(KeyError::Read(e.to_string())),
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(|(i, l)| {
+            parse_line(l).map_err(|e| KeyError::BadFile {
+                line: i + 1,
+                reason: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+fn write(path: &Path, keys: &[AuthorizedKey]) -> Result<(), KeyError> {
+    let mut text = String::new();
+    for key in keys {
+        text.push_str(&key.line()?);
+        text.push('\n');
+    }
+    if let Some(dir) = path.parent() {
+        fsutil::create_dir(dir, fsutil::PRIVATE_DIR).map_err(|e| KeyError::Write(e.to_string()))?;
+    }
+    fsutil::atomic_write(path, text.as_bytes(), fsutil::PRIVATE_FILE)
+        .map_err(|e| KeyError::Write(e.to_string()))
+}
+
+/// Adds a key; the same key (whatever its options or comment) is reported and not added.
+pub fn add(path: &Path, key: AuthorizedKey) -> Result<Vec<AuthorizedKey>, KeyError> {
+    let mut keys = read(path)?;
+    if let Some(i) = keys
+        .iter()
+        .position(|k| k.key.key_data() == key.key.key_data())
+    {
+        return Err(KeyError::Duplicate {
+            line: i + 1,
+            fingerprint: key.fingerprint(),
+        });
+    }
+    keys.push(key);
+    write(path, &keys)?;
+    Ok(keys)
+}
+
+/// Removes the key on `line` (1-based, as listed); returns it.
+pub fn remove(path: &Path, line: usize) -> Result<AuthorizedKey, KeyError> {
+    let mut keys = read(path)?;
+    if line == 0 || line > keys.len() {
+        return Err(KeyError::NoSuchLine(line));
+    }
+    let removed = keys.remove(line - 1);
+    write(path, &keys)?;
+    Ok(removed)
+}

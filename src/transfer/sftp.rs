@@ -1,0 +1,282 @@
+//! SFTP pull and push with tanadmin's key, host keys checked against tanadmin's known_hosts
+//! as OpenSSH does. Bounded in time and size; cancellable between chunks.
+
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use base64::Engine;
+use ssh2::{CheckResult, HashType, HostKeyType, KnownHostFileKind, MethodType, Session};
+
+use crate::sshkeys::known_hosts::{self, KnownHost};
+
+/// Where to connect, and as whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+}
+
+impl std::fmt::Display for Peer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}@{}:{}", self.user, self.host, self.port)
+    }
+}
+
+/// tanadmin's key pair and known_hosts.
+#[derive(Debug, Clone)]
+pub struct ClientKeys {
+    pub private_key: PathBuf,
+    pub public_key: PathBuf,
+    pub known_hosts: PathBuf,
+}
+
+impl ClientKeys {
+    pub fn in_dir(ssh_dir: &Path) -> ClientKeys {
+        ClientKeys {
+            private_key: ssh_dir.join(crate::sshkeys::PRIVATE_KEY_FILE),
+            public_key: ssh_dir.join(crate::sshkeys::PUBLIC_KEY_FILE),
+            known_hosts: ssh_dir.join("known_hosts"),
+        }
+    }
+}
+
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Every blocking step of the session (handshake, auth, reads) is bounded too.
+const SESSION_TIMEOUT_MS: u32 = 15_000;
+const CHUNK: usize = 16 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransferError {
+    #[error("cannot reach {0}")]
+    Unreachable(String),
+    #[error("the SSH handshake with {peer} failed: {reason}")]
+    Handshake { peer: String, reason: String },
+    #[error("the host {host} is not known; its {key_type} key is {fingerprint}")]
+    UnknownHost {
+        host: String,
+        key_type: String,
+        fingerprint: String,
+    },
+    #[error(
+        "WARNING: THE HOST KEY OF {host} HAS CHANGED. It now presents {fingerprint}, not the key recorded in tanadmin's known_hosts. Someone may be intercepting the connection. Nothing was transferred. If the change is expected, remove the old entry (C › 3 › tanadmin › 4) and connect again."
+    )]
+    HostKeyChanged { host: String, fingerprint: String },
+    #[error(
+        "{peer} refused tanadmin's key: add tanadmin's public key to {user}'s authorized keys on that appliance (C › 3 › {user} › 3 › 2)"
+    )]
+    AuthRefused { peer: String, user: String },
+    #[error("tanadmin has no key pair here: generate it first (C › 3 › tanadmin › 1)")]
+    NoClientKey,
+    #[error("{path} was not found on {peer}")]
+    NotFound { peer: String, path: String },
+    #[error("{path} on the peer is {size} bytes; the limit is {limit}")]
+    TooLarge { path: String, size: u64, limit: u64 },
+    #[error("the transfer failed: {0}; nothing was installed")]
+    Io(String),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+fn fingerprint(sess: &Session) -> String {
+    let hash = sess.host_key_hash(HashType::Sha256).unwrap_or_default();
+    format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(hash)
+    )
+}
+
+fn key_type_name(kind: HostKeyType) -> &'static str {
+    match kind {
+        HostKeyType::Rsa => "ssh-rsa",
+        HostKeyType::Dss => "ssh-dss",
+        HostKeyType::Ecdsa256 => "ecdsa-sha2-nistp256",
+        HostKeyType::Ecdsa384 => "ecdsa-sha2-nistp384",
+        HostKeyType::Ecdsa521 => "ecdsa-sha2-nistp521",
+        HostKeyType::Ed25519 => "ssh-ed25519",
+        HostKeyType::Unknown => "unknown",
+    }
+}
+
+/// An authenticated session, host key checked. `trust` is the fingerprint the operator
+/// accepted for an unknown host: it is recorded when the host presents exactly it.
+fn connect(peer: &Peer, keys: &ClientKeys, trust: Option<&str>) -> Result<Session, TransferError> {
+    let name = peer.to_string();
+    if !keys.private_key.exists() {
+        return Err(TransferError::NoClientKey);
+    }
+    let addr = (peer.host.as_str(), peer.port)
+        .to_socket_addrs()
+        .map_err(|e| TransferError::Unreachable(format!("{name}: {e}")))?
+        .next()
+        .ok_or_else(|| TransferError::Unreachable(format!("{name}: no address")))?;
+    let tcp = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)
+        .map_err(|e| TransferError::Unreachable(format!("{name}: {e}")))?;
+    // Small files over a link with latency: no Nagle delay on each SFTP packet.
+    let _ = tcp.set_nodelay(true);
+    let mut sess = Session::new().map_err(|e| TransferError::Handshake {
+        peer: name.clone(),
+        reason: e.to_string(),
+    })?;
+    sess.set_timeout(SESSION_TIMEOUT_MS);
+    let hs_err = |e: ssh2::Error| TransferError::Handshake {
+        peer: name.clone(),
+        reason: e.message().to_string(),
+    };
+    // A fast key exchange first; then the host key types known_hosts recorded, so a host
+    // known by its ed25519 key is not asked for another type and reported as changed.
+    sess.method_pref(MethodType::Kex, "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,diffie-hellman-group14-sha256")
+        .map_err(hs_err)?;
+    let recorded = known_hosts::read(&keys.known_hosts).unwrap_or_default();
+    let types = known_hosts::recorded_types(&recorded, &peer.host, peer.port);
+    if !types.is_empty() {
+        sess.method_pref(MethodType::HostKey, &types.join(","))
+            .map_err(hs_err)?;
+    }
+    sess.set_tcp_stream(tcp);
+    sess.handshake().map_err(hs_err)?;
+
+    let (key, kind) = sess.host_key().ok_or_else(|| TransferError::Handshake {
+        peer: name.clone(),
+        reason: "no host key".into(),
+    })?;
+    let key = key.to_vec();
+    let host = known_hosts::host_pattern(&peer.host, peer.port);
+    let mut known = sess.known_hosts().map_err(hs_err)?;
+    if keys.known_hosts.exists() {
+        known
+            .read_file(&keys.known_hosts, KnownHostFileKind::OpenSSH)
+            .map_err(hs_err)?;
+    }
+    let fp = fingerprint(&sess);
+    match known.check_port(&peer.host, peer.port, &key) {
+        CheckResult::Match => {}
+        CheckResult::Mismatch => {
+            return Err(TransferError::HostKeyChanged {
+                host,
+                fingerprint: fp,
+            });
+        }
+        CheckResult::NotFound | CheckResult::Failure => {
+            if trust != Some(fp.as_str()) {
+                return Err(TransferError::UnknownHost {
+                    host,
+                    key_type: key_type_name(kind).into(),
+                    fingerprint: fp,
+                });
+            }
+            let entry = KnownHost {
+                hosts: host,
+                key_type: key_type_name(kind).into(),
+                key_base64: base64::engine::general_purpose::STANDARD.encode(&key),
+            };
+            known_hosts::add(&keys.known_hosts, entry)
+                .map_err(|e| TransferError::Io(format!("known_hosts: {e}")))?;
+        }
+    }
+    sess.userauth_pubkey_file(&peer.user, Some(&keys.public_key), &keys.private_key, None)
+        .map_err(|_| TransferError::AuthRefused {
+            peer: name.clone(),
+            user: peer.user.clone(),
+        })?;
+    if !sess.authenticated() {
+        return Err(TransferError::AuthRefused {
+            peer: name,
+            user: peer.user.clone(),
+        });
+    }
+    Ok(sess)
+}
+
+/// Downloads `remote` (a path relative to the transfer area, like `outgoing/reporting.crt`)
+/// into memory, at most `limit` bytes.
+pub fn download(
+    peer: &Peer,
+    keys: &ClientKeys,
+    remote: &str,
+    limit: u64,
+    trust: Option<&str>,
+    cancel: &AtomicBool,
+) -> Result<Vec<u8>, TransferError> {
+    let sess = connect(peer, keys, trust)?;
+    let sftp = sess
+        .sftp()
+        .map_err(|e| TransferError::Io(e.message().to_string()))?;
+    let path = Path::new(remote);
+    let not_found = || TransferError::NotFound {
+        peer: peer.to_string(),
+        path: remote.to_string(),
+    };
+    let stat = sftp.stat(path).map_err(|_| not_found())?;
+    let size = stat.size.unwrap_or(0);
+    if size > limit {
+        return Err(TransferError::TooLarge {
+            path: remote.into(),
+            size,
+            limit,
+        });
+    }
+    let mut file = sftp.open(path).map_err(|_| not_found())?;
+    let mut out = Vec::with_capacity(size as usize);
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(TransferError::Cancelled);
+        }
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| TransferError::Io(e.to_string()))?;
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+        if out.len() as u64 > limit {
+            return Err(TransferError::TooLarge {
+                path: remote.into(),
+                size: out.len() as u64,
+                limit,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Uploads `bytes` to `remote` (relative to the transfer area, like `incoming/reporting.csr`).
+pub fn upload(
+    peer: &Peer,
+    keys: &ClientKeys,
+    remote: &str,
+    bytes: &[u8],
+    trust: Option<&str>,
+    cancel: &AtomicBool,
+) -> Result<(), TransferError> {
+    let sess = connect(peer, keys, trust)?;
+    let sftp = sess
+        .sftp()
+        .map_err(|e| TransferError::Io(e.message().to_string()))?;
+    // Written under a hidden name, then renamed: the peer never reads half a file.
+    let target = Path::new(remote);
+    let name = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("upload");
+    let partial = target.with_file_name(format!(".{name}.part"));
+    let io = |e: ssh2::Error| TransferError::Io(format!("{remote}: {}", e.message()));
+    let mut file = sftp.create(&partial).map_err(io)?;
+    for chunk in bytes.chunks(CHUNK) {
+        if cancel.load(Ordering::Relaxed) {
+            drop(file);
+            let _ = sftp.unlink(&partial);
+            return Err(TransferError::Cancelled);
+        }
+        file.write_all(chunk)
+            .map_err(|e| TransferError::Io(e.to_string()))?;
+    }
+    file.close().map_err(io)?;
+    let _ = sftp.unlink(target);
+    sftp.rename(&partial, target, None).map_err(io)?;
+    Ok(())
+}
