@@ -3,6 +3,8 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
@@ -15,7 +17,7 @@ use crossterm::execute;
 use time::OffsetDateTime;
 
 use crate::appliance::{self, Appliance, RootState, status};
-use crate::executor::run_effect;
+use crate::executor::run_effect_with;
 use crate::menu::MenuTree;
 use crate::model::{Effect, Key, Model, Msg, update};
 use crate::ui;
@@ -95,12 +97,17 @@ fn msgs_of(ev: Event) -> Vec<Msg> {
     }
 }
 
-fn spawn_worker(root: PathBuf) -> (Sender<Effect>, Receiver<Msg>) {
+/// The worker thread: effects run one at a time; `cancel` abandons a running transfer.
+fn spawn_worker(root: PathBuf, cancel: Arc<AtomicBool>) -> (Sender<Effect>, Receiver<Msg>) {
     let (effect_tx, effect_rx) = mpsc::channel::<Effect>();
     let (msg_tx, msg_rx) = mpsc::channel();
     std::thread::spawn(move || {
         for effect in effect_rx {
-            if msg_tx.send(run_effect(&root, effect)).is_err() {
+            cancel.store(false, Ordering::Relaxed);
+            if msg_tx
+                .send(run_effect_with(&root, effect, &cancel))
+                .is_err()
+            {
                 break;
             }
         }
@@ -111,7 +118,8 @@ fn spawn_worker(root: PathBuf) -> (Sender<Effect>, Receiver<Msg>) {
 /// Opens the console on `root` and runs it until the operator exits.
 pub fn run(root: PathBuf) -> anyhow::Result<()> {
     let mut model = initial_model(&root)?;
-    let (effects, results) = spawn_worker(root);
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (effects, results) = spawn_worker(root, Arc::clone(&cancel));
     // ratatui::init restores the terminal on panic as well as on return.
     let mut terminal = ratatui::init();
     execute!(io::stdout(), EnableBracketedPaste)?;
@@ -119,6 +127,7 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
     update(&mut model, Msg::Resize(size.width, size.height));
     let outcome = (|| -> anyhow::Result<()> {
         let mut dirty = true;
+        let mut discarding = 0;
         while !model.quit {
             if dirty {
                 terminal.draw(|frame| ui::draw(&model, frame))?;
@@ -137,7 +146,13 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
             }
             while let Some(msg) = inbox.pop_front() {
                 dirty = true;
-                for effect in update(&mut model, msg) {
+                let effects_asked = update(&mut model, msg);
+                // Only on the moment of cancelling: a later effect must not inherit it.
+                if model.discard > discarding {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+                discarding = model.discard;
+                for effect in effects_asked {
                     match effect {
                         // The clipboard is reached through this terminal: answered here, at once.
                         Effect::Copy(text) => inbox.push_back(Msg::Copied(crate::clipboard::copy(

@@ -2,13 +2,15 @@
 //! message. Everything here may take time or touch files; nothing here draws.
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use time::OffsetDateTime;
 
 use crate::appliance::tls;
 use crate::appliance::{self, Appliance, incoming, settings, status};
-use crate::model::{Effect, Msg, Outcome, View};
+use crate::model::{Effect, Msg, Outcome, TransferFailure, TransferOp, View};
 use crate::pki::csr;
+use crate::transfer::sftp::TransferError;
 
 fn open(root: &Path) -> Result<Appliance, String> {
     Appliance::open(root).map_err(|e| e.to_string())
@@ -26,6 +28,11 @@ fn outcome(app: &Appliance, message: String, view: Option<View>) -> Outcome {
 /// Runs one effect against the appliance at `root` and answers with its message.
 /// `Effect::Copy` belongs to the terminal and is answered by the console loop instead.
 pub fn run_effect(root: &Path, effect: Effect) -> Msg {
+    run_effect_with(root, effect, &AtomicBool::new(false))
+}
+
+/// `run_effect`, abandoning a transfer when `cancel` is set.
+pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg {
     let now = OffsetDateTime::now_utc();
     match effect {
         Effect::Load => Msg::Loaded(open(root).map(|app| status::snapshot(&app, now))),
@@ -83,7 +90,7 @@ pub fn run_effect(root: &Path, effect: Effect) -> Msg {
             purpose,
             result: open(root).and_then(|app| incoming::read(&app, &name).map_err(|e| e.to_string())),
         },
-        Effect::ShowFile { rel, title } => Msg::Done(open(root).and_then(|app| match std::fs::read_to_string(app.path(rel)) {
+        Effect::ShowFile { rel, title } => Msg::Done(open(root).and_then(|app| match std::fs::read_to_string(app.path(&rel)) {
             Ok(text) => {
                 let view = View::new(title, vec![format!("{rel}:")], text);
                 Ok(Outcome { message: String::new(), snapshot: None, view: Some(view) })
@@ -102,6 +109,54 @@ pub fn run_effect(root: &Path, effect: Effect) -> Msg {
             let view = View::new("Issued certificates", vec![format!("{} issued, most recent first:", records.len())], lines.join("\n"));
             Ok(Outcome { message: String::new(), snapshot: None, view: Some(view) })
         })),
+        Effect::GenerateKeypair { user } => Msg::Done(open(root).and_then(|app| {
+            let fingerprint = appliance::users::regenerate_keypair(&app, &user, now).map_err(|e| e.to_string())?;
+            let rel = format!("home/{user}/.ssh/{}", crate::sshkeys::PUBLIC_KEY_FILE);
+            let text = std::fs::read_to_string(app.path(&rel)).map_err(|e| format!("Cannot read {rel}: {e}"))?;
+            let intro = vec![
+                format!("New key pair for {user}: {fingerprint}"),
+                "Add the public key below to tancopy's authorized keys on the other appliance (C › 3 › tancopy › 3 › 2).".into(),
+            ];
+            Ok(outcome(&app, format!("New key pair for {user}."), Some(View::new(format!("{user}'s public key"), intro, text))))
+        })),
+        Effect::AddAuthorized { user, text } => Msg::Done(open(root).and_then(|app| {
+            let key = appliance::users::add_authorized(&app, &user, &text).map_err(|e| e.to_string())?;
+            Ok(outcome(&app, format!("Key {} added to {user}'s authorized keys.", key.fingerprint()), None))
+        })),
+        Effect::RemoveAuthorized { user, line } => Msg::Done(open(root).and_then(|app| {
+            let key = appliance::users::remove_authorized(&app, &user, line).map_err(|e| e.to_string())?;
+            Ok(outcome(&app, format!("Key {} removed from {user}'s authorized keys.", key.fingerprint()), None))
+        })),
+        Effect::RemoveKnownHost { line } => Msg::Done(open(root).and_then(|app| {
+            let host = appliance::users::remove_known_host(&app, line).map_err(|e| e.to_string())?;
+            Ok(outcome(&app, format!("The key of {host} is forgotten; the next connection asks again."), None))
+        })),
+        Effect::ListKeys { kind, user } => Msg::KeysListed {
+            kind,
+            result: open(root).and_then(|app| {
+                match kind {
+                    crate::model::KeyListKind::Authorized => appliance::users::authorized_rows(&app, &user),
+                    crate::model::KeyListKind::KnownHosts => appliance::users::known_host_rows(&app),
+                }
+                .map_err(|e| e.to_string())
+            }),
+        },
+        Effect::Transfer { op, peer, trust } => {
+            let result = match open(root) {
+                Err(e) => Err(TransferFailure::Failed(e)),
+                Ok(app) => {
+                    let done = match op {
+                        TransferOp::PullCertificate => appliance::transfer::pull_certificate(&app, &peer, trust.as_deref(), cancel).map(drop),
+                        TransferOp::PushCsr => appliance::transfer::push_csr(&app, &peer, trust.as_deref(), cancel),
+                    };
+                    done.map_err(|e| match e {
+                        TransferError::UnknownHost { host, key_type, fingerprint } => TransferFailure::UnknownHost { host, key_type, fingerprint },
+                        other => TransferFailure::Failed(other.to_string()),
+                    })
+                }
+            };
+            Msg::Transferred { op, peer, result }
+        }
         Effect::Copy(_) => Msg::Copied("The clipboard is reached through the terminal only.".into()),
     }
 }

@@ -67,13 +67,13 @@ fn shipped_menus_load_and_are_sound() {
                 "{}: item {key} has a label",
                 menu.file
             );
-            if let Target::Submenu(sub) = &item.target {
+            if let Some(sub) = item.target.menu() {
                 assert!(
                     tree.get(sub).is_some(),
                     "{}: submenu {sub} exists",
                     menu.file
                 );
-                opened.insert(sub.clone());
+                opened.insert(sub.to_string());
             }
         }
     }

@@ -76,3 +76,41 @@ pub fn create_dir_all_public(path: &Path) -> io::Result<()> {
         .mode(PUBLIC_DIR)
         .create(path)
 }
+
+fn stamp(now: time::OffsetDateTime) -> String {
+    format!(
+        "{:04}{:02}{:02}-{:02}{:02}{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
+}
+
+/// Keeps a copy of `path` as `path.<stamp>.bak` (same mode) before it is replaced; returns
+/// the copy, or `None` when there was nothing to keep.
+pub fn backup(path: &Path, now: time::OffsetDateTime) -> io::Result<Option<std::path::PathBuf>> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mode = mode_of(path).unwrap_or(PRIVATE_FILE);
+    let stamp = stamp(now);
+    let name = |suffix: String| {
+        let mut os = path.as_os_str().to_owned();
+        os.push(format!(".{stamp}{suffix}.bak"));
+        std::path::PathBuf::from(os)
+    };
+    let mut copy = name(String::new());
+    // Two replacements within one second must not overwrite the first backup (a lost key).
+    let mut n = 1;
+    while fs::symlink_metadata(&copy).is_ok() {
+        copy = name(format!("-{n}"));
+        n += 1;
+    }
+    atomic_write(&copy, &bytes, mode)?;
+    Ok(Some(copy))
+}

@@ -9,6 +9,8 @@ pub mod init;
 pub mod settings;
 pub mod status;
 pub mod tls;
+pub mod transfer;
+pub mod users;
 
 use std::fmt;
 use std::io;

@@ -55,6 +55,8 @@ pub struct Snapshot {
     pub root_fingerprint: Option<Result<String, String>>,
     /// Whether the role's reporting.pvk exists (a new CSR then replaces it).
     pub reporting_key: bool,
+    /// Fingerprint of the SFTP host key of `tanos-menu sshd`, once made: peers compare it.
+    pub sftp_host_key: Option<String>,
     pub users: Vec<crate::sshkeys::UserKeys>,
 }
 
@@ -112,6 +114,10 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
         tls_mode,
         root_fingerprint,
         reporting_key: app.tls_dir().join("reporting.pvk").exists(),
+        sftp_host_key: std::fs::read_to_string(app.path("etc/ssh/ssh_host_ed25519_key.pub"))
+            .ok()
+            .and_then(|t| ssh_key::PublicKey::from_openssh(t.trim()).ok())
+            .map(|k| k.fingerprint(ssh_key::HashAlg::Sha256).to_string()),
         users,
     }
 }

@@ -71,35 +71,18 @@ fn write(app: &Appliance, rel: &str, bytes: &[u8], mode: u32) -> Result<(), TlsE
     })
 }
 
-fn stamp(now: OffsetDateTime) -> String {
-    format!(
-        "{:04}{:02}{:02}-{:02}{:02}{:02}",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    )
-}
-
 /// Keeps a copy of `rel` as `rel.<stamp>.bak` (same mode) before it is replaced.
 fn backup(app: &Appliance, rel: &str, now: OffsetDateTime) -> Result<Option<String>, TlsError> {
-    let from = app.path(rel);
-    let Ok(bytes) = std::fs::read(&from) else {
-        return Ok(None);
-    };
-    let mode = fsutil::mode_of(&from).unwrap_or(fsutil::PRIVATE_FILE);
-    let stamp = stamp(now);
-    let mut name = format!("{rel}.{stamp}.bak");
-    // Two replacements within one second must not overwrite the first backup (a lost key).
-    let mut n = 1;
-    while std::fs::symlink_metadata(app.path(&name)).is_ok() {
-        name = format!("{rel}.{stamp}-{n}.bak");
-        n += 1;
-    }
-    write(app, &name, &bytes, mode)?;
-    Ok(Some(name))
+    let made = fsutil::backup(&app.path(rel), now).map_err(|source| TlsError::Write {
+        path: format!("{rel}.bak"),
+        source,
+    })?;
+    Ok(made.map(|path| {
+        path.strip_prefix(&app.root)
+            .unwrap_or(&path)
+            .display()
+            .to_string()
+    }))
 }
 
 fn require(app: &Appliance, role: Role) -> Result<(), TlsError> {

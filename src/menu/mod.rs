@@ -30,6 +30,11 @@ pub const SHIPPED: &[(&str, &str)] = &[
         "import_root.toml",
         include_str!("../../menus/import_root.toml"),
     ),
+    ("ssh_user.toml", include_str!("../../menus/ssh_user.toml")),
+    (
+        "authorized_keys.toml",
+        include_str!("../../menus/authorized_keys.toml"),
+    ),
 ];
 
 pub const ROOT: &str = "root";
@@ -52,6 +57,14 @@ pub enum Action {
     ImportRootIncoming,
     PasteRoot,
     RegenerateTls,
+    GenerateKeypair,
+    ShowPublicKey,
+    ListAuthorizedKeys,
+    AddAuthorizedKey,
+    RemoveAuthorizedKey,
+    KnownHosts,
+    SftpPull,
+    SftpPush,
 }
 
 /// Who sees an item.
@@ -91,6 +104,14 @@ enum ItemSpec {
         show: Vec<Audience>,
         action: Action,
     },
+    /// The TanOS users by line number; the one chosen opens `menu`.
+    Users {
+        key: String,
+        label: String,
+        #[serde(default)]
+        show: Vec<Audience>,
+        menu: String,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,6 +127,18 @@ struct MenuSpec {
 pub enum Target {
     Submenu(String),
     Action(Action),
+    /// A user list whose line opens this menu for that user.
+    Users(String),
+}
+
+impl Target {
+    /// The menu this target leads to, if any.
+    pub fn menu(&self) -> Option<&str> {
+        match self {
+            Target::Submenu(m) | Target::Users(m) => Some(m),
+            Target::Action(_) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,6 +229,17 @@ impl MenuTree {
                         show,
                         target: Target::Action(action),
                     },
+                    ItemSpec::Users {
+                        key,
+                        label,
+                        show,
+                        menu,
+                    } => Item {
+                        key,
+                        label,
+                        show,
+                        target: Target::Users(menu),
+                    },
                 })
                 .collect();
             let menu = Menu {
@@ -230,7 +274,7 @@ impl MenuTree {
             .iter()
             .filter(|item| item.show.is_empty() || item.show.iter().any(|a| a.includes(config)))
             .filter(|item| match &item.target {
-                Target::Submenu(sub) => !self.visible(sub, config).is_empty(),
+                Target::Submenu(sub) | Target::Users(sub) => !self.visible(sub, config).is_empty(),
                 Target::Action(_) => true,
             })
             .collect()
@@ -241,8 +285,19 @@ impl MenuTree {
         let mut menu = ROOT.to_string();
         let mut reached = Target::Submenu(menu.clone());
         for key in keys {
-            if let Target::Action(_) = reached {
-                return None;
+            match &reached {
+                Target::Action(_) => return None,
+                // A user list takes a line number and opens its menu for that user.
+                Target::Users(next) => {
+                    let line: usize = key.parse().ok()?;
+                    if !(1..=crate::appliance::Layout::USERS.len()).contains(&line) {
+                        return None;
+                    }
+                    menu = next.clone();
+                    reached = Target::Submenu(menu.clone());
+                    continue;
+                }
+                Target::Submenu(_) => {}
             }
             let item = self
                 .visible(&menu, config)

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use super::{MenuError, MenuTree, RESERVED_KEYS, ROOT, Target};
+use super::{MenuError, MenuTree, RESERVED_KEYS, ROOT};
 
 pub(super) fn check(tree: &MenuTree) -> Result<(), MenuError> {
     if tree.get(ROOT).is_none() {
@@ -36,7 +36,7 @@ pub(super) fn check(tree: &MenuTree) -> Result<(), MenuError> {
             if !seen.insert(key.clone()) {
                 return Err(err(format!("{name}: duplicate key '{key}' in this menu")));
             }
-            if let Target::Submenu(sub) = &item.target {
+            if let Some(sub) = item.target.menu() {
                 if tree.get(sub).is_none() {
                     return Err(err(format!(
                         "{name}: submenu '{sub}' does not exist (no menus/{sub}.toml)"
@@ -52,10 +52,11 @@ pub(super) fn check(tree: &MenuTree) -> Result<(), MenuError> {
             continue;
         }
         if let Some(menu) = tree.get(&id) {
-            todo.extend(menu.items.iter().filter_map(|i| match &i.target {
-                Target::Submenu(sub) => Some(sub.clone()),
-                Target::Action(_) => None,
-            }));
+            todo.extend(
+                menu.items
+                    .iter()
+                    .filter_map(|i| i.target.menu().map(str::to_string)),
+            );
         }
     }
     if let Some(lost) = tree.menus().find(|m| !reached.contains(&m.id)) {

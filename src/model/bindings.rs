@@ -102,6 +102,9 @@ pub fn commands(m: &Model) -> Vec<Binding> {
             hint("Esc", "cancel"),
         ],
         Screen::Files(_) => vec![hint("line Enter", "read"), MOVE, BACK, ROOT],
+        Screen::UserList { .. } => vec![hint("line Enter", "select"), MOVE, BACK, ROOT, HELP],
+        Screen::Keys(list) if list.removing => vec![hint("line Enter", "remove"), MOVE, BACK, ROOT],
+        Screen::Keys(_) => vec![hint("Enter", "back"), MOVE, BACK, ROOT],
         Screen::Confirm(_) => vec![
             hint("y Enter", "confirm"),
             hint("Enter", "decline"),

@@ -3,15 +3,18 @@
 
 use std::net::IpAddr;
 
-use super::{Effect, Model, Screen, tls};
+use super::ssh::TransferOp;
+use super::{Effect, Model, Screen, ssh, tls};
 use crate::pki::KeyType;
 use crate::pki::csr::{self, CheckedCsr, CsrRequest};
 use crate::pki::issue::DEFAULT_VALIDITY_DAYS;
+use crate::transfer::sftp::Peer;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormFor {
     Csr,
     Issue(Box<CheckedCsr>),
+    Peer(TransferOp),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +131,71 @@ pub fn issue_form(checked: CheckedCsr) -> Form {
     }
 }
 
+/// Where to connect for an SFTP pull or push: Enter accepts the last peer of the session.
+pub fn peer_form(op: TransferOp, last: Option<&Peer>) -> Form {
+    let (host, port, user) = match last {
+        Some(p) => (p.host.clone(), p.port.to_string(), p.user.clone()),
+        None => (String::new(), "22".to_string(), "tancopy".to_string()),
+    };
+    let intro = match op {
+        TransferOp::PullCertificate => {
+            "Downloads /outgoing/reporting.crt (and tanium.pub) from the Tanium Server with tanadmin's key, then checks and installs it."
+        }
+        TransferOp::PushCsr => {
+            "Uploads zoneserver/reporting.csr to the Tanium Server's /incoming with tanadmin's key."
+        }
+    };
+    Form {
+        title: op.label().to_string(),
+        intro: vec![intro.to_string()],
+        purpose: FormFor::Peer(op),
+        fields: vec![
+            text_field("Host", "The Tanium Server's name or address.", &host),
+            text_field("Port", "Its SSH port.", &port),
+            text_field("User", "The transfer account there.", &user),
+        ],
+        step: 0,
+        cursor: 0,
+        error: None,
+    }
+}
+
+fn host(raw: &str) -> Result<String, String> {
+    if raw.is_empty() {
+        return Err("type the Tanium Server's name or address".into());
+    }
+    if raw.parse::<IpAddr>().is_ok() {
+        return Ok(raw.to_string());
+    }
+    crate::appliance::validate_hostname(raw).map(|()| raw.to_string())
+}
+
+fn port(raw: &str) -> Result<u16, String> {
+    match raw.parse::<u16>() {
+        Ok(p) if p > 0 => Ok(p),
+        _ => Err(format!("'{raw}' is not a port (1-65535)")),
+    }
+}
+
+fn login(raw: &str) -> Result<String, String> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 32
+        && raw
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(format!(
+            "'{raw}' is not a user name (lower-case letters, digits, '_' and '-')"
+        ))
+    }
+}
+
 /// "none", "" or a list separated by commas or spaces.
 fn list(raw: &str) -> Vec<String> {
     if raw.trim().eq_ignore_ascii_case("none") {
@@ -177,6 +245,9 @@ fn check(purpose: &FormFor, step: usize, raw: &str) -> Result<(), String> {
         (FormFor::Csr, 2) => ips(raw).map(drop),
         (FormFor::Csr, _) => key_type(raw).map(drop),
         (FormFor::Issue(_), _) => days(raw).map(drop),
+        (FormFor::Peer(_), 0) => host(raw).map(drop),
+        (FormFor::Peer(_), 1) => port(raw).map(drop),
+        (FormFor::Peer(_), _) => login(raw).map(drop),
     }
 }
 
@@ -213,6 +284,22 @@ pub(super) fn submit(m: &mut Model, mut form: Form, text: &str) -> Vec<Effect> {
             })();
             match request {
                 Ok(request) => tls::request_csr(m, request),
+                Err(e) => {
+                    m.error(e);
+                    Vec::new()
+                }
+            }
+        }
+        FormFor::Peer(op) => {
+            let peer = (|| -> Result<Peer, String> {
+                Ok(Peer {
+                    host: host(&value(0))?,
+                    port: port(&value(1))?,
+                    user: login(&value(2))?,
+                })
+            })();
+            match peer {
+                Ok(peer) => ssh::start_transfer(m, *op, peer, None),
                 Err(e) => {
                     m.error(e);
                     Vec::new()

@@ -7,6 +7,7 @@ mod nav;
 mod paste;
 mod settings;
 mod setup;
+mod ssh;
 mod tls;
 mod update;
 mod view;
@@ -19,11 +20,13 @@ use crate::appliance::tls::CertCheck;
 use crate::menu::MenuTree;
 use crate::pki::TrustedKey;
 use crate::pki::csr::{CheckedCsr, CsrRequest, NewCsr};
+use crate::transfer::sftp::Peer;
 
 pub use bindings::{Binding, Cmd, commands};
 pub use form::{Field, Form, FormFor};
 pub use paste::{Files, PasteDialog, TextFor};
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
+pub use ssh::{KeyList, KeyListKind, TransferFailure, TransferOp};
 pub use update::update;
 pub use view::View;
 
@@ -71,6 +74,16 @@ pub enum Msg {
         purpose: TextFor,
         result: Result<String, String>,
     },
+    /// Rows of an authorized_keys or known_hosts list.
+    KeysListed {
+        kind: KeyListKind,
+        result: Result<Vec<String>, String>,
+    },
+    Transferred {
+        op: TransferOp,
+        peer: Peer,
+        result: Result<(), TransferFailure>,
+    },
     Copied(String),
 }
 
@@ -116,7 +129,23 @@ pub enum Effect {
     /// One file of /incoming: `Msg::TextRead`.
     ReadIncoming { name: String, purpose: TextFor },
     /// Shows an appliance file in the copy-friendly view: `Msg::Done`.
-    ShowFile { rel: &'static str, title: String },
+    ShowFile { rel: String, title: String },
+    /// New key pair for a TanOS user (the old one kept): `Msg::Done`.
+    GenerateKeypair { user: String },
+    /// Adds a pasted public key to a user's authorized_keys: `Msg::Done`.
+    AddAuthorized { user: String, text: String },
+    /// Removes line `line` of a user's authorized_keys: `Msg::Done`.
+    RemoveAuthorized { user: String, line: usize },
+    /// Removes line `line` of tanadmin's known_hosts: `Msg::Done`.
+    RemoveKnownHost { line: usize },
+    /// Lists a user's authorized keys or tanadmin's known hosts: `Msg::KeysListed`.
+    ListKeys { kind: KeyListKind, user: String },
+    /// An SFTP pull or push with tanadmin's key: `Msg::Transferred`.
+    Transfer {
+        op: TransferOp,
+        peer: Peer,
+        trust: Option<String>,
+    },
     /// Shows what this Tanium Server issued: `Msg::Done`.
     ShowIssued,
     /// Sends text to the operator's clipboard: `Msg::Copied`.
@@ -139,6 +168,26 @@ pub enum Pending {
     },
     ImportRoot(String),
     RegenerateTls,
+    GenerateKeypair {
+        user: String,
+    },
+    AddAuthorized {
+        user: String,
+        text: String,
+    },
+    RemoveAuthorized {
+        user: String,
+        line: usize,
+    },
+    RemoveKnownHost {
+        line: usize,
+    },
+    /// Records an unknown host's key, then runs the transfer again.
+    TrustHost {
+        op: TransferOp,
+        peer: Peer,
+        fingerprint: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -164,19 +213,36 @@ pub struct Edit {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
     Setup(Setup),
-    Menu { id: String, cursor: usize },
+    Menu {
+        id: String,
+        cursor: usize,
+    },
     Status,
     Users,
     Help,
-    Components { cursor: usize },
-    Settings { component: Component, cursor: usize },
-    AddSetting { component: Component, cursor: usize },
+    Components {
+        cursor: usize,
+    },
+    Settings {
+        component: Component,
+        cursor: usize,
+    },
+    AddSetting {
+        component: Component,
+        cursor: usize,
+    },
     Edit(Edit),
     Confirm(Confirm),
     Form(Form),
     View(View),
     Paste(PasteDialog),
     Files(Files),
+    /// TanOS users by line number; the one chosen opens `menu`.
+    UserList {
+        menu: String,
+        cursor: usize,
+    },
+    Keys(KeyList),
 }
 
 impl Screen {
@@ -202,6 +268,7 @@ impl Screen {
                 | Screen::Form(_)
                 | Screen::Paste(_)
                 | Screen::Files(_)
+                | Screen::Keys(_)
         )
     }
 }
@@ -227,10 +294,14 @@ pub struct Model {
     pub busy: Option<String>,
     /// The running effect may be abandoned with Esc (key generation).
     pub cancellable: bool,
-    /// The operator abandoned it: its result is dropped when it arrives.
-    pub cancelled: bool,
+    /// Results of abandoned effects still to come: each is dropped when it arrives.
+    pub discard: usize,
     /// Progress animation frame, advanced by `Msg::Tick` while busy.
     pub tick: usize,
+    /// The TanOS user chosen in SSH Key Management.
+    pub user: Option<String>,
+    /// The SFTP peer used last in this session, offered as the default.
+    pub peer: Option<Peer>,
     pub quit: bool,
 }
 
@@ -271,8 +342,10 @@ impl Model {
             size: MIN_SIZE,
             busy: None,
             cancellable: false,
-            cancelled: false,
+            discard: 0,
             tick: 0,
+            user: None,
+            peer: None,
             quit: false,
         }
     }

@@ -52,6 +52,23 @@ pub(super) fn open(m: &mut Model, target: &Target) -> Vec<Effect> {
         Target::Action(Action::TaniumStatus) => Screen::Status,
         Target::Action(Action::ConfigurationSettings) => Screen::Components { cursor: 0 },
         Target::Action(Action::UserOverview) => Screen::Users,
+        Target::Users(menu) => {
+            m.push(Screen::UserList {
+                menu: menu.clone(),
+                cursor: 0,
+            });
+            return vec![Effect::Load];
+        }
+        Target::Action(
+            action @ (Action::GenerateKeypair
+            | Action::ShowPublicKey
+            | Action::ListAuthorizedKeys
+            | Action::AddAuthorizedKey
+            | Action::RemoveAuthorizedKey
+            | Action::KnownHosts
+            | Action::SftpPull
+            | Action::SftpPush),
+        ) => return super::ssh::open(m, *action),
         Target::Action(action) => return open_tls(m, *action),
     };
     m.push(screen);
@@ -79,7 +96,7 @@ fn open_tls(m: &mut Model, action: Action) -> Vec<Effect> {
     let show = |m: &mut Model, rel: &'static str, title: &str| {
         m.busy = Some(format!("Reading {rel}…"));
         vec![Effect::ShowFile {
-            rel,
+            rel: rel.to_string(),
             title: title.to_string(),
         }]
     };
@@ -114,7 +131,18 @@ fn open_tls(m: &mut Model, action: Action) -> Vec<Effect> {
             }));
             Vec::new()
         }
-        Action::TaniumStatus | Action::ConfigurationSettings | Action::UserOverview => Vec::new(),
+        // Opened by `open` and `ssh::open`.
+        Action::TaniumStatus
+        | Action::ConfigurationSettings
+        | Action::UserOverview
+        | Action::GenerateKeypair
+        | Action::ShowPublicKey
+        | Action::ListAuthorizedKeys
+        | Action::AddAuthorizedKey
+        | Action::RemoveAuthorizedKey
+        | Action::KnownHosts
+        | Action::SftpPull
+        | Action::SftpPush => Vec::new(),
     }
 }
 
@@ -144,6 +172,10 @@ pub fn list_len(m: &Model) -> usize {
             .as_ref()
             .and_then(|s| s.settings.as_ref().ok())
             .map_or(0, |s| s.addable(config, *component).len()),
+        (Screen::Form(form), _) => form.field().choices.len(),
+        (Screen::Files(files), _) => files.names.as_ref().map_or(0, Vec::len),
+        (Screen::UserList { .. }, _) => crate::appliance::Layout::USERS.len(),
+        (Screen::Keys(list), _) => list.rows.as_ref().map_or(0, Vec::len),
         _ => 0,
     }
 }
@@ -160,6 +192,8 @@ pub(super) fn move_cursor(m: &mut Model, key: Key) {
         | Screen::AddSetting { cursor, .. } => cursor,
         Screen::Setup(setup) => &mut setup.cursor,
         Screen::Form(form) => &mut form.cursor,
+        Screen::UserList { cursor, .. } => cursor,
+        Screen::Keys(list) => &mut list.cursor,
         Screen::Files(files) => &mut files.cursor,
         _ => return,
     };

@@ -5,6 +5,7 @@ use super::nav::line_number;
 use super::{Effect, Key, Model, Screen, tls};
 use crate::paste::{has_pem_end, has_private_key, normalize};
 use crate::pki::csr::MAX_PEM_BYTES;
+use crate::sshkeys::authorized::parse_pasted;
 
 /// What a pasted or read text is meant to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +13,8 @@ pub enum TextFor {
     Csr,
     Cert,
     RootKey,
+    /// An OpenSSH public key for the chosen user's authorized_keys.
+    AuthorizedKey,
 }
 
 impl TextFor {
@@ -20,6 +23,7 @@ impl TextFor {
             TextFor::Csr => "certificate request (CSR)",
             TextFor::Cert => "signed certificate",
             TextFor::RootKey => "Tanium root public key (tanium.pub)",
+            TextFor::AuthorizedKey => "public key (one line: ssh-ed25519 AAAA… comment)",
         }
     }
 }
@@ -30,6 +34,8 @@ pub struct PasteDialog {
     /// What was received so far, normalized.
     pub text: String,
     pub error: Option<String>,
+    /// Inside a private key typed line by line: every line is dropped up to its END line.
+    pub discarding: bool,
 }
 
 impl PasteDialog {
@@ -38,6 +44,7 @@ impl PasteDialog {
             purpose,
             text: String::new(),
             error: None,
+            discarding: false,
         }
     }
 }
@@ -59,11 +66,19 @@ fn dialog(m: &mut Model) -> Option<&mut PasteDialog> {
 }
 
 /// Adds a chunk to the dialog; refuses private keys and oversize input on sight.
-/// Returns whether the text now ends a PEM block.
-fn accumulate(m: &mut Model, chunk: &str) -> bool {
+/// Returns whether the text is complete: a PEM block ended, or a whole public key.
+fn accumulate(m: &mut Model, chunk: &str, bracketed: bool) -> bool {
     let Some(d) = dialog(m) else { return false };
+    let ends_key = chunk
+        .split(['\r', '\n'])
+        .any(|l| l.contains("-----END") && l.contains("PRIVATE KEY"));
+    if d.discarding {
+        d.discarding = !ends_key;
+        return false;
+    }
     if has_private_key(chunk) {
         d.text.clear();
+        d.discarding = !ends_key;
         d.error = Some(format!(
             "A private key was pasted. It was discarded: not stored, not shown. Paste the {} instead.",
             d.purpose.what()
@@ -81,7 +96,16 @@ fn accumulate(m: &mut Model, chunk: &str) -> bool {
     }
     d.error = None;
     d.text.push_str(&added);
-    has_pem_end(&added)
+    match d.purpose {
+        TextFor::AuthorizedKey => {
+            let blank_line = added.is_empty() && !d.text.is_empty();
+            bracketed
+                || blank_line
+                || added.contains("---- END SSH2")
+                || parse_pasted(&d.text).is_ok()
+        }
+        _ => has_pem_end(&added),
+    }
 }
 
 /// A bracketed paste (or a burst of text): taken whole, submitted when it ends a PEM block.
@@ -97,7 +121,7 @@ pub(super) fn pasted(m: &mut Model, text: &str) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    if accumulate(m, text) {
+    if accumulate(m, text, true) {
         submit(m)
     } else {
         Vec::new()
@@ -107,7 +131,7 @@ pub(super) fn pasted(m: &mut Model, text: &str) -> Vec<Effect> {
 /// Enter or Ctrl-D in the dialog, for text typed or pasted without bracketed paste.
 pub(super) fn typed_line(m: &mut Model, key: Key) -> Vec<Effect> {
     let line = std::mem::take(&mut m.input);
-    let ended = accumulate(m, &format!("{line}\n"));
+    let ended = accumulate(m, &format!("{line}\n"), false);
     if ended || key == Key::CtrlD {
         submit(m)
     } else {

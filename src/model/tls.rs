@@ -2,7 +2,7 @@
 //! and hands to the executor.
 
 use super::paste::{TextFor, refuse};
-use super::update::{finish, start};
+use super::update::{finish, start, take_discard};
 use super::{Confirm, Effect, Model, Pending, Screen};
 use crate::appliance::status::date;
 use crate::appliance::tls::CertCheck;
@@ -60,12 +60,11 @@ pub(super) fn start_generation(m: &mut Model, request: CsrRequest) -> Vec<Effect
     let label = request.key_type.label();
     m.busy = Some(format!("Generating the {label} key and CSR… (Esc cancels)"));
     m.cancellable = true;
-    m.cancelled = false;
     vec![Effect::GenerateCsr(request)]
 }
 
 pub(super) fn generated(m: &mut Model, result: Result<NewCsr, String>) -> Vec<Effect> {
-    if std::mem::take(&mut m.cancelled) {
+    if take_discard(m) {
         return Vec::new();
     }
     m.busy = None;
@@ -110,6 +109,7 @@ pub(super) fn received(m: &mut Model, purpose: TextFor, text: &str) -> Vec<Effec
                 Vec::new()
             }
         },
+        TextFor::AuthorizedKey => super::ssh::received_key(m, text),
         TextFor::Cert => start(
             m,
             "Checking the certificate…",

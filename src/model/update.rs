@@ -2,7 +2,7 @@
 
 use super::{
     Binding, Cmd, Confirm, Effect, Key, Model, Msg, Outcome, Pending, Screen, commands, form, nav,
-    paste, settings, setup, tls, view,
+    paste, settings, setup, ssh, tls, view,
 };
 
 /// The one place state changes.
@@ -61,6 +61,11 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
+        Msg::KeysListed { kind, result } => {
+            ssh::listed(m, kind, result);
+            Vec::new()
+        }
+        Msg::Transferred { op, peer, result } => ssh::transferred(m, op, peer, result),
         Msg::Copied(message) => {
             m.info(message);
             Vec::new()
@@ -68,7 +73,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Key(Key::Esc) if m.busy.is_some() && m.cancellable => {
             m.busy = None;
             m.cancellable = false;
-            m.cancelled = true;
+            m.discard += 1;
             m.info("Cancelled: the key being generated will be discarded; nothing was written.");
             Vec::new()
         }
@@ -229,6 +234,8 @@ fn submit(m: &mut Model, text: &str) -> Vec<Effect> {
         Screen::Setup(setup) => setup::submit(m, setup, text),
         Screen::Form(form) => form::submit(m, form, text),
         Screen::Files(files) => paste::pick_file(m, files, text),
+        Screen::UserList { menu, cursor } => ssh::pick_user(m, &menu, cursor, text),
+        Screen::Keys(list) => ssh::pick_key(m, list, text),
         // Enter in the paste dialog is handled before typing reaches here.
         Screen::Paste(_) => Vec::new(),
     }
@@ -284,5 +291,40 @@ fn answer(m: &mut Model, confirm: Confirm, text: &str) -> Vec<Effect> {
             "Generating the TLS key and certificate…",
             Effect::RegenerateTls,
         ),
+        Pending::GenerateKeypair { user } => start(
+            m,
+            format!("Generating {user}'s key pair…"),
+            Effect::GenerateKeypair { user },
+        ),
+        Pending::AddAuthorized { user, text } => start(
+            m,
+            format!("Adding the key for {user}…"),
+            Effect::AddAuthorized { user, text },
+        ),
+        Pending::RemoveAuthorized { user, line } => start(
+            m,
+            format!("Removing line {line}…"),
+            Effect::RemoveAuthorized { user, line },
+        ),
+        Pending::RemoveKnownHost { line } => start(
+            m,
+            format!("Removing line {line}…"),
+            Effect::RemoveKnownHost { line },
+        ),
+        Pending::TrustHost {
+            op,
+            peer,
+            fingerprint,
+        } => ssh::start_transfer(m, op, peer, Some(fingerprint)),
     }
+}
+
+/// Whether the result just arrived belongs to an abandoned effect, and is to be dropped.
+/// Effects run one after another, so abandoned results arrive first, in order.
+pub(super) fn take_discard(m: &mut Model) -> bool {
+    if m.discard == 0 {
+        return false;
+    }
+    m.discard -= 1;
+    true
 }

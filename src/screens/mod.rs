@@ -3,6 +3,7 @@
 
 mod confirm;
 mod flow;
+mod keys;
 mod menu;
 mod settings;
 mod setup;
@@ -50,6 +51,8 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
         Screen::View(view) => flow::view(view, area.width),
         Screen::Paste(dialog) => flow::paste(dialog, area.width),
         Screen::Files(files) => flow::files(files),
+        Screen::UserList { cursor, .. } => keys::users(m, *cursor),
+        Screen::Keys(list) => keys::list(list),
     };
     let height = usize::from(area.height);
     let offset = body
@@ -79,10 +82,14 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
         .iter()
         .map(|s| match s {
             Screen::Setup(_) => "First-run setup".to_string(),
-            Screen::Menu { id, .. } => m
-                .menus
-                .get(id)
-                .map_or_else(|| id.clone(), |menu| menu.title.clone()),
+            // A menu opened for a chosen user names it: "Keys of {user}".
+            Screen::Menu { id, .. } => m.menus.get(id).map_or_else(
+                || id.clone(),
+                |menu| {
+                    menu.title
+                        .replace("{user}", m.user.as_deref().unwrap_or("?"))
+                },
+            ),
             Screen::Status => "Tanium Status".into(),
             Screen::Users => "TanOS Users".into(),
             Screen::Help => "Help".into(),
@@ -95,6 +102,11 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
             Screen::View(v) => v.title.clone(),
             Screen::Paste(d) => format!("Paste {}", d.purpose.what()),
             Screen::Files(_) => "/incoming".into(),
+            Screen::UserList { .. } => "SSH Key Management".into(),
+            Screen::Keys(list) => match list.kind {
+                crate::model::KeyListKind::Authorized => format!("{}'s authorized keys", list.user),
+                crate::model::KeyListKind::KnownHosts => "tanadmin's known hosts".into(),
+            },
         })
         .collect();
     fit_trail(&names, usize::from(width))

@@ -56,6 +56,12 @@ pub fn body(m: &Model) -> Body {
         Some(Err(e)) => format!("unreadable: {e}"),
     };
     lines.push(field(root_label, root));
+    lines.push(field(
+        "SFTP host key",
+        s.sftp_host_key
+            .clone()
+            .unwrap_or_else(|| "none (tanos-menu sshd makes it)".into()),
+    ));
     if let Err(e) = &s.settings {
         lines.push(Line::from(""));
         lines.push(Line::styled(format!("  {e}"), theme::ERROR));

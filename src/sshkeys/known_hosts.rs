@@ -84,3 +84,16 @@ pub fn remove(path: &Path, line: usize) -> std::io::Result<Option<KnownHost>> {
     write(path, &entries)?;
     Ok(Some(removed))
 }
+
+/// The SHA256 fingerprint of an entry's key, as OpenSSH shows it.
+pub fn fingerprint(entry: &KnownHost) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    match base64::engine::general_purpose::STANDARD.decode(entry.key_base64.as_bytes()) {
+        Ok(blob) => format!(
+            "SHA256:{}",
+            base64::engine::general_purpose::STANDARD_NO_PAD.encode(Sha256::digest(blob))
+        ),
+        Err(_) => "unreadable key".to_string(),
+    }
+}

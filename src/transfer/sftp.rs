@@ -71,9 +71,9 @@ pub enum TransferError {
     AuthRefused { peer: String, user: String },
     #[error("tanadmin has no key pair here: generate it first (C › 3 › tanadmin › 1)")]
     NoClientKey,
-    #[error("{path} was not found on {peer}")]
+    #[error("/{path} was not found on {peer}")]
     NotFound { peer: String, path: String },
-    #[error("{path} on the peer is {size} bytes; the limit is {limit}")]
+    #[error("/{path} on the peer is {size} bytes; the limit is {limit}")]
     TooLarge { path: String, size: u64, limit: u64 },
     #[error("the transfer failed: {0}; nothing was installed")]
     Io(String),

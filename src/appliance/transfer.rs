@@ -1,0 +1,89 @@
+//! SFTP pull and push between appliances, with tanadmin's key: what goes where, bounded,
+//! audited. The Zone Server pulls into its own /incoming, then imports from there.
+
+use std::sync::atomic::AtomicBool;
+
+use super::{Appliance, Layout, audit, fsutil};
+use crate::pki::csr::MAX_PEM_BYTES;
+use crate::transfer::sftp::{self, ClientKeys, Peer, TransferError};
+
+fn keys(app: &Appliance) -> ClientKeys {
+    ClientKeys::in_dir(&app.ssh_dir(Layout::USERS[0]))
+}
+
+fn write_incoming(app: &Appliance, name: &str, bytes: &[u8]) -> Result<(), TransferError> {
+    let path = app.path(Layout::INCOMING).join(name);
+    fsutil::atomic_write(&path, bytes, fsutil::PUBLIC_FILE)
+        .map_err(|e| TransferError::Io(format!("/incoming/{name}: {e}")))
+}
+
+/// Downloads the Tanium Server's `/outgoing/reporting.crt` (and `tanium.pub` when it is
+/// there) into this appliance's /incoming. Nothing is installed here.
+pub fn pull_certificate(
+    app: &Appliance,
+    peer: &Peer,
+    trust: Option<&str>,
+    cancel: &AtomicBool,
+) -> Result<Vec<String>, TransferError> {
+    let keys = keys(app);
+    let cert = sftp::download(
+        peer,
+        &keys,
+        "outgoing/reporting.crt",
+        MAX_PEM_BYTES as u64,
+        trust,
+        cancel,
+    )?;
+    // The host is known now (trusted above if it had to be): no second question.
+    let root = match sftp::download(
+        peer,
+        &keys,
+        "outgoing/tanium.pub",
+        MAX_PEM_BYTES as u64,
+        None,
+        cancel,
+    ) {
+        Ok(bytes) => Some(bytes),
+        Err(TransferError::NotFound { .. }) => None,
+        Err(e) => return Err(e),
+    };
+    write_incoming(app, "reporting.crt", &cert)?;
+    let mut files = vec!["transfer/incoming/reporting.crt".to_string()];
+    if let Some(bytes) = root {
+        write_incoming(app, "tanium.pub", &bytes)?;
+        files.push("transfer/incoming/tanium.pub".into());
+    }
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let _ = audit::record(&app.root, "sftp.pull", &refs, &[], &peer.to_string());
+    Ok(files)
+}
+
+/// Uploads `zoneserver/reporting.csr` to the Tanium Server's `/incoming`.
+pub fn push_csr(
+    app: &Appliance,
+    peer: &Peer,
+    trust: Option<&str>,
+    cancel: &AtomicBool,
+) -> Result<(), TransferError> {
+    let csr = std::fs::read(app.path(super::tls::ZS_CSR)).map_err(|_| {
+        TransferError::Io(
+            "there is no zoneserver/reporting.csr: generate the CSR first (2 › Z › 1)".into(),
+        )
+    })?;
+    sftp::upload(
+        peer,
+        &keys(app),
+        "incoming/reporting.csr",
+        &csr,
+        trust,
+        cancel,
+    )?;
+    let _ = audit::record(
+        &app.root,
+        "sftp.push",
+        &[super::tls::ZS_CSR],
+        &[],
+        &peer.to_string(),
+    );
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! The TanOS users' SSH keys on the appliance: key pairs, authorized_keys, tanadmin's
+//! known_hosts. Every change is atomic and audited.
+
+use time::OffsetDateTime;
+
+use super::{Appliance, Layout, audit, fsutil};
+use crate::sshkeys::authorized::{self, AuthorizedKey, KeyError};
+use crate::sshkeys::{self, known_hosts};
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("'{0}' is not a TanOS user here (tanadmin, tancopy)")]
+    NoSuchUser(String),
+    #[error("{0}")]
+    Key(#[from] KeyError),
+    #[error("{0}")]
+    SshKey(#[from] sshkeys::SshKeyError),
+    #[error("{0}")]
+    Io(String),
+}
+
+fn check_user(user: &str) -> Result<(), UserError> {
+    if Layout::USERS.contains(&user) {
+        Ok(())
+    } else {
+        Err(UserError::NoSuchUser(user.to_string()))
+    }
+}
+
+fn io(e: std::io::Error) -> UserError {
+    UserError::Io(e.to_string())
+}
+
+/// A new ed25519 key pair for `user`; the old pair is kept as .bak files. Returns the new
+/// public key's fingerprint.
+pub fn regenerate_keypair(
+    app: &Appliance,
+    user: &str,
+    now: OffsetDateTime,
+) -> Result<String, UserError> {
+    check_user(user)?;
+    let dir = app.ssh_dir(user);
+    fsutil::create_dir(&dir, fsutil::PRIVATE_DIR).map_err(io)?;
+    let mut files = Vec::new();
+    for name in [sshkeys::PRIVATE_KEY_FILE, sshkeys::PUBLIC_KEY_FILE] {
+        if let Some(copy) = fsutil::backup(&dir.join(name), now).map_err(io)? {
+            files.push(
+                copy.strip_prefix(&app.root)
+                    .unwrap_or(&copy)
+                    .display()
+                    .to_string(),
+            );
+        }
+    }
+    let fingerprint = sshkeys::write_new_keypair(&dir, &format!("{user}@{}", app.config.hostname))?;
+    files.push(format!("home/{user}/.ssh/{}", sshkeys::PRIVATE_KEY_FILE));
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let _ = audit::record(
+        &app.root,
+        "ssh.keypair",
+        &refs,
+        std::slice::from_ref(&fingerprint),
+        user,
+    );
+    Ok(fingerprint)
+}
+
+fn authorized_path(app: &Appliance, user: &str) -> std::path::PathBuf {
+    app.ssh_dir(user).join(sshkeys::AUTHORIZED_KEYS)
+}
+
+/// Adds a pasted public key to `user`'s authorized_keys.
+pub fn add_authorized(app: &Appliance, user: &str, text: &str) -> Result<AuthorizedKey, UserError> {
+    check_user(user)?;
+    let key = authorized::parse_pasted(text)?;
+    authorized::add(&authorized_path(app, user), key.clone())?;
+    let file = format!("home/{user}/.ssh/{}", sshkeys::AUTHORIZED_KEYS);
+    let _ = audit::record(
+        &app.root,
+        "ssh.authorize",
+        &[&file],
+        &[key.fingerprint()],
+        key.comment(),
+    );
+    Ok(key)
+}
+
+/// Removes line `line` (1-based, as listed) of `user`'s authorized_keys.
+pub fn remove_authorized(
+    app: &Appliance,
+    user: &str,
+    line: usize,
+) -> Result<AuthorizedKey, UserError> {
+    check_user(user)?;
+    let removed = authorized::remove(&authorized_path(app, user), line)?;
+    let file = format!("home/{user}/.ssh/{}", sshkeys::AUTHORIZED_KEYS);
+    let _ = audit::record(
+        &app.root,
+        "ssh.unauthorize",
+        &[&file],
+        &[removed.fingerprint()],
+        removed.comment(),
+    );
+    Ok(removed)
+}
+
+/// "ED25519  SHA256:…  comment" per key, in file order.
+pub fn authorized_rows(app: &Appliance, user: &str) -> Result<Vec<String>, UserError> {
+    check_user(user)?;
+    let keys = authorized::read(&authorized_path(app, user))?;
+    Ok(keys
+        .iter()
+        .map(|k| {
+            let options = if k.options.is_some() {
+                " [options]"
+            } else {
+                ""
+            };
+            format!(
+                "{:<12}{} {}{options}",
+                k.kind(),
+                k.fingerprint(),
+                k.comment()
+            )
+        })
+        .collect())
+}
+
+pub fn known_hosts_path(app: &Appliance) -> std::path::PathBuf {
+    app.ssh_dir(Layout::USERS[0]).join("known_hosts")
+}
+
+/// "host  type  SHA256:…" per entry of tanadmin's known_hosts.
+pub fn known_host_rows(app: &Appliance) -> Result<Vec<String>, UserError> {
+    let entries = known_hosts::read(&known_hosts_path(app)).map_err(io)?;
+    Ok(entries
+        .iter()
+        .map(|e| {
+            format!(
+                "{}  {}  {}",
+                e.hosts,
+                e.key_type,
+                known_hosts::fingerprint(e)
+            )
+        })
+        .collect())
+}
+
+pub fn remove_known_host(app: &Appliance, line: usize) -> Result<String, UserError> {
+    let removed = known_hosts::remove(&known_hosts_path(app), line).map_err(io)?;
+    let Some(entry) = removed else {
+        return Err(UserError::Key(KeyError::NoSuchLine(line)));
+    };
+    let _ = audit::record(
+        &app.root,
+        "ssh.forget-host",
+        &["home/tanadmin/.ssh/known_hosts"],
+        &[known_hosts::fingerprint(&entry)],
+        &entry.hosts,
+    );
+    Ok(entry.hosts)
+}

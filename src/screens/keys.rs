@@ -1,0 +1,95 @@
+//! SSH Key Management: the users by line number, authorized keys and known hosts.
+
+use ratatui::text::Line;
+
+use super::{Body, entry};
+use crate::model::{KeyList, KeyListKind, Model};
+use crate::ui::theme;
+
+pub fn users(m: &Model, cursor: usize) -> Body {
+    let Some(s) = &m.snapshot else {
+        return Body::plain(vec![Line::from("  Loading…")]);
+    };
+    let mut lines = vec![
+        Line::from(""),
+        Line::from("  Choose a user by line number:"),
+        Line::from(""),
+        Line::styled(
+            format!(
+                "  {:<5}{:<12}{:<14}{}",
+                "Line", "User", "Key pair", "Authorized keys"
+            ),
+            theme::LABEL,
+        ),
+    ];
+    let first = lines.len();
+    for (i, u) in s.users.iter().enumerate() {
+        let key = u
+            .key
+            .as_ref()
+            .map_or("none".to_string(), |(algo, _)| algo.clone());
+        let authorized = match &u.authorized {
+            Ok(n) => n.to_string(),
+            Err(e) => format!("unreadable: {e}"),
+        };
+        lines.push(entry(
+            &(i + 1).to_string(),
+            format!("{:<12}{:<14}{}", u.user, key, authorized),
+            i == cursor,
+        ));
+    }
+    let selected = (!s.users.is_empty()).then(|| first + cursor.min(s.users.len() - 1));
+    Body {
+        lines,
+        selected,
+        scroll: 0,
+    }
+}
+
+pub fn list(list: &KeyList) -> Body {
+    let mut lines = vec![Line::from("")];
+    let (empty, heading) = match list.kind {
+        KeyListKind::Authorized => (
+            format!("{} has no authorized keys: 2 adds one by paste.", list.user),
+            format!(
+                "{}'s authorized keys (type, fingerprint, comment):",
+                list.user
+            ),
+        ),
+        KeyListKind::KnownHosts => (
+            "No host is known yet: the first SFTP connection to a host asks to trust it."
+                .to_string(),
+            "Hosts whose keys tanadmin trusts:".to_string(),
+        ),
+    };
+    match &list.rows {
+        None => lines.push(Line::from("  Reading…")),
+        Some(rows) if rows.is_empty() => lines.push(Line::from(format!("  {empty}"))),
+        Some(rows) => {
+            lines.push(Line::from(format!("  {heading}")));
+            if list.removing {
+                lines.push(Line::from(
+                    "  Choose the line to remove; Enter alone goes back.",
+                ));
+            }
+            lines.push(Line::from(""));
+            let first = lines.len();
+            lines.extend(rows.iter().enumerate().map(|(i, r)| {
+                entry(
+                    &(i + 1).to_string(),
+                    r.clone(),
+                    list.removing && i == list.cursor,
+                )
+            }));
+            let selected = list
+                .removing
+                .then(|| first + list.cursor.min(rows.len() - 1));
+            return Body {
+                lines,
+                selected,
+                scroll: 0,
+            };
+        }
+    }
+    Body::plain(lines)
+}

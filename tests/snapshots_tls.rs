@@ -1,0 +1,215 @@
+//! The certificate screens at 80x24, compared with the snapshots under tests/snapshots/.
+//! Fixed inputs only: the in-memory appliance of tests/common, a CSR generated once and kept
+//! below, fixed dates and fingerprints.
+
+mod common;
+
+use common::*;
+use insta::assert_snapshot;
+use tanos_menu::appliance::tls::CertCheck;
+use tanos_menu::appliance::{Platform, Role};
+use tanos_menu::model::{Model, Msg, Outcome, Screen, TextFor, View, update};
+use tanos_menu::pki::{CertSummary, TrustedKey};
+use time::macros::datetime;
+
+/// Made once with `tanos-menu keyutility reporting-tls-request --common-name zs01.example
+/// --dns zs01-alt.example --ip 10.0.0.5`; `openssl req -verify` accepts it.
+const FIXED_CSR: &str = "-----BEGIN CERTIFICATE REQUEST-----
+MIIBFDCBuwIBADAXMRUwEwYDVQQDDAx6czAxLmV4YW1wbGUwWTATBgcqhkjOPQIB
+BggqhkjOPQMBBwNCAARcqRPmUAYUzs29eDnnOWc80QPwGajlt4zO2YNtYoc9QVcl
+NyxOTOS8qDjoj2ZzrcdzNnBH8llpK4th1JJW7w9RoEIwQAYJKoZIhvcNAQkOMTMw
+MTAvBgNVHREEKDAmggx6czAxLmV4YW1wbGWCEHpzMDEtYWx0LmV4YW1wbGWHBAoA
+AAUwCgYIKoZIzj0EAwIDSAAwRQIhAPOv5dpG9snDYG9s2NQ9xiuSer9L2rc6zcM7
+RW0szM/vAiBJL+ul/1dXICUBQEWINQFOw0P5TPURXNCcoShGQJ+n5w==
+-----END CERTIFICATE REQUEST-----
+";
+
+fn hub() -> Model {
+    console(Role::TaniumServer, true, Platform::V7_3)
+}
+
+fn fixed_summary() -> CertSummary {
+    CertSummary {
+        subject: "CN=zs01.example".into(),
+        issuer: "O=Tanium, CN=Tanium Root ts01.example".into(),
+        serial: "3c:9e:01".into(),
+        not_before: datetime!(2026-11-28 12:00 UTC),
+        not_after: datetime!(2036-11-26 12:00 UTC),
+        key_fingerprint: "SHA256:zoneKEYfingerprintDDDDDDDDDDDDDDDDDDDDDDDDDDD".into(),
+    }
+}
+
+#[test]
+fn csr_first_prompt() {
+    let mut m = zone_server();
+    typed(&mut m, "2\nZ\n1\n");
+    assert!(matches!(m.screen(), Screen::Form(_)));
+    assert_snapshot!(render(&m));
+}
+
+#[test]
+fn csr_key_type_choice() {
+    let mut m = zone_server();
+    typed(&mut m, "2\nZ\n1\n\n\n\n");
+    assert_snapshot!(render(&m));
+}
+
+#[test]
+fn csr_prompt_with_an_error() {
+    let mut m = zone_server();
+    typed(&mut m, "2\nZ\n1\n\nbad_name!\n");
+    assert_snapshot!(render(&m));
+}
+
+#[test]
+fn copy_friendly_view_of_a_csr() {
+    let mut m = zone_server();
+    typed(&mut m, "2\nZ\n");
+    let intro = vec![
+        "Written: zoneserver/reporting.pvk, zoneserver/reporting.csr, transfer/outgoing/reporting.csr".to_string(),
+        "Key fingerprint: SHA256:zoneKEYfingerprintDDDDDDDDDDDDDDDDDDDDDDDDDDD".to_string(),
+        "Copy the CSR below (select it, or press c) and paste it on the Tanium Server at 2 › Z › 2 › 2.".to_string(),
+    ];
+    update(
+        &mut m,
+        Msg::Done(Ok(Outcome {
+            message: "New key and CSR written.".into(),
+            snapshot: None,
+            view: Some(View::new("reporting.csr", intro, FIXED_CSR)),
+        })),
+    );
+    let screen = render(&m);
+    // Each PEM line stands alone: a mouse selection copies exactly the text.
+    for line in FIXED_CSR.lines() {
+        assert!(screen.lines().any(|l| l == line), "{line}\n{screen}");
+    }
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn paste_dialog_refusing_a_private_key() {
+    let mut m = hub();
+    typed(&mut m, "2\nZ\n2\n2\n");
+    update(
+        &mut m,
+        Msg::Paste("-----BEGIN PRIVATE KEY-----\rMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\r-----END PRIVATE KEY-----\r".into()),
+    );
+    let screen = render(&m);
+    assert!(!screen.contains("MIGHAgEA"), "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn paste_dialog_refusing_garbage() {
+    let mut m = hub();
+    typed(&mut m, "2\nZ\n2\n2\n");
+    update(
+        &mut m,
+        Msg::Paste("hello\rthis is not\r-----END OF IT-----\r".into()),
+    );
+    assert_snapshot!(render(&m));
+}
+
+#[test]
+fn paste_dialog_after_a_partial_typed_paste() {
+    let mut m = hub();
+    typed(&mut m, "2\nZ\n2\n2\n");
+    let first: String = FIXED_CSR
+        .lines()
+        .take(3)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    typed(&mut m, &first);
+    let screen = render(&m);
+    assert!(screen.contains("3 lines (CERTIFICATE REQUEST)"), "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn incoming_files_list() {
+    let mut m = hub();
+    typed(&mut m, "2\nZ\n2\n1\n");
+    update(
+        &mut m,
+        Msg::Listed {
+            purpose: TextFor::Csr,
+            result: Ok(vec!["reporting.csr".into(), "zs02-reporting.csr".into()]),
+        },
+    );
+    assert_snapshot!(render(&m));
+}
+
+#[test]
+fn incoming_files_list_empty() {
+    let mut m = hub();
+    typed(&mut m, "2\nZ\n2\n1\n");
+    update(
+        &mut m,
+        Msg::Listed {
+            purpose: TextFor::Csr,
+            result: Ok(Vec::new()),
+        },
+    );
+    assert_snapshot!(render(&m));
+}
+
+#[test]
+fn issue_form_with_the_csr_summary() {
+    let mut m = hub();
+    typed(&mut m, "2\nZ\n2\n2\n");
+    update(&mut m, Msg::Paste(FIXED_CSR.replace('\n', "\r")));
+    assert!(matches!(m.screen(), Screen::Form(_)), "{}", render(&m));
+    assert_snapshot!(render(&m));
+}
+
+#[test]
+fn issue_confirmation() {
+    let mut m = hub();
+    typed(&mut m, "2\nZ\n2\n2\n");
+    update(&mut m, Msg::Paste(FIXED_CSR.replace('\n', "\r")));
+    typed(&mut m, "\n");
+    assert!(matches!(m.screen(), Screen::Confirm(_)), "{}", render(&m));
+    assert_snapshot!(render(&m));
+}
+
+#[test]
+fn trust_the_root_and_install_confirmation() {
+    let mut m = zone_server();
+    typed(&mut m, "2\nZ\n3\n1\n");
+    update(
+        &mut m,
+        Msg::CertChecked {
+            text: "-----BEGIN CERTIFICATE-----\nfixed\n-----END CERTIFICATE-----\n".into(),
+            result: Ok(CertCheck::NeedsTrust {
+                summary: fixed_summary(),
+                candidate: TrustedKey {
+                    spki_der: vec![0x30, 0x00],
+                    fingerprint: "SHA256:rootKEYfingerprintBBBBBBBBBBBBBBBBBBBBBBBBBBB".into(),
+                },
+            }),
+        },
+    );
+    assert!(matches!(m.screen(), Screen::Confirm(_)), "{}", render(&m));
+    assert_snapshot!(render(&m));
+}
+
+#[test]
+fn install_confirmation_with_a_trusted_root() {
+    let mut m = zone_server();
+    typed(&mut m, "2\nZ\n3\n2\n");
+    update(
+        &mut m,
+        Msg::CertChecked {
+            text: "-----BEGIN CERTIFICATE-----\nfixed\n-----END CERTIFICATE-----\n".into(),
+            result: Ok(CertCheck::Ready(fixed_summary())),
+        },
+    );
+    assert_snapshot!(render(&m));
+}
+
+#[test]
+fn regenerate_tls_confirmation() {
+    let mut m = tanium_server();
+    typed(&mut m, "2\nR\n");
+    assert_snapshot!(render(&m));
+}
