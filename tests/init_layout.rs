@@ -139,6 +139,7 @@ const PRIVATE_FILE: u32 = 0o600;
 fn expected_layout(role: Role) -> BTreeMap<PathBuf, (bool, u32)> {
     let mut paths: Vec<(&str, bool, u32)> = vec![
         ("appliance.toml", true, PUBLIC_FILE),
+        (".tanos.lock", true, PRIVATE_FILE),
         ("settings.toml", true, PUBLIC_FILE),
         ("transfer", false, PUBLIC_DIR),
         ("transfer/incoming", false, PUBLIC_DIR),

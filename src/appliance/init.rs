@@ -135,6 +135,8 @@ fn populate(
         source: io::Error::other(e),
     })?;
     write(Layout::CONFIG, toml.as_bytes(), fsutil::PUBLIC_FILE)?;
+    // The change lock exists from the start, so no change ever adds a file beside the others.
+    write(super::lock::LOCK_FILE, b"", fsutil::PRIVATE_FILE)?;
     write(
         Layout::SETTINGS,
         Settings::defaults(config).to_toml().as_bytes(),

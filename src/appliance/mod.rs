@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod fsutil;
 pub mod incoming;
 pub mod init;
+pub mod lock;
 pub mod settings;
 pub mod status;
 pub mod tls;

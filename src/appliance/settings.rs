@@ -22,6 +22,8 @@ pub enum SettingsError {
     #[error("cannot save settings.toml: {0}; the file is unchanged")]
     Write(io::Error),
     #[error(transparent)]
+    Lock(#[from] super::lock::LockError),
+    #[error(transparent)]
     Setting(#[from] SettingError),
     #[error(
         "{warning}\nConfirm to set {name} = {value} (in the console answer y; on the command line add --yes). Nothing was changed."
@@ -195,6 +197,12 @@ pub fn set(
 
 /// Saves a value that already passed `catalogue::validate` (and its confirmation).
 pub fn save_checked(app: &Appliance, checked: &Validated) -> Result<Change, SettingsError> {
+    let _lock = super::lock::acquire(app)?;
+    save_locked(app, checked)
+}
+
+/// `save_checked` for a caller that already holds the appliance lock.
+pub(super) fn save_locked(app: &Appliance, checked: &Validated) -> Result<Change, SettingsError> {
     let current = Settings::load(app)?;
     let old = current.get(checked.component, checked.def.name).cloned();
     let next = current.with(checked);

@@ -51,6 +51,8 @@ pub enum TlsError {
     Write { path: String, source: io::Error },
     #[error("{0}")]
     Settings(#[from] settings::SettingsError),
+    #[error(transparent)]
+    Lock(#[from] super::lock::LockError),
 }
 
 fn read(app: &Appliance, rel: &str) -> Result<Option<String>, TlsError> {
@@ -106,6 +108,7 @@ pub fn write_new_csr(
     now: OffsetDateTime,
 ) -> Result<Vec<String>, TlsError> {
     require(app, Role::ZoneServer)?;
+    let _lock = super::lock::acquire(app)?;
     let mut files = Vec::new();
     for rel in [ZS_KEY, ZS_CSR] {
         files.extend(backup(app, rel, now)?);
@@ -158,6 +161,7 @@ pub fn issue_from_csr(
     now: OffsetDateTime,
 ) -> Result<Issued, TlsError> {
     require(app, Role::TaniumServer)?;
+    let _lock = super::lock::acquire(app)?;
     let (root_key, root_cert) = root_material(app)?;
     let request = LeafRequest {
         common_name: checked.common_name.clone(),
@@ -274,6 +278,7 @@ pub fn install_certificate(
     now: OffsetDateTime,
 ) -> Result<CertSummary, TlsError> {
     require(app, Role::ZoneServer)?;
+    let _lock = super::lock::acquire(app)?;
     let key_pem = read(app, ZS_KEY)?.ok_or(TlsError::NoKey)?;
     let key_spki = csr::private_key_spki(&key_pem)?;
     let root = match (trusted_root(app)?, trust) {
@@ -324,7 +329,7 @@ fn default_tls_mode(app: &Appliance) -> Result<Option<String>, TlsError> {
     }
     match catalogue::validate(&app.config, component, def.name, "2") {
         Ok(checked) if current.as_ref() != Some(&Value::Dword(2)) => {
-            settings::save_checked(app, &checked)?;
+            settings::save_locked(app, &checked)?;
             Ok(Some("ReportingTLSMode = 2".into()))
         }
         _ => Ok(None),
@@ -334,6 +339,7 @@ fn default_tls_mode(app: &Appliance) -> Result<Option<String>, TlsError> {
 /// Stores a root public key as the Zone Server's trusted root; returns its fingerprint.
 pub fn import_trusted_root(app: &Appliance, text: &str) -> Result<String, TlsError> {
     require(app, Role::ZoneServer)?;
+    let _lock = super::lock::acquire(app)?;
     let key = TrustedKey::from_pem(text.as_bytes())?;
     let now = OffsetDateTime::now_utc();
     let mut files: Vec<String> = backup(app, ZS_ROOT, now)?.into_iter().collect();
@@ -357,6 +363,7 @@ pub fn regenerate_server_tls(
     now: OffsetDateTime,
 ) -> Result<CertSummary, TlsError> {
     require(app, Role::TaniumServer)?;
+    let _lock = super::lock::acquire(app)?;
     let (root_key, root_cert) = root_material(app)?;
     let key = issue::generate_key(issue::KeyType::EcdsaP256)?;
     let host = app.config.hostname.clone();

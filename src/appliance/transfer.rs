@@ -12,6 +12,7 @@ fn keys(app: &Appliance) -> ClientKeys {
 }
 
 fn write_incoming(app: &Appliance, name: &str, bytes: &[u8]) -> Result<(), TransferError> {
+    let _lock = super::lock::acquire(app).map_err(|e| TransferError::Io(e.to_string()))?;
     let path = app.path(Layout::INCOMING).join(name);
     fsutil::atomic_write(&path, bytes, fsutil::PUBLIC_FILE)
         .map_err(|e| TransferError::Io(format!("/incoming/{name}: {e}")))

@@ -17,6 +17,8 @@ pub enum UserError {
     SshKey(#[from] sshkeys::SshKeyError),
     #[error("{0}")]
     Io(String),
+    #[error(transparent)]
+    Lock(#[from] super::lock::LockError),
 }
 
 fn check_user(user: &str) -> Result<(), UserError> {
@@ -38,6 +40,7 @@ pub fn regenerate_keypair(
     user: &str,
     now: OffsetDateTime,
 ) -> Result<String, UserError> {
+    let _lock = super::lock::acquire(app)?;
     check_user(user)?;
     let dir = app.ssh_dir(user);
     fsutil::create_dir(&dir, fsutil::PRIVATE_DIR).map_err(io)?;
@@ -71,6 +74,7 @@ fn authorized_path(app: &Appliance, user: &str) -> std::path::PathBuf {
 
 /// Adds a pasted public key to `user`'s authorized_keys.
 pub fn add_authorized(app: &Appliance, user: &str, text: &str) -> Result<AuthorizedKey, UserError> {
+    let _lock = super::lock::acquire(app)?;
     check_user(user)?;
     let key = authorized::parse_pasted(text)?;
     authorized::add(&authorized_path(app, user), key.clone())?;
@@ -91,6 +95,7 @@ pub fn remove_authorized(
     user: &str,
     line: usize,
 ) -> Result<AuthorizedKey, UserError> {
+    let _lock = super::lock::acquire(app)?;
     check_user(user)?;
     let removed = authorized::remove(&authorized_path(app, user), line)?;
     let file = format!("home/{user}/.ssh/{}", sshkeys::AUTHORIZED_KEYS);
@@ -147,6 +152,7 @@ pub fn known_host_rows(app: &Appliance) -> Result<Vec<String>, UserError> {
 }
 
 pub fn remove_known_host(app: &Appliance, line: usize) -> Result<String, UserError> {
+    let _lock = super::lock::acquire(app)?;
     let removed = known_hosts::remove(&known_hosts_path(app), line).map_err(io)?;
     let Some(entry) = removed else {
         return Err(UserError::Key(KeyError::NoSuchLine(line)));

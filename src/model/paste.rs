@@ -123,7 +123,10 @@ pub(super) fn pasted(m: &mut Model, text: &str) -> Vec<Effect> {
     }
     if normalize(text).is_empty() {
         if let Some(d) = dialog(m).filter(|d| !d.discarding) {
-            d.error = Some(format!("The paste was empty. Paste the {}, or Esc to cancel.", d.purpose.what()));
+            d.error = Some(format!(
+                "The paste was empty. Paste the {}, or Esc to cancel.",
+                d.purpose.what()
+            ));
         }
         return Vec::new();
     }

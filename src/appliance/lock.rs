@@ -1,0 +1,55 @@
+//! One change at a time per appliance: every read-modify-write of its files holds this lock,
+//! so two consoles (or a console and a script) never lose each other's changes.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io;
+use std::os::unix::fs::OpenOptionsExt;
+use std::time::{Duration, Instant};
+
+use super::Appliance;
+
+/// The lock file, beside appliance.toml.
+pub const LOCK_FILE: &str = ".tanos.lock";
+/// How long a change waits for another one to finish before giving up.
+pub const WAIT: Duration = Duration::from_secs(3);
+
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error(
+        "another console on this appliance is saving a change; nothing was changed. Try again in a moment"
+    )]
+    Busy,
+    #[error("cannot lock the appliance: {0}")]
+    Io(io::Error),
+}
+
+/// Held while a change is made; released when dropped (or when the process dies).
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+pub fn acquire(app: &Appliance) -> Result<Lock, LockError> {
+    acquire_within(app, WAIT)
+}
+
+pub fn acquire_within(app: &Appliance, wait: Duration) -> Result<Lock, LockError> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(app.path(LOCK_FILE))
+        .map_err(LockError::Io)?;
+    let start = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Lock { _file: file }),
+            Err(TryLockError::WouldBlock) if start.elapsed() < wait => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            Err(TryLockError::WouldBlock) => return Err(LockError::Busy),
+            Err(TryLockError::Error(e)) => return Err(LockError::Io(e)),
+        }
+    }
+}
