@@ -1,12 +1,14 @@
 //! The console loop: terminal events and effect results become messages, `update` changes the
 //! model, `draw` paints it. Effects run on a worker thread so the screen never freezes.
 
+use std::collections::VecDeque;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use crossterm::event::{
@@ -16,7 +18,7 @@ use crossterm::event::{
 use crossterm::execute;
 use time::OffsetDateTime;
 
-use crate::appliance::{self, Appliance, RootState, status};
+use crate::appliance::{self, Appliance, RootState, fsutil, status};
 use crate::executor::run_effect_with;
 use crate::menu::MenuTree;
 use crate::model::{Effect, Key, Model, Msg, update};
@@ -98,10 +100,13 @@ fn msgs_of(ev: Event) -> Vec<Msg> {
 }
 
 /// The worker thread: effects run one at a time; `cancel` abandons a running transfer.
-fn spawn_worker(root: PathBuf, cancel: Arc<AtomicBool>) -> (Sender<Effect>, Receiver<Msg>) {
+fn spawn_worker(
+    root: PathBuf,
+    cancel: Arc<AtomicBool>,
+) -> (Sender<Effect>, Receiver<Msg>, JoinHandle<()>) {
     let (effect_tx, effect_rx) = mpsc::channel::<Effect>();
     let (msg_tx, msg_rx) = mpsc::channel();
-    std::thread::spawn(move || {
+    let worker = std::thread::spawn(move || {
         for effect in effect_rx {
             cancel.store(false, Ordering::Relaxed);
             if msg_tx
@@ -112,33 +117,95 @@ fn spawn_worker(root: PathBuf, cancel: Arc<AtomicBool>) -> (Sender<Effect>, Rece
             }
         }
     });
-    (effect_tx, msg_rx)
+    (effect_tx, msg_rx, worker)
 }
 
-/// Opens the console on `root` and runs it until the operator exits.
+/// Where a crash is recorded: the appliance's log directory, else the system's temp dir.
+fn crash_log(root: &Path) -> PathBuf {
+    let dir = root.join("log");
+    if dir.is_dir() {
+        dir.join("console.log")
+    } else {
+        std::env::temp_dir().join("tanos-menu-console.log")
+    }
+}
+
+/// On a panic: the record goes to the crash log, the operator is told where. ratatui's own
+/// hook, installed after this one, restores the terminal first.
+fn install_panic_log(root: &Path) {
+    let log = crash_log(root);
+    std::panic::set_hook(Box::new(move |info| {
+        let backtrace = std::backtrace::Backtrace::force_capture();
+        let when = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let record = format!(
+            "{when} tanos-menu {} panicked: {info}\n{backtrace}",
+            env!("CARGO_PKG_VERSION")
+        );
+        let kept = fsutil::append_line(&log, &record, fsutil::PRIVATE_FILE).is_ok();
+        let place = if kept {
+            log.display().to_string()
+        } else {
+            "nowhere (the log could not be written)".into()
+        };
+        eprintln!(
+            "tanos-menu stopped on an internal error: {info}\nThe terminal was restored and no change was left half-written. Details: {place}"
+        );
+    }));
+}
+
+/// Opens the console on `root` and runs it until the operator exits, the session ends
+/// (SIGHUP, SIGTERM) or the idle timeout logs out.
 pub fn run(root: PathBuf) -> anyhow::Result<()> {
     let mut model = initial_model(&root)?;
+    install_panic_log(&root);
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .context("cannot watch for session end")?;
+    }
+    let fault_panic = std::env::var_os("TANOS_FAULT").is_some_and(|v| v == "panic");
     let cancel = Arc::new(AtomicBool::new(false));
-    let (effects, results) = spawn_worker(root, Arc::clone(&cancel));
+    let (effects, results, worker) = spawn_worker(root, Arc::clone(&cancel));
     // ratatui::init restores the terminal on panic as well as on return.
     let mut terminal = ratatui::init();
     execute!(io::stdout(), EnableBracketedPaste)?;
-    let size = terminal.size()?;
-    update(&mut model, Msg::Resize(size.width, size.height));
     let outcome = (|| -> anyhow::Result<()> {
+        let size = terminal.size()?;
+        update(&mut model, Msg::Resize(size.width, size.height));
         let mut dirty = true;
         let mut discarding = 0;
+        let mut last_key = Instant::now();
         while !model.quit {
+            if stop.load(Ordering::Relaxed) {
+                model.goodbye = Some("The session ended (hang-up or termination signal).".into());
+                break;
+            }
             if dirty {
                 terminal.draw(|frame| ui::draw(&model, frame))?;
                 dirty = false;
+                // Fault injection for the crash tests: a panic with a full screen up.
+                if fault_panic {
+                    panic!("fault injected by TANOS_FAULT=panic");
+                }
             }
-            let mut inbox = std::collections::VecDeque::new();
+            let mut inbox = VecDeque::new();
             if event::poll(Duration::from_millis(50))? {
                 inbox.extend(msgs_of(event::read()?));
                 while event::poll(Duration::ZERO)? {
                     inbox.extend(msgs_of(event::read()?));
                 }
+            }
+            if inbox
+                .iter()
+                .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_)))
+            {
+                last_key = Instant::now();
+            } else if last_key.elapsed() >= Duration::from_secs(model.idle_timeout_secs())
+                && model.busy.is_none()
+            {
+                inbox.push_back(Msg::IdleTimeout);
             }
             inbox.extend(results.try_iter());
             if inbox.is_empty() && model.busy.is_some() {
@@ -166,7 +233,14 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
         }
         Ok(())
     })();
+    // A change being written is finished, never cut: transfers stop, the worker drains.
+    cancel.store(true, Ordering::Relaxed);
+    drop(effects);
+    let _ = worker.join();
     let _ = execute!(io::stdout(), DisableBracketedPaste);
     ratatui::restore();
+    if let Some(goodbye) = &model.goodbye {
+        eprintln!("tanos-menu: {goodbye}");
+    }
     outcome
 }

@@ -157,6 +157,12 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
             };
             Msg::Transferred { op, peer, result }
         }
+        Effect::ShowAudit => Msg::Done(open(root).and_then(|app| {
+            let lines = appliance::audit::recent(&app.root, 500).map_err(|e| format!("Cannot read the audit log: {e}"))?;
+            let intro = vec![format!("log/audit.jsonl, most recent first ({} shown). Keys are named by fingerprint only.", lines.len())];
+            let text = if lines.is_empty() { "No change recorded yet.".to_string() } else { lines.join("\n") };
+            Ok(Outcome { message: String::new(), snapshot: None, view: Some(View::new("Audit log", intro, text)) })
+        })),
         Effect::Copy(_) => Msg::Copied("The clipboard is reached through the terminal only.".into()),
     }
 }

@@ -166,7 +166,7 @@ fn expected_defaults(c: &ApplianceConfig) -> Vec<(Component, Vec<(&'static str, 
             ("TLSMode", d(1)),
         ]
     };
-    match (c.role, c.has_zone_hub()) {
+    let mut out = match (c.role, c.has_zone_hub()) {
         (Role::TaniumServer, with_hub) => {
             let mut out = vec![server(TsC, if old { 2 } else { 1 }, "tanium", old)];
             if with_hub {
@@ -176,7 +176,10 @@ fn expected_defaults(c: &ApplianceConfig) -> Vec<(Component, Vec<(&'static str, 
             out
         }
         (Role::ZoneServer, _) => vec![server(ZsC, if old { 0 } else { 1 }, "zoneserver", old)],
-    }
+    };
+    // Every appliance's console logs out after ten idle minutes by default.
+    out.push((Component::Console, vec![("IdleTimeoutSeconds", d(600))]));
+    out
 }
 
 fn all_configs() -> Vec<ApplianceConfig> {

@@ -67,3 +67,50 @@ pub fn record(
     }
     fsutil::append_line(&path, &line, fsutil::PRIVATE_FILE)
 }
+
+/// The audit log for reading, most recent first: "time  user  action  files  detail".
+pub fn recent(root: &Path, limit: usize) -> io::Result<Vec<String>> {
+    let text = match std::fs::read_to_string(root.join(Layout::AUDIT)) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    Ok(text
+        .lines()
+        .rev()
+        .take(limit)
+        .map(
+            |line| match serde_json::from_str::<serde_json::Value>(line) {
+                Ok(v) => {
+                    let field =
+                        |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+                    let time = field("time");
+                    let when = time.get(..19).unwrap_or(&time).replace('T', " ");
+                    let files = v
+                        .get("files")
+                        .and_then(|f| f.as_array())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str())
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        })
+                        .unwrap_or_default();
+                    let detail = field("detail");
+                    let what = [files, detail]
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" · ");
+                    format!("{when}  {}  {}\n    {what}", field("user"), field("action"))
+                        .trim_end()
+                        .to_string()
+                }
+                Err(_) => format!(
+                    "(unreadable line) {}",
+                    line.chars().take(60).collect::<String>()
+                ),
+            },
+        )
+        .collect())
+}

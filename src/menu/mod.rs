@@ -65,6 +65,7 @@ pub enum Action {
     KnownHosts,
     SftpPull,
     SftpPush,
+    AuditLog,
 }
 
 /// Who sees an item.

@@ -85,6 +85,8 @@ pub enum Msg {
         result: Result<(), TransferFailure>,
     },
     Copied(String),
+    /// No key was pressed for the configured idle time: the console logs out.
+    IdleTimeout,
 }
 
 /// What a finished step reports: a message, the appliance as it is now, something to show.
@@ -148,6 +150,8 @@ pub enum Effect {
     },
     /// Shows what this Tanium Server issued: `Msg::Done`.
     ShowIssued,
+    /// Shows log/audit.jsonl, most recent first: `Msg::Done`.
+    ShowAudit,
     /// Sends text to the operator's clipboard: `Msg::Copied`.
     Copy(String),
 }
@@ -303,7 +307,12 @@ pub struct Model {
     /// The SFTP peer used last in this session, offered as the default.
     pub peer: Option<Peer>,
     pub quit: bool,
+    /// Why the console ended, when it was not the operator's choice (printed after exit).
+    pub goodbye: Option<String>,
 }
+
+/// Idle logout when the setting cannot be read.
+pub const DEFAULT_IDLE_SECS: u64 = 600;
 
 /// The smallest terminal the console draws in.
 pub const MIN_SIZE: (u16, u16) = (80, 24);
@@ -347,6 +356,7 @@ impl Model {
             user: None,
             peer: None,
             quit: false,
+            goodbye: None,
         }
     }
 
@@ -358,6 +368,24 @@ impl Model {
     fn screen_mut(&mut self) -> &mut Screen {
         let last = self.stack.len() - 1;
         &mut self.stack[last]
+    }
+
+    /// The idle logout delay of this appliance, from Configuration Settings.
+    pub fn idle_timeout_secs(&self) -> u64 {
+        let configured = self
+            .snapshot
+            .as_ref()
+            .and_then(|s| s.settings.as_ref().ok())
+            .and_then(|s| {
+                match s.get(
+                    crate::appliance::catalogue::Component::Console,
+                    "IdleTimeoutSeconds",
+                ) {
+                    Some(crate::appliance::catalogue::Value::Dword(n)) => Some(u64::from(*n)),
+                    _ => None,
+                }
+            });
+        configured.unwrap_or(DEFAULT_IDLE_SECS)
     }
 
     pub fn at_root(&self) -> bool {

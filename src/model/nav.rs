@@ -101,6 +101,10 @@ fn open_tls(m: &mut Model, action: Action) -> Vec<Effect> {
         }]
     };
     match action {
+        Action::AuditLog => {
+            m.busy = Some("Reading the audit log…".into());
+            vec![Effect::ShowAudit]
+        }
         Action::GenerateCsr => {
             let host = m
                 .snapshot

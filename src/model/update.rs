@@ -66,6 +66,14 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Transferred { op, peer, result } => ssh::transferred(m, op, peer, result),
+        Msg::IdleTimeout => {
+            let secs = m.idle_timeout_secs();
+            m.quit = true;
+            m.goodbye = Some(format!(
+                "Logged out after {secs} seconds without a key press (IdleTimeoutSeconds)."
+            ));
+            Vec::new()
+        }
         Msg::Copied(message) => {
             m.info(message);
             Vec::new()

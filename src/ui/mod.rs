@@ -11,6 +11,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::model::{MIN_SIZE, Model, commands};
 use crate::screens;
 
+/// Progress frames of the busy line, one per tick.
+const SPINNER: [char; 4] = ['|', '/', '-', '\\'];
+
 pub fn draw(m: &Model, frame: &mut Frame) {
     let area = frame.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
@@ -45,7 +48,10 @@ pub fn draw(m: &Model, frame: &mut Frame) {
     screens::draw_body(m, frame, body);
     if let Some(text) = m.busy.as_ref() {
         frame.render_widget(
-            Paragraph::new(Line::styled(text.as_str(), theme::BUSY)),
+            Paragraph::new(Line::styled(
+                format!("{} {text}", SPINNER[m.tick % SPINNER.len()]),
+                theme::BUSY,
+            )),
             flash,
         );
     } else if let Some(f) = &m.flash {

@@ -15,14 +15,17 @@ pub enum Component {
     ZoneServerHub,
     ZoneServer,
     ClientGlobal,
+    /// This console itself (idle logout).
+    Console,
 }
 
 impl Component {
-    pub const ALL: [Component; 4] = [
+    pub const ALL: [Component; 5] = [
         Component::TaniumServer,
         Component::ZoneServerHub,
         Component::ZoneServer,
         Component::ClientGlobal,
+        Component::Console,
     ];
 
     pub fn label(self) -> &'static str {
@@ -31,6 +34,7 @@ impl Component {
             Component::ZoneServerHub => "Zone Server Hub",
             Component::ZoneServer => "Zone Server",
             Component::ClientGlobal => "Client Global Settings",
+            Component::Console => "Console",
         }
     }
 
@@ -41,6 +45,7 @@ impl Component {
             Component::ZoneServerHub => "zone-server-hub",
             Component::ZoneServer => "zone-server",
             Component::ClientGlobal => "client-global",
+            Component::Console => "console",
         }
     }
 
@@ -53,7 +58,7 @@ impl Component {
 
     /// The components an appliance has, in menu order.
     pub fn for_appliance(config: &ApplianceConfig) -> Vec<Component> {
-        match config.role {
+        let mut components = match config.role {
             Role::TaniumServer if config.has_zone_hub() => {
                 vec![
                     Component::TaniumServer,
@@ -63,7 +68,9 @@ impl Component {
             }
             Role::TaniumServer => vec![Component::TaniumServer, Component::ClientGlobal],
             Role::ZoneServer => vec![Component::ZoneServer],
-        }
+        };
+        components.push(Component::Console);
+        components
     }
 
     /// The component the role's own settings live in (the default for `config get/set`).

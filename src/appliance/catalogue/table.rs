@@ -178,4 +178,16 @@ pub const CATALOGUE: &[SettingDef] = &[
         risky: &[],
         warning: "",
     },
+    SettingDef {
+        name: "IdleTimeoutSeconds",
+        label: "IdleTimeoutSeconds",
+        components: &[Component::Console],
+        platforms: ALL_PLATFORMS,
+        kind: Kind::Range(10, 86400),
+        default: Default::Fixed(600),
+        present_by_default: true,
+        help: "The console logs out after this many seconds without a key press, as a hardened appliance console must.",
+        risky: &[],
+        warning: "",
+    },
 ];
