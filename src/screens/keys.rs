@@ -24,14 +24,7 @@ pub fn users(m: &Model, cursor: usize) -> Body {
     ];
     let first = lines.len();
     for (i, u) in s.users.iter().enumerate() {
-        let key = u
-            .key
-            .as_ref()
-            .map_or("none".to_string(), |(algo, _)| algo.clone());
-        let authorized = match &u.authorized {
-            Ok(n) => n.to_string(),
-            Err(e) => format!("unreadable: {e}"),
-        };
+        let (key, authorized) = (u.key_label(), u.authorized_label());
         lines.push(entry(
             &(i + 1).to_string(),
             format!("{:<12}{:<14}{}", u.user, key, authorized),

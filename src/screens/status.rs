@@ -84,14 +84,7 @@ pub fn users(m: &Model) -> Body {
         ),
     ];
     for (i, u) in s.users.iter().enumerate() {
-        let key = u
-            .key
-            .as_ref()
-            .map_or("none".to_string(), |(algo, _)| algo.clone());
-        let authorized = match &u.authorized {
-            Ok(n) => n.to_string(),
-            Err(e) => format!("unreadable: {e}"),
-        };
+        let (key, authorized) = (u.key_label(), u.authorized_label());
         lines.push(Line::from(format!(
             "  {:<4}{:<12}{:<14}{}",
             i + 1,

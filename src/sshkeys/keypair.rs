@@ -59,6 +59,23 @@ pub struct UserKeys {
     pub authorized: Result<usize, String>,
 }
 
+impl UserKeys {
+    /// "ssh-ed25519" or "none", for the users lists.
+    pub fn key_label(&self) -> String {
+        self.key
+            .as_ref()
+            .map_or("none".to_string(), |(algo, _)| algo.clone())
+    }
+
+    /// "2", or why authorized_keys could not be read.
+    pub fn authorized_label(&self) -> String {
+        match &self.authorized {
+            Ok(n) => n.to_string(),
+            Err(e) => format!("unreadable: {e}"),
+        }
+    }
+}
+
 pub fn user_keys(ssh_dir: &Path, user: &str) -> UserKeys {
     let key = std::fs::read_to_string(ssh_dir.join(PUBLIC_KEY_FILE))
         .ok()
