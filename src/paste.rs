@@ -16,6 +16,17 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
+/// Lines of `text` with any line ending, blank ones dropped, each kept whole (spaces at its
+/// ends tell where a terminal wrapped a one-line key), joined by LF with a final LF.
+pub fn unify_line_ends(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split(['\r', '\n']).filter(|l| !l.trim().is_empty()) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
 /// Whether a normalized text holds a line that ends a PEM block.
 pub fn has_pem_end(text: &str) -> bool {
     text.lines().any(|l| l.starts_with("-----END"))

@@ -109,7 +109,7 @@ pub fn remove_authorized(
     Ok(removed)
 }
 
-/// "ED25519  SHA256:…  comment" per key, in file order.
+/// Per key, in file order: "ED25519  SHA256:…" and, on a second line, its comment.
 pub fn authorized_rows(app: &Appliance, user: &str) -> Result<Vec<String>, UserError> {
     check_user(user)?;
     let keys = authorized::read(&authorized_path(app, user))?;
@@ -121,12 +121,12 @@ pub fn authorized_rows(app: &Appliance, user: &str) -> Result<Vec<String>, UserE
             } else {
                 ""
             };
-            format!(
-                "{:<12}{} {}{options}",
-                k.kind(),
-                k.fingerprint(),
+            let comment = if k.comment().is_empty() {
+                "(no comment)"
+            } else {
                 k.comment()
-            )
+            };
+            format!("{:<12}{}\n{comment}{options}", k.kind(), k.fingerprint())
         })
         .collect())
 }
@@ -135,14 +135,14 @@ pub fn known_hosts_path(app: &Appliance) -> std::path::PathBuf {
     app.ssh_dir(Layout::USERS[0]).join("known_hosts")
 }
 
-/// "host  type  SHA256:…" per entry of tanadmin's known_hosts.
+/// Per entry of tanadmin's known_hosts: "host  type" and, on a second line, its fingerprint.
 pub fn known_host_rows(app: &Appliance) -> Result<Vec<String>, UserError> {
     let entries = known_hosts::read(&known_hosts_path(app)).map_err(io)?;
     Ok(entries
         .iter()
         .map(|e| {
             format!(
-                "{}  {}  {}",
+                "{}  {}\n{}",
                 e.hosts,
                 e.key_type,
                 known_hosts::fingerprint(e)

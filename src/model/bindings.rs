@@ -1,7 +1,7 @@
 //! The commands each screen answers to. `update` dispatches typed commands from this table
 //! and the footer draws its hints from it, so the two cannot drift apart.
 
-use super::{Model, Screen, SetupStep};
+use super::{Model, Screen, SetupStep, TextFor};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmd {
@@ -95,6 +95,11 @@ pub fn commands(m: &Model) -> Vec<Binding> {
             hint("Enter", "back"),
             BACK,
             ROOT,
+        ],
+        Screen::Paste(d) if d.purpose == TextFor::AuthorizedKey => vec![
+            hint("paste", "the key"),
+            hint("empty line/Ctrl-D", "end typed text"),
+            hint("Esc", "cancel"),
         ],
         Screen::Paste(_) => vec![
             hint("paste", "PEM text"),

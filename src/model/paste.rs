@@ -3,7 +3,7 @@
 
 use super::nav::line_number;
 use super::{Effect, Key, Model, Screen, tls};
-use crate::paste::{has_pem_end, has_private_key, normalize};
+use crate::paste::{has_pem_end, has_private_key, normalize, unify_line_ends};
 use crate::pki::csr::MAX_PEM_BYTES;
 use crate::sshkeys::authorized::parse_pasted;
 
@@ -18,6 +18,16 @@ pub enum TextFor {
 }
 
 impl TextFor {
+    /// The short name, for the trail of screens.
+    pub fn short(self) -> &'static str {
+        match self {
+            TextFor::Csr => "CSR",
+            TextFor::Cert => "certificate",
+            TextFor::RootKey => "root public key",
+            TextFor::AuthorizedKey => "public key",
+        }
+    }
+
     pub fn what(self) -> &'static str {
         match self {
             TextFor::Csr => "certificate request (CSR)",
@@ -85,7 +95,12 @@ fn accumulate(m: &mut Model, chunk: &str, bracketed: bool) -> bool {
         ));
         return false;
     }
-    let added = normalize(chunk);
+    // A one-line key keeps its spaces: they tell where a terminal wrapped it.
+    let added = if d.purpose == TextFor::AuthorizedKey {
+        unify_line_ends(chunk)
+    } else {
+        normalize(chunk)
+    };
     if d.text.len() + added.len() > MAX_PEM_BYTES {
         d.text.clear();
         d.error = Some(format!(

@@ -4,7 +4,7 @@
 use ratatui::text::Line;
 
 use super::{Body, entry, field};
-use crate::model::{Files, Form, PasteDialog, View};
+use crate::model::{Files, Form, PasteDialog, TextFor, View};
 use crate::paste::pem_label;
 use crate::ui::{theme, wrap};
 
@@ -88,10 +88,16 @@ pub fn view(view: &View, width: u16) -> Body {
 
 pub fn paste(dialog: &PasteDialog, width: u16) -> Body {
     let mut lines = vec![Line::from("")];
-    let intro = format!(
-        "Paste the {} now. A paste is read at once; text typed or pasted line by line ends at its -----END line, or with Ctrl-D. Esc cancels.",
-        dialog.purpose.what()
-    );
+    let intro = match dialog.purpose {
+        TextFor::AuthorizedKey => format!(
+            "Paste the {} now. A paste is read at once; text typed or pasted line by line ends with an empty line, or Ctrl-D. A key wrapped over several lines is joined again. Esc cancels.",
+            dialog.purpose.what()
+        ),
+        _ => format!(
+            "Paste the {} now. A paste is read at once; text typed or pasted line by line ends at its -----END line, or with Ctrl-D. Esc cancels.",
+            dialog.purpose.what()
+        ),
+    };
     lines.extend(
         wrap(&intro, usize::from(width).saturating_sub(4))
             .into_iter()

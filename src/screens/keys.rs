@@ -66,17 +66,22 @@ pub fn list(list: &KeyList) -> Body {
                 ));
             }
             lines.push(Line::from(""));
-            let first = lines.len();
-            lines.extend(rows.iter().enumerate().map(|(i, r)| {
-                entry(
+            // A row's first line is numbered; its next lines (the long parts) stand below it,
+            // so nothing is cut at 80 columns.
+            let mut selected = None;
+            for (i, row) in rows.iter().enumerate() {
+                let mut parts = row.split('\n');
+                let chosen = list.removing && i == list.cursor.min(rows.len() - 1);
+                if chosen {
+                    selected = Some(lines.len());
+                }
+                lines.push(entry(
                     &(i + 1).to_string(),
-                    r.clone(),
-                    list.removing && i == list.cursor,
-                )
-            }));
-            let selected = list
-                .removing
-                .then(|| first + list.cursor.min(rows.len() - 1));
+                    parts.next().unwrap_or("").to_string(),
+                    chosen,
+                ));
+                lines.extend(parts.map(|p| Line::from(format!("        {p}"))));
+            }
             return Body {
                 lines,
                 selected,

@@ -100,7 +100,7 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
             Screen::Confirm(c) => c.title.clone(),
             Screen::Form(f) => f.title.clone(),
             Screen::View(v) => v.title.clone(),
-            Screen::Paste(d) => format!("Paste {}", d.purpose.what()),
+            Screen::Paste(d) => format!("Paste {}", d.purpose.short()),
             Screen::Files(_) => "/incoming".into(),
             Screen::UserList { .. } => "SSH Key Management".into(),
             Screen::Keys(list) => match list.kind {

@@ -135,6 +135,12 @@ pub fn parse_line(line: &str) -> Result<AuthorizedKey, KeyError> {
     }
     let key = PublicKey::from_openssh(rest).map_err(|e| KeyError::Garbage(e.to_string()))?;
     check_allowed(&key)?;
+    // A comment is shown by ssh-keygen and cat: escape sequences in it would reach a terminal.
+    if key.comment().chars().any(char::is_control) {
+        return Err(KeyError::Garbage(
+            "control characters in the comment".into(),
+        ));
+    }
     if let Some(opts) = options {
         if opts.chars().any(char::is_control) {
             return Err(KeyError::Garbage(
@@ -238,13 +244,15 @@ pub fn parse_pasted(text: &str) -> Result<AuthorizedKey, KeyError> {
     if starts > 1 {
         return Err(KeyError::Several(starts));
     }
-    // A terminal wraps a long line anywhere: at a space (kept as a separate piece) or inside
-    // the base64 or the type. Try the pieces joined both ways; within each, let the base64 be
-    // one or several tokens. Only the right joining decodes to a whole key.
+    // A terminal wraps a long line anywhere: at a space or inside the type, the base64 or the
+    // comment. The untrimmed pieces tell which: a space at the end of one piece or the start
+    // of the next was in the line. Without them (trimmed text), try the pieces joined with
+    // spaces and tight; within each, let the base64 be one or several tokens.
+    let raw = join_raw(text);
     let spaced = lines.join(" ");
     let tight = lines.concat();
     let mut first_error = None;
-    for candidate in [spaced.as_str(), tight.as_str()] {
+    for candidate in [raw.as_str(), spaced.as_str(), tight.as_str()] {
         for line in rejoinings(candidate) {
             match parse_line(&line) {
                 Ok(key) => return Ok(key),
@@ -256,6 +264,22 @@ pub fn parse_pasted(text: &str) -> Result<AuthorizedKey, KeyError> {
         }
     }
     Err(first_error.unwrap_or(KeyError::Empty))
+}
+
+/// The pieces of a wrapped line joined back: with one space where a piece ended or the next
+/// began with white space, tight elsewhere.
+fn join_raw(text: &str) -> String {
+    let mut joined = String::new();
+    for piece in text.split(['\r', '\n']).filter(|p| !p.trim().is_empty()) {
+        if !joined.is_empty()
+            && (joined.ends_with(char::is_whitespace) || piece.starts_with(char::is_whitespace))
+        {
+            joined.truncate(joined.trim_end().len());
+            joined.push(' ');
+        }
+        joined.push_str(piece.trim_start());
+    }
+    joined.trim().to_string()
 }
 
 /// `candidate` as is, then with its base64 made of the first 2, 3, … tokens after the type.
