@@ -2,7 +2,7 @@
 //! model, `draw` paints it. Effects run on a worker thread so the screen never freezes.
 
 use std::collections::VecDeque;
-use std::io;
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -120,6 +120,42 @@ fn spawn_worker(
     (effect_tx, msg_rx, worker)
 }
 
+enum TerminalInput {
+    Ready,
+    Quiet,
+    HungUp,
+}
+
+/// Waits up to 50 ms for the terminal on stdin. A hung-up terminal (the SSH connection
+/// dropped) is seen here: crossterm would read its end-of-file forever.
+fn terminal_input(stdin_tty: bool) -> TerminalInput {
+    if !stdin_tty {
+        return TerminalInput::Ready;
+    }
+    let mut fds = [libc::pollfd {
+        fd: 0,
+        events: libc::POLLIN,
+        revents: 0,
+    }];
+    // SAFETY: one valid pollfd, its count, a bounded timeout; poll only writes `revents`.
+    let n = unsafe { libc::poll(fds.as_mut_ptr(), 1, 50) };
+    if n < 0 {
+        return if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+            TerminalInput::Quiet
+        } else {
+            TerminalInput::HungUp
+        };
+    }
+    let revents = fds[0].revents;
+    if revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+        TerminalInput::HungUp
+    } else if revents & libc::POLLIN != 0 {
+        TerminalInput::Ready
+    } else {
+        TerminalInput::Quiet
+    }
+}
+
 /// Where a crash is recorded: the appliance's log directory, else the system's temp dir.
 fn crash_log(root: &Path) -> PathBuf {
     let dir = root.join("log");
@@ -149,7 +185,8 @@ fn install_panic_log(root: &Path) {
         } else {
             "nowhere (the log could not be written)".into()
         };
-        eprintln!(
+        let _ = writeln!(
+            io::stderr(),
             "tanos-menu stopped on an internal error: {info}\nThe terminal was restored and no change was left half-written. Details: {place}"
         );
     }));
@@ -166,6 +203,7 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
             .context("cannot watch for session end")?;
     }
     let fault_panic = std::env::var_os("TANOS_FAULT").is_some_and(|v| v == "panic");
+    let stdin_tty = io::stdin().is_terminal();
     let cancel = Arc::new(AtomicBool::new(false));
     let (effects, results, worker) = spawn_worker(root, Arc::clone(&cancel));
     // ratatui::init restores the terminal on panic as well as on return.
@@ -191,7 +229,21 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
                 }
             }
             let mut inbox = VecDeque::new();
-            if event::poll(Duration::from_millis(50))? {
+            let ready = match terminal_input(stdin_tty) {
+                TerminalInput::HungUp => {
+                    model.goodbye = Some("The terminal closed (the SSH session dropped).".into());
+                    break;
+                }
+                TerminalInput::Ready => true,
+                TerminalInput::Quiet => false,
+            };
+            if ready
+                && event::poll(if stdin_tty {
+                    Duration::ZERO
+                } else {
+                    Duration::from_millis(50)
+                })?
+            {
                 inbox.extend(msgs_of(event::read()?));
                 while event::poll(Duration::ZERO)? {
                     inbox.extend(msgs_of(event::read()?));
@@ -237,10 +289,11 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
     cancel.store(true, Ordering::Relaxed);
     drop(effects);
     let _ = worker.join();
+    // The terminal may be gone (a dropped session): nothing here may fail on that.
     let _ = execute!(io::stdout(), DisableBracketedPaste);
-    ratatui::restore();
+    let _ = ratatui::try_restore();
     if let Some(goodbye) = &model.goodbye {
-        eprintln!("tanos-menu: {goodbye}");
+        let _ = writeln!(io::stderr(), "tanos-menu: {goodbye}");
     }
     outcome
 }

@@ -351,13 +351,20 @@ pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
                 Ok(new) => new,
                 Err(e) => return fail(REFUSED, e),
             };
-            if let Err(e) = fsutil::atomic_write(&key, new.key_pem.as_bytes(), fsutil::PRIVATE_FILE)
-            {
-                return fail(1, format!("cannot write {}: {e}", key.display()));
-            }
-            if let Err(e) = fsutil::atomic_write(&out, new.csr_pem.as_bytes(), fsutil::PUBLIC_FILE)
-            {
-                return fail(1, format!("cannot write {}: {e}", out.display()));
+            // The key and its CSR land together or not at all.
+            let written = fsutil::atomic_write_all(&[
+                (&key, new.key_pem.as_bytes(), fsutil::PRIVATE_FILE),
+                (&out, new.csr_pem.as_bytes(), fsutil::PUBLIC_FILE),
+            ]);
+            if let Err(e) = written {
+                return fail(
+                    1,
+                    format!(
+                        "cannot write {} and {}: {e}; neither was changed",
+                        key.display(),
+                        out.display()
+                    ),
+                );
             }
             println!(
                 "Successfully generated certificate signing request: '{}'",

@@ -33,11 +33,18 @@ pub fn has_pem_end(text: &str) -> bool {
 }
 
 /// Whether the text holds a private key of any kind (PEM or OpenSSH).
+/// Base64 holds no space, so "PRIVATE KEY" anywhere (even split by a line end, or after a
+/// stray character or a byte-order mark) can only be a private key's BEGIN or END line.
 pub fn has_private_key(text: &str) -> bool {
-    text.split(['\r', '\n']).any(|l| {
-        let l = l.trim();
-        l.starts_with("-----BEGIN") && l.contains("PRIVATE KEY")
-    })
+    let flat: String = text.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+    // A marker cut by the way the text arrived still ends in "KEY-----"; only public keys
+    // may carry that.
+    flat.contains("PRIVATE KEY")
+        || text.split(['\r', '\n']).any(|l| {
+            // "PRIVATE" beside a dash or a space (neither is base64) is a marker, whole or cut.
+            (l.contains("PRIVATE") && (l.contains('-') || l.contains(' ')))
+                || (l.contains("KEY-----") && !l.contains("PUBLIC KEY-----"))
+        })
 }
 
 /// "-----BEGIN CERTIFICATE REQUEST-----" → "CERTIFICATE REQUEST".

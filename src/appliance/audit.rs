@@ -60,10 +60,10 @@ pub fn record(
     };
     let line = serde_json::to_string(&entry).map_err(io::Error::other)?;
     let path = root.join(Layout::AUDIT);
-    if let Some(dir) = path.parent() {
-        if !dir.exists() {
-            fsutil::create_dir(dir, fsutil::PRIVATE_DIR)?;
-        }
+    if let Some(dir) = path.parent()
+        && !dir.exists()
+    {
+        fsutil::create_dir(dir, fsutil::PRIVATE_DIR)?;
     }
     fsutil::append_line(&path, &line, fsutil::PRIVATE_FILE)
 }

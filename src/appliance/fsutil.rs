@@ -14,25 +14,74 @@ pub const PRIVATE_DIR: u32 = 0o700;
 /// Mode of directories anyone on the appliance may read.
 pub const PUBLIC_DIR: u32 = 0o755;
 
-/// Writes `bytes` to `path` so that readers see either the old file or the new one, never a
-/// partial one: a temporary file in the same directory, fsync, rename, fsync of the directory.
-pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
-    let dir = path
-        .parent()
+/// The directory a file lives in ("." for a bare name).
+fn dir_of(path: &Path) -> &Path {
+    path.parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+        .unwrap_or(Path::new("."))
+}
+
+/// An OS error without the temporary file's name, which means nothing to the operator.
+fn plain(e: io::Error) -> io::Error {
+    // tempfile wraps the OS error with the temporary path: find the OS error inside.
+    let mut code = e.raw_os_error();
+    let mut inner: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|r| r as _);
+    while code.is_none() {
+        let Some(err) = inner else { break };
+        code = err
+            .downcast_ref::<io::Error>()
+            .and_then(io::Error::raw_os_error);
+        inner = err.source();
+    }
+    match code {
+        Some(code) => io::Error::from_raw_os_error(code),
+        // tempfile says "<error> at path <temporary file>": keep the error.
+        None => {
+            let text = e.to_string();
+            let cause = text.split(" at path ").next().unwrap_or(&text).to_string();
+            io::Error::new(e.kind(), cause)
+        }
+    }
+}
+
+/// A complete, synced temporary copy of `bytes` beside `path`, not yet in place.
+fn stage(path: &Path, bytes: &[u8], mode: u32) -> io::Result<tempfile::NamedTempFile> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".tanos-")
         .suffix(".tmp")
         .permissions(Permissions::from_mode(mode))
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+        .tempfile_in(dir_of(path))
+        .map_err(plain)?;
+    tmp.write_all(bytes).map_err(plain)?;
     // The umask may have narrowed the mode given at creation: set it explicitly.
     tmp.as_file()
-        .set_permissions(Permissions::from_mode(mode))?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir)
+        .set_permissions(Permissions::from_mode(mode))
+        .map_err(plain)?;
+    tmp.as_file().sync_all().map_err(plain)?;
+    Ok(tmp)
+}
+
+/// Writes `bytes` to `path` so that readers see either the old file or the new one, never a
+/// partial one: a temporary file in the same directory, fsync, rename, fsync of the directory.
+pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    atomic_write_all(&[(path, bytes, mode)])
+}
+
+/// Writes files that belong together (a key and its CSR): every one is written and synced
+/// aside first, so a full disk or any write error leaves all of them as they were; only then
+/// are they renamed into place, one after the other.
+pub fn atomic_write_all(files: &[(&Path, &[u8], u32)]) -> io::Result<()> {
+    let staged = files
+        .iter()
+        .map(|(path, bytes, mode)| stage(path, bytes, *mode))
+        .collect::<io::Result<Vec<_>>>()?;
+    for (tmp, (path, _, _)) in staged.into_iter().zip(files) {
+        tmp.persist(path).map_err(|e| plain(e.error))?;
+    }
+    for (path, _, _) in files {
+        sync_dir(dir_of(path))?;
+    }
+    Ok(())
 }
 
 /// Appends one line to `path` (created with `mode` when missing) and syncs it.

@@ -113,9 +113,17 @@ pub fn write_new_csr(
     for rel in [ZS_KEY, ZS_CSR] {
         files.extend(backup(app, rel, now)?);
     }
-    write(app, ZS_KEY, new.key_pem.as_bytes(), fsutil::PRIVATE_FILE)?;
-    write(app, ZS_CSR, new.csr_pem.as_bytes(), fsutil::PUBLIC_FILE)?;
-    write(app, OUT_CSR, new.csr_pem.as_bytes(), fsutil::PUBLIC_FILE)?;
+    // Key and CSR land together or not at all: a new key beside an old CSR is a trap.
+    let (key, csr, out) = (app.path(ZS_KEY), app.path(ZS_CSR), app.path(OUT_CSR));
+    fsutil::atomic_write_all(&[
+        (&key, new.key_pem.as_bytes(), fsutil::PRIVATE_FILE),
+        (&csr, new.csr_pem.as_bytes(), fsutil::PUBLIC_FILE),
+        (&out, new.csr_pem.as_bytes(), fsutil::PUBLIC_FILE),
+    ])
+    .map_err(|source| TlsError::Write {
+        path: ZS_KEY.to_string(),
+        source,
+    })?;
     files.extend([ZS_KEY.to_string(), ZS_CSR.to_string(), OUT_CSR.to_string()]);
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let _ = audit::record(
@@ -288,6 +296,8 @@ pub fn install_certificate(
     };
     let summary = verify::check_certificate(text, &key_spki, &root.spki_der, now)?;
     let der = verify::certificate_der(text)?;
+    // Decided before the first write: an unreadable settings.toml refuses the whole install.
+    let tls_mode = default_tls_mode(app)?;
     let mut files = Vec::new();
     if trust.is_some() && !app.path(ZS_ROOT).exists() {
         write(app, ZS_ROOT, root.to_pem().as_bytes(), fsutil::PUBLIC_FILE)?;
@@ -301,8 +311,9 @@ pub fn install_certificate(
         fsutil::PUBLIC_FILE,
     )?;
     files.push(ZS_CERT.to_string());
-    if let Some(change) = default_tls_mode(app)? {
-        files.push(format!("{} ({change})", Layout::SETTINGS));
+    if let Some(checked) = tls_mode {
+        settings::save_locked(app, &checked)?;
+        files.push(format!("{} (ReportingTLSMode = 2)", Layout::SETTINGS));
     }
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let detail = format!("serial {} subject {}", summary.serial, summary.subject);
@@ -317,7 +328,7 @@ pub fn install_certificate(
 }
 
 /// Seed step 3: installing sets ReportingTLSMode to 2 (optional) unless the operator set it.
-fn default_tls_mode(app: &Appliance) -> Result<Option<String>, TlsError> {
+fn default_tls_mode(app: &Appliance) -> Result<Option<catalogue::Validated>, TlsError> {
     let component = Component::ZoneServer;
     let Ok(def) = catalogue::lookup(&app.config, component, "ReportingTLSMode") else {
         return Ok(None);
@@ -328,10 +339,7 @@ fn default_tls_mode(app: &Appliance) -> Result<Option<String>, TlsError> {
         return Ok(None);
     }
     match catalogue::validate(&app.config, component, def.name, "2") {
-        Ok(checked) if current.as_ref() != Some(&Value::Dword(2)) => {
-            settings::save_locked(app, &checked)?;
-            Ok(Some("ReportingTLSMode = 2".into()))
-        }
+        Ok(checked) if current.as_ref() != Some(&Value::Dword(2)) => Ok(Some(checked)),
         _ => Ok(None),
     }
 }
@@ -380,14 +388,20 @@ pub fn regenerate_server_tls(
     for rel in [TS_KEY, TS_CERT] {
         files.extend(backup(app, rel, now)?);
     }
-    // The key first: a certificate never names a key that is not on disk.
-    write(
-        app,
-        TS_KEY,
-        key.serialize_pem().as_bytes(),
-        fsutil::PRIVATE_FILE,
-    )?;
-    write(app, TS_CERT, cert_pem.as_bytes(), fsutil::PUBLIC_FILE)?;
+    // Key and certificate land together: a certificate never names a key that is not on disk.
+    let (key_path, cert_path) = (app.path(TS_KEY), app.path(TS_CERT));
+    fsutil::atomic_write_all(&[
+        (
+            &key_path,
+            key.serialize_pem().as_bytes(),
+            fsutil::PRIVATE_FILE,
+        ),
+        (&cert_path, cert_pem.as_bytes(), fsutil::PUBLIC_FILE),
+    ])
+    .map_err(|source| TlsError::Write {
+        path: TS_KEY.to_string(),
+        source,
+    })?;
     files.extend([TS_KEY.to_string(), TS_CERT.to_string()]);
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let _ = audit::record(

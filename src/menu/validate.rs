@@ -36,12 +36,12 @@ pub(super) fn check(tree: &MenuTree) -> Result<(), MenuError> {
             if !seen.insert(key.clone()) {
                 return Err(err(format!("{name}: duplicate key '{key}' in this menu")));
             }
-            if let Some(sub) = item.target.menu() {
-                if tree.get(sub).is_none() {
-                    return Err(err(format!(
-                        "{name}: submenu '{sub}' does not exist (no menus/{sub}.toml)"
-                    )));
-                }
+            if let Some(sub) = item.target.menu()
+                && tree.get(sub).is_none()
+            {
+                return Err(err(format!(
+                    "{name}: submenu '{sub}' does not exist (no menus/{sub}.toml)"
+                )));
             }
         }
     }

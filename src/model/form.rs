@@ -25,6 +25,9 @@ pub struct Field {
     /// Chosen by line number when not empty.
     pub choices: Vec<String>,
     pub value: Option<String>,
+    /// The longest answer accepted at the prompt (a private key typed on by mistake, or the
+    /// tail of a paste, never fills the screen or a message).
+    pub max_len: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,13 +49,14 @@ impl Form {
     }
 }
 
-fn text_field(label: &'static str, help: &'static str, default: &str) -> Field {
+fn text_field(label: &'static str, help: &'static str, default: &str, max_len: usize) -> Field {
     Field {
         label,
         help,
         default: default.to_string(),
         choices: Vec::new(),
         value: None,
+        max_len,
     }
 }
 
@@ -70,16 +74,19 @@ pub fn csr_form(hostname: &str) -> Form {
                 "Common name",
                 "The Zone Server's name as clients reach it.",
                 hostname,
+                64,
             ),
             text_field(
                 "Extra DNS names",
                 "Separated by commas or spaces; 'none' for none.",
                 "none",
+                1024,
             ),
             text_field(
                 "IP addresses",
                 "Separated by commas or spaces; 'none' for none.",
                 "none",
+                512,
             ),
             Field {
                 label: "Key type",
@@ -87,6 +94,7 @@ pub fn csr_form(hostname: &str) -> Form {
                 default: "1".into(),
                 choices: key_types,
                 value: None,
+                max_len: 2,
             },
         ],
         step: 0,
@@ -124,6 +132,7 @@ pub fn issue_form(checked: CheckedCsr) -> Form {
             "Validity in days",
             "From 1 to 36500.",
             &DEFAULT_VALIDITY_DAYS.to_string(),
+            5,
         )],
         step: 0,
         cursor: 0,
@@ -150,9 +159,9 @@ pub fn peer_form(op: TransferOp, last: Option<&Peer>) -> Form {
         intro: vec![intro.to_string()],
         purpose: FormFor::Peer(op),
         fields: vec![
-            text_field("Host", "The Tanium Server's name or address.", &host),
-            text_field("Port", "Its SSH port.", &port),
-            text_field("User", "The transfer account there.", &user),
+            text_field("Host", "The Tanium Server's name or address.", &host, 253),
+            text_field("Port", "Its SSH port.", &port, 5),
+            text_field("User", "The transfer account there.", &user, 32),
         ],
         step: 0,
         cursor: 0,

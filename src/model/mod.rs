@@ -423,7 +423,9 @@ impl Model {
     }
 
     fn input_limit(&self) -> usize {
-        if self.screen().takes_selection() {
+        if let Screen::Form(form) = self.screen() {
+            form.field().max_len
+        } else if self.screen().takes_selection() {
             SELECTION_MAX
         } else {
             VALUE_MAX

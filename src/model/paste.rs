@@ -79,16 +79,41 @@ fn dialog(m: &mut Model) -> Option<&mut PasteDialog> {
 /// Returns whether the text is complete: a PEM block ended, or a whole public key.
 fn accumulate(m: &mut Model, chunk: &str, bracketed: bool) -> bool {
     let Some(d) = dialog(m) else { return false };
-    let ends_key = chunk
-        .split(['\r', '\n'])
-        .any(|l| l.contains("-----END") && l.contains("PRIVATE KEY"));
+    // An END marker (or its first half) closes the key being dropped; so does the start of
+    // another block, when the key's END never came.
+    let lines = || chunk.split(['\r', '\n']);
+    let is_end = |l: &str| {
+        let l = l.trim();
+        (l.starts_with("-----END ") && l.ends_with("-----") && l.len() > 14)
+            || (l.contains("-----END") && l.contains("PRIVATE"))
+    };
+    let ends_key = lines().any(is_end);
+    let starts_other = lines().any(|l| {
+        let l = l.trim();
+        l.starts_with("-----BEGIN ") && l.ends_with("-----") && l.len() > 16 && !has_private_key(l)
+    });
     if d.discarding {
-        d.discarding = !ends_key;
-        return false;
+        if !starts_other {
+            d.discarding = !ends_key;
+            return false;
+        }
+        d.discarding = false;
     }
-    if has_private_key(chunk) {
+    // The pieces of one paste may split the BEGIN line: look at what came before too.
+    let mut tail_start = d.text.len().saturating_sub(64);
+    while !d.text.is_char_boundary(tail_start) {
+        tail_start -= 1;
+    }
+    let tail = &d.text[tail_start..];
+    if has_private_key(chunk) || has_private_key(&format!("{tail}{chunk}")) {
         d.text.clear();
-        d.discarding = !ends_key;
+        // Still inside the key unless an END line follows its last marker in this piece.
+        let pieces: Vec<&str> = lines().collect();
+        let last_marker = pieces.iter().rposition(|l| has_private_key(l));
+        d.discarding = match last_marker {
+            Some(i) => !(is_end(pieces[i]) || pieces[i + 1..].iter().any(|l| is_end(l))),
+            None => !ends_key,
+        };
         d.error = Some(format!(
             "A private key was pasted. It was discarded: not stored, not shown. Paste the {} instead.",
             d.purpose.what()
@@ -125,6 +150,13 @@ fn accumulate(m: &mut Model, chunk: &str, bracketed: bool) -> bool {
 
 /// A bracketed paste (or a burst of text): taken whole, submitted when it ends a PEM block.
 pub(super) fn pasted(m: &mut Model, text: &str) -> Vec<Effect> {
+    // What was typed before the paste comes before it.
+    if !m.input.is_empty() {
+        let typed = std::mem::take(&mut m.input);
+        if accumulate(m, &format!("{typed}\n"), false) {
+            return submit(m);
+        }
+    }
     // Terminals that split a paste may send it in pieces: bound each piece as the whole.
     if text.len() > MAX_PEM_BYTES {
         if let Some(d) = dialog(m) {

@@ -31,7 +31,8 @@ impl View {
             .iter()
             .map(|l| crate::text::wrap(l, room).len())
             .sum();
-        intro + 1 + self.text.lines().count()
+        let rows = |l: &str| l.chars().count().div_ceil(usize::from(width).max(1)).max(1);
+        intro + 1 + self.text.lines().map(rows).sum::<usize>()
     }
 }
 

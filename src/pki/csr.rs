@@ -175,6 +175,9 @@ pub fn pem_blocks(text: &str) -> Result<Vec<pem::Pem>, CsrError> {
     }) {
         return Err(CsrError::PrivateKey(format!("this is a {label}")));
     }
+    if crate::paste::has_private_key(text) {
+        return Err(CsrError::PrivateKey("this holds a PRIVATE KEY".into()));
+    }
     let blocks = pem::parse_many(text).map_err(|e| CsrError::NotPem(e.to_string()))?;
     if blocks.is_empty() {
         let reason = if text.contains("-----BEGIN") {

@@ -78,7 +78,20 @@ pub fn view(view: &View, width: u16) -> Body {
         .map(|l| Line::styled(format!("  {l}"), theme::LABEL))
         .collect();
     lines.push(Line::from(""));
-    lines.extend(view.text.lines().map(|l| Line::raw(l.to_string())));
+    // A line wider than the screen is cut into rows of the full width, nothing added: a
+    // selection copies the pieces, and every paste joins a wrapped key or PEM line again.
+    let width = usize::from(width).max(1);
+    for line in view.text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.is_empty() {
+            lines.push(Line::raw(String::new()));
+        }
+        lines.extend(
+            chars
+                .chunks(width)
+                .map(|piece| Line::raw(piece.iter().collect::<String>())),
+        );
+    }
     Body {
         lines,
         selected: None,

@@ -141,12 +141,12 @@ pub fn parse_line(line: &str) -> Result<AuthorizedKey, KeyError> {
             "control characters in the comment".into(),
         ));
     }
-    if let Some(opts) = options {
-        if opts.chars().any(char::is_control) {
-            return Err(KeyError::Garbage(
-                "control characters in the options".into(),
-            ));
-        }
+    if let Some(opts) = options
+        && opts.chars().any(char::is_control)
+    {
+        return Err(KeyError::Garbage(
+            "control characters in the options".into(),
+        ));
     }
     Ok(AuthorizedKey {
         options: options.map(str::to_string),
@@ -162,11 +162,33 @@ fn check_allowed(key: &PublicKey) -> Result<(), KeyError> {
             Some(bits) => Err(KeyError::RsaTooSmall(bits)),
             None => Err(KeyError::Garbage("an RSA key without a modulus".into())),
         },
-        Algorithm::Ed25519
-        | Algorithm::Ecdsa { .. }
-        | Algorithm::SkEd25519
-        | Algorithm::SkEcdsaSha2NistP256 => Ok(()),
+        Algorithm::Ecdsa { .. } => check_curve_point(key),
+        Algorithm::Ed25519 | Algorithm::SkEd25519 | Algorithm::SkEcdsaSha2NistP256 => Ok(()),
         other => Err(KeyError::Unsupported(other.as_str().to_string())),
+    }
+}
+
+/// An ECDSA key's point must lie on its curve: OpenSSH refuses it otherwise.
+fn check_curve_point(key: &PublicKey) -> Result<(), KeyError> {
+    use ssh_key::public::EcdsaPublicKey;
+    let on_curve = match key.key_data().ecdsa() {
+        Some(point @ EcdsaPublicKey::NistP256(_)) => {
+            p256::ecdsa::VerifyingKey::try_from(point).is_ok()
+        }
+        Some(point @ EcdsaPublicKey::NistP384(_)) => {
+            p384::ecdsa::VerifyingKey::try_from(point).is_ok()
+        }
+        Some(point @ EcdsaPublicKey::NistP521(_)) => {
+            p521::ecdsa::VerifyingKey::try_from(point).is_ok()
+        }
+        None => false,
+    };
+    if on_curve {
+        Ok(())
+    } else {
+        Err(KeyError::Garbage(
+            "the ECDSA point is not on its curve".into(),
+        ))
     }
 }
 

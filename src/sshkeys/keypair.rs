@@ -33,19 +33,20 @@ pub fn write_new_keypair(ssh_dir: &Path, comment: &str) -> Result<String, SshKey
         .public_key()
         .to_openssh()
         .map_err(SshKeyError::Generate)?;
-    let write = |name: &str, bytes: &[u8], mode: u32| {
-        let path = ssh_dir.join(name);
-        fsutil::atomic_write(&path, bytes, mode).map_err(|source| SshKeyError::Write {
-            path: path.display().to_string(),
-            source,
-        })
-    };
-    write(PRIVATE_KEY_FILE, private.as_bytes(), fsutil::PRIVATE_FILE)?;
-    write(
-        PUBLIC_KEY_FILE,
-        format!("{public}\n").as_bytes(),
-        fsutil::PUBLIC_FILE,
-    )?;
+    // The pair lands together: a public key never stands beside another private key.
+    let (private_path, public_path) = (
+        ssh_dir.join(PRIVATE_KEY_FILE),
+        ssh_dir.join(PUBLIC_KEY_FILE),
+    );
+    let public_line = format!("{public}\n");
+    fsutil::atomic_write_all(&[
+        (&private_path, private.as_bytes(), fsutil::PRIVATE_FILE),
+        (&public_path, public_line.as_bytes(), fsutil::PUBLIC_FILE),
+    ])
+    .map_err(|source| SshKeyError::Write {
+        path: private_path.display().to_string(),
+        source,
+    })?;
     Ok(key.public_key().fingerprint(HashAlg::Sha256).to_string())
 }
 

@@ -66,7 +66,7 @@ pub enum TransferError {
     )]
     HostKeyChanged { host: String, fingerprint: String },
     #[error(
-        "{peer} refused tanadmin's key: add tanadmin's public key to {user}'s authorized keys on that appliance (C › 3 › {user} › 3 › 2)"
+        "{peer} refused tanadmin's key: add this appliance's tanadmin public key to that appliance's tancopy authorized keys (C › 3 › tancopy › 3 › 2)"
     )]
     AuthRefused { peer: String, user: String },
     #[error("tanadmin has no key pair here: generate it first (C › 3 › tanadmin › 1)")]

@@ -20,12 +20,19 @@ pub fn draw(m: &Model, frame: &mut Frame) {
         too_small(frame, area);
         return;
     }
+    // A long message takes up to three rows rather than being cut at the edge.
+    let message_len = m
+        .busy
+        .as_ref()
+        .or(m.flash.as_ref().map(|f| &f.text))
+        .map_or(0, |t| t.chars().count() + 2);
+    let message_rows = message_len.div_ceil(usize::from(area.width)).clamp(1, 3) as u16;
     let [header, crumbs, rule, body, flash, prompt, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(message_rows),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
@@ -56,7 +63,10 @@ pub fn draw(m: &Model, frame: &mut Frame) {
         );
     } else if let Some(f) = &m.flash {
         let style = if f.error { theme::ERROR } else { theme::INFO };
-        frame.render_widget(Paragraph::new(Line::styled(f.text.as_str(), style)), flash);
+        frame.render_widget(
+            Paragraph::new(Line::styled(f.text.as_str(), style)).wrap(Wrap { trim: true }),
+            flash,
+        );
     }
     let label = screens::prompt_label(m);
     let typed = Line::from(vec![

@@ -1,0 +1,530 @@
+//! Issue 5: the operator journey end to end in real terminals. Two consoles, a Tanium Server
+//! with the Zone Server Hub add-on and a Zone Server, each on its own appliance root with its
+//! own `tanos-menu sshd`, run in 80x24 pseudo-terminals. Keys are typed as an operator types
+//! them, text is read off the screen as `vt100` shows it and pasted into the other console as
+//! a terminal pastes it; OpenSSL, ssh-keygen and OpenSSH's sshd judge the result.
+
+mod e2e_common;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use e2e_common::{
+    Console, Sshd, euid, fingerprint, init, login_user, path_str, read, run, scratch,
+    scratch_for_sshd, ssh_keygen_l,
+};
+
+const TS_HOST: &str = "ts01.example";
+const ZS_HOST: &str = "zs01.example";
+
+/// Both appliance roots of one run.
+struct Appliances {
+    _dir: tempfile::TempDir,
+    ts: PathBuf,
+    zs: PathBuf,
+}
+
+fn appliances() -> Appliances {
+    let dir = scratch_for_sshd("e2e_journey");
+    let ts = dir.path().join("ts");
+    let zs = dir.path().join("zs");
+    init(
+        &ts,
+        &[
+            "--role",
+            "tanium-server",
+            "--zone-hub",
+            "--hostname",
+            TS_HOST,
+        ],
+    );
+    init(&zs, &["--role", "zone-server", "--hostname", ZS_HOST]);
+    Appliances { _dir: dir, ts, zs }
+}
+
+/// The rows a public key is shown on in the copy-friendly view: from its `ssh-` row to the
+/// next blank row (a line longer than the screen may be wrapped over several rows).
+fn key_rows(c: &Console) -> Vec<String> {
+    let body = c.body();
+    let start = body
+        .iter()
+        .position(|r| r.starts_with("ssh-ed25519"))
+        .unwrap_or_else(|| panic!("no ssh-ed25519 line on the screen:\n{}", c.dump()));
+    body[start..]
+        .iter()
+        .take_while(|r| !r.trim().is_empty())
+        .cloned()
+        .collect()
+}
+
+/// Enters the key menu of `user`: C › 3 › line of `user`.
+fn key_menu(c: &mut Console, user: &str) {
+    c.root_menu();
+    c.step("C", "3  SSH Key Management");
+    c.step("3", "Choose a user by line number");
+    let line = c.line_of(user);
+    c.step(&line, &format!("Keys of {user}"));
+}
+
+/// SPEC §4.1 one way: tanadmin's public key read off `from`'s screen (C › 3 › tanadmin › 2)
+/// and pasted into tancopy's authorized keys on `to` (C › 3 › tancopy › 3 › 2, y).
+fn exchange_key(
+    from: &mut Console,
+    from_root: &Path,
+    to: &mut Console,
+    to_root: &Path,
+    findings: &mut Vec<String>,
+) {
+    let public = from_root.join("home/tanadmin/.ssh/id_ed25519.pub");
+    let file_line = read(&public).trim_end().to_string();
+    let fp = fingerprint(&public);
+
+    key_menu(from, "tanadmin");
+    from.step("2", "c copies; Enter goes back:");
+    let rows = key_rows(from);
+    // Rebuilt from the rows: a wrap at the space before the comment loses that space.
+    if rows.concat() != file_line && rows.join(" ") != file_line {
+        findings.push(format!(
+            "the {} shows tanadmin's public key (C › 3 › tanadmin › 2) as {rows:?}, not the whole line of {}: {file_line:?}",
+            from.name,
+            public.display()
+        ));
+    }
+
+    key_menu(to, "tancopy");
+    to.step("3", "2  Add a key by paste");
+    to.step("2", "Paste>");
+    // A selection of several rows reaches the terminal as lines: pasted as such.
+    to.paste(&rows.join("\n"));
+    to.wait_for("Add this key? (y/n):");
+    assert!(
+        to.screen().contains(&fp),
+        "the confirmation names the key {fp}:\n{}",
+        to.dump()
+    );
+    to.step("y", &format!("Key {fp} added"));
+
+    let authorized = to_root.join("home/tancopy/.ssh/authorized_keys");
+    let listed = ssh_keygen_l(&authorized);
+    assert!(
+        listed
+            .iter()
+            .any(|l| l.split_whitespace().nth(1) == Some(fp.as_str())),
+        "ssh-keygen -l -f {} lists {listed:?}, not {fp}",
+        authorized.display()
+    );
+    let comment = file_line.split_whitespace().nth(2).unwrap_or_default();
+    if !read(&authorized).contains(comment) {
+        findings.push(format!(
+            "{} holds the key without its comment {comment:?}: only what the screen showed could be copied",
+            authorized.display()
+        ));
+    }
+}
+
+/// sftp with `key` as `user` against the sshd on `port`: whether OpenSSH lets it in.
+fn sftp_login(key: &Path, user: &str, port: u16, known_hosts: &Path) -> (bool, String) {
+    let batch = known_hosts.with_extension("batch");
+    std::fs::write(&batch, "ls /\n").expect("write the sftp batch file");
+    run(
+        "sftp",
+        &[
+            "-F",
+            "/dev/null",
+            "-i",
+            path_str(key),
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            &format!("UserKnownHostsFile={}", path_str(known_hosts)),
+            "-P",
+            &port.to_string(),
+            "-b",
+            path_str(&batch),
+            &format!("{user}@127.0.0.1"),
+        ],
+    )
+}
+
+fn backups_of(dir: &Path, name: &str) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("{name}.")) && n.ends_with(".bak"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn operator_journey_across_two_consoles_in_real_terminals() {
+    let started = Instant::now();
+    let a = appliances();
+    let user = login_user();
+    let ts_sshd = Sshd::start(&a.ts);
+    let zs_sshd = Sshd::start(&a.zs);
+    if euid() == 0 {
+        for (sshd, root) in [(&ts_sshd, &a.ts), (&zs_sshd, &a.zs)] {
+            assert!(
+                sshd.log_text().contains("confined to transfer/ (chroot)"),
+                "run as root under a root-owned 0755 path, sshd of {} confines logins to transfer/:\n{}",
+                root.display(),
+                sshd.log_text()
+            );
+        }
+    }
+    let mut ts = Console::open("Tanium Server", &a.ts);
+    let mut zs = Console::open("Zone Server", &a.zs);
+    let mut findings = Vec::new();
+
+    // 1. SSH keys both ways: Zone Server's tanadmin → Tanium Server's tancopy, and back.
+    exchange_key(&mut zs, &a.zs, &mut ts, &a.ts, &mut findings);
+    exchange_key(&mut ts, &a.ts, &mut zs, &a.zs, &mut findings);
+    // The Zone Server's sshd lets the Tanium Server's tanadmin in with what was pasted.
+    let (ok, out) = sftp_login(
+        &a.ts.join("home/tanadmin/.ssh/id_ed25519"),
+        &user,
+        zs_sshd.port,
+        &a.ts.with_extension("known_hosts"),
+    );
+    assert!(
+        ok,
+        "OpenSSH's sshd of the Zone Server refused the pasted key:\n{out}\n{}",
+        zs_sshd.log_text()
+    );
+    assert!(
+        out.contains("incoming") && out.contains("outgoing"),
+        "{out}"
+    );
+
+    // 2. Zone Server: 2 › Z › 1, Enter through the prompts; the CSR read off the screen.
+    zs.root_menu();
+    zs.step("2", "Z  Zone Server configuration");
+    zs.step("Z", "1  Generate CSR");
+    zs.step("1", &format!("Common name [{ZS_HOST}]:"));
+    zs.step("", "Extra DNS names [none]:");
+    zs.step("", "IP addresses [none]:");
+    zs.step("", "Key type [1]:");
+    zs.step("", "-----BEGIN CERTIFICATE REQUEST-----");
+    let csr = zs.read_pem("CERTIFICATE REQUEST");
+    assert_eq!(csr, read(&a.zs.join("zoneserver/reporting.csr")));
+    let (ok, out) = run(
+        "openssl",
+        &[
+            "req",
+            "-in",
+            path_str(&a.zs.join("zoneserver/reporting.csr")),
+            "-noout",
+            "-verify",
+        ],
+    );
+    assert!(ok && out.contains("verify OK"), "{out}");
+
+    // Tanium Server: 2 › Z › 2 › 2, paste, Enter (3650 days), y; the certificate read back.
+    let server_cert_before = read(&a.ts.join("tanium/reporting.crt"));
+    ts.root_menu();
+    ts.step("2", "Z  Zone Server configuration");
+    ts.step("Z", "2  Import Cert Request");
+    ts.step("2", "2  Paste CSR text");
+    ts.step("2", "Paste>");
+    ts.paste(&csr);
+    ts.wait_for("Validity in days [3650]:");
+    assert!(
+        ts.screen().contains(&format!("CN={ZS_HOST}")),
+        "{}",
+        ts.dump()
+    );
+    ts.step("", "Issue it? (y/n):");
+    assert!(ts.screen().contains("valid 3650 days"), "{}", ts.dump());
+    ts.send("y\r");
+    let cert = ts.read_pem("CERTIFICATE");
+    assert_eq!(cert, read(&a.ts.join("transfer/outgoing/reporting.crt")));
+    assert_eq!(
+        read(&a.ts.join("tanium/reporting.crt")),
+        server_cert_before,
+        "the server's own certificate is never overwritten"
+    );
+
+    // 3. The root key: the Tanium Server's Tanium Status and 2 › Z › 6 on one side,
+    // 2 › Z › 4 › 2 on the Zone Server, then the certificate pasted at 2 › Z › 3 › 2.
+    ts.root_menu();
+    ts.step("1", "Root key (tanium.pub)");
+    let root_fp = ts.value_of("Root key (tanium.pub)");
+    let ts_host_key = ts.value_of("SFTP host key");
+    assert!(root_fp.starts_with("SHA256:"), "{}", ts.dump());
+    ts.root_menu();
+    ts.step("2", "Z  Zone Server configuration");
+    ts.step("Z", "6  Display root public key");
+    ts.step("6", "-----BEGIN PUBLIC KEY-----");
+    let root_pub = ts.read_pem("PUBLIC KEY");
+    assert_eq!(root_pub, read(&a.ts.join("tanium/tanium.pub")));
+
+    zs.root_menu();
+    zs.step("2", "Z  Zone Server configuration");
+    zs.step("Z", "4  Import Tanium root public key");
+    zs.step("4", "2  Paste tanium.pub text");
+    zs.step("2", "Paste>");
+    zs.paste(&root_pub);
+    zs.wait_for("Trust it? (y/n):");
+    assert!(
+        zs.screen().contains(&root_fp),
+        "the operator compares {root_fp} from the server's Tanium Status:\n{}",
+        zs.dump()
+    );
+    zs.step("y", &format!("Trusted root key saved: {root_fp}"));
+
+    zs.root_menu();
+    zs.step("2", "Z  Zone Server configuration");
+    zs.step("Z", "3  Import Signed Certificate");
+    zs.step("3", "2  Paste certificate text");
+    zs.step("2", "Paste>");
+    zs.paste(&cert);
+    zs.wait_for("Install it? (y/n):");
+    assert!(
+        zs.screen().contains(&format!("Subject: CN={ZS_HOST}")),
+        "{}",
+        zs.dump()
+    );
+    zs.step("y", &format!("Certificate installed: CN={ZS_HOST}"));
+    assert_eq!(read(&a.zs.join("zoneserver/reporting.crt")), cert);
+
+    // 4. Again by SFTP from the Tanium Server's sshd: 2 › Z › 3 › 3.
+    let host_fp = fingerprint(&a.ts.join("etc/ssh/ssh_host_ed25519_key.pub"));
+    assert!(
+        ts_host_key.contains(&host_fp),
+        "the server's Tanium Status shows its SFTP host key {host_fp}: {ts_host_key:?}"
+    );
+    zs.root_menu();
+    zs.step("2", "Z  Zone Server configuration");
+    zs.step("Z", "3  Import Signed Certificate");
+    zs.step("3", "3  Pull from the Tanium Server's /outgoing");
+    zs.step("3", "Host []:");
+    zs.step("127.0.0.1", "Port [22]:");
+    zs.step(&ts_sshd.port.to_string(), "User [tancopy]:");
+    zs.step(&user, "Trust this host and connect? (y/n):");
+    assert!(
+        zs.screen().contains(&host_fp),
+        "the unknown host's fingerprint is ssh-keygen's {host_fp}:\n{}",
+        zs.dump()
+    );
+    zs.step("y", "Install it? (y/n):");
+    assert!(
+        !zs.screen().contains("Certificate installed"),
+        "{}",
+        zs.dump()
+    );
+    zs.step("y", &format!("Certificate installed: CN={ZS_HOST}"));
+    assert_eq!(
+        read(&a.zs.join("transfer/incoming/reporting.crt")),
+        cert,
+        "the pulled file lands in /incoming"
+    );
+    assert_eq!(read(&a.zs.join("zoneserver/reporting.crt")), cert);
+    let backups = backups_of(&a.zs.join("zoneserver"), "reporting.crt");
+    assert_eq!(
+        backups.len(),
+        1,
+        "the previous certificate is kept: {backups:?}"
+    );
+    assert_eq!(read(&backups[0]), cert);
+    let known = ssh_keygen_l(&a.zs.join("home/tanadmin/.ssh/known_hosts"));
+    assert!(
+        known
+            .iter()
+            .any(|l| l.split_whitespace().nth(1) == Some(host_fp.as_str())),
+        "tanadmin's known_hosts records the accepted host key: {known:?}"
+    );
+
+    // 5. Tanium Status on the Zone Server, OpenSSL agreeing, X at the root.
+    zs.root_menu();
+    zs.step("1", "Trusted root (tanium.pub)");
+    let state = zs.value_of("state");
+    assert!(state.starts_with("valid until"), "{}", zs.dump());
+    assert_eq!(zs.value_of("Trusted root (tanium.pub)"), root_fp);
+    let crt = a.zs.join("zoneserver/reporting.crt");
+    let (ok, out) = run(
+        "openssl",
+        &[
+            "verify",
+            "-CAfile",
+            path_str(&a.ts.join("tanium/tanium-root.crt")),
+            path_str(&crt),
+        ],
+    );
+    assert!(
+        ok && out.contains(&format!("{}: OK", crt.display())),
+        "{out}"
+    );
+
+    for console in [&mut zs, &mut ts] {
+        console.root_menu();
+        let (code, tail) = console.exit();
+        assert_eq!(code, 0, "X exits the {} with status 0", console.name);
+        let tail = String::from_utf8_lossy(&tail);
+        assert!(
+            tail.contains("\x1b[?1049l"),
+            "the {} leaves the alternate screen on exit: {tail:?}",
+            console.name
+        );
+        assert!(!console.parser.screen().alternate_screen());
+    }
+
+    // The copy-friendly view (src/screens/flow.rs `view`, drawn by an unwrapped Paragraph in
+    // src/screens/mod.rs `draw_body`) must show a line wider than the screen whole (SPEC §3.1).
+    assert!(
+        findings.is_empty(),
+        "the journey went through, but the product is wrong here:\n- {}",
+        findings.join("\n- ")
+    );
+    eprintln!("operator journey: {:.1?}", started.elapsed());
+}
+
+/// Kills the console of the hang-up test, by its pid, if it outlived the check.
+struct Reap(std::process::Child);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
+/// The SSH connection drops: the terminal closes under the console. The kernel hangs the
+/// terminal up (SIGHUP, then end-of-file on every read); the console must end, not stay
+/// behind reading nothing.
+#[test]
+fn a_terminal_closed_under_the_console_ends_it() {
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::process::CommandExt;
+    use std::time::Duration;
+
+    let dir = scratch("e2e_hangup");
+    let zs = dir.path().join("zs");
+    init(&zs, &["--role", "zone-server", "--hostname", ZS_HOST]);
+
+    // Both ends are opened close-on-exec (std's default), so no other child of this test
+    // process keeps the terminal open behind the console.
+    let open = |path: &Path| {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NOCTTY)
+            .open(path)
+            .unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
+    };
+    let master = open(Path::new("/dev/ptmx"));
+    let mut name = [0 as libc::c_char; 128];
+    // SAFETY: the master descriptor is open; `name` is a buffer of the length given.
+    let named = unsafe {
+        libc::grantpt(master.as_raw_fd()) == 0
+            && libc::unlockpt(master.as_raw_fd()) == 0
+            && libc::ptsname_r(master.as_raw_fd(), name.as_mut_ptr(), name.len()) == 0
+    };
+    assert!(
+        named,
+        "a new pseudo-terminal: {}",
+        std::io::Error::last_os_error()
+    );
+    // SAFETY: ptsname_r wrote a NUL-terminated path into `name`.
+    let slave_path = unsafe { std::ffi::CStr::from_ptr(name.as_ptr()) }
+        .to_str()
+        .expect("utf-8 terminal name")
+        .to_string();
+    let slave = open(Path::new(&slave_path));
+    let size = libc::winsize {
+        ws_row: e2e_common::ROWS,
+        ws_col: e2e_common::COLS,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCSWINSZ reads one winsize from a valid pointer.
+    let sized = unsafe { libc::ioctl(slave.as_raw_fd(), libc::TIOCSWINSZ, &size) };
+    assert_eq!(sized, 0, "set the window size");
+    let mut cmd = std::process::Command::new(e2e_common::BIN);
+    cmd.arg("--root")
+        .arg(&zs)
+        .env("TERM", "xterm-256color")
+        .env_remove("TANOS_ROOT")
+        .stdin(slave.try_clone().expect("dup the terminal"))
+        .stdout(slave.try_clone().expect("dup the terminal"))
+        .stderr(slave.try_clone().expect("dup the terminal"));
+    // SAFETY: only async-signal-safe calls between fork and exec: a session of its own with
+    // this terminal as its controlling terminal, as sshd gives a login shell.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = Reap(cmd.spawn().expect("spawn the console"));
+    drop(slave);
+
+    // The root menu is up.
+    let rows = std::num::NonZeroU16::new(e2e_common::ROWS).expect("rows");
+    let cols = std::num::NonZeroU16::new(e2e_common::COLS).expect("cols");
+    let mut parser = vt100::Parser::new(rows, cols, 0);
+    let mut terminal = master;
+    let deadline = Instant::now() + e2e_common::TIMEOUT;
+    while !parser.screen().contents().contains("Enter selection:") {
+        assert!(
+            Instant::now() < deadline,
+            "no root menu:\n{}",
+            e2e_common::dump(&parser)
+        );
+        let mut fds = libc::pollfd {
+            fd: terminal.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd for the duration of the call.
+        if unsafe { libc::poll(&mut fds, 1, 50) } > 0 {
+            let mut buf = [0u8; 8192];
+            let n = terminal.read(&mut buf).expect("read the console");
+            parser.process(&buf[..n]);
+        }
+    }
+
+    // The connection drops.
+    drop(terminal);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let status = loop {
+        if let Some(status) = child.0.try_wait().expect("poll the console") {
+            break Some(status);
+        }
+        if Instant::now() >= deadline {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let cpu = std::fs::read_to_string(format!("/proc/{}/stat", child.0.id()))
+        .ok()
+        .and_then(|s| {
+            let fields: Vec<String> = s
+                .rsplit(')')
+                .next()?
+                .split_whitespace()
+                .map(String::from)
+                .collect();
+            // utime and stime, in clock ticks (fields 14 and 15 of stat).
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        });
+    assert!(
+        status.is_some(),
+        "the console was still running 5 s after its terminal closed (CPU ticks used so far: {cpu:?}): src/app.rs `run` waits in crossterm's event::poll, which reads end-of-file from the hung-up terminal forever and never returns, so the SIGHUP flag is never looked at"
+    );
+}

@@ -1,0 +1,1093 @@
+//! SPEC §4.1, §4.2 push, §4.4 pull and §5 `sshd` against a real OpenSSH sshd, started by
+//! the product's own `tanos-menu sshd` on 127.0.0.1: keys exchanged through the product's
+//! code, host keys checked as OpenSSH does, nothing outside transfer/ reachable.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::io::Read;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use tanos_menu::app::initial_model;
+use tanos_menu::appliance::init::{InitOptions, init};
+use tanos_menu::appliance::status::CertState;
+use tanos_menu::appliance::tls::{self, CertCheck};
+use tanos_menu::appliance::transfer::{pull_certificate, push_csr};
+use tanos_menu::appliance::users::{add_authorized, remove_known_host};
+use tanos_menu::appliance::{Appliance, Platform, Role};
+use tanos_menu::executor::run_effect;
+use tanos_menu::model::{
+    Confirm, Effect, FormFor, Key, Model, Msg, Pending, Screen, TransferFailure, TransferOp, update,
+};
+use tanos_menu::pki::KeyType;
+use tanos_menu::pki::csr::{CsrRequest, check_csr, generate_csr};
+use tanos_menu::pki::inspect::Validity;
+use tanos_menu::transfer::sftp::{self, ClientKeys, Peer, TransferError};
+use tanos_menu::transfer::sshd;
+use time::OffsetDateTime;
+
+mod common;
+
+const LIMIT: u64 = 64 * 1024;
+
+// ---------------------------------------------------------------- two appliances
+
+/// A 0755 directory under target/: sshd's StrictModes and ChrootDirectory want every
+/// component of the roots root-owned and not writable by group or others.
+fn base() -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let base = tmp.join("sshd_sftp");
+    std::fs::create_dir_all(&base).expect("test base directory");
+    std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o755)).expect("chmod base");
+    for dir in base.ancestors() {
+        let mode = std::fs::metadata(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o022,
+            0,
+            "{} is writable by group or others: sshd would refuse roots under it",
+            dir.display()
+        );
+    }
+    base
+}
+
+struct Pair {
+    dir: tempfile::TempDir,
+    ts: Appliance,
+    zs: Appliance,
+}
+
+fn pair() -> Pair {
+    let dir = tempfile::Builder::new()
+        .prefix("case-")
+        .tempdir_in(base())
+        .expect("temp dir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod case dir");
+    let now = OffsetDateTime::now_utc();
+    let mut made = Vec::new();
+    for (name, role, hostname, zone_hub) in [
+        ("ts", Role::TaniumServer, "ts01.example", true),
+        ("zs", Role::ZoneServer, "zs01.example", false),
+    ] {
+        let opts = InitOptions {
+            role,
+            hostname: hostname.into(),
+            platform: Platform::V7_3,
+            zone_hub,
+            tanium_pub: None,
+        };
+        made.push(init(&dir.path().join(name), &opts, now).expect("init"));
+    }
+    let zs = made.pop().expect("zs");
+    let ts = made.pop().expect("ts");
+    Pair { dir, ts, zs }
+}
+
+/// SPEC §4.1 through the product's code: tanadmin's public key of the Zone Server pasted
+/// into tancopy's authorized keys on the Tanium Server.
+fn exchange_keys(p: &Pair) {
+    let public = read(&p.zs.ssh_dir("tanadmin").join("id_ed25519.pub"));
+    add_authorized(&p.ts, "tancopy", &public).expect("authorize tanadmin's key");
+}
+
+/// Zone Server CSR (§4.2), certificate issued on the Tanium Server (§4.3): the server's
+/// /outgoing then holds reporting.crt and tanium.pub.
+fn issue_certificate(p: &Pair) {
+    let now = OffsetDateTime::now_utc();
+    let new = generate_csr(&CsrRequest {
+        common_name: "zs01.example".into(),
+        dns_names: vec!["zs01-alt.example".into()],
+        ips: Vec::new(),
+        key_type: KeyType::EcdsaP256,
+    })
+    .expect("generate a CSR");
+    tls::write_new_csr(&p.zs, &new, now).expect("write the CSR");
+    let checked = check_csr(&new.csr_pem).expect("check the CSR");
+    tls::issue_from_csr(&p.ts, &checked, 3650, now).expect("issue");
+}
+
+fn peer(port: u16) -> Peer {
+    Peer {
+        host: "127.0.0.1".into(),
+        port,
+        user: sshd::default_user(),
+    }
+}
+
+fn client_keys(app: &Appliance) -> ClientKeys {
+    ClientKeys::in_dir(&app.ssh_dir("tanadmin"))
+}
+
+// ---------------------------------------------------------------- the product's sshd
+
+/// A port nothing listens on, never handed out twice in this process: a test that stops
+/// its server must not find another test's server on its port.
+fn free_port() -> u16 {
+    static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a free port");
+        let port = listener.local_addr().expect("local address").port();
+        if given.insert(port) {
+            return port;
+        }
+    }
+}
+
+/// Whether an SSH server answers on `port` with its banner.
+fn answers(port: u16) -> bool {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut banner = [0u8; 8];
+    stream.read_exact(&mut banner).is_ok() && &banner == b"SSH-2.0-"
+}
+
+fn accepts_connections(port: u16) -> bool {
+    TcpStream::connect_timeout(
+        &SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        Duration::from_millis(500),
+    )
+    .is_ok()
+}
+
+/// `tanos-menu sshd --root <ts> --listen 127.0.0.1:<port>` in its own process group (so
+/// that sshd, its child, goes with it), stopped when dropped.
+struct Server {
+    child: Option<Child>,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Server {
+    fn start(root: &Path, port: u16, log: PathBuf) -> Server {
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .expect("sshd log");
+        let err = out.try_clone().expect("sshd log");
+        let child = Command::new(env!("CARGO_BIN_EXE_tanos-menu"))
+            .arg("sshd")
+            .arg("--root")
+            .arg(root)
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .env_remove("TANOS_ROOT")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .process_group(0)
+            .spawn()
+            .expect("start tanos-menu sshd");
+        let mut server = Server {
+            child: Some(child),
+            port,
+            log,
+        };
+        for _ in 0..200 {
+            if answers(port) {
+                return server;
+            }
+            if let Some(status) = server
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                server.child = None;
+                panic!(
+                    "tanos-menu sshd exited ({status}) before serving:\n{}",
+                    server.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("sshd never answered on port {port}:\n{}", server.log());
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Stops tanos-menu and sshd, and waits until the port is closed.
+    fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        let group = child.id() as libc::pid_t;
+        // SAFETY: a plain kill(2) of the process group this guard created.
+        unsafe {
+            libc::kill(-group, libc::SIGTERM);
+        }
+        let _ = child.wait();
+        for _ in 0..200 {
+            if !accepts_connections(self.port) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // SAFETY: as above; sshd did not go on SIGTERM.
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn serve(p: &Pair, port: u16) -> Server {
+    Server::start(&p.ts.root, port, p.dir.path().join("sshd.log"))
+}
+
+// ---------------------------------------------------------------- files and judges
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Entry {
+    Dir(u32),
+    File(u32, Vec<u8>),
+    Link(PathBuf),
+}
+
+type Tree = BTreeMap<PathBuf, Entry>;
+
+fn tree(root: &Path) -> Tree {
+    fn walk(dir: &Path, out: &mut Tree) {
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("dir entry").path();
+            let meta = std::fs::symlink_metadata(&path).expect("metadata");
+            let mode = meta.permissions().mode() & 0o7777;
+            if meta.file_type().is_symlink() {
+                out.insert(
+                    path.clone(),
+                    Entry::Link(std::fs::read_link(&path).expect("link")),
+                );
+            } else if meta.is_dir() {
+                out.insert(path.clone(), Entry::Dir(mode));
+                walk(&path, out);
+            } else {
+                out.insert(path.clone(), Entry::File(mode, bytes(&path)));
+            }
+        }
+    }
+    let mut out = Tree::new();
+    walk(root, &mut out);
+    out
+}
+
+fn differences(before: &Tree, after: &Tree) -> Vec<String> {
+    let mut out: Vec<String> = before
+        .iter()
+        .filter(|(path, entry)| after.get(*path) != Some(entry))
+        .map(|(path, _)| format!("changed or removed {}", path.display()))
+        .collect();
+    out.extend(
+        after
+            .keys()
+            .filter(|p| !before.contains_key(*p))
+            .map(|p| format!("added {}", p.display())),
+    );
+    out
+}
+
+#[track_caller]
+fn assert_unchanged(root: &Path, before: &Tree, what: &str) {
+    let diff = differences(before, &tree(root));
+    assert!(diff.is_empty(), "{what} changed files: {diff:#?}");
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn run(program: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("run {program}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// `ssh-keygen -l` of the server's host key: what the operator compares.
+fn host_key_fingerprint(ts: &Appliance) -> String {
+    let public = ts.path("etc/ssh/ssh_host_ed25519_key.pub");
+    let (ok, out) = run(
+        "ssh-keygen",
+        &["-l", "-E", "sha256", "-f", path_str(&public)],
+    );
+    assert!(ok, "ssh-keygen -l {}: {out}", public.display());
+    out.split_whitespace()
+        .nth(1)
+        .expect("fingerprint field")
+        .to_string()
+}
+
+#[track_caller]
+fn assert_verifies(ca: &Path, cert: &Path) {
+    let (ok, out) = run(
+        "openssl",
+        &["verify", "-CAfile", path_str(ca), path_str(cert)],
+    );
+    assert!(
+        ok && out.contains(&format!("{}: OK", cert.display())),
+        "openssl verify refused {}:\n{out}",
+        cert.display()
+    );
+}
+
+/// The first call of a connection to an unknown host: its fingerprint, nothing written.
+#[track_caller]
+fn unknown_host(result: Result<Vec<String>, TransferError>, ts: &Appliance, port: u16) -> String {
+    match result {
+        Err(TransferError::UnknownHost {
+            host,
+            key_type,
+            fingerprint,
+        }) => {
+            assert_eq!(host, format!("[127.0.0.1]:{port}"));
+            assert_eq!(key_type, "ssh-ed25519");
+            assert_eq!(
+                fingerprint,
+                host_key_fingerprint(ts),
+                "the fingerprint shown is the one ssh-keygen reads from the server's host key"
+            );
+            fingerprint
+        }
+        other => panic!("expected an unknown host, got {other:?}"),
+    }
+}
+
+fn no_cancel() -> AtomicBool {
+    AtomicBool::new(false)
+}
+
+// ---------------------------------------------------------------- sshd --check
+
+#[test]
+fn sshd_check_writes_a_configuration_sshd_accepts() {
+    let p = pair();
+    let port = free_port();
+    let out = Command::new(env!("CARGO_BIN_EXE_tanos-menu"))
+        .arg("sshd")
+        .arg("--root")
+        .arg(&p.ts.root)
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--check")
+        .env_remove("TANOS_ROOT")
+        .output()
+        .expect("run tanos-menu sshd --check");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "sshd --check failed: {stderr}");
+    assert!(
+        stderr.contains("confined to transfer/ (chroot)"),
+        "run as root under root-owned directories, logins are confined: {stderr}"
+    );
+
+    let config = p.ts.path("etc/ssh/sshd_config");
+    let key = p.ts.path("etc/ssh/ssh_host_ed25519_key");
+    assert_eq!(mode(&key), 0o600, "host key mode");
+    assert_eq!(mode(&p.ts.path("etc/ssh")), 0o700, "etc/ssh mode");
+    let text = read(&config);
+    let root = std::fs::canonicalize(&p.ts.root).expect("canonical root");
+    for line in [
+        format!("ListenAddress 127.0.0.1:{port}"),
+        format!(
+            "HostKey {}",
+            root.join("etc/ssh/ssh_host_ed25519_key").display()
+        ),
+        format!(
+            "AuthorizedKeysFile {}",
+            root.join("home/tancopy/.ssh/authorized_keys").display()
+        ),
+        "PasswordAuthentication no".into(),
+        format!("AllowUsers {}", sshd::default_user()),
+        format!("ChrootDirectory {}", root.join("transfer").display()),
+        "ForceCommand internal-sftp -d /".into(),
+    ] {
+        assert!(
+            text.lines().any(|l| l.trim() == line),
+            "'{line}' missing from:\n{text}"
+        );
+    }
+    let (ok, out) = run("/usr/sbin/sshd", &["-t", "-f", path_str(&config)]);
+    assert!(ok, "sshd -t refused the configuration:\n{out}\n{text}");
+    // The host key is a real OpenSSH key.
+    let (ok, out) = run("ssh-keygen", &["-y", "-f", path_str(&key)]);
+    assert!(ok && out.starts_with("ssh-ed25519 "), "{out}");
+
+    // Checking again keeps the host key: peers that recorded it still recognise it.
+    let before = bytes(&key);
+    let status = Command::new(env!("CARGO_BIN_EXE_tanos-menu"))
+        .arg("sshd")
+        .arg("--root")
+        .arg(&p.ts.root)
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--check")
+        .env_remove("TANOS_ROOT")
+        .output()
+        .expect("run tanos-menu sshd --check");
+    assert!(status.status.success());
+    assert_eq!(bytes(&key), before);
+}
+
+// ---------------------------------------------------------------- pull (§4.4)
+
+#[test]
+fn after_the_key_exchange_the_pull_downloads_and_the_certificate_installs() {
+    let p = pair();
+    exchange_keys(&p);
+    issue_certificate(&p);
+    let port = free_port();
+    let server = serve(&p, port);
+    let peer = peer(port);
+
+    // Unknown host: the operator is asked; nothing is written anywhere.
+    let (ts_before, zs_before) = (tree(&p.ts.root), tree(&p.zs.root));
+    let fingerprint = unknown_host(
+        pull_certificate(&p.zs, &peer, None, &no_cancel()),
+        &p.ts,
+        port,
+    );
+    assert_unchanged(&p.zs.root, &zs_before, "an unknown host");
+    assert_unchanged(&p.ts.root, &ts_before, "an unknown host");
+    // A fingerprint that is not the host's is not recorded either.
+    let wrong = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    unknown_host(
+        pull_certificate(&p.zs, &peer, Some(wrong), &no_cancel()),
+        &p.ts,
+        port,
+    );
+    assert_unchanged(
+        &p.zs.root,
+        &zs_before,
+        "a fingerprint the host does not present",
+    );
+
+    // Accepted: downloaded into /incoming, host recorded.
+    let files = pull_certificate(&p.zs, &peer, Some(&fingerprint), &no_cancel())
+        .unwrap_or_else(|e| panic!("pull: {e}\n{}", server.log()));
+    assert_eq!(
+        files,
+        vec![
+            "transfer/incoming/reporting.crt".to_string(),
+            "transfer/incoming/tanium.pub".to_string()
+        ]
+    );
+    let incoming = p.zs.path("transfer/incoming");
+    assert_eq!(
+        bytes(&incoming.join("reporting.crt")),
+        bytes(&p.ts.path("transfer/outgoing/reporting.crt"))
+    );
+    assert_eq!(
+        bytes(&incoming.join("tanium.pub")),
+        bytes(&p.ts.path("transfer/outgoing/tanium.pub"))
+    );
+    let known_hosts = p.zs.ssh_dir("tanadmin").join("known_hosts");
+    assert_eq!(mode(&known_hosts), 0o600);
+    let host_pub = read(&p.ts.path("etc/ssh/ssh_host_ed25519_key.pub"));
+    let blob = host_pub.split_whitespace().nth(1).expect("host key blob");
+    assert_eq!(
+        read(&known_hosts),
+        format!("[127.0.0.1]:{port} ssh-ed25519 {blob}\n")
+    );
+    // OpenSSH finds the entry too.
+    let (ok, out) = run(
+        "ssh-keygen",
+        &[
+            "-F",
+            &format!("[127.0.0.1]:{port}"),
+            "-f",
+            path_str(&known_hosts),
+        ],
+    );
+    assert!(ok && out.contains(blob), "ssh-keygen -F: {out}");
+
+    // Known now: no question, no second entry.
+    pull_certificate(&p.zs, &peer, None, &no_cancel()).expect("pull from a known host");
+    assert_eq!(read(&known_hosts).lines().count(), 1);
+
+    // §4.4: checked against the key and the root key found beside it, then installed.
+    let now = OffsetDateTime::now_utc();
+    let text = read(&incoming.join("reporting.crt"));
+    let candidate = match tls::check_for_install(&p.zs, &text, now).expect("check") {
+        CertCheck::NeedsTrust { summary, candidate } => {
+            assert_eq!(summary.subject, "CN=zs01.example");
+            candidate
+        }
+        other => panic!("expected the root key to be confirmed first: {other:?}"),
+    };
+    let ts_root = tanos_menu::pki::TrustedKey::from_pem(&bytes(&p.ts.path("tanium/tanium.pub")))
+        .expect("server root key");
+    assert_eq!(candidate.fingerprint, ts_root.fingerprint);
+    tls::install_certificate(&p.zs, &text, Some(&candidate), now).expect("install");
+    assert_verifies(
+        &p.ts.path("tanium/tanium-root.crt"),
+        &p.zs.path("zoneserver/reporting.crt"),
+    );
+    assert_eq!(
+        bytes(&p.zs.path("zoneserver/tanium.pub")),
+        bytes(&p.ts.path("tanium/tanium.pub"))
+    );
+}
+
+#[test]
+fn without_the_key_exchange_the_login_is_refused_and_nothing_is_written() {
+    let p = pair();
+    issue_certificate(&p);
+    let port = free_port();
+    let server = serve(&p, port);
+    let peer = peer(port);
+    let known_hosts = p.zs.ssh_dir("tanadmin").join("known_hosts");
+
+    let (ts_before, zs_before) = (tree(&p.ts.root), tree(&p.zs.root));
+    let fingerprint = unknown_host(
+        pull_certificate(&p.zs, &peer, None, &no_cancel()),
+        &p.ts,
+        port,
+    );
+    assert_unchanged(&p.zs.root, &zs_before, "an unknown host");
+
+    // The operator accepts the host key: like OpenSSH, it is recorded before the login
+    // is tried, and that is the only file written.
+    let e = pull_certificate(&p.zs, &peer, Some(&fingerprint), &no_cancel())
+        .expect_err("refused without the key exchange");
+    assert!(
+        matches!(e, TransferError::AuthRefused { .. }),
+        "{e:?}\n{}",
+        server.log()
+    );
+    let message = e.to_string();
+    assert!(message.contains("refused tanadmin's key"), "{message}");
+    assert!(
+        message.contains("C › 3 › "),
+        "says where to fix it: {message}"
+    );
+    let mut zs_with_host = zs_before.clone();
+    zs_with_host.insert(known_hosts.clone(), Entry::File(0o600, bytes(&known_hosts)));
+    assert_unchanged(&p.zs.root, &zs_with_host, "a refused login");
+    assert_unchanged(&p.ts.root, &ts_before, "a refused login");
+
+    // Again, the host known: refused, nothing written on either side.
+    let e = pull_certificate(&p.zs, &peer, None, &no_cancel()).expect_err("refused");
+    assert!(e.to_string().contains("refused tanadmin's key"), "{e}");
+    let e = push_csr(&p.zs, &peer, None, &no_cancel()).expect_err("push refused");
+    assert!(e.to_string().contains("refused tanadmin's key"), "{e}");
+    assert_unchanged(&p.zs.root, &zs_with_host, "refused logins");
+    assert_unchanged(&p.ts.root, &ts_before, "refused logins");
+
+    // Through the executor, as the console sees it.
+    let answer = run_effect(
+        &p.zs.root,
+        Effect::Transfer {
+            op: TransferOp::PullCertificate,
+            peer: peer.clone(),
+            trust: None,
+        },
+    );
+    match answer {
+        Msg::Transferred {
+            result: Err(TransferFailure::Failed(message)),
+            ..
+        } => assert!(message.contains("refused tanadmin's key"), "{message}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_unchanged(&p.zs.root, &zs_with_host, "a refused login in the console");
+}
+
+// ---------------------------------------------------------------- push (§4.2)
+
+#[test]
+fn the_pushed_csr_lands_in_the_servers_incoming() {
+    let p = pair();
+    exchange_keys(&p);
+    issue_certificate(&p);
+    let port = free_port();
+    let server = serve(&p, port);
+    let peer = peer(port);
+    let target = p.ts.path("transfer/incoming/reporting.csr");
+    assert!(!target.exists());
+
+    let e = push_csr(&p.zs, &peer, None, &no_cancel()).expect_err("unknown host first");
+    let TransferError::UnknownHost { fingerprint, .. } = e else {
+        panic!("expected an unknown host, got {e:?}");
+    };
+    assert_eq!(fingerprint, host_key_fingerprint(&p.ts));
+    assert!(
+        !target.exists(),
+        "nothing pushed before the host is trusted"
+    );
+
+    push_csr(&p.zs, &peer, Some(&fingerprint), &no_cancel())
+        .unwrap_or_else(|e| panic!("push: {e}\n{}", server.log()));
+    assert_eq!(
+        bytes(&target),
+        bytes(&p.zs.path("zoneserver/reporting.csr"))
+    );
+    let names: Vec<String> = std::fs::read_dir(p.ts.path("transfer/incoming"))
+        .expect("incoming")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["reporting.csr".to_string()],
+        "no partial file left"
+    );
+
+    // Pushed again after a new CSR: replaced, still byte-identical.
+    let new = generate_csr(&CsrRequest {
+        common_name: "zs01.example".into(),
+        dns_names: Vec::new(),
+        ips: Vec::new(),
+        key_type: KeyType::EcdsaP384,
+    })
+    .expect("CSR");
+    tls::write_new_csr(&p.zs, &new, OffsetDateTime::now_utc()).expect("write CSR");
+    push_csr(&p.zs, &peer, None, &no_cancel()).expect("push again");
+    assert_eq!(read(&target), new.csr_pem);
+    // The Tanium Server imports what landed (2 › Z › 2 › 1 reads it from there).
+    check_csr(&read(&target)).expect("a valid CSR");
+}
+
+// ---------------------------------------------------------------- host keys
+
+#[test]
+fn a_changed_host_key_is_refused_until_the_old_entry_is_removed() {
+    let p = pair();
+    exchange_keys(&p);
+    issue_certificate(&p);
+    let port = free_port();
+    let mut server = serve(&p, port);
+    let peer = peer(port);
+    let first = unknown_host(
+        pull_certificate(&p.zs, &peer, None, &no_cancel()),
+        &p.ts,
+        port,
+    );
+    pull_certificate(&p.zs, &peer, Some(&first), &no_cancel()).expect("first pull");
+    for name in ["reporting.crt", "tanium.pub"] {
+        std::fs::remove_file(p.zs.path("transfer/incoming").join(name)).expect("remove");
+    }
+
+    // The server gets a new host key.
+    server.stop();
+    for name in ["ssh_host_ed25519_key", "ssh_host_ed25519_key.pub"] {
+        std::fs::remove_file(p.ts.path("etc/ssh").join(name)).expect("remove host key");
+    }
+    let server = serve(&p, port);
+    let second = host_key_fingerprint(&p.ts);
+    assert_ne!(first, second, "a new host key");
+
+    let zs_before = tree(&p.zs.root);
+    for trust in [None, Some(second.as_str()), Some(first.as_str())] {
+        let e = pull_certificate(&p.zs, &peer, trust, &no_cancel())
+            .expect_err("a changed host key is refused");
+        match &e {
+            TransferError::HostKeyChanged { host, fingerprint } => {
+                assert_eq!(host, &format!("[127.0.0.1]:{port}"));
+                assert_eq!(fingerprint, &second);
+            }
+            other => panic!("expected HostKeyChanged, got {other:?}\n{}", server.log()),
+        }
+        let message = e.to_string();
+        assert!(message.contains("HAS CHANGED"), "{message}");
+        assert!(message.contains(&second), "{message}");
+        assert_unchanged(&p.zs.root, &zs_before, "a changed host key");
+    }
+    let e = push_csr(&p.zs, &peer, None, &no_cancel()).expect_err("push refused too");
+    assert!(matches!(e, TransferError::HostKeyChanged { .. }), "{e:?}");
+    assert!(!p.ts.path("transfer/incoming/reporting.csr").exists());
+
+    // The operator removes the old entry (C › 3 › tanadmin › 4): asked again.
+    let removed = remove_known_host(&p.zs, 1).expect("remove the entry");
+    assert_eq!(removed, format!("[127.0.0.1]:{port}"));
+    assert_eq!(read(&p.zs.ssh_dir("tanadmin").join("known_hosts")), "");
+    let asked = unknown_host(
+        pull_certificate(&p.zs, &peer, None, &no_cancel()),
+        &p.ts,
+        port,
+    );
+    assert_eq!(asked, second);
+    pull_certificate(&p.zs, &peer, Some(&asked), &no_cancel()).expect("pull after removal");
+    assert!(p.zs.path("transfer/incoming/reporting.crt").exists());
+}
+
+#[test]
+fn a_stopped_server_gives_a_clear_error_and_nothing_is_installed() {
+    let p = pair();
+    exchange_keys(&p);
+    issue_certificate(&p);
+    let port = free_port();
+    let mut server = serve(&p, port);
+    let peer = peer(port);
+    let fp = unknown_host(
+        pull_certificate(&p.zs, &peer, None, &no_cancel()),
+        &p.ts,
+        port,
+    );
+    pull_certificate(&p.zs, &peer, Some(&fp), &no_cancel()).expect("first pull");
+    for name in ["reporting.crt", "tanium.pub"] {
+        std::fs::remove_file(p.zs.path("transfer/incoming").join(name)).expect("remove");
+    }
+
+    server.stop();
+    let zs_before = tree(&p.zs.root);
+    let zoneserver_before = tree(&p.zs.path("zoneserver"));
+    let e = pull_certificate(&p.zs, &peer, None, &no_cancel()).expect_err("server stopped");
+    assert!(
+        matches!(e, TransferError::Unreachable(_) | TransferError::Io(_)),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string().contains(&format!("127.0.0.1:{port}")),
+        "names the peer: {e}"
+    );
+
+    // The console: the pull fails with the message, nothing is installed.
+    let mut zs = model(&p.zs.root);
+    let effects = typed_peer(&mut zs, TransferOp::PullCertificate, port);
+    drive(&mut zs, &p.zs.root, effects);
+    let flash = zs.flash.clone().expect("a message");
+    assert!(flash.error, "{flash:?}");
+    assert!(flash.text.contains("cannot reach"), "{}", flash.text);
+    assert!(matches!(
+        zs.snapshot.as_ref().map(|s| &s.cert),
+        Some(CertState::None)
+    ));
+    assert_unchanged(
+        &p.zs.path("zoneserver"),
+        &zoneserver_before,
+        "a failed pull",
+    );
+    assert_unchanged(&p.zs.root, &zs_before, "a failed pull");
+}
+
+// ---------------------------------------------------------------- confinement
+
+#[test]
+fn paths_outside_transfer_are_never_served() {
+    let p = pair();
+    exchange_keys(&p);
+    issue_certificate(&p);
+    let port = free_port();
+    let server = serve(&p, port);
+    let peer = peer(port);
+    let keys = client_keys(&p.zs);
+    let cancel = no_cancel();
+    let fp = unknown_host(pull_certificate(&p.zs, &peer, None, &cancel), &p.ts, port);
+    pull_certificate(&p.zs, &peer, Some(&fp), &cancel).expect("pull");
+
+    // What is there is served.
+    let cert = sftp::download(&peer, &keys, "outgoing/reporting.crt", LIMIT, None, &cancel)
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
+    assert_eq!(cert, bytes(&p.ts.path("transfer/outgoing/reporting.crt")));
+    let cert = sftp::download(
+        &peer,
+        &keys,
+        "/outgoing/reporting.crt",
+        LIMIT,
+        None,
+        &cancel,
+    )
+    .expect("absolute path inside the transfer area");
+    assert_eq!(cert, bytes(&p.ts.path("transfer/outgoing/reporting.crt")));
+
+    // What is not is never.
+    for remote in [
+        "../tanium/tanium.pvk",
+        "/tanium/tanium.pvk",
+        "../../etc/passwd",
+        "outgoing/../../tanium/tanium.pvk",
+        "../../../../../../../../etc/shadow",
+        "../etc/ssh/ssh_host_ed25519_key",
+        "../home/tanadmin/.ssh/id_ed25519",
+        &format!("{}/tanium/tanium.pvk", p.ts.root.display()),
+    ] {
+        match sftp::download(&peer, &keys, remote, LIMIT, None, &cancel) {
+            Err(TransferError::NotFound { path, .. }) => assert_eq!(path, remote),
+            Ok(bytes) => panic!("{remote}: {} bytes served", bytes.len()),
+            Err(other) => panic!("{remote}: expected NotFound, got {other:?}"),
+        }
+    }
+
+    // Nor written.
+    let ts_before = tree(&p.ts.root);
+    for remote in [
+        "../tanium/tanium.pub",
+        "../home/tancopy/.ssh/authorized_keys",
+        "/../etc/ssh/sshd_config",
+    ] {
+        let e = sftp::upload(&peer, &keys, remote, b"overwritten\n", None, &cancel)
+            .expect_err("an upload outside transfer/");
+        assert!(matches!(e, TransferError::Io(_)), "{remote}: {e:?}");
+    }
+    assert_unchanged(&p.ts.root, &ts_before, "uploads outside transfer/");
+
+    // OpenSSH's own sftp client, with the same key and known_hosts.
+    let local = p.dir.path().join("fetched");
+    std::fs::create_dir_all(&local).expect("local dir");
+    let sftp_batch = |commands: &str| {
+        let batch = p.dir.path().join("batch");
+        std::fs::write(&batch, commands).expect("batch file");
+        let port = port.to_string();
+        let known = p.zs.ssh_dir("tanadmin").join("known_hosts");
+        let key = p.zs.ssh_dir("tanadmin").join("id_ed25519");
+        run(
+            "sftp",
+            &[
+                "-F",
+                "/dev/null",
+                "-b",
+                path_str(&batch),
+                "-P",
+                &port,
+                "-i",
+                path_str(&key),
+                "-o",
+                "IdentitiesOnly=yes",
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "StrictHostKeyChecking=yes",
+                "-o",
+                &format!("UserKnownHostsFile={}", path_str(&known)),
+                &format!("{}@127.0.0.1", peer.user),
+            ],
+        )
+    };
+    let (ok, out) = sftp_batch(&format!(
+        "get outgoing/reporting.crt {}\n",
+        local.join("reporting.crt").display()
+    ));
+    assert!(ok, "sftp get outgoing/reporting.crt: {out}");
+    assert_eq!(
+        bytes(&local.join("reporting.crt")),
+        bytes(&p.ts.path("transfer/outgoing/reporting.crt"))
+    );
+    for remote in [
+        "../tanium/tanium.pvk",
+        "/tanium/tanium.pvk",
+        "../../etc/passwd",
+    ] {
+        let (ok, out) = sftp_batch(&format!(
+            "get {remote} {}\n",
+            local.join("stolen").display()
+        ));
+        assert!(!ok, "sftp get {remote} succeeded: {out}");
+        assert!(!local.join("stolen").exists(), "{remote} was fetched");
+    }
+    // Nothing but SFTP: a shell command is refused.
+    let (ok, out) = run(
+        "ssh",
+        &[
+            "-F",
+            "/dev/null",
+            "-p",
+            &port.to_string(),
+            "-i",
+            path_str(&p.zs.ssh_dir("tanadmin").join("id_ed25519")),
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "-o",
+            &format!(
+                "UserKnownHostsFile={}",
+                path_str(&p.zs.ssh_dir("tanadmin").join("known_hosts"))
+            ),
+            &format!("{}@127.0.0.1", peer.user),
+            "cat",
+            "/etc/passwd",
+        ],
+    );
+    assert!(
+        !out.contains("root:x:0:0"),
+        "a shell command ran: {ok} {out}"
+    );
+}
+
+// ---------------------------------------------------------------- the console
+
+fn model(root: &Path) -> Model {
+    initial_model(root).unwrap_or_else(|e| panic!("open {}: {e}", root.display()))
+}
+
+/// Runs the effects and those their answers ask for, until none is left.
+fn drive(m: &mut Model, root: &Path, effects: Vec<Effect>) {
+    let mut queue: VecDeque<Effect> = effects.into();
+    let mut runs = 0;
+    while let Some(effect) = queue.pop_front() {
+        runs += 1;
+        assert!(runs < 32, "the effects never settle");
+        let answer = run_effect(root, effect);
+        queue.extend(update(m, answer));
+    }
+    assert!(m.busy.is_none(), "still busy: {:?}", m.busy);
+}
+
+fn act(m: &mut Model, root: &Path, keys: &str) {
+    let effects = common::typed(m, keys);
+    drive(m, root, effects);
+}
+
+fn confirm(m: &Model) -> Confirm {
+    match m.screen() {
+        Screen::Confirm(c) => c.clone(),
+        other => panic!(
+            "expected a confirmation, found {other:?}\nflash: {:?}\n{}",
+            m.flash,
+            common::render(m)
+        ),
+    }
+}
+
+/// 2 › Z › 3 › 3 (or 2 › Z › 1's push), then Host, Port and User typed at the peer form;
+/// returns the effects the last Enter starts.
+fn typed_peer(m: &mut Model, op: TransferOp, port: u16) -> Vec<Effect> {
+    let path = match op {
+        TransferOp::PullCertificate => "RR\n2\nZ\n3\n3\n",
+        TransferOp::PushCsr => unreachable!("the push is offered after 2 › Z › 1"),
+    };
+    assert!(common::typed(m, path).is_empty());
+    match m.screen() {
+        Screen::Form(f) => {
+            assert_eq!(f.purpose, FormFor::Peer(op));
+            assert_eq!(f.fields[0].label, "Host");
+        }
+        other => panic!("expected the peer form, found {other:?}"),
+    }
+    assert!(common::typed(m, "127.0.0.1\n").is_empty());
+    assert!(common::typed(m, &format!("{port}\n")).is_empty());
+    let effects = common::typed(m, &format!("{}\n", sshd::default_user()));
+    assert_eq!(
+        effects,
+        vec![Effect::Transfer {
+            op,
+            peer: peer(port),
+            trust: None
+        }]
+    );
+    effects
+}
+
+#[test]
+fn the_whole_pull_through_the_console() {
+    let p = pair();
+    exchange_keys(&p);
+    issue_certificate(&p);
+    let port = free_port();
+    let server = serve(&p, port);
+    let mut zs = model(&p.zs.root);
+    assert!(matches!(
+        zs.snapshot.as_ref().map(|s| &s.cert),
+        Some(CertState::None)
+    ));
+
+    let effects = typed_peer(&mut zs, TransferOp::PullCertificate, port);
+    drive(&mut zs, &p.zs.root, effects);
+    let c = confirm(&zs);
+    assert_eq!(c.title, "Unknown host");
+    let fingerprint = host_key_fingerprint(&p.ts);
+    assert!(c.warning.contains(&fingerprint), "{}", c.warning);
+    assert!(
+        matches!(&c.on_yes, Pending::TrustHost { fingerprint: f, .. } if *f == fingerprint),
+        "{:?}",
+        c.on_yes
+    );
+    // The server's Tanium Status shows the same fingerprint to compare with.
+    let ts = model(&p.ts.root);
+    assert_eq!(
+        ts.snapshot.as_ref().and_then(|s| s.sftp_host_key.clone()),
+        Some(fingerprint.clone())
+    );
+    // `n` declines: nothing recorded, nothing downloaded.
+    let zs_before = tree(&p.zs.root);
+    act(&mut zs, &p.zs.root, "n\n");
+    assert_unchanged(&p.zs.root, &zs_before, "declining the host");
+
+    let effects = typed_peer(&mut zs, TransferOp::PullCertificate, port);
+    drive(&mut zs, &p.zs.root, effects);
+    assert_eq!(confirm(&zs).title, "Unknown host");
+    act(&mut zs, &p.zs.root, "y\n");
+
+    // Downloaded; no trusted root yet: the root key from /incoming/tanium.pub is offered.
+    let c = confirm(&zs);
+    assert!(
+        c.question.to_lowercase().contains("trust"),
+        "{}\n{}",
+        c.question,
+        server.log()
+    );
+    let ts_root = tanos_menu::pki::TrustedKey::from_pem(&bytes(&p.ts.path("tanium/tanium.pub")))
+        .expect("server root key");
+    assert!(c.warning.contains(&ts_root.fingerprint), "{}", c.warning);
+    act(&mut zs, &p.zs.root, "y\n");
+
+    let flash = zs.flash.clone().expect("a message");
+    assert!(
+        flash.text.contains("Certificate installed"),
+        "{}",
+        flash.text
+    );
+    match zs.snapshot.as_ref().map(|s| &s.cert) {
+        Some(CertState::Installed { summary, validity }) => {
+            assert_eq!(summary.subject, "CN=zs01.example");
+            assert_eq!(*validity, Validity::Valid);
+        }
+        other => panic!("certificate not installed: {other:?}"),
+    }
+    assert_verifies(
+        &p.ts.path("tanium/tanium-root.crt"),
+        &p.zs.path("zoneserver/reporting.crt"),
+    );
+    // The peer is remembered for the next transfer of the session.
+    act(&mut zs, &p.zs.root, "RR\n2\nZ\n3\n3\n");
+    match zs.screen() {
+        Screen::Form(f) => {
+            assert_eq!(f.fields[0].default, "127.0.0.1");
+            assert_eq!(f.fields[1].default, port.to_string());
+            assert_eq!(f.fields[2].default, sshd::default_user());
+        }
+        other => panic!("expected the peer form, found {other:?}"),
+    }
+    common::press(&mut zs, Key::Esc);
+}
