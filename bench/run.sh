@@ -33,7 +33,9 @@ need sftp "apt-get install -y openssh-client"
 # refuse group/other-writable parents such as /tmp).
 OUT=$REPO/target/bench/run
 SSHD_PGID=""
+SHM=""
 cleanup() {
+    if [ -n "$SHM" ]; then rm -rf "$SHM"; fi
     if [ -n "$SSHD_PGID" ]; then
         kill -TERM -- "-$SSHD_PGID" 2>/dev/null || true
         wait "$SSHD_PGID" 2>/dev/null || true
@@ -119,6 +121,27 @@ measure --runs "$RUNS" --warmup 3 \
 # Both certificates must be real: openssl verify accepts what each issued.
 "$BIN" keyutility reporting-tls-issue r.csr c-product.crt "$TS/tanium/tanium.pvk" --force >/dev/null
 openssl verify -CAfile "$TS/tanium/tanium-root.crt" c-product.crt c.crt >&2
+
+# 2b. Where the whole-process time goes: file syncing -----------------------------------------
+# The product writes every file atomically and durably (temporary file, fsync, rename, fsync
+# of the directory); openssl writes without fsync. The same product commands with their files
+# on tmpfs (fsync costs nothing there) against the scratch directory on disk, alternating.
+if [ -d /dev/shm ] && [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ -w /dev/shm ]; then
+    say "2b. the same product commands with their files on tmpfs (/dev/shm)"
+    SHM=$(mktemp -d /dev/shm/tanos-bench.XXXXXX)
+    cp r.csr "$SHM/r.csr"
+    measure --runs "$RUNS" --warmup 3 \
+        --cmd proc.request.p256.disk "reporting-tls-request, files in the scratch dir (disk)" \
+        "$(q "$BIN" keyutility reporting-tls-request --force --common-name x "$OUT/work/k2.pvk" "$OUT/work/r2.csr")" \
+        --cmd proc.request.p256.tmpfs "reporting-tls-request, files on tmpfs" \
+        "$(q "$BIN" keyutility reporting-tls-request --force --common-name x "$SHM/k2.pvk" "$SHM/r2.csr")" \
+        --cmd proc.issue.disk "reporting-tls-issue, certificate in the scratch dir (disk)" \
+        "$(q "$BIN" keyutility reporting-tls-issue "$OUT/work/r.csr" "$OUT/work/c2.crt" "$TS/tanium/tanium.pvk" --force)" \
+        --cmd proc.issue.tmpfs "reporting-tls-issue, certificate on tmpfs" \
+        "$(q "$BIN" keyutility reporting-tls-issue "$SHM/r.csr" "$SHM/c2.crt" "$TS/tanium/tanium.pvk" --force)"
+    rm -rf "$SHM"
+    SHM=""
+fi
 
 # 3. SFTP pull of a 2 KB file ---------------------------------------------------------------
 say "3. SFTP pull: sftp::download vs sftp -b, same tanos-menu sshd"

@@ -42,6 +42,7 @@ pub fn initial_model(root: &Path) -> anyhow::Result<Model> {
         RootState::Empty => Model::first_run(menus, shown, machine_hostname()),
         RootState::Appliance => {
             let app = Appliance::open(root)?;
+            appliance::lock::tidy(&app);
             Model::console(
                 menus,
                 shown,

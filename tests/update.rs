@@ -173,7 +173,11 @@ fn up_wraps_to_the_last_item() {
         }
     );
     let effects = press(&mut m, Key::Enter);
-    assert_eq!(effects, vec![Effect::ShowAudit], "the last item of the root is the audit log");
+    assert_eq!(
+        effects,
+        vec![Effect::ShowAudit],
+        "the last item of the root is the audit log"
+    );
 }
 
 #[test]

@@ -161,5 +161,59 @@ pub fn backup(path: &Path, now: time::OffsetDateTime) -> io::Result<Option<std::
         n += 1;
     }
     atomic_write(&copy, &bytes, mode)?;
+    prune_backups(path, KEPT_BACKUPS)?;
     Ok(Some(copy))
+}
+
+/// How many backups of one file are kept: the newest ones.
+pub const KEPT_BACKUPS: usize = 5;
+
+/// Removes the oldest `path.<stamp>.bak` files beyond `keep`. The stamps sort by time.
+fn prune_backups(path: &Path, keep: usize) -> io::Result<()> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return Ok(());
+    };
+    let prefix = format!("{name}.");
+    let mut backups: Vec<std::path::PathBuf> = fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .filter(|e| {
+            // "id_ed25519.<stamp>.bak", not "id_ed25519.pub.<stamp>.bak": a digit follows.
+            e.file_name().to_str().is_some_and(|n| {
+                n.strip_prefix(&prefix)
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+                    && n.ends_with(".bak")
+            })
+        })
+        .map(|e| e.path())
+        .collect();
+    backups.sort();
+    let excess = backups.len().saturating_sub(keep);
+    for old in &backups[..excess] {
+        fs::remove_file(old)?;
+    }
+    Ok(())
+}
+
+/// Removes temporary files (`.tanos-*.tmp`) left by a write that was killed half-way, in the
+/// directories the appliance writes to. Call with the appliance lock held.
+pub fn remove_stale_temps(dirs: &[std::path::PathBuf]) -> usize {
+    let mut removed = 0;
+    for dir in dirs {
+        let Ok(entries) = fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let is_temp = entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(".tanos-") && n.ends_with(".tmp"));
+            if is_temp
+                && entry.file_type().is_ok_and(|t| t.is_file())
+                && fs::remove_file(entry.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+    }
+    removed
 }

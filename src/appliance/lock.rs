@@ -53,3 +53,25 @@ pub fn acquire_within(app: &Appliance, wait: Duration) -> Result<Lock, LockError
         }
     }
 }
+
+/// Clears what writes killed half-way left behind (never read as real files, but a killed
+/// private-key write leaves a copy of the key). Skipped when another change is running.
+pub fn tidy(app: &Appliance) -> usize {
+    let Ok(_lock) = acquire_within(app, Duration::from_millis(200)) else {
+        return 0;
+    };
+    let mut dirs: Vec<std::path::PathBuf> = [
+        "",
+        super::Layout::TANIUM_DIR,
+        super::Layout::ZONE_DIR,
+        super::Layout::INCOMING,
+        super::Layout::OUTGOING,
+        super::Layout::ETC_SSH,
+        "log",
+    ]
+    .iter()
+    .map(|d| app.path(d))
+    .collect();
+    dirs.extend(super::Layout::USERS.iter().map(|u| app.ssh_dir(u)));
+    super::fsutil::remove_stale_temps(&dirs)
+}
