@@ -125,7 +125,8 @@ openssl verify -CAfile "$TS/tanium/tanium-root.crt" c-product.crt c.crt >&2
 # 2b. Where the whole-process time goes: file syncing -----------------------------------------
 # The product writes every file atomically and durably (temporary file, fsync, rename, fsync
 # of the directory); openssl writes without fsync. The same product commands with their files
-# on tmpfs (fsync costs nothing there) against the scratch directory on disk, alternating.
+# on tmpfs (fsync costs nothing there) against the scratch directory on disk, and openssl on
+# tmpfs too, all alternating.
 if [ -d /dev/shm ] && [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ -w /dev/shm ]; then
     say "2b. the same product commands with their files on tmpfs (/dev/shm)"
     SHM=$(mktemp -d /dev/shm/tanos-bench.XXXXXX)
@@ -138,7 +139,11 @@ if [ -d /dev/shm ] && [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ -
         --cmd proc.issue.disk "reporting-tls-issue, certificate in the scratch dir (disk)" \
         "$(q "$BIN" keyutility reporting-tls-issue "$OUT/work/r.csr" "$OUT/work/c2.crt" "$TS/tanium/tanium.pvk" --force)" \
         --cmd proc.issue.tmpfs "reporting-tls-issue, certificate on tmpfs" \
-        "$(q "$BIN" keyutility reporting-tls-issue "$SHM/r.csr" "$SHM/c2.crt" "$TS/tanium/tanium.pvk" --force)"
+        "$(q "$BIN" keyutility reporting-tls-issue "$SHM/r.csr" "$SHM/c2.crt" "$TS/tanium/tanium.pvk" --force)" \
+        --cmd proc.openssl.req.ec.tmpfs "openssl req -newkey ec (P-256), files on tmpfs" \
+        "$(q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=x -keyout "$SHM/k" -out "$SHM/r")" \
+        --cmd proc.openssl.x509.tmpfs "openssl x509 -req, certificate on tmpfs" \
+        "$(q openssl x509 -req -in "$SHM/r.csr" -CA "$TS/tanium/tanium-root.crt" -CAkey "$TS/tanium/tanium.pvk" -days 3650 -out "$SHM/c.crt")"
     rm -rf "$SHM"
     SHM=""
 fi

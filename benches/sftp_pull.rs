@@ -3,8 +3,8 @@
 //! process per pull, as an operator would run it), on the same `tanos-menu sshd`, measured
 //! in the same run, interleaved (product, sftp, product, sftp…) so drift hits both alike.
 //!
-//! With `TANOS_BENCH_PORT`, `TANOS_BENCH_TS`, `TANOS_BENCH_ZS` (and `TANOS_BENCH_USER`) it uses
-//! an sshd that `bench/run.sh` started; without them it makes its own two roots under
+//! With `TANOS_BENCH_PORT`, `TANOS_BENCH_TS`, `TANOS_BENCH_ZS`, `TANOS_BENCH_WORK` (and
+//! `TANOS_BENCH_USER`) it uses an sshd that `bench/run.sh` started; without them it makes its own two roots under
 //! `target/bench/` and runs `tanos-menu sshd` itself. `TANOS_BENCH_N` pulls of each (50).
 //!
 //! Then the same pull, step by step with the ssh2 calls `download` makes, to show where the
@@ -32,6 +32,7 @@ impl Drop for SshdGuard {
     fn drop(&mut self) {
         // The wrapper and the sshd it runs share the group made at spawn: end that group only.
         let pgid = self.0.id() as libc::pid_t;
+        // SAFETY: a signal to the process group this bench created (see `setup`).
         unsafe {
             libc::kill(-pgid, libc::SIGTERM);
         }

@@ -5,6 +5,7 @@
 //! a terminal pastes it; OpenSSL, ssh-keygen and OpenSSH's sshd judge the result.
 
 mod e2e_common;
+mod sshd_base;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

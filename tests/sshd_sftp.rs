@@ -2,6 +2,8 @@
 //! the product's own `tanos-menu sshd` on 127.0.0.1: keys exchanged through the product's
 //! code, host keys checked as OpenSSH does, nothing outside transfer/ reachable.
 
+mod sshd_base;
+
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io::Read;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -40,10 +42,7 @@ const LIMIT: u64 = 64 * 1024;
 /// A 0755 directory under target/: sshd's StrictModes and ChrootDirectory want every
 /// component of the roots root-owned and not writable by group or others.
 fn base() -> PathBuf {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let base = tmp.join("sshd_sftp");
-    std::fs::create_dir_all(&base).expect("test base directory");
-    std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o755)).expect("chmod base");
+    let base = sshd_base::sshd_base("sshd_sftp");
     for dir in base.ancestors() {
         let mode = std::fs::metadata(dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))

@@ -78,8 +78,10 @@ pub fn atomic_write_all(files: &[(&Path, &[u8], u32)]) -> io::Result<()> {
     for (tmp, (path, _, _)) in staged.into_iter().zip(files) {
         tmp.persist(path).map_err(|e| plain(e.error))?;
     }
-    for (path, _, _) in files {
-        sync_dir(dir_of(path))?;
+    let mut dirs: Vec<&Path> = files.iter().map(|(path, _, _)| dir_of(path)).collect();
+    dirs.dedup();
+    for dir in dirs {
+        sync_dir(dir)?;
     }
     Ok(())
 }

@@ -26,28 +26,24 @@ pub fn pull_certificate(
     trust: Option<&str>,
     cancel: &AtomicBool,
 ) -> Result<Vec<String>, TransferError> {
-    let keys = keys(app);
-    let cert = sftp::download(
+    // One connection for both files: the certificate, and the root key when it is there.
+    let mut files = sftp::download_all(
         peer,
-        &keys,
-        "outgoing/reporting.crt",
+        &keys(app),
+        &["outgoing/reporting.crt", "outgoing/tanium.pub"],
         MAX_PEM_BYTES as u64,
         trust,
         cancel,
-    )?;
-    // The host is known now (trusted above if it had to be): no second question.
-    let root = match sftp::download(
-        peer,
-        &keys,
-        "outgoing/tanium.pub",
-        MAX_PEM_BYTES as u64,
-        None,
-        cancel,
-    ) {
-        Ok(bytes) => Some(bytes),
-        Err(TransferError::NotFound { .. }) => None,
-        Err(e) => return Err(e),
-    };
+    )?
+    .into_iter();
+    let cert = files
+        .next()
+        .flatten()
+        .ok_or_else(|| TransferError::NotFound {
+            peer: peer.to_string(),
+            path: "outgoing/reporting.crt".into(),
+        })?;
+    let root = files.next().flatten();
     write_incoming(app, "reporting.crt", &cert)?;
     let mut files = vec!["transfer/incoming/reporting.crt".to_string()];
     if let Some(bytes) = root {

@@ -201,45 +201,70 @@ pub fn download(
     trust: Option<&str>,
     cancel: &AtomicBool,
 ) -> Result<Vec<u8>, TransferError> {
+    let mut files = download_all(peer, keys, &[remote], limit, trust, cancel)?;
+    files
+        .pop()
+        .flatten()
+        .ok_or_else(|| TransferError::NotFound {
+            peer: peer.to_string(),
+            path: remote.to_string(),
+        })
+}
+
+/// Downloads several files over one connection; `None` for a file the peer does not have.
+pub fn download_all(
+    peer: &Peer,
+    keys: &ClientKeys,
+    remotes: &[&str],
+    limit: u64,
+    trust: Option<&str>,
+    cancel: &AtomicBool,
+) -> Result<Vec<Option<Vec<u8>>>, TransferError> {
     let sess = connect(peer, keys, trust)?;
     let sftp = sess
         .sftp()
         .map_err(|e| TransferError::Io(e.message().to_string()))?;
-    let path = Path::new(remote);
-    let not_found = || TransferError::NotFound {
-        peer: peer.to_string(),
-        path: remote.to_string(),
-    };
-    let stat = sftp.stat(path).map_err(|_| not_found())?;
-    let size = stat.size.unwrap_or(0);
-    if size > limit {
-        return Err(TransferError::TooLarge {
-            path: remote.into(),
-            size,
-            limit,
-        });
-    }
-    let mut file = sftp.open(path).map_err(|_| not_found())?;
-    let mut out = Vec::with_capacity(size as usize);
-    let mut buf = vec![0u8; CHUNK];
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(TransferError::Cancelled);
-        }
-        let n = file
-            .read(&mut buf)
-            .map_err(|e| TransferError::Io(e.to_string()))?;
-        if n == 0 {
-            break;
-        }
-        out.extend_from_slice(&buf[..n]);
-        if out.len() as u64 > limit {
+    let mut out = Vec::with_capacity(remotes.len());
+    for remote in remotes {
+        let path = Path::new(remote);
+        let Ok(stat) = sftp.stat(path) else {
+            out.push(None);
+            continue;
+        };
+        let size = stat.size.unwrap_or(0);
+        if size > limit {
             return Err(TransferError::TooLarge {
-                path: remote.into(),
-                size: out.len() as u64,
+                path: remote.to_string(),
+                size,
                 limit,
             });
         }
+        let Ok(mut file) = sftp.open(path) else {
+            out.push(None);
+            continue;
+        };
+        let mut bytes = Vec::with_capacity(size as usize);
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(TransferError::Cancelled);
+            }
+            let n = file
+                .read(&mut buf)
+                .map_err(|e| TransferError::Io(e.to_string()))?;
+            if n == 0 {
+                break;
+            }
+            bytes.extend_from_slice(&buf[..n]);
+            if bytes.len() as u64 > limit {
+                return Err(TransferError::TooLarge {
+                    path: remote.to_string(),
+                    size: bytes.len() as u64,
+                    limit,
+                });
+            }
+        }
+        out.push(Some(bytes));
     }
     Ok(out)
 }

@@ -422,7 +422,13 @@ pub fn scratch(suite: &str) -> tempfile::TempDir {
 /// user) and not writable by group or others, as sshd's StrictModes and ChrootDirectory
 /// require of the paths to authorized_keys and to the transfer area.
 pub fn scratch_for_sshd(suite: &str) -> tempfile::TempDir {
-    let dir = scratch(suite);
+    let base = crate::sshd_base::sshd_base(suite);
+    let dir = tempfile::Builder::new()
+        .prefix("case-")
+        .tempdir_in(&base)
+        .expect("create the test directory");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod the test directory");
     let me = euid();
     for d in dir.path().ancestors() {
         let meta = std::fs::metadata(d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
