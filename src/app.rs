@@ -121,17 +121,11 @@ fn spawn_worker(
     (effect_tx, msg_rx, worker)
 }
 
-enum TerminalInput {
-    Ready,
-    Quiet,
-    HungUp,
-}
-
-/// Waits up to 50 ms for the terminal on stdin. A hung-up terminal (the SSH connection
-/// dropped) is seen here: crossterm would read its end-of-file forever.
-fn terminal_input(stdin_tty: bool) -> TerminalInput {
+/// Waits up to 50 ms for the terminal on stdin and says whether it hung up (the SSH
+/// connection dropped): crossterm would read its end-of-file forever.
+fn terminal_hung_up(stdin_tty: bool) -> bool {
     if !stdin_tty {
-        return TerminalInput::Ready;
+        return false;
     }
     let mut fds = [libc::pollfd {
         fd: 0,
@@ -141,20 +135,9 @@ fn terminal_input(stdin_tty: bool) -> TerminalInput {
     // SAFETY: one valid pollfd, its count, a bounded timeout; poll only writes `revents`.
     let n = unsafe { libc::poll(fds.as_mut_ptr(), 1, 50) };
     if n < 0 {
-        return if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
-            TerminalInput::Quiet
-        } else {
-            TerminalInput::HungUp
-        };
+        return io::Error::last_os_error().kind() != io::ErrorKind::Interrupted;
     }
-    let revents = fds[0].revents;
-    if revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
-        TerminalInput::HungUp
-    } else if revents & libc::POLLIN != 0 {
-        TerminalInput::Ready
-    } else {
-        TerminalInput::Quiet
-    }
+    fds[0].revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }
 
 /// Where a crash is recorded: the appliance's log directory, else the system's temp dir.
@@ -230,21 +213,17 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
                 }
             }
             let mut inbox = VecDeque::new();
-            let ready = match terminal_input(stdin_tty) {
-                TerminalInput::HungUp => {
-                    model.goodbye = Some("The terminal closed (the SSH session dropped).".into());
-                    break;
-                }
-                TerminalInput::Ready => true,
-                TerminalInput::Quiet => false,
+            if terminal_hung_up(stdin_tty) {
+                model.goodbye = Some("The terminal closed (the SSH session dropped).".into());
+                break;
+            }
+            // Asked every turn, input or not: a window resize reaches crossterm by signal.
+            let wait = if stdin_tty {
+                Duration::ZERO
+            } else {
+                Duration::from_millis(50)
             };
-            if ready
-                && event::poll(if stdin_tty {
-                    Duration::ZERO
-                } else {
-                    Duration::from_millis(50)
-                })?
-            {
+            if event::poll(wait)? {
                 inbox.extend(msgs_of(event::read()?));
                 while event::poll(Duration::ZERO)? {
                     inbox.extend(msgs_of(event::read()?));
