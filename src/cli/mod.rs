@@ -1,5 +1,9 @@
 //! The command line (SPEC §5, §4.6): the same domain functions the menus call.
 
+mod tools;
+
+pub use tools::{run_keyutility, run_sshd};
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -9,9 +13,8 @@ use time::OffsetDateTime;
 use crate::appliance::catalogue::{self, Component, SettingError};
 use crate::appliance::init::{self, InitError, InitOptions};
 use crate::appliance::settings::{self, Settings, SettingsError};
-use crate::appliance::{Appliance, Platform, Role, fsutil};
+use crate::appliance::{Appliance, Platform, Role};
 use crate::pki::KeyType;
-use crate::pki::csr::{self, CsrRequest};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -170,9 +173,9 @@ pub enum ConfigCommand {
 }
 
 /// Exit code of a refused request (bad value, existing appliance): nothing was changed.
-const REFUSED: u8 = 2;
+pub(crate) const REFUSED: u8 = 2;
 
-fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     eprintln!("tanos-menu: {message}");
     ExitCode::from(code)
 }
@@ -313,166 +316,5 @@ pub fn run_config(root: &Path, cmd: ConfigCommand) -> ExitCode {
                 Err(e) => fail(1, e),
             }
         }
-    }
-}
-
-fn refuse_existing(paths: &[&Path], force: bool) -> Result<(), String> {
-    match paths.iter().find(|p| p.exists()) {
-        Some(p) if !force => Err(format!(
-            "{} exists; nothing was written (add --force to replace it)",
-            p.display()
-        )),
-        _ => Ok(()),
-    }
-}
-
-pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
-    match cmd {
-        KeyutilityCommand::ReportingTlsRequest {
-            key,
-            out,
-            common_name,
-            dns_names,
-            ips,
-            key_type,
-            force,
-        } => {
-            if let Err(e) = refuse_existing(&[&key, &out], force) {
-                return fail(REFUSED, e);
-            }
-            let request = CsrRequest {
-                common_name: common_name.unwrap_or_else(crate::app::machine_hostname),
-                dns_names,
-                ips,
-                key_type,
-            };
-            println!("Generating key: '{}'", key.display());
-            let new = match csr::generate_csr(&request) {
-                Ok(new) => new,
-                Err(e) => return fail(REFUSED, e),
-            };
-            // The key and its CSR land together or not at all.
-            let written = fsutil::atomic_write_all(&[
-                (&key, new.key_pem.as_bytes(), fsutil::PRIVATE_FILE),
-                (&out, new.csr_pem.as_bytes(), fsutil::PUBLIC_FILE),
-            ]);
-            if let Err(e) = written {
-                return fail(
-                    1,
-                    format!(
-                        "cannot write {} and {}: {e}; neither was changed",
-                        key.display(),
-                        out.display()
-                    ),
-                );
-            }
-            println!(
-                "Successfully generated certificate signing request: '{}'",
-                out.display()
-            );
-            ExitCode::SUCCESS
-        }
-        KeyutilityCommand::ReportingTlsIssue {
-            csr_arg,
-            out_arg,
-            root_key_arg,
-            root_key,
-            csr,
-            out,
-            expiration,
-            force,
-        } => {
-            let csr_path = csr_arg.unwrap_or(csr);
-            let out = out_arg.unwrap_or(out);
-            let root_key = root_key_arg.unwrap_or(root_key);
-            let root_cert = root_key.with_file_name("tanium-root.crt");
-            if let Err(e) = refuse_existing(&[&out], force) {
-                return fail(REFUSED, e);
-            }
-            let read =
-                |p: &Path| crate::appliance::tls::read_pem_file(p).map_err(|e| e.to_string());
-            let (text, key_pem, cert_pem) =
-                match (read(&csr_path), read(&root_key), read(&root_cert)) {
-                    (Ok(t), Ok(k), Ok(c)) => (t, k, c),
-                    (Err(e), _, _) | (_, Err(e), _) => return fail(REFUSED, e),
-                    (_, _, Err(e)) => {
-                        return fail(
-                            REFUSED,
-                            format!("{e} (the root certificate is read from beside the root key)"),
-                        );
-                    }
-                };
-            let checked = match csr::check_csr(&text) {
-                Ok(c) => c,
-                Err(e) => return fail(REFUSED, format!("{}: {e}", csr_path.display())),
-            };
-            let request = crate::pki::issue::LeafRequest {
-                common_name: checked.common_name.clone(),
-                dns_names: checked.dns_names.clone(),
-                ips: checked.ips.clone(),
-                days: expiration,
-                rsa: checked.rsa,
-            };
-            let issued = rcgen::SubjectPublicKeyInfo::from_der(&checked.spki_der)
-                .map_err(|e| e.to_string())
-                .and_then(|spki| {
-                    crate::pki::issue::sign_leaf(
-                        &request,
-                        &spki,
-                        &key_pem,
-                        &cert_pem,
-                        OffsetDateTime::now_utc(),
-                    )
-                    .map_err(|e| e.to_string())
-                });
-            let cert = match issued {
-                Ok(cert) => cert,
-                Err(e) => return fail(REFUSED, e),
-            };
-            if let Err(e) = fsutil::atomic_write(&out, cert.as_bytes(), fsutil::PUBLIC_FILE) {
-                return fail(1, format!("cannot write {}: {e}", out.display()));
-            }
-            println!("Successfully issued new certificate: '{}'", out.display());
-            ExitCode::SUCCESS
-        }
-    }
-}
-
-pub fn run_sshd(
-    root: &Path,
-    listen: std::net::SocketAddr,
-    user: Option<String>,
-    check: bool,
-) -> ExitCode {
-    use crate::transfer::sshd;
-    let app = match Appliance::open(root) {
-        Ok(app) => app,
-        Err(e) => return fail(1, e),
-    };
-    let user = user.unwrap_or_else(sshd::default_user);
-    let prepared = match sshd::prepare(&app, listen, &user) {
-        Ok(p) => p,
-        Err(e) => return fail(1, e),
-    };
-    if let Err(e) = sshd::test_config(&prepared.config) {
-        return fail(1, e);
-    }
-    let confinement = if prepared.chroot {
-        "confined to transfer/ (chroot)".to_string()
-    } else {
-        "not confined: run as root, with every directory above transfer/ root-owned, for a chroot"
-            .to_string()
-    };
-    eprintln!(
-        "tanos-menu: SFTP for {user} on {listen}, keys of home/tancopy/.ssh/authorized_keys, {confinement}; config {}",
-        prepared.config.display()
-    );
-    if check {
-        return ExitCode::SUCCESS;
-    }
-    match sshd::run(&prepared.config) {
-        Ok(status) if status.success() => ExitCode::SUCCESS,
-        Ok(status) => fail(1, format!("sshd stopped: {status}")),
-        Err(e) => fail(1, e),
     }
 }
