@@ -3,12 +3,13 @@
 //! refused with the file untouched. `ssh-keygen -l` is the outside judge of every file
 //! written.
 
+mod support;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use tanos_menu::appliance::init::{InitOptions, init};
 use tanos_menu::appliance::users::{
     add_authorized, authorized_rows, regenerate_keypair, remove_authorized,
 };
@@ -16,12 +17,14 @@ use tanos_menu::appliance::{Appliance, Platform, Role};
 use tanos_menu::sshkeys::authorized::{self, AuthorizedKey, parse_pasted};
 use time::OffsetDateTime;
 
+use support::fs::{mode, path_str};
+use support::roots;
+
 // ---------------------------------------------------------------- places
 
 /// A 0755 directory under target/ for this test binary's roots and keys.
 fn base() -> PathBuf {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("authorized_keys");
-    std::fs::create_dir_all(&base).expect("test base directory");
+    let base = roots::base("authorized_keys");
     std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o755)).expect("chmod base");
     base
 }
@@ -39,26 +42,14 @@ impl Root {
 }
 
 fn appliance() -> Root {
-    let dir = tempfile::Builder::new()
-        .prefix("case-")
-        .tempdir_in(base())
-        .expect("temp dir");
-    let opts = InitOptions {
-        role: Role::ZoneServer,
-        hostname: "zs01.example".into(),
-        platform: Platform::V7_3,
-        zone_hub: false,
-        tanium_pub: None,
-    };
-    let app = init(&dir.path().join("zs"), &opts, OffsetDateTime::now_utc()).expect("init");
+    let dir = roots::scratch_in(&base(), "case-");
+    let opts = roots::options(Role::ZoneServer, "zs01.example", Platform::V7_3, false);
+    let app = roots::appliance(&dir.path().join("zs"), &opts, OffsetDateTime::now_utc());
     Root { _dir: dir, app }
 }
 
 fn scratch() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("scratch-")
-        .tempdir_in(base())
-        .expect("scratch dir")
+    roots::scratch_in(&base(), "scratch-")
 }
 
 // ---------------------------------------------------------------- outside judges
@@ -74,10 +65,6 @@ fn run(program: &str, args: &[&str]) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
 }
 
 /// The SHA256 fingerprints `ssh-keygen -l -f` lists for a file, in file order; panics when
@@ -111,14 +98,6 @@ fn row_fingerprints(rows: &[String]) -> Vec<String> {
                 .to_string()
         })
         .collect()
-}
-
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .permissions()
-        .mode()
-        & 0o7777
 }
 
 /// What every authorized_keys the product writes must be: LF only, a final newline, 0600

@@ -1,19 +1,19 @@
 //! The command line, run as an operator would: `init`, `config list|get|set`, exit codes,
 //! and files left untouched by every refusal.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use support::roots;
+use support::tree::files;
+
 const BIN: &str = env!("CARGO_BIN_EXE_tanos-menu");
 
 fn scratch() -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
-    std::fs::create_dir_all(&base).expect("scratch base");
-    tempfile::Builder::new()
-        .prefix("cli-")
-        .tempdir_in(base)
-        .expect("scratch dir")
+    roots::scratch("cli", "cli-")
 }
 
 fn run(args: &[&str]) -> Output {
@@ -33,19 +33,10 @@ fn text(out: &Output) -> (String, String) {
 
 /// Every file under `root` with its bytes.
 fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut todo = vec![root.to_path_buf()];
-    while let Some(dir) = todo.pop() {
-        for entry in std::fs::read_dir(&dir).expect("read dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                todo.push(path);
-            } else {
-                files.insert(path.clone(), std::fs::read(&path).expect("read file"));
-            }
-        }
-    }
-    files
+    files(root)
+        .into_iter()
+        .map(|(path, (_, data))| (path, data))
+        .collect()
 }
 
 fn init(root: &Path, extra: &[&str]) {

@@ -3,16 +3,17 @@
 //! executor against the disk and answered back, OpenSSL as the outside judge.
 
 mod common;
+mod support;
 
-use std::collections::{BTreeMap, VecDeque};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::{press, render, typed};
-use tanos_menu::app::initial_model;
+use support::console::{drive, model};
+use support::fs::{bytes, copy, mode, path_str, read};
+use support::roots;
+use support::tools::openssl;
+use support::tree::{Tree, differences, tree_abs};
 use tanos_menu::appliance::catalogue::Value;
-use tanos_menu::appliance::init::{InitOptions, init};
 use tanos_menu::appliance::status::CertState;
 use tanos_menu::appliance::{Platform, Role};
 use tanos_menu::executor::run_effect;
@@ -36,12 +37,7 @@ struct Pair {
 }
 
 fn pair() -> Pair {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("console_flow");
-    std::fs::create_dir_all(&base).expect("test base directory");
-    let dir = tempfile::Builder::new()
-        .prefix("case-")
-        .tempdir_in(&base)
-        .expect("temp dir");
+    let dir = roots::scratch("console_flow", "case-");
     let ts = dir.path().join("ts");
     let zs = dir.path().join("zs");
     let now = OffsetDateTime::now_utc();
@@ -49,44 +45,16 @@ fn pair() -> Pair {
         (&ts, Role::TaniumServer, TS_HOST, true),
         (&zs, Role::ZoneServer, ZS_HOST, false),
     ] {
-        let opts = InitOptions {
-            role,
-            hostname: hostname.into(),
-            platform: Platform::V7_3,
-            zone_hub,
-            tanium_pub: None,
-        };
-        init(root, &opts, now).unwrap_or_else(|e| panic!("init {role:?}: {e}"));
+        roots::appliance(
+            root,
+            &roots::options(role, hostname, Platform::V7_3, zone_hub),
+            now,
+        );
     }
     Pair { _dir: dir, ts, zs }
 }
 
-/// The console as it opens on `root`.
-fn model(root: &Path) -> Model {
-    initial_model(root).unwrap_or_else(|e| panic!("open {}: {e}", root.display()))
-}
-
 // ---------------------------------------------------------------- driving the console
-
-/// Runs the effects, and those their answers ask for, until none is left. Returns the
-/// texts of `Effect::Copy`, which the terminal loop answers, not the executor.
-fn drive(m: &mut Model, root: &Path, effects: Vec<Effect>) -> Vec<String> {
-    let mut queue: VecDeque<Effect> = effects.into();
-    let mut copies = Vec::new();
-    let mut runs = 0;
-    while let Some(effect) = queue.pop_front() {
-        runs += 1;
-        assert!(runs < 32, "the effects never settle");
-        if let Effect::Copy(text) = effect {
-            copies.push(text);
-            continue;
-        }
-        let answer = run_effect(root, effect);
-        queue.extend(update(m, answer));
-    }
-    assert!(m.busy.is_none(), "still busy: {:?}", m.busy);
-    copies
-}
 
 /// Types `keys` (see `common::typed`) and runs whatever they start.
 fn act(m: &mut Model, root: &Path, keys: &str) -> Vec<String> {
@@ -163,58 +131,9 @@ fn status_root_fingerprint(m: &Model) -> String {
 
 // ---------------------------------------------------------------- files and judges
 
-/// One path of a tree, as far as a test can tell it changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Entry {
-    Dir(u32),
-    File(u32, Vec<u8>),
-    Link(PathBuf),
-}
-
-type Tree = BTreeMap<PathBuf, Entry>;
-
-fn tree(root: &Path) -> Tree {
-    fn walk(dir: &Path, out: &mut Tree) {
-        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.expect("dir entry").path();
-            let meta = std::fs::symlink_metadata(&path).expect("metadata");
-            let mode = meta.permissions().mode() & 0o7777;
-            if meta.file_type().is_symlink() {
-                out.insert(
-                    path.clone(),
-                    Entry::Link(std::fs::read_link(&path).expect("link")),
-                );
-            } else if meta.is_dir() {
-                out.insert(path.clone(), Entry::Dir(mode));
-                walk(&path, out);
-            } else {
-                out.insert(path.clone(), Entry::File(mode, bytes(&path)));
-            }
-        }
-    }
-    let mut out = Tree::new();
-    walk(root, &mut out);
-    out
-}
-
 /// Both appliances, every path with its mode and bytes.
 fn trees(p: &Pair) -> (Tree, Tree) {
-    (tree(&p.ts), tree(&p.zs))
-}
-
-fn differences(before: &Tree, after: &Tree) -> Vec<String> {
-    let mut out: Vec<String> = before
-        .iter()
-        .filter(|(path, entry)| after.get(*path) != Some(entry))
-        .map(|(path, _)| format!("changed or removed {}", path.display()))
-        .collect();
-    out.extend(
-        after
-            .keys()
-            .filter(|p| !before.contains_key(*p))
-            .map(|p| format!("added {}", p.display())),
-    );
-    out
+    (tree_abs(&p.ts), tree_abs(&p.zs))
 }
 
 #[track_caller]
@@ -223,45 +142,6 @@ fn assert_unchanged(p: &Pair, before: &(Tree, Tree), what: &str) {
     let mut diff = differences(&before.0, &after.0);
     diff.extend(differences(&before.1, &after.1));
     assert!(diff.is_empty(), "{what} changed files: {diff:#?}");
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn bytes(path: &Path) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .permissions()
-        .mode()
-        & 0o7777
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::copy(from, to)
-        .unwrap_or_else(|e| panic!("copy {} -> {}: {e}", from.display(), to.display()));
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
-/// Runs OpenSSL; returns whether it succeeded, and stdout with stderr.
-fn openssl(args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .output()
-        .expect("run openssl");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
 }
 
 #[track_caller]

@@ -6,6 +6,7 @@
 
 mod e2e_common;
 mod sshd_base;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

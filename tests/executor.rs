@@ -2,8 +2,7 @@
 //! reloading, saving a setting; and the console opening on empty, existing and foreign roots.
 
 mod common;
-
-use std::path::Path;
+mod support;
 
 use tanos_menu::app::initial_model;
 use tanos_menu::appliance::catalogue::{self, Component, Value};
@@ -12,13 +11,10 @@ use tanos_menu::appliance::{Platform, Role};
 use tanos_menu::executor::run_effect;
 use tanos_menu::model::{Effect, Msg, Screen, update};
 
+use support::roots;
+
 fn scratch() -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("executor");
-    std::fs::create_dir_all(&base).expect("scratch base");
-    tempfile::Builder::new()
-        .prefix("exec-")
-        .tempdir_in(base)
-        .expect("scratch dir")
+    roots::scratch("executor", "exec-")
 }
 
 #[test]
@@ -63,13 +59,7 @@ fn first_run_creates_the_appliance_then_the_console_opens_on_it() {
 fn saving_a_setting_writes_settings_toml_and_reloads() {
     let dir = scratch();
     let root = dir.path().join("ts");
-    let opts = InitOptions {
-        role: Role::TaniumServer,
-        hostname: "ts01".into(),
-        platform: Platform::V7_3,
-        zone_hub: true,
-        tanium_pub: None,
-    };
+    let opts = roots::options(Role::TaniumServer, "ts01", Platform::V7_3, true);
     let Msg::Initialized(Ok(snapshot)) = run_effect(&root, Effect::Init(opts)) else {
         panic!("init failed")
     };
@@ -104,13 +94,7 @@ fn saving_a_setting_writes_settings_toml_and_reloads() {
 fn init_on_an_existing_appliance_fails_and_says_why() {
     let dir = scratch();
     let root = dir.path().join("ts");
-    let opts = InitOptions {
-        role: Role::TaniumServer,
-        hostname: "ts01".into(),
-        platform: Platform::V7_4,
-        zone_hub: false,
-        tanium_pub: None,
-    };
+    let opts = roots::options(Role::TaniumServer, "ts01", Platform::V7_4, false);
     assert!(matches!(
         run_effect(&root, Effect::Init(opts.clone())),
         Msg::Initialized(Ok(_))
@@ -133,13 +117,7 @@ fn a_foreign_directory_is_not_opened() {
 fn status_reflects_the_installed_certificate() {
     let dir = scratch();
     let root = dir.path().join("ts");
-    let opts = InitOptions {
-        role: Role::TaniumServer,
-        hostname: "ts01".into(),
-        platform: Platform::V7_3,
-        zone_hub: false,
-        tanium_pub: None,
-    };
+    let opts = roots::options(Role::TaniumServer, "ts01", Platform::V7_3, false);
     let Msg::Initialized(Ok(snapshot)) = run_effect(&root, Effect::Init(opts)) else {
         panic!()
     };

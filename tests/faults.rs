@@ -8,6 +8,7 @@
 //! killed, at moments drawn from a seeded xorshift.
 
 mod faults_common;
+mod support;
 
 use std::collections::BTreeSet;
 use std::os::unix::process::ExitStatusExt;

@@ -4,11 +4,9 @@
 //! accepted is what was meant (same key, same value); a private key is never kept.
 
 mod common;
+mod support;
 
-use std::collections::BTreeMap;
 use std::ops::Range;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use base64::Engine;
@@ -19,7 +17,6 @@ use ssh_key::public::{EcdsaPublicKey, KeyData, RsaPublicKey};
 use ssh_key::rand_core::OsRng;
 use ssh_key::{Algorithm, HashAlg, LineEnding, Mpint, PrivateKey, PublicKey};
 use tanos_menu::appliance::catalogue::{self, CATALOGUE, Component, Value};
-use tanos_menu::appliance::init::{InitOptions, init};
 use tanos_menu::appliance::settings::{self, Settings};
 use tanos_menu::appliance::users::add_authorized;
 use tanos_menu::appliance::{Appliance, ApplianceConfig, Layout, Platform, Role, tls};
@@ -31,6 +28,10 @@ use tanos_menu::pki::{CertSummary, KeyType, TrustedKey, to_pem};
 use tanos_menu::sshkeys::authorized::{self, parse_line, parse_pasted};
 use tempfile::TempDir;
 use time::OffsetDateTime;
+
+use support::roots;
+use support::roots::appliance_at as init_root;
+use support::tree::{Tree, changed_paths, tree};
 
 // ------------------------------------------------------------------ configuration
 
@@ -53,82 +54,14 @@ fn config(cases: u32) -> ProptestConfig {
 
 // ------------------------------------------------------------------ places and trees
 
-fn base() -> PathBuf {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz");
-    std::fs::create_dir_all(&base).expect("test base directory");
-    base
-}
-
 fn scratch() -> TempDir {
-    tempfile::Builder::new()
-        .prefix("case-")
-        .tempdir_in(base())
-        .expect("temp dir")
-}
-
-fn init_root(
-    dir: &Path,
-    name: &str,
-    role: Role,
-    platform: Platform,
-    zone_hub: bool,
-    tanium_pub: Option<String>,
-) -> Appliance {
-    let opts = InitOptions {
-        role,
-        hostname: match role {
-            Role::TaniumServer => "ts01.example".into(),
-            Role::ZoneServer => "zs01.example".into(),
-        },
-        platform,
-        zone_hub,
-        tanium_pub,
-    };
-    init(&dir.join(name), &opts, OffsetDateTime::now_utc()).expect("init appliance")
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum Node {
-    Dir(u32),
-    File(u32, Vec<u8>),
-    Link(PathBuf),
-}
-
-/// Every path under `root` with its mode and bytes.
-fn tree(root: &Path) -> BTreeMap<PathBuf, Node> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Node>) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.expect("directory entry").path())
-            .collect();
-        entries.sort();
-        for path in entries {
-            let meta = std::fs::symlink_metadata(&path).expect("metadata");
-            let rel = path.strip_prefix(root).expect("under root").to_path_buf();
-            let mode = meta.permissions().mode() & 0o7777;
-            if meta.file_type().is_symlink() {
-                out.insert(rel, Node::Link(std::fs::read_link(&path).expect("link")));
-            } else if meta.is_dir() {
-                out.insert(rel, Node::Dir(mode));
-                walk(root, &path, out);
-            } else {
-                out.insert(rel, Node::File(mode, std::fs::read(&path).expect("read")));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
+    roots::scratch("fuzz", "case-")
 }
 
 /// The paths whose presence, mode or bytes differ.
-fn changed(before: &BTreeMap<PathBuf, Node>, after: &BTreeMap<PathBuf, Node>) -> Vec<String> {
-    let mut paths: Vec<&PathBuf> = before.keys().chain(after.keys()).collect();
-    paths.sort();
-    paths.dedup();
-    paths
-        .into_iter()
-        .filter(|p| before.get(*p) != after.get(*p))
+fn changed(before: &Tree, after: &Tree) -> Vec<String> {
+    changed_paths(before, after)
+        .iter()
         .map(|p| p.display().to_string())
         .collect()
 }

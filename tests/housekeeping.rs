@@ -1,24 +1,20 @@
 //! What the appliance cleans up after itself: old backups beyond the newest five, and
 //! temporary files a killed write left behind.
 
+mod support;
+
 use std::path::Path;
 
-use tanos_menu::appliance::init::{InitOptions, init};
 use tanos_menu::appliance::{Appliance, Platform, Role, fsutil, lock, tls};
 use time::OffsetDateTime;
 
+use support::roots;
+
 fn tanium_server() -> (tempfile::TempDir, Appliance) {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("housekeeping");
-    std::fs::create_dir_all(&base).expect("base");
-    let dir = tempfile::Builder::new().tempdir_in(base).expect("dir");
-    let opts = InitOptions {
-        role: Role::TaniumServer,
-        hostname: "ts01".into(),
-        platform: Platform::V7_3,
-        zone_hub: false,
-        tanium_pub: None,
-    };
-    let app = init(&dir.path().join("ts"), &opts, OffsetDateTime::now_utc()).expect("init");
+    // tempfile's own default prefix, as before.
+    let dir = roots::scratch("housekeeping", ".tmp");
+    let opts = roots::options(Role::TaniumServer, "ts01", Platform::V7_3, false);
+    let app = roots::appliance(&dir.path().join("ts"), &opts, OffsetDateTime::now_utc());
     (dir, app)
 }
 

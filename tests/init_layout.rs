@@ -2,14 +2,24 @@
 //! refusals that change nothing, and the keys and certificates judged by the real OpenSSL and
 //! OpenSSH tools.
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use tanos_menu::appliance::init::{InitOptions, init};
 use tanos_menu::appliance::status::snapshot;
 use tanos_menu::appliance::{Appliance, ApplianceConfig, Layout, Platform, Role};
+
+use support::fs::{mode, read};
+use support::roots;
+use support::tools::run_ok as run;
+use support::tree::{Entry, tree};
+
+fn sh(script: &str, cwd: &Path) -> String {
+    run("/bin/sh", &["-c", script], cwd)
+}
 
 const OPENSSL: &str = "/usr/bin/openssl";
 const SSH_KEYGEN: &str = "/usr/bin/ssh-keygen";
@@ -22,22 +32,11 @@ fn now() -> time::OffsetDateTime {
 
 /// A fresh directory under target/ to hold one or more appliance roots.
 fn scratch() -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("init_layout");
-    std::fs::create_dir_all(&base).expect("create test base directory");
-    tempfile::Builder::new()
-        .prefix("case-")
-        .tempdir_in(&base)
-        .expect("create temp dir")
+    roots::scratch("init_layout", "case-")
 }
 
 fn opts(role: Role, hostname: &str, zone_hub: bool) -> InitOptions {
-    InitOptions {
-        role,
-        hostname: hostname.to_string(),
-        platform: Platform::V7_3,
-        zone_hub,
-        tanium_pub: None,
-    }
+    roots::options(role, hostname, Platform::V7_3, zone_hub)
 }
 
 fn server(dir: &Path, zone_hub: bool) -> Appliance {
@@ -47,73 +46,6 @@ fn server(dir: &Path, zone_hub: bool) -> Appliance {
         now(),
     )
     .expect("init tanium server")
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Entry {
-    Dir(u32),
-    File(u32, Vec<u8>),
-}
-
-/// Every path under `root` with its mode and (for files) its bytes.
-fn tree(root: &Path) -> BTreeMap<PathBuf, Entry> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Entry>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries {
-            let path = entry.expect("dir entry").path();
-            let meta = std::fs::symlink_metadata(&path).expect("metadata");
-            let mode = meta.permissions().mode() & 0o7777;
-            let rel = path.strip_prefix(root).expect("under root").to_path_buf();
-            if meta.is_dir() {
-                out.insert(rel, Entry::Dir(mode));
-                walk(root, &path, out);
-            } else {
-                out.insert(
-                    rel,
-                    Entry::File(mode, std::fs::read(&path).expect("read file")),
-                );
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
-}
-
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .permissions()
-        .mode()
-        & 0o7777
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Runs a tool; panics with its output unless it succeeds. Returns stdout.
-fn run(program: &str, args: &[&str], cwd: &Path) -> String {
-    let out = Command::new(program)
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{program} {args:?} in {} failed ({}):\n{stdout}\n{}",
-        cwd.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-fn sh(script: &str, cwd: &Path) -> String {
-    run("/bin/sh", &["-c", script], cwd)
 }
 
 /// The SHA-256 fingerprint of a PEM public key as OpenSSL computes it, written as the
@@ -185,6 +117,7 @@ fn assert_layout(app: &Appliance, extra: &[(&str, bool, u32)]) {
         .map(|(p, e)| match e {
             Entry::Dir(m) => (p, (false, m)),
             Entry::File(m, _) => (p, (true, m)),
+            other => panic!("{}: neither file nor directory: {other:?}", p.display()),
         })
         .collect();
     assert_eq!(got, want, "layout of {}", app.root.display());

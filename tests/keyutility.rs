@@ -2,20 +2,20 @@
 //! judged by OpenSSL: the CSR and certificate files it writes, and files left untouched by
 //! every refusal.
 
-use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::{Command, Output};
+
+use support::fs::{mode, read};
+use support::roots;
+use support::tools::openssl_in as openssl;
+use support::tree::files;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tanos-menu");
 
 fn scratch() -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("keyutility");
-    std::fs::create_dir_all(&base).expect("scratch base");
-    tempfile::Builder::new()
-        .prefix("ku-")
-        .tempdir_in(base)
-        .expect("scratch dir")
+    roots::scratch("keyutility", "ku-")
 }
 
 /// Runs tanos-menu in `dir`; returns the output with stdout and stderr as text.
@@ -45,7 +45,7 @@ fn run_ok(dir: &Path, args: &[&str]) -> String {
 /// Runs a request that must be refused: exit 2, nothing in `dir` changed. Returns stderr.
 #[track_caller]
 fn run_refused(dir: &Path, args: &[&str]) -> String {
-    let before = tree(dir);
+    let before = files(dir);
     let (out, stdout, stderr) = run(dir, args);
     assert_eq!(
         out.status.code(),
@@ -53,54 +53,8 @@ fn run_refused(dir: &Path, args: &[&str]) -> String {
         "tanos-menu {args:?} should be refused:\n{stdout}\n{stderr}"
     );
     assert!(!stderr.trim().is_empty(), "a refusal says why");
-    assert_eq!(tree(dir), before, "tanos-menu {args:?} changed files");
+    assert_eq!(files(dir), before, "tanos-menu {args:?} changed files");
     stderr
-}
-
-/// Every file under `dir` with its mode and bytes.
-fn tree(dir: &Path) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
-    let mut files = BTreeMap::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir") {
-            let path = entry.expect("entry").path();
-            let meta = std::fs::symlink_metadata(&path).expect("metadata");
-            if meta.is_dir() {
-                todo.push(path);
-            } else {
-                let mode = meta.permissions().mode() & 0o7777;
-                files.insert(path.clone(), (mode, std::fs::read(&path).expect("read")));
-            }
-        }
-    }
-    files
-}
-
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .permissions()
-        .mode()
-        & 0o7777
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Runs OpenSSL in `dir`; returns whether it succeeded, and stdout with stderr.
-fn openssl(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run openssl");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
 }
 
 /// `openssl req -verify -text`; panics unless the self-signature verifies.
@@ -192,7 +146,12 @@ fn request_with_defaults_writes_the_seed_files() {
     let (ok, csr_pub) = openssl(d, &["req", "-in", "reporting.csr", "-noout", "-pubkey"]);
     assert!(ok, "{csr_pub}");
     assert_eq!(csr_pub, public_of_key(d, "reporting.pvk"));
-    assert_eq!(tree(d).len(), 2, "only the two files: {:?}", tree(d).keys());
+    assert_eq!(
+        files(d).len(),
+        2,
+        "only the two files: {:?}",
+        files(d).keys()
+    );
 }
 
 #[test]
@@ -275,7 +234,7 @@ fn request_refuses_bad_options() {
         args.extend_from_slice(bad);
         run_refused(d, &args);
     }
-    assert!(tree(d).is_empty());
+    assert!(files(d).is_empty());
 }
 
 // ---------------------------------------------------------------- reporting-tls-issue

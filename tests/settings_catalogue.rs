@@ -2,17 +2,21 @@
 //! every boundary and hostile value, risky values behind confirmation, and proof on a real
 //! appliance root that a refused change leaves every file as it was.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use tanos_menu::appliance::catalogue::{self, Component, SettingError, Value};
-use tanos_menu::appliance::init::{InitOptions, init};
 use tanos_menu::appliance::settings::{self, Settings, SettingsError};
 use tanos_menu::appliance::{Addon, Appliance, ApplianceConfig, Layout, Platform, Role};
 
 use Component::{ClientGlobal, TaniumServer as TsC, ZoneServer as ZsC, ZoneServerHub as HubC};
 use Platform::{V7_2, V7_3, V7_4};
+use support::fs::mode;
+use support::roots;
+use support::tree::{changed_paths as changed, tree};
 
 // ---------------------------------------------------------------- helpers
 
@@ -56,67 +60,14 @@ struct Root {
 }
 
 fn new_root(role: Role, platform: Platform, zone_hub: bool) -> Root {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("settings_catalogue");
-    std::fs::create_dir_all(&base).expect("create test base directory");
-    let dir = tempfile::Builder::new()
-        .prefix("root-")
-        .tempdir_in(&base)
-        .expect("create temp dir");
-    let opts = InitOptions {
-        role,
-        hostname: "host.example".into(),
-        platform,
-        zone_hub,
-        tanium_pub: None,
-    };
-    let app = init(
+    let dir = roots::scratch("settings_catalogue", "root-");
+    let opts = roots::options(role, "host.example", platform, zone_hub);
+    let app = roots::appliance(
         &dir.path().join("appliance"),
         &opts,
         time::OffsetDateTime::now_utc(),
-    )
-    .expect("init appliance");
+    );
     Root { _dir: dir, app }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Entry {
-    Dir(u32),
-    File(u32, Vec<u8>),
-}
-
-/// Every path under `root` with its mode and (for files) its bytes.
-fn tree(root: &Path) -> BTreeMap<PathBuf, Entry> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Entry>) {
-        for entry in std::fs::read_dir(dir).expect("read_dir") {
-            let path = entry.expect("dir entry").path();
-            let meta = std::fs::symlink_metadata(&path).expect("metadata");
-            let mode = meta.permissions().mode() & 0o7777;
-            let rel = path.strip_prefix(root).expect("under root").to_path_buf();
-            if meta.is_dir() {
-                out.insert(rel, Entry::Dir(mode));
-                walk(root, &path, out);
-            } else {
-                out.insert(
-                    rel,
-                    Entry::File(mode, std::fs::read(&path).expect("read file")),
-                );
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
-}
-
-/// The paths whose entry differs between two snapshots (added, removed or changed).
-fn changed(before: &BTreeMap<PathBuf, Entry>, after: &BTreeMap<PathBuf, Entry>) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = before.keys().chain(after.keys()).cloned().collect();
-    paths.sort();
-    paths.dedup();
-    paths
-        .into_iter()
-        .filter(|p| before.get(p) != after.get(p))
-        .collect()
 }
 
 fn audit_lines(app: &Appliance) -> Vec<String> {
@@ -1319,12 +1270,4 @@ fn a_save_keeps_settings_toml_public() {
         .filter(|e| e.file_name().to_string_lossy().starts_with(".tanos-"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
-}
-
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path)
-        .expect("metadata")
-        .permissions()
-        .mode()
-        & 0o7777
 }

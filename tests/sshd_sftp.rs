@@ -4,7 +4,7 @@
 
 mod sshd_base;
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
@@ -15,8 +15,6 @@ use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use tanos_menu::app::initial_model;
-use tanos_menu::appliance::init::{InitOptions, init};
 use tanos_menu::appliance::status::CertState;
 use tanos_menu::appliance::tls::{self, CertCheck};
 use tanos_menu::appliance::transfer::{pull_certificate, push_csr};
@@ -24,7 +22,7 @@ use tanos_menu::appliance::users::{add_authorized, remove_known_host};
 use tanos_menu::appliance::{Appliance, Platform, Role};
 use tanos_menu::executor::run_effect;
 use tanos_menu::model::{
-    Confirm, Effect, FormFor, Key, Model, Msg, Pending, Screen, TransferFailure, TransferOp, update,
+    Confirm, Effect, FormFor, Key, Model, Msg, Pending, Screen, TransferFailure, TransferOp,
 };
 use tanos_menu::pki::KeyType;
 use tanos_menu::pki::csr::{CsrRequest, check_csr, generate_csr};
@@ -33,7 +31,14 @@ use tanos_menu::transfer::sftp::{self, ClientKeys, Peer, TransferError};
 use tanos_menu::transfer::sshd;
 use time::OffsetDateTime;
 
+use support::console::{drive, model};
+use support::fs::{bytes, mode, path_str, read};
+use support::roots;
+use support::tools::run;
+use support::tree::{Entry, assert_unchanged, tree_abs};
+
 mod common;
+mod support;
 
 const LIMIT: u64 = 64 * 1024;
 
@@ -65,10 +70,7 @@ struct Pair {
 }
 
 fn pair() -> Pair {
-    let dir = tempfile::Builder::new()
-        .prefix("case-")
-        .tempdir_in(base())
-        .expect("temp dir");
+    let dir = roots::scratch_in(&base(), "case-");
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
         .expect("chmod case dir");
     let now = OffsetDateTime::now_utc();
@@ -77,14 +79,8 @@ fn pair() -> Pair {
         ("ts", Role::TaniumServer, "ts01.example", true),
         ("zs", Role::ZoneServer, "zs01.example", false),
     ] {
-        let opts = InitOptions {
-            role,
-            hostname: hostname.into(),
-            platform: Platform::V7_3,
-            zone_hub,
-            tanium_pub: None,
-        };
-        made.push(init(&dir.path().join(name), &opts, now).expect("init"));
+        let opts = roots::options(role, hostname, Platform::V7_3, zone_hub);
+        made.push(roots::appliance(&dir.path().join(name), &opts, now));
     }
     let zs = made.pop().expect("zs");
     let ts = made.pop().expect("ts");
@@ -255,94 +251,6 @@ fn serve(p: &Pair, port: u16) -> Server {
 
 // ---------------------------------------------------------------- files and judges
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Entry {
-    Dir(u32),
-    File(u32, Vec<u8>),
-    Link(PathBuf),
-}
-
-type Tree = BTreeMap<PathBuf, Entry>;
-
-fn tree(root: &Path) -> Tree {
-    fn walk(dir: &Path, out: &mut Tree) {
-        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.expect("dir entry").path();
-            let meta = std::fs::symlink_metadata(&path).expect("metadata");
-            let mode = meta.permissions().mode() & 0o7777;
-            if meta.file_type().is_symlink() {
-                out.insert(
-                    path.clone(),
-                    Entry::Link(std::fs::read_link(&path).expect("link")),
-                );
-            } else if meta.is_dir() {
-                out.insert(path.clone(), Entry::Dir(mode));
-                walk(&path, out);
-            } else {
-                out.insert(path.clone(), Entry::File(mode, bytes(&path)));
-            }
-        }
-    }
-    let mut out = Tree::new();
-    walk(root, &mut out);
-    out
-}
-
-fn differences(before: &Tree, after: &Tree) -> Vec<String> {
-    let mut out: Vec<String> = before
-        .iter()
-        .filter(|(path, entry)| after.get(*path) != Some(entry))
-        .map(|(path, _)| format!("changed or removed {}", path.display()))
-        .collect();
-    out.extend(
-        after
-            .keys()
-            .filter(|p| !before.contains_key(*p))
-            .map(|p| format!("added {}", p.display())),
-    );
-    out
-}
-
-#[track_caller]
-fn assert_unchanged(root: &Path, before: &Tree, what: &str) {
-    let diff = differences(before, &tree(root));
-    assert!(diff.is_empty(), "{what} changed files: {diff:#?}");
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn bytes(path: &Path) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .permissions()
-        .mode()
-        & 0o7777
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
-fn run(program: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("run {program}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
 /// `ssh-keygen -l` of the server's host key: what the operator compares.
 fn host_key_fingerprint(ts: &Appliance) -> String {
     let public = ts.path("etc/ssh/ssh_host_ed25519_key.pub");
@@ -479,7 +387,7 @@ fn after_the_key_exchange_the_pull_downloads_and_the_certificate_installs() {
     let peer = peer(port);
 
     // Unknown host: the operator is asked; nothing is written anywhere.
-    let (ts_before, zs_before) = (tree(&p.ts.root), tree(&p.zs.root));
+    let (ts_before, zs_before) = (tree_abs(&p.ts.root), tree_abs(&p.zs.root));
     let fingerprint = unknown_host(
         pull_certificate(&p.zs, &peer, None, &no_cancel()),
         &p.ts,
@@ -576,7 +484,7 @@ fn without_the_key_exchange_the_login_is_refused_and_nothing_is_written() {
     let peer = peer(port);
     let known_hosts = p.zs.ssh_dir("tanadmin").join("known_hosts");
 
-    let (ts_before, zs_before) = (tree(&p.ts.root), tree(&p.zs.root));
+    let (ts_before, zs_before) = (tree_abs(&p.ts.root), tree_abs(&p.zs.root));
     let fingerprint = unknown_host(
         pull_certificate(&p.zs, &peer, None, &no_cancel()),
         &p.ts,
@@ -714,7 +622,7 @@ fn a_changed_host_key_is_refused_until_the_old_entry_is_removed() {
     let second = host_key_fingerprint(&p.ts);
     assert_ne!(first, second, "a new host key");
 
-    let zs_before = tree(&p.zs.root);
+    let zs_before = tree_abs(&p.zs.root);
     for trust in [None, Some(second.as_str()), Some(first.as_str())] {
         let e = pull_certificate(&p.zs, &peer, trust, &no_cancel())
             .expect_err("a changed host key is refused");
@@ -767,8 +675,8 @@ fn a_stopped_server_gives_a_clear_error_and_nothing_is_installed() {
     }
 
     server.stop();
-    let zs_before = tree(&p.zs.root);
-    let zoneserver_before = tree(&p.zs.path("zoneserver"));
+    let zs_before = tree_abs(&p.zs.root);
+    let zoneserver_before = tree_abs(&p.zs.path("zoneserver"));
     let e = pull_certificate(&p.zs, &peer, None, &no_cancel()).expect_err("server stopped");
     assert!(
         matches!(e, TransferError::Unreachable(_) | TransferError::Io(_)),
@@ -847,7 +755,7 @@ fn paths_outside_transfer_are_never_served() {
     }
 
     // Nor written.
-    let ts_before = tree(&p.ts.root);
+    let ts_before = tree_abs(&p.ts.root);
     for remote in [
         "../tanium/tanium.pub",
         "../home/tancopy/.ssh/authorized_keys",
@@ -946,23 +854,6 @@ fn paths_outside_transfer_are_never_served() {
 
 // ---------------------------------------------------------------- the console
 
-fn model(root: &Path) -> Model {
-    initial_model(root).unwrap_or_else(|e| panic!("open {}: {e}", root.display()))
-}
-
-/// Runs the effects and those their answers ask for, until none is left.
-fn drive(m: &mut Model, root: &Path, effects: Vec<Effect>) {
-    let mut queue: VecDeque<Effect> = effects.into();
-    let mut runs = 0;
-    while let Some(effect) = queue.pop_front() {
-        runs += 1;
-        assert!(runs < 32, "the effects never settle");
-        let answer = run_effect(root, effect);
-        queue.extend(update(m, answer));
-    }
-    assert!(m.busy.is_none(), "still busy: {:?}", m.busy);
-}
-
 fn act(m: &mut Model, root: &Path, keys: &str) {
     let effects = common::typed(m, keys);
     drive(m, root, effects);
@@ -1039,7 +930,7 @@ fn the_whole_pull_through_the_console() {
         Some(fingerprint.clone())
     );
     // `n` declines: nothing recorded, nothing downloaded.
-    let zs_before = tree(&p.zs.root);
+    let zs_before = tree_abs(&p.zs.root);
     act(&mut zs, &p.zs.root, "n\n");
     assert_unchanged(&p.zs.root, &zs_before, "declining the host");
 

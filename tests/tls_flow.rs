@@ -2,6 +2,7 @@
 //! CSR on the Zone Server, issuance on the Tanium Server, installation on the Zone Server.
 //! Every key, request and certificate is judged by the real OpenSSL.
 
+mod support;
 mod tls_common;
 
 use std::path::Path;

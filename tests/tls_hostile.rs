@@ -2,6 +2,7 @@
 //! each case asserts the operator's message and that no file under any appliance root
 //! changed, not a byte and not a mode.
 
+mod support;
 mod tls_common;
 
 use std::collections::BTreeMap;

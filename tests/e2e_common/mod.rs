@@ -1,7 +1,7 @@
 //! Helpers of the end-to-end tests: the console in a real pseudo-terminal, its screen read
 //! through `vt100`, appliance roots under target/ that OpenSSH's StrictModes and
 //! ChrootDirectory accept, and a `tanos-menu sshd` per appliance.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -14,6 +14,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use expectrl::session::OsSession;
+
+pub use crate::support::fs::{path_str, read};
+use crate::support::roots;
+pub use crate::support::tools::run;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_tanos-menu");
 pub const ROWS: u16 = 24;
@@ -406,14 +410,10 @@ pub fn login_user() -> String {
 
 /// A 0755 directory for one test under target/.
 pub fn scratch(suite: &str) -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join(suite);
-    std::fs::create_dir_all(&base).expect("create the test base directory");
+    let base = roots::base(suite);
     let public = std::fs::Permissions::from_mode(0o755);
     std::fs::set_permissions(&base, public.clone()).expect("chmod the test base directory");
-    let dir = tempfile::Builder::new()
-        .prefix("case-")
-        .tempdir_in(&base)
-        .expect("create the test directory");
+    let dir = roots::scratch_in(&base, "case-");
     std::fs::set_permissions(dir.path(), public).expect("chmod the test directory");
     dir
 }
@@ -423,10 +423,7 @@ pub fn scratch(suite: &str) -> tempfile::TempDir {
 /// require of the paths to authorized_keys and to the transfer area.
 pub fn scratch_for_sshd(suite: &str) -> tempfile::TempDir {
     let base = crate::sshd_base::sshd_base(suite);
-    let dir = tempfile::Builder::new()
-        .prefix("case-")
-        .tempdir_in(&base)
-        .expect("create the test directory");
+    let dir = roots::scratch_in(&base, "case-");
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
         .expect("chmod the test directory");
     let me = euid();
@@ -546,22 +543,6 @@ impl Drop for Sshd {
 
 // ---------------------------------------------------------------- outside judges
 
-/// Runs a tool; returns whether it succeeded, and stdout with stderr.
-pub fn run(tool: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new(tool)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("run {tool}: {e}"));
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
 /// `ssh-keygen -l -f <path>`: one "bits SHA256:… comment (TYPE)" line per key.
 pub fn ssh_keygen_l(path: &Path) -> Vec<String> {
     let (ok, out) = run("ssh-keygen", &["-l", "-f", path_str(path)]);
@@ -578,12 +559,4 @@ pub fn fingerprint(path: &Path) -> String {
         .nth(1)
         .expect("a fingerprint")
         .to_string()
-}
-
-pub fn path_str(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
-pub fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

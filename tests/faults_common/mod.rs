@@ -13,23 +13,16 @@ use std::time::{Duration, Instant};
 
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
-use tanos_menu::appliance::init::{InitOptions, init};
 use tanos_menu::appliance::{Appliance, Platform, Role};
-use time::OffsetDateTime;
+
+use crate::support::roots;
 
 /// The product binary.
 pub const BIN: &str = env!("CARGO_BIN_EXE_tanos-menu");
 
 /// A fresh directory under target/ for the roots of one test.
 pub fn scratch(test: &str) -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("faults")
-        .join(test);
-    std::fs::create_dir_all(&base).expect("test base directory");
-    tempfile::Builder::new()
-        .prefix("case-")
-        .tempdir_in(&base)
-        .expect("temp dir")
+    roots::scratch(&format!("faults/{test}"), "case-")
 }
 
 /// `init` of a root at `dir/name`.
@@ -40,19 +33,7 @@ pub fn appliance(
     zone_hub: bool,
     tanium_pub: Option<String>,
 ) -> Appliance {
-    let hostname = match role {
-        Role::TaniumServer => "ts01.example",
-        Role::ZoneServer => "zs01.example",
-    };
-    let opts = InitOptions {
-        role,
-        hostname: hostname.to_string(),
-        platform: Platform::V7_3,
-        zone_hub,
-        tanium_pub,
-    };
-    init(&dir.join(name), &opts, OffsetDateTime::now_utc())
-        .unwrap_or_else(|e| panic!("init {role:?}: {e}"))
+    roots::appliance_at(dir, name, role, Platform::V7_3, zone_hub, tanium_pub)
 }
 
 /// Runs `tanos-menu ARGS --root ROOT` to completion.

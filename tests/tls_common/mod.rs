@@ -1,10 +1,8 @@
 //! Helpers of the TLS workflow tests: appliance roots under target/, whole-tree snapshots,
 //! and the real OpenSSL as the outside judge.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
-use std::collections::BTreeMap;
-use std::os::unix::fs::{FileTypeExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use tanos_menu::appliance::Appliance;
@@ -16,6 +14,10 @@ use tanos_menu::pki::KeyType;
 use tanos_menu::pki::csr::{self, CsrRequest, NewCsr};
 use time::OffsetDateTime;
 
+pub use crate::support::fs::{bytes, copy, link_mode as mode, read};
+use crate::support::roots;
+pub use crate::support::tree::{Entry, changes as changed, tree};
+
 pub const OPENSSL: &str = "/usr/bin/openssl";
 pub const ZS_HOST: &str = "zs01.example";
 
@@ -25,22 +27,11 @@ pub fn now() -> OffsetDateTime {
 
 /// A fresh directory under target/ to hold the appliance roots of one test.
 pub fn scratch(suite: &str) -> tempfile::TempDir {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join(suite);
-    std::fs::create_dir_all(&base).expect("create test base directory");
-    tempfile::Builder::new()
-        .prefix("case-")
-        .tempdir_in(&base)
-        .expect("create temp dir")
+    roots::scratch(suite, "case-")
 }
 
 fn opts(role: Role, hostname: &str, zone_hub: bool) -> InitOptions {
-    InitOptions {
-        role,
-        hostname: hostname.to_string(),
-        platform: Platform::V7_3,
-        zone_hub,
-        tanium_pub: None,
-    }
+    roots::options(role, hostname, Platform::V7_3, zone_hub)
 }
 
 /// A Tanium Server with the Zone Server Hub add-on at `dir/name`.
@@ -96,88 +87,6 @@ pub fn issue_via_incoming(
     let text = incoming::read(ts, name).expect("read csr from /incoming");
     let checked = csr::check_csr(&text).expect("check csr");
     tls::issue_from_csr(ts, &checked, days, now).expect("issue certificate")
-}
-
-pub fn copy(from: &Path, to: &Path) {
-    std::fs::copy(from, to)
-        .unwrap_or_else(|e| panic!("copy {} -> {}: {e}", from.display(), to.display()));
-}
-
-pub fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-pub fn bytes(path: &Path) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-pub fn mode(path: &Path) -> u32 {
-    std::fs::symlink_metadata(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .permissions()
-        .mode()
-        & 0o7777
-}
-
-/// One path of a tree, as far as a test can tell it changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Entry {
-    Dir(u32),
-    File(u32, Vec<u8>),
-    Link(PathBuf),
-    /// FIFO, socket, device: never opened (a FIFO would block).
-    Special(u32),
-}
-
-/// Every path under `root` with its mode and (for regular files) its bytes.
-pub fn tree(root: &Path) -> BTreeMap<PathBuf, Entry> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Entry>) {
-        let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        for entry in entries {
-            let path = entry.expect("dir entry").path();
-            let meta = std::fs::symlink_metadata(&path).expect("metadata");
-            let mode = meta.permissions().mode() & 0o7777;
-            let rel = path.strip_prefix(root).expect("under root").to_path_buf();
-            let kind = meta.file_type();
-            if kind.is_symlink() {
-                out.insert(
-                    rel,
-                    Entry::Link(std::fs::read_link(&path).expect("readlink")),
-                );
-            } else if kind.is_dir() {
-                out.insert(rel, Entry::Dir(mode));
-                walk(root, &path, out);
-            } else if kind.is_file() {
-                out.insert(rel, Entry::File(mode, bytes(&path)));
-            } else {
-                assert!(
-                    kind.is_fifo() || kind.is_socket() || kind.is_block_device(),
-                    "{}",
-                    path.display()
-                );
-                out.insert(rel, Entry::Special(mode));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
-}
-
-/// The paths whose entry differs between two trees, for a readable failure.
-pub fn changed(before: &BTreeMap<PathBuf, Entry>, after: &BTreeMap<PathBuf, Entry>) -> Vec<String> {
-    let mut out = Vec::new();
-    for (path, entry) in before {
-        match after.get(path) {
-            None => out.push(format!("removed {}", path.display())),
-            Some(e) if e != entry => out.push(format!("changed {}", path.display())),
-            Some(_) => {}
-        }
-    }
-    for path in after.keys().filter(|p| !before.contains_key(*p)) {
-        out.push(format!("added {}", path.display()));
-    }
-    out
 }
 
 /// Runs OpenSSL in `cwd` without judging its exit status.
