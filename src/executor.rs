@@ -49,7 +49,7 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
             let intro = vec![
                 format!("Written: {}", files.join(", ")),
                 format!("Key fingerprint: {}", new.key_fingerprint),
-                "Copy the CSR below (select it, or press c) and paste it on the Tanium Server at 2 › Z › 2 › 2, or copy /outgoing/reporting.csr to its /incoming.".into(),
+                "Copy the CSR below (select it, or press c) and paste it on the Tanium Server at 2 › Z › 2 › 2, or push it to the server's /incoming over SFTP with 2 › Z › 8.".into(),
             ];
             let view = View::new("reporting.csr", intro, new.csr_pem.clone());
             Ok(outcome(&app, "New key and CSR written.".into(), Some(view)))

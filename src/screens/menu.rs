@@ -49,6 +49,8 @@ pub fn help() -> Body {
         "  A prompt shows its default in brackets: Enter accepts it.",
         "  A confirmation asks (y/n): anything but y declines.",
         "  Risky settings show the vendor's warning and need a y to be saved.",
+        "  Keys and certificates shown for copying stand alone on their lines:",
+        "  select them with the mouse, or press c to send them to your clipboard.",
     ];
     Body::plain(text.iter().map(|l| Line::from(*l)).collect())
 }
