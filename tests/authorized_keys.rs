@@ -59,7 +59,7 @@ fn run(program: &str, args: &[&str]) -> (bool, String, String) {
         .args(args)
         .stdin(Stdio::null())
         .output()
-        .unwrap_or_else(|e| panic!("run {program}: {e}"));
+        .unwrap_or_else(|e| support::tools::cannot_run(program, &e));
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -247,7 +247,7 @@ fn keys() -> &'static Keys {
                     .args(*args)
                     .stdin(Stdio::null())
                     .spawn()
-                    .unwrap_or_else(|e| panic!("ssh-keygen {name}: {e}"))
+                    .unwrap_or_else(|e| support::tools::cannot_run("ssh-keygen", &e))
             })
             .collect();
         for (mut child, (name, _, _)) in children.into_iter().zip(ACCEPTED) {

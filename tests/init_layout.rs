@@ -621,7 +621,7 @@ fn openssl_rejects_a_certificate_of_another_root() {
         .arg(a.path("tanium/tanium-root.crt"))
         .arg(b.path("tanium/reporting.crt"))
         .output()
-        .expect("run openssl");
+        .unwrap_or_else(|e| support::tools::cannot_run(OPENSSL, &e));
     assert!(
         !out.status.success(),
         "{}",

@@ -28,6 +28,8 @@ fn make(dir: &Path) -> bool {
 /// `target/tmp/<suite>` when the checkout allows it; else `/run/tanos-menu-tests/<suite>`
 /// (root), else `~/.cache/tanos-menu-tests/<suite>`.
 pub fn sshd_base(suite: &str) -> PathBuf {
+    crate::support::tools::need("/usr/sbin/sshd");
+    crate::support::tools::need("sftp");
     let mut candidates = vec![Path::new(env!("CARGO_TARGET_TMPDIR")).join(suite)];
     if euid() == 0 {
         candidates.push(Path::new("/run/tanos-menu-tests").join(suite));

@@ -1,7 +1,47 @@
 //! Outside tools as judges: OpenSSL, ssh-keygen, the shell.
 
+use std::io;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+
+/// The Debian package that provides a tool the tests call.
+fn package_of(program: &str) -> &'static str {
+    match program.rsplit('/').next().unwrap_or(program) {
+        "openssl" => "openssl",
+        "ssh-keygen" | "sftp" | "ssh" => "openssh-client",
+        "sshd" => "openssh-server",
+        "strace" => "strace",
+        _ => "the one that provides it",
+    }
+}
+
+fn missing(program: &str) -> String {
+    format!(
+        "{program} is not installed: `bash scripts/test.sh` installs it (Debian package {})",
+        package_of(program)
+    )
+}
+
+/// Fails the test with one line when `program` could not be started.
+#[track_caller]
+pub fn cannot_run(program: &str, e: &io::Error) -> ! {
+    if e.kind() == io::ErrorKind::NotFound {
+        panic!("{}", missing(program));
+    }
+    panic!("cannot run {program}: {e}")
+}
+
+/// Fails the test with one line unless `program` (a path, or a name on PATH) is installed.
+#[track_caller]
+pub fn need(program: &str) {
+    let found = if program.contains('/') {
+        Path::new(program).is_file()
+    } else {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+    };
+    assert!(found, "{}", missing(program));
+}
 
 fn combined(out: &Output) -> String {
     format!(
@@ -17,7 +57,7 @@ pub fn run(program: &str, args: &[&str]) -> (bool, String) {
         .args(args)
         .stdin(Stdio::null())
         .output()
-        .unwrap_or_else(|e| panic!("run {program}: {e}"));
+        .unwrap_or_else(|e| cannot_run(program, &e));
     (out.status.success(), combined(&out))
 }
 
@@ -28,7 +68,7 @@ pub fn run_in(program: &str, args: &[&str], cwd: &Path) -> (bool, String) {
         .current_dir(cwd)
         .stdin(Stdio::null())
         .output()
-        .unwrap_or_else(|e| panic!("run {program}: {e}"));
+        .unwrap_or_else(|e| cannot_run(program, &e));
     (out.status.success(), combined(&out))
 }
 
@@ -39,7 +79,7 @@ pub fn run_ok(program: &str, args: &[&str], cwd: &Path) -> String {
         .args(args)
         .current_dir(cwd)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+        .unwrap_or_else(|e| cannot_run(program, &e));
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
         out.status.success(),

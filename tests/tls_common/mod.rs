@@ -95,7 +95,7 @@ pub fn openssl_output(args: &[&str], cwd: &Path) -> Output {
         .args(args)
         .current_dir(cwd)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {OPENSSL}: {e}"))
+        .unwrap_or_else(|e| crate::support::tools::cannot_run(OPENSSL, &e))
 }
 
 /// Runs OpenSSL; panics with its output unless it succeeds. Returns stdout.
