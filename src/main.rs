@@ -1,7 +1,25 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use tanos_menu::app::{NO_TERMINAL, NoTerminal};
 use tanos_menu::cli::{self, Cli, Command};
+
+/// An error and its causes on one line, each cause once (a message that already quotes its
+/// cause is not followed by it again), escaped: the causes may quote a file.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    tanos_menu::text::escape_text(&text)
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -9,8 +27,12 @@ fn main() -> ExitCode {
         None => match tanos_menu::app::run(cli.root) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("tanos-menu: {e:#}");
-                ExitCode::FAILURE
+                eprintln!("tanos-menu: {}", error_text(&e));
+                if e.downcast_ref::<NoTerminal>().is_some() {
+                    ExitCode::from(NO_TERMINAL)
+                } else {
+                    ExitCode::FAILURE
+                }
             }
         },
         Some(Command::Init(args)) => cli::run_init(&cli.root, args),
