@@ -21,8 +21,30 @@ fn error_text(e: &anyhow::Error) -> String {
     tanos_menu::text::escape_text(&text)
 }
 
+/// The command line, parsed. A refused argument is reported escaped and plain: clap would
+/// otherwise send the argument's own escape sequences to the terminal.
+fn parse() -> Result<Cli, ExitCode> {
+    use clap::error::ErrorKind;
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(e) => match e.kind() {
+            ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+            _ => {
+                let text = tanos_menu::text::escape_text(&e.render().to_string());
+                eprint!("{text}");
+                Err(ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)))
+            }
+        },
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     match cli.command {
         None => match tanos_menu::app::run(cli.root) {
             Ok(()) => ExitCode::SUCCESS,

@@ -65,6 +65,35 @@ fn run(dir: &Path, args: &[&str]) -> (Output, String) {
     (out, all)
 }
 
+/// Runs the binary in `dir` with a pseudo-terminal as stdin, stdout and stderr (where
+/// argument parsers colour their output and pass escape sequences through); returns all it
+/// wrote, which must hold no control but the terminal's CR LF.
+#[track_caller]
+fn run_tty(dir: &Path, args: &[&str]) -> String {
+    use std::io::Read;
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .current_dir(dir)
+        .env("TERM", "xterm-256color")
+        .env_remove("TANOS_ROOT")
+        .env_remove("TANOS_FAULT")
+        .env_remove("NO_COLOR");
+    let session = expectrl::session::OsSession::spawn(cmd).expect("spawn in a PTY");
+    let mut reader = session.get_process().get_raw_handle().expect("PTY reader");
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Read until the program's side of the terminal closes (EIO on Linux).
+    while let Ok(n) = reader.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&out).replace("\r\n", "\n");
+    assert_clean(&format!("tanos-menu {args:?} on a terminal"), text.as_bytes());
+    text
+}
+
 fn tanium_server(dir: &Path) -> Appliance {
     roots::appliance_at(dir, "ts", Role::TaniumServer, Platform::V7_3, true, None)
 }
@@ -371,3 +400,27 @@ fn a_hostile_incoming_name_is_refused_escaped() {
     assert_clean("the refusal", e.as_bytes());
 }
 
+
+#[test]
+fn refused_arguments_reach_a_terminal_escaped() {
+    let dir = scratch();
+    let hostile = format!("p{ESC}]0;PWNED{BEL}\u{9b}2J\u{202e}");
+    let fresh = dir.path().join("fresh");
+    let fresh = fresh.to_str().expect("utf-8 path");
+    let cases: Vec<Vec<String>> = vec![
+        vec!["keyutility".into(), "reporting-tls-request".into(), "--key-type".into(), hostile.clone()],
+        vec![format!("--{hostile}")],
+        vec![hostile.clone()],
+        vec!["init".into(), "--role".into(), hostile.clone()],
+        vec!["init".into(), "--role".into(), "zone-server".into(), "--platform".into(), hostile.clone()],
+        vec!["sshd".into(), "--listen".into(), hostile.clone()],
+        vec!["--root".into(), fresh.into(), "init".into(), "--role".into(), "tanium-server".into(), "--hostname".into(), hostile.clone()],
+        vec!["keyutility".into(), "reporting-tls-issue".into(), hostile.clone(), "o.crt".into(), "k.pvk".into()],
+    ];
+    for args in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let text = run_tty(dir.path(), &args);
+        assert!(text.contains("error") || text.contains("tanos-menu:"), "{args:?}: {text}");
+    }
+    assert!(!Path::new(fresh).exists(), "a refused init created the root");
+}

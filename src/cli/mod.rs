@@ -115,7 +115,10 @@ pub enum KeyutilityCommand {
 
 fn parse_key_type(s: &str) -> Result<KeyType, String> {
     KeyType::parse(s).ok_or_else(|| {
-        format!("'{s}' is not a key type: use p256, p384, rsa2048, rsa3072 or rsa4096")
+        format!(
+            "'{}' is not a key type: use p256, p384, rsa2048, rsa3072 or rsa4096",
+            escape(s)
+        )
     })
 }
 
@@ -145,7 +148,12 @@ pub struct InitArgs {
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
     Platform::parse(s)
-        .ok_or_else(|| format!("'{s}' is not a platform version: use 7.2, 7.3 or 7.4"))
+        .ok_or_else(|| {
+            format!(
+                "'{}' is not a platform version: use 7.2, 7.3 or 7.4",
+                escape(s)
+            )
+        })
 }
 
 #[derive(Debug, Subcommand)]
