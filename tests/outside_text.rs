@@ -424,3 +424,24 @@ fn refused_arguments_reach_a_terminal_escaped() {
     }
     assert!(!Path::new(fresh).exists(), "a refused init created the root");
 }
+
+#[test]
+fn the_console_screen_never_holds_a_hidden_character() {
+    use tanos_menu::model::View;
+    let hostile = format!(
+        "a{ESC}]0;PWNED{BEL}b \u{9b}31m c\u{202e}d \u{2066}e\u{2069} f\u{200b}g \u{feff}h \u{200e}i\u{7f} j\u{200d}k l\u{e0041}m"
+    );
+    let mut m = common::console(Role::TaniumServer, true, Platform::V7_3);
+    let view = View::new(hostile.clone(), vec![hostile.clone()], hostile.clone());
+    update(
+        &mut m,
+        Msg::Done(Ok(Outcome { message: hostile.clone(), snapshot: None, view: Some(view) })),
+    );
+    let screen = common::render_at(&m, 100, 30);
+    assert_clean("the console screen", screen.as_bytes());
+    assert!(screen.contains("PWNED"), "{screen}");
+    let mut m = common::console(Role::TaniumServer, true, Platform::V7_3);
+    update(&mut m, Msg::Done(Err(hostile)));
+    let screen = common::render_at(&m, 100, 30);
+    assert_clean("an error on the console", screen.as_bytes());
+}
