@@ -253,7 +253,12 @@ fn start_terminal() -> anyhow::Result<ratatui::DefaultTerminal> {
         crossterm::terminal::EnterAlternateScreen,
         EnableBracketedPaste
     )?;
-    Ok(ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?)
+    let terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
+    // Fault injection for the crash tests: a panic whose text holds an escape sequence.
+    if std::env::var_os("TANOS_FAULT").is_some_and(|v| v == "panic-escape") {
+        panic!("fault injected by TANOS_FAULT=panic-escape \x1b]0;PWNED\x07");
+    }
+    Ok(terminal)
 }
 
 /// Opens the console on `root` and runs it until the operator exits, the session ends

@@ -181,11 +181,27 @@ pub fn failed(effect: &Effect, error: String) -> Msg {
         Effect::Init(_) => Msg::Initialized(Err(error)),
         Effect::SaveSetting(_) => Msg::Saved(Err(error)),
         Effect::GenerateCsr(_) => Msg::CsrGenerated(Err(error)),
-        Effect::CheckCert(text) => Msg::CertChecked { text: text.clone(), result: Err(error) },
-        Effect::ListIncoming { purpose, .. } => Msg::Listed { purpose: *purpose, result: Err(error) },
-        Effect::ReadIncoming { purpose, .. } => Msg::TextRead { purpose: *purpose, result: Err(error) },
-        Effect::ListKeys { kind, .. } => Msg::KeysListed { kind: *kind, result: Err(error) },
-        Effect::Transfer { op, peer, .. } => Msg::Transferred { op: *op, peer: peer.clone(), result: Err(TransferFailure::Failed(error)) },
+        Effect::CheckCert(text) => Msg::CertChecked {
+            text: text.clone(),
+            result: Err(error),
+        },
+        Effect::ListIncoming { purpose, .. } => Msg::Listed {
+            purpose: *purpose,
+            result: Err(error),
+        },
+        Effect::ReadIncoming { purpose, .. } => Msg::TextRead {
+            purpose: *purpose,
+            result: Err(error),
+        },
+        Effect::ListKeys { kind, .. } => Msg::KeysListed {
+            kind: *kind,
+            result: Err(error),
+        },
+        Effect::Transfer { op, peer, .. } => Msg::Transferred {
+            op: *op,
+            peer: peer.clone(),
+            result: Err(TransferFailure::Failed(error)),
+        },
         Effect::Copy(_) => Msg::Copied(error),
         Effect::WriteCsr(_)
         | Effect::IssueCert { .. }

@@ -127,7 +127,10 @@ mod tests {
         assert_eq!(escape("a\x1b]0;X\x07b"), "a\\e]0;X\\x07b");
         assert_eq!(escape("x\u{9b}31m"), "x\\u{9b}31m");
         assert_eq!(escape("abc\u{202e}fed"), "abc\\u{202e}fed");
-        assert_eq!(escape("zero\u{200b}width\u{feff}"), "zero\\u{200b}width\\u{feff}");
+        assert_eq!(
+            escape("zero\u{200b}width\u{feff}"),
+            "zero\\u{200b}width\\u{feff}"
+        );
         assert_eq!(escape("del\x7f"), "del\\x7f");
         assert_eq!(escape("two\nlines\r"), "two\\nlines\\r");
         assert_eq!(escape_text("two\nlines\tok\x1b"), "two\nlines\tok\\e");

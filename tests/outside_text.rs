@@ -90,7 +90,10 @@ fn run_tty(dir: &Path, args: &[&str]) -> String {
         out.extend_from_slice(&buf[..n]);
     }
     let text = String::from_utf8_lossy(&out).replace("\r\n", "\n");
-    assert_clean(&format!("tanos-menu {args:?} on a terminal"), text.as_bytes());
+    assert_clean(
+        &format!("tanos-menu {args:?} on a terminal"),
+        text.as_bytes(),
+    );
     text
 }
 
@@ -101,8 +104,20 @@ fn tanium_server(dir: &Path) -> Appliance {
 /// A P-256 CSR made by OpenSSL with `subject` and, when given, `-addext ext`.
 fn hostile_csr(dir: &Path, name: &str, subject: &str, ext: Option<&str>) {
     let mut args = vec![
-        "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", "k.pem", "-out", name, "-utf8", "-subj", subject,
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "k.pem",
+        "-out",
+        name,
+        "-utf8",
+        "-subj",
+        subject,
     ];
     if let Some(ext) = ext {
         args.extend(["-addext", ext]);
@@ -119,16 +134,49 @@ fn keyutility_shows_hostile_csr_names_escaped() {
     let key = key.to_str().expect("utf-8 path");
     let osc52 = format!("{ESC}]52;c;UFdORUQ={BEL}");
     let cases = [
-        ("dns.csr", "/CN=ok.example".to_string(), Some(format!("subjectAltName=DNS:a{ESC}]0;PWNED{BEL}.example")), "\\e]0;PWNED\\x07"),
-        ("mail.csr", "/CN=ok.example".into(), Some(format!("subjectAltName=email:x{osc52}@example.com")), "\\e]52;c;"),
-        ("uri.csr", "/CN=ok.example".into(), Some(format!("subjectAltName=URI:http://x{ESC}[2J{BEL}/")), "\\e[2J"),
-        ("c1.csr", "/CN=ok.example".into(), Some("subjectAltName=DNS:a\u{9b}31m.example".into()), "\\u{9b}"),
-        ("bidi.csr", "/CN=ok.example".into(), Some("subjectAltName=DNS:moc.\u{202e}evil.example".into()), "\\u{202e}"),
-        ("cn.csr", format!("/CN=ok{ESC}]0;T{BEL}.example/O=Ev{ESC}[31mil"), None, "common name"),
+        (
+            "dns.csr",
+            "/CN=ok.example".to_string(),
+            Some(format!("subjectAltName=DNS:a{ESC}]0;PWNED{BEL}.example")),
+            "\\e]0;PWNED\\x07",
+        ),
+        (
+            "mail.csr",
+            "/CN=ok.example".into(),
+            Some(format!("subjectAltName=email:x{osc52}@example.com")),
+            "\\e]52;c;",
+        ),
+        (
+            "uri.csr",
+            "/CN=ok.example".into(),
+            Some(format!("subjectAltName=URI:http://x{ESC}[2J{BEL}/")),
+            "\\e[2J",
+        ),
+        (
+            "c1.csr",
+            "/CN=ok.example".into(),
+            Some("subjectAltName=DNS:a\u{9b}31m.example".into()),
+            "\\u{9b}",
+        ),
+        (
+            "bidi.csr",
+            "/CN=ok.example".into(),
+            Some("subjectAltName=DNS:moc.\u{202e}evil.example".into()),
+            "\\u{202e}",
+        ),
+        (
+            "cn.csr",
+            format!("/CN=ok{ESC}]0;T{BEL}.example/O=Ev{ESC}[31mil"),
+            None,
+            "common name",
+        ),
     ];
     for (name, subject, ext, shown) in &cases {
         hostile_csr(dir.path(), name, subject, ext.as_deref());
-        let (out, all) = run(dir.path(), &["keyutility", "reporting-tls-issue", name, "out.crt", key]);
+        let (out, all) = run(
+            dir.path(),
+            &["keyutility", "reporting-tls-issue", name, "out.crt", key],
+        );
         assert_eq!(out.status.code(), Some(2), "{name}: {all}");
         assert!(all.contains(shown), "{name} should show {shown}: {all}");
         assert!(!dir.path().join("out.crt").exists(), "{name} was issued");
@@ -139,19 +187,56 @@ fn keyutility_shows_hostile_csr_names_escaped() {
 fn keyutility_arguments_are_printed_escaped() {
     let dir = scratch();
     let hostile = format!("x{ESC}]0;T{BEL}\u{202e}.csr");
-    let (out, all) = run(dir.path(), &["keyutility", "reporting-tls-issue", &hostile, "o.crt", "no.pvk"]);
+    let (out, all) = run(
+        dir.path(),
+        &[
+            "keyutility",
+            "reporting-tls-issue",
+            &hostile,
+            "o.crt",
+            "no.pvk",
+        ],
+    );
     assert_ne!(out.status.code(), Some(0), "{all}");
     assert!(all.contains("x\\e]0;T\\x07\\u{202e}.csr"), "{all}");
     let made = format!("k{ESC}[2J.pvk");
     let csr = format!("c{BEL}.csr");
-    let (out, all) = run(dir.path(), &["keyutility", "reporting-tls-request", &made, &csr, "--common-name", "a.example"]);
+    let (out, all) = run(
+        dir.path(),
+        &[
+            "keyutility",
+            "reporting-tls-request",
+            &made,
+            &csr,
+            "--common-name",
+            "a.example",
+        ],
+    );
     assert!(out.status.success(), "{all}");
-    assert!(all.contains("k\\e[2J.pvk") && all.contains("c\\x07.csr"), "{all}");
+    assert!(
+        all.contains("k\\e[2J.pvk") && all.contains("c\\x07.csr"),
+        "{all}"
+    );
     // Refused: the file exists now; the message names it escaped.
-    let (out, all) = run(dir.path(), &["keyutility", "reporting-tls-request", &made, &csr]);
+    let (out, all) = run(
+        dir.path(),
+        &["keyutility", "reporting-tls-request", &made, &csr],
+    );
     assert_eq!(out.status.code(), Some(2), "{all}");
     let bad_cn = format!("a{ESC}]0;X{BEL}");
-    let (out, _) = run(dir.path(), &["keyutility", "reporting-tls-request", "k2.pvk", "c2.csr", "--common-name", &bad_cn, "--dns", &bad_cn]);
+    let (out, _) = run(
+        dir.path(),
+        &[
+            "keyutility",
+            "reporting-tls-request",
+            "k2.pvk",
+            "c2.csr",
+            "--common-name",
+            &bad_cn,
+            "--dns",
+            &bad_cn,
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -185,8 +270,14 @@ fn hostile_settings_toml_names_and_values_are_reported_escaped() {
     let good = std::fs::read_to_string(&settings).expect("settings.toml");
     let cases = [
         ("[\"\\u001b[31mred\"]\nX = 1\n", "\\e[31mred"),
-        ("[console]\n\"\\u001b]52;c;QUJD\\u0007\" = 1\n", "\\e]52;c;QUJD\\x07"),
-        ("[console]\nIdleTimeoutSeconds = \"1\\u001b[2J\"\n", "1\\e[2J"),
+        (
+            "[console]\n\"\\u001b]52;c;QUJD\\u0007\" = 1\n",
+            "\\e]52;c;QUJD\\x07",
+        ),
+        (
+            "[console]\nIdleTimeoutSeconds = \"1\\u001b[2J\"\n",
+            "1\\e[2J",
+        ),
         ("[\"\\u202econsole\"]\n", "\\u{202e}console"),
     ];
     for (text, shown) in cases {
@@ -198,12 +289,25 @@ fn hostile_settings_toml_names_and_values_are_reported_escaped() {
     // A value that passes validation but holds an invisible character is echoed escaped.
     std::fs::write(&settings, &good).expect("restore settings.toml");
     let value = "tanium/a\u{202e}trc.crt";
-    let (out, all) = run(dir.path(), &["--root", root, "config", "set", "ReportingTLSCertPath", value]);
+    let (out, all) = run(
+        dir.path(),
+        &[
+            "--root",
+            root,
+            "config",
+            "set",
+            "ReportingTLSCertPath",
+            value,
+        ],
+    );
     if out.status.success() {
         assert!(all.contains("tanium/a\\u{202e}trc.crt"), "{all}");
         let (_, listed) = run(dir.path(), &["--root", root, "config", "list"]);
         assert!(listed.contains("\\u{202e}"), "{listed}");
-        let (_, got) = run(dir.path(), &["--root", root, "config", "get", "ReportingTLSCertPath"]);
+        let (_, got) = run(
+            dir.path(),
+            &["--root", root, "config", "get", "ReportingTLSCertPath"],
+        );
         assert!(got.contains("\\u{202e}"), "{got}");
     }
 }
@@ -217,13 +321,44 @@ fn hostile_arguments_are_echoed_escaped() {
     let (out, all) = run(dir.path(), &["--root", root, "config", "get", &name]);
     assert_eq!(out.status.code(), Some(2), "{all}");
     assert!(all.contains("unknown setting 'Idle\\e]0;X\\x07'"), "{all}");
-    let (out, all) = run(dir.path(), &["--root", root, "config", "set", "IdleTimeoutSeconds", &format!("6{ESC}[2J")]);
+    let (out, all) = run(
+        dir.path(),
+        &[
+            "--root",
+            root,
+            "config",
+            "set",
+            "IdleTimeoutSeconds",
+            &format!("6{ESC}[2J"),
+        ],
+    );
     assert_eq!(out.status.code(), Some(2), "{all}");
     assert!(all.contains("6\\e[2J"), "{all}");
-    let (out, all) = run(dir.path(), &["--root", root, "config", "get", "X", "--component", &format!("no{BEL}")]);
+    let (out, all) = run(
+        dir.path(),
+        &[
+            "--root",
+            root,
+            "config",
+            "get",
+            "X",
+            "--component",
+            &format!("no{BEL}"),
+        ],
+    );
     assert_eq!(out.status.code(), Some(2), "{all}");
     assert!(all.contains("unknown component 'no\\x07'"), "{all}");
-    let (_, all) = run(dir.path(), &["--root", root, "config", "list", "--component", &format!("c{ESC}")]);
+    let (_, all) = run(
+        dir.path(),
+        &[
+            "--root",
+            root,
+            "config",
+            "list",
+            "--component",
+            &format!("c{ESC}"),
+        ],
+    );
     assert!(all.contains("unknown component 'c\\e'"), "{all}");
     for bad in [
         format!("a{ESC}]0;X{BEL}.example"),
@@ -233,10 +368,24 @@ fn hostile_arguments_are_echoed_escaped() {
     ] {
         let fresh = dir.path().join("fresh");
         let fresh = fresh.to_str().expect("utf-8 path");
-        let (out, all) = run(dir.path(), &["--root", fresh, "init", "--role", "tanium-server", "--hostname", &bad]);
+        let (out, all) = run(
+            dir.path(),
+            &[
+                "--root",
+                fresh,
+                "init",
+                "--role",
+                "tanium-server",
+                "--hostname",
+                &bad,
+            ],
+        );
         assert_eq!(out.status.code(), Some(2), "{bad:?}: {all}");
         assert!(all.contains("\\"), "{bad:?} should be shown escaped: {all}");
-        assert!(!all.contains("''"), "an invisible character shown as nothing: {all}");
+        assert!(
+            !all.contains("''"),
+            "an invisible character shown as nothing: {all}"
+        );
     }
 }
 
@@ -245,7 +394,18 @@ fn component_names_are_quoted_once() {
     let dir = scratch();
     let ts = tanium_server(dir.path());
     let root = ts.root.to_str().expect("utf-8 path");
-    let (out, all) = run(dir.path(), &["--root", root, "config", "get", "IdleTimeoutSeconds", "--component", "no-such"]);
+    let (out, all) = run(
+        dir.path(),
+        &[
+            "--root",
+            root,
+            "config",
+            "get",
+            "IdleTimeoutSeconds",
+            "--component",
+            "no-such",
+        ],
+    );
     assert_eq!(out.status.code(), Some(2), "{all}");
     assert!(all.contains("unknown component 'no-such'"), "{all}");
     assert!(!all.contains("unknown setting"), "{all}");
@@ -282,7 +442,9 @@ fn the_console_without_a_terminal_says_so_and_exits_3() {
 
 fn done_view(msg: Msg) -> (Vec<String>, String) {
     match msg {
-        Msg::Done(Ok(Outcome { view: Some(view), .. })) => (view.intro, view.text),
+        Msg::Done(Ok(Outcome {
+            view: Some(view), ..
+        })) => (view.intro, view.text),
         other => panic!("expected a view: {other:?}"),
     }
 }
@@ -293,7 +455,8 @@ fn hostile_issued_records_are_shown_not_a_panic() {
     let ts = tanium_server(dir.path());
     let good = r#"{"time":"2026-01-01T00:00:00Z","serial":"01","subject":"CN=good.example","not_after":"2027-01-01T00:00:00Z","key_fingerprint":"SHA256:x"}"#;
     let multibyte = r#"{"time":"t","serial":"02","subject":"CN=mb","not_after":"2027-01-0é1T00","key_fingerprint":"f"}"#;
-    let short = r#"{"time":"t","serial":"03","subject":"CN=short","not_after":"é","key_fingerprint":"f"}"#;
+    let short =
+        r#"{"time":"t","serial":"03","subject":"CN=short","not_after":"é","key_fingerprint":"f"}"#;
     let escapes = "{\"time\":\"t\",\"serial\":\"04\\u001b[2J\",\"subject\":\"CN=\\u001b]0;PWNED\\u0007\\u202e\",\"not_after\":\"2027\\u009b1\",\"key_fingerprint\":\"f\"}";
     let mut bytes = Vec::new();
     for line in [good, multibyte, short, escapes, "{not json", "", "[1,2]"] {
@@ -305,7 +468,10 @@ fn hostile_issued_records_are_shown_not_a_panic() {
     let (intro, text) = done_view(run_effect(&ts.root, Effect::ShowIssued));
     let intro = intro.join("\n");
     assert!(intro.starts_with("4 issued"), "{intro}");
-    assert!(intro.contains("3 line(s)"), "unreadable lines are counted: {intro}");
+    assert!(
+        intro.contains("3 line(s)"),
+        "unreadable lines are counted: {intro}"
+    );
     assert!(text.contains("expires 2027-01-0é "), "{text}");
     assert!(text.contains("CN=\\e]0;PWNED\\x07\\u{202e}"), "{text}");
     assert!(text.contains("serial 04\\e[2J"), "{text}");
@@ -331,7 +497,10 @@ fn one_bad_audit_line_leaves_the_others_readable() {
     assert!(text.contains("init"), "the good line is kept: {text}");
     assert!(text.contains("op\\e[31m  x\\u{202e}"), "{text}");
     assert!(text.contains("a\\x07 · d\\u{9b}"), "{text}");
-    assert!(text.contains("(unreadable line) garbage \\e]0;PWNED\\x07 \\xc3"), "{text}");
+    assert!(
+        text.contains("(unreadable line) garbage \\e]0;PWNED\\x07 \\xc3"),
+        "{text}"
+    );
     assert!(text.contains("ev\\xffil"), "{text}");
     assert_clean("audit view", text.as_bytes());
 }
@@ -354,30 +523,52 @@ fn incoming_names_are_offered_escaped_whole_or_counted() {
     }
     let bad = std::ffi::OsStr::from_bytes(b"latin1-\xe9.csr");
     std::fs::write(inbox.join(bad), "x").expect("write a non-UTF-8 name");
-    std::fs::write(inbox.join(std::ffi::OsStr::from_bytes(b"other-\xff.crt")), "x").expect("write");
+    std::fs::write(
+        inbox.join(std::ffi::OsStr::from_bytes(b"other-\xff.crt")),
+        "x",
+    )
+    .expect("write");
     let listing = incoming::list(&ts, ".csr").expect("list");
     assert_eq!(listing.not_utf8, 1, "{listing:?}");
     assert_eq!(listing.names.len(), odd.len(), "{listing:?}");
 
     let mut m = common::console(Role::TaniumServer, true, Platform::V7_3);
     common::typed(&mut m, "2\nZ\n2\n1\n");
-    update(&mut m, Msg::Listed { purpose: TextFor::Csr, result: Ok(listing) });
+    update(
+        &mut m,
+        Msg::Listed {
+            purpose: TextFor::Csr,
+            result: Ok(listing),
+        },
+    );
     let flash = m.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
-    assert!(flash.contains("1 file(s)") && flash.contains("UTF-8"), "{flash:?}");
+    assert!(
+        flash.contains("1 file(s)") && flash.contains("UTF-8"),
+        "{flash:?}"
+    );
     let screen = common::render_at(&m, 80, 40);
     assert_clean("the /incoming list", screen.as_bytes());
     assert!(screen.contains("two\\nlines.csr"), "{screen}");
     assert!(screen.contains("esc\\e]0;X\\x07.csr"), "{screen}");
     assert!(screen.contains("rlo\\u{202e}rsc.csr"), "{screen}");
     let joined: String = screen.lines().map(str::trim).collect();
-    assert!(joined.contains(&long), "the long name is shown whole: {screen}");
+    assert!(
+        joined.contains(&long),
+        "the long name is shown whole: {screen}"
+    );
 
     // The model still reads the real name, not its shown form.
     let listing = incoming::list(&ts, ".csr").expect("list");
     let Some(i) = listing.names.iter().position(|n| n.contains('\n')) else {
         panic!("{listing:?}")
     };
-    update(&mut m, Msg::Listed { purpose: TextFor::Csr, result: Ok(listing) });
+    update(
+        &mut m,
+        Msg::Listed {
+            purpose: TextFor::Csr,
+            result: Ok(listing),
+        },
+    );
     let effects = common::typed(&mut m, &format!("{}\n", i + 1));
     assert!(
         matches!(effects.as_slice(), [Effect::ReadIncoming { name, .. }] if name == "two\nlines.csr"),
@@ -391,7 +582,10 @@ fn a_hostile_incoming_name_is_refused_escaped() {
     let ts = tanium_server(dir.path());
     let msg = run_effect(
         &ts.root,
-        Effect::ReadIncoming { name: format!("../x{ESC}[2J"), purpose: TextFor::Csr },
+        Effect::ReadIncoming {
+            name: format!("../x{ESC}[2J"),
+            purpose: TextFor::Csr,
+        },
     );
     let Msg::TextRead { result: Err(e), .. } = msg else {
         panic!("{msg:?}")
@@ -400,7 +594,6 @@ fn a_hostile_incoming_name_is_refused_escaped() {
     assert_clean("the refusal", e.as_bytes());
 }
 
-
 #[test]
 fn refused_arguments_reach_a_terminal_escaped() {
     let dir = scratch();
@@ -408,21 +601,52 @@ fn refused_arguments_reach_a_terminal_escaped() {
     let fresh = dir.path().join("fresh");
     let fresh = fresh.to_str().expect("utf-8 path");
     let cases: Vec<Vec<String>> = vec![
-        vec!["keyutility".into(), "reporting-tls-request".into(), "--key-type".into(), hostile.clone()],
+        vec![
+            "keyutility".into(),
+            "reporting-tls-request".into(),
+            "--key-type".into(),
+            hostile.clone(),
+        ],
         vec![format!("--{hostile}")],
         vec![hostile.clone()],
         vec!["init".into(), "--role".into(), hostile.clone()],
-        vec!["init".into(), "--role".into(), "zone-server".into(), "--platform".into(), hostile.clone()],
+        vec![
+            "init".into(),
+            "--role".into(),
+            "zone-server".into(),
+            "--platform".into(),
+            hostile.clone(),
+        ],
         vec!["sshd".into(), "--listen".into(), hostile.clone()],
-        vec!["--root".into(), fresh.into(), "init".into(), "--role".into(), "tanium-server".into(), "--hostname".into(), hostile.clone()],
-        vec!["keyutility".into(), "reporting-tls-issue".into(), hostile.clone(), "o.crt".into(), "k.pvk".into()],
+        vec![
+            "--root".into(),
+            fresh.into(),
+            "init".into(),
+            "--role".into(),
+            "tanium-server".into(),
+            "--hostname".into(),
+            hostile.clone(),
+        ],
+        vec![
+            "keyutility".into(),
+            "reporting-tls-issue".into(),
+            hostile.clone(),
+            "o.crt".into(),
+            "k.pvk".into(),
+        ],
     ];
     for args in &cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let text = run_tty(dir.path(), &args);
-        assert!(text.contains("error") || text.contains("tanos-menu:"), "{args:?}: {text}");
+        assert!(
+            text.contains("error") || text.contains("tanos-menu:"),
+            "{args:?}: {text}"
+        );
     }
-    assert!(!Path::new(fresh).exists(), "a refused init created the root");
+    assert!(
+        !Path::new(fresh).exists(),
+        "a refused init created the root"
+    );
 }
 
 #[test]
@@ -435,7 +659,11 @@ fn the_console_screen_never_holds_a_hidden_character() {
     let view = View::new(hostile.clone(), vec![hostile.clone()], hostile.clone());
     update(
         &mut m,
-        Msg::Done(Ok(Outcome { message: hostile.clone(), snapshot: None, view: Some(view) })),
+        Msg::Done(Ok(Outcome {
+            message: hostile.clone(),
+            snapshot: None,
+            view: Some(view),
+        })),
     );
     let screen = common::render_at(&m, 100, 30);
     assert_clean("the console screen", screen.as_bytes());

@@ -46,10 +46,17 @@ fn a_failing_step_ends_busy_with_a_message_and_the_console_answers() {
     console.send(b"Z\r");
     console.wait_for("Issued certificates", Duration::from_secs(20));
     console.send(b"7\r");
-    let screen = wait_flat(&console, "stopped on an internal error", Duration::from_secs(30));
-    
+    let screen = wait_flat(
+        &console,
+        "stopped on an internal error",
+        Duration::from_secs(30),
+    );
+
     let shown = flat(&screen);
-    assert!(!shown.contains("Reading the issued"), "still busy:\n{screen}");
+    assert!(
+        !shown.contains("Reading the issued"),
+        "still busy:\n{screen}"
+    );
     // The panic text holds an escape sequence: it is shown escaped, never sent.
     assert!(shown.contains("\\e[31m"), "{screen}");
     let after = console.bytes();
@@ -62,7 +69,10 @@ fn a_failing_step_ends_busy_with_a_message_and_the_console_answers() {
         "the worker's failure left the alternate screen: {}",
         text(&after[drawn..])
     );
-    assert!(!console.cooked(), "the worker's failure restored cooked mode");
+    assert!(
+        !console.cooked(),
+        "the worker's failure restored cooked mode"
+    );
     // Still answerable: back to the root menu, then exit.
     console.send(b"RR\r");
     console.wait_for("1  Tanium Status", Duration::from_secs(20));
@@ -73,7 +83,10 @@ fn a_failing_step_ends_busy_with_a_message_and_the_console_answers() {
     assert!(console.cooked(), "the terminal was left in raw mode");
     let log = std::fs::read_to_string(ts.path("log/console.log")).expect("the crash log");
     assert!(log.contains("worker-panic"), "{log}");
-    assert!(!log.contains('\x1b'), "the crash log holds a raw escape: {log:?}");
+    assert!(
+        !log.contains('\x1b'),
+        "the crash log holds a raw escape: {log:?}"
+    );
     assert_eq!(
         std::fs::read(ts.path(Layout::SETTINGS)).expect("settings.toml"),
         before
@@ -98,9 +111,36 @@ fn a_hostile_issued_record_is_listed_and_the_console_answers() {
     assert!(shown.contains("CN=x\\e]0;PWNED\\x07"), "{screen}");
     assert!(shown.contains("expires 2027-01-0\u{e9}"), "{screen}");
     assert!(shown.contains("1 line(s)"), "{screen}");
-    assert!(!contains(&console.bytes(), b"PWNED\x07"), "the raw title sequence was sent");
+    assert!(
+        !contains(&console.bytes(), b"PWNED\x07"),
+        "the raw title sequence was sent"
+    );
     console.send(b"RR\r");
     console.wait_for("1  Tanium Status", Duration::from_secs(20));
     console.send(b"X\r");
     assert_eq!(console.exit_code(Duration::from_secs(30)), 0);
+}
+
+#[test]
+fn a_crash_message_is_printed_escaped() {
+    let dir = scratch("crash-escape");
+    let ts = appliance(dir.path(), "ts", Role::TaniumServer, true, None);
+    let mut console = Console::spawn(&ts.root, &[("TANOS_FAULT", "panic-escape")]);
+    let code = console.exit_code(Duration::from_secs(30));
+    let out = console.bytes();
+    assert_ne!(code, 0, "{}", text(&out));
+    let restored = after_last(&out, b"\x1b[?1049l");
+    assert!(
+        restored.len() < out.len(),
+        "the alternate screen was not left"
+    );
+    let message = text(restored);
+    assert!(
+        message.contains("stopped on an internal error"),
+        "{message:?}"
+    );
+    assert!(message.contains("\\e]0;PWNED\\x07"), "{message:?}");
+    assert!(!contains(restored, b"\x1b]0;PWNED"), "{message:?}");
+    assert!(!contains(restored, b"\x07"), "{message:?}");
+    assert!(console.cooked(), "the terminal was left in raw mode");
 }

@@ -147,13 +147,12 @@ pub struct InitArgs {
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
-    Platform::parse(s)
-        .ok_or_else(|| {
-            format!(
-                "'{}' is not a platform version: use 7.2, 7.3 or 7.4",
-                escape(s)
-            )
-        })
+    Platform::parse(s).ok_or_else(|| {
+        format!(
+            "'{}' is not a platform version: use 7.2, 7.3 or 7.4",
+            escape(s)
+        )
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -250,8 +249,9 @@ fn component_arg(
     name: &str,
 ) -> Result<Component, SettingError> {
     match given {
-        Some(text) => Component::parse(text)
-            .ok_or_else(|| SettingError::UnknownComponent(escape(text))),
+        Some(text) => {
+            Component::parse(text).ok_or_else(|| SettingError::UnknownComponent(escape(text)))
+        }
         None => catalogue::resolve_component(&app.config, name),
     }
 }

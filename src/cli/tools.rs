@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use time::OffsetDateTime;
 
 use super::{KeyutilityCommand, REFUSED, fail, say, warn};
-use crate::text::escape_path;
 use crate::appliance::{Appliance, fsutil};
 use crate::pki::csr::{self, CsrRequest};
+use crate::text::escape_path;
 
 fn refuse_existing(paths: &[&Path], force: bool) -> Result<(), String> {
     match paths.iter().find(|p| p.exists()) {
