@@ -101,24 +101,63 @@ fn msgs_of(ev: Event) -> Vec<Msg> {
 }
 
 /// The worker thread: effects run one at a time; `cancel` abandons a running transfer.
+/// An effect that panics is answered as a failure of that effect, so the console leaves its
+/// busy state, tells the operator, and stays answerable; the crash log keeps the details.
 fn spawn_worker(
     root: PathBuf,
     cancel: Arc<AtomicBool>,
 ) -> (Sender<Effect>, Receiver<Msg>, JoinHandle<()>) {
     let (effect_tx, effect_rx) = mpsc::channel::<Effect>();
     let (msg_tx, msg_rx) = mpsc::channel();
+    let log = crash_log(&root);
     let worker = std::thread::spawn(move || {
+        WORKER.with(|w| w.set(true));
         for effect in effect_rx {
             cancel.store(false, Ordering::Relaxed);
-            if msg_tx
-                .send(run_effect_with(&root, effect, &cancel))
-                .is_err()
-            {
+            let kept = effect.clone();
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                worker_fault();
+                run_effect_with(&root, effect, &cancel)
+            }));
+            let msg = ran.unwrap_or_else(|payload| {
+                let what = crate::text::escape(panic_text(payload.as_ref()));
+                crate::executor::failed(
+                    &kept,
+                    format!(
+                        "The step stopped on an internal error ({what}); nothing was left half-written. Details: {}",
+                        crate::text::escape_path(&log)
+                    ),
+                )
+            });
+            if msg_tx.send(msg).is_err() {
                 break;
             }
         }
     });
     (effect_tx, msg_rx, worker)
+}
+
+thread_local! {
+    /// Set on the worker thread: its panics are caught and answered, not fatal.
+    static WORKER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Fault injection for the tests: `TANOS_FAULT=worker-panic` makes every effect panic.
+fn worker_fault() {
+    if std::env::var_os("TANOS_FAULT").is_some_and(|v| v == "worker-panic") {
+        panic!("fault injected by TANOS_FAULT=worker-panic \x1b[31m");
+    }
+}
+
+/// The text a panic was raised with.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "no message"
+    }
 }
 
 /// Waits up to 50 ms for the terminal on stdin and says whether it hung up (the SSH
@@ -150,8 +189,12 @@ fn crash_log(root: &Path) -> PathBuf {
     }
 }
 
-/// On a panic: the record goes to the crash log, the operator is told where. ratatui's own
-/// hook, installed after this one, restores the terminal first.
+/// Set while the console holds the terminal (raw mode, alternate screen).
+static TERMINAL_UP: AtomicBool = AtomicBool::new(false);
+
+/// On a panic: the record goes to the crash log. A panic of the worker thread is answered
+/// by the worker (see `spawn_worker`) and only logged; any other one restores the terminal
+/// and tells the operator where the record is, the message escaped.
 fn install_panic_log(root: &Path) {
     let log = crash_log(root);
     std::panic::set_hook(Box::new(move |info| {
@@ -159,13 +202,21 @@ fn install_panic_log(root: &Path) {
         let when = time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
+        let info = crate::text::escape_text(&info.to_string());
         let record = format!(
             "{when} tanos-menu {} panicked: {info}\n{backtrace}",
             env!("CARGO_PKG_VERSION")
         );
         let kept = fsutil::append_line(&log, &record, fsutil::PRIVATE_FILE).is_ok();
+        if WORKER.with(|w| w.get()) {
+            return;
+        }
+        if TERMINAL_UP.swap(false, Ordering::SeqCst) {
+            let _ = execute!(io::stdout(), DisableBracketedPaste);
+            let _ = ratatui::try_restore();
+        }
         let place = if kept {
-            log.display().to_string()
+            crate::text::escape_path(&log)
         } else {
             "nowhere (the log could not be written)".into()
         };
@@ -176,11 +227,45 @@ fn install_panic_log(root: &Path) {
     }));
 }
 
+/// Why the console did not start: it needs a terminal. `main` exits with `NO_TERMINAL`.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the console needs a terminal on standard input and output ({0}); run it from an SSH session or a terminal, or use the command-line subcommands (tanos-menu --help)"
+)]
+pub struct NoTerminal(String);
+
+/// Exit code of a console started without a terminal.
+pub const NO_TERMINAL: u8 = 3;
+
+/// Takes the terminal: raw mode, the alternate screen, bracketed paste. Refused with
+/// `NoTerminal` when standard output is no terminal or no terminal can be read.
+fn start_terminal() -> anyhow::Result<ratatui::DefaultTerminal> {
+    if !io::stdout().is_terminal() {
+        return Err(NoTerminal("standard output is not a terminal".into()).into());
+    }
+    if !io::stdin().is_terminal() && std::fs::File::open("/dev/tty").is_err() {
+        return Err(NoTerminal("standard input is not a terminal".into()).into());
+    }
+    crossterm::terminal::enable_raw_mode().map_err(|e| NoTerminal(e.to_string()))?;
+    TERMINAL_UP.store(true, Ordering::SeqCst);
+    execute!(
+        io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        EnableBracketedPaste
+    )?;
+    let terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
+    // Fault injection for the crash tests: a panic whose text holds an escape sequence.
+    if std::env::var_os("TANOS_FAULT").is_some_and(|v| v == "panic-escape") {
+        panic!("fault injected by TANOS_FAULT=panic-escape \x1b]0;PWNED\x07");
+    }
+    Ok(terminal)
+}
+
 /// Opens the console on `root` and runs it until the operator exits, the session ends
 /// (SIGHUP, SIGTERM) or the idle timeout logs out.
 pub fn run(root: PathBuf) -> anyhow::Result<()> {
-    let mut model = initial_model(&root)?;
     install_panic_log(&root);
+    let mut model = initial_model(&root)?;
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(signal, Arc::clone(&stop))
@@ -188,11 +273,14 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
     }
     let fault_panic = std::env::var_os("TANOS_FAULT").is_some_and(|v| v == "panic");
     let stdin_tty = io::stdin().is_terminal();
+    // The panic hook restores the terminal on panic; the end of `run` on return.
+    let mut terminal = start_terminal().inspect_err(|_| {
+        if TERMINAL_UP.swap(false, Ordering::SeqCst) {
+            let _ = ratatui::try_restore();
+        }
+    })?;
     let cancel = Arc::new(AtomicBool::new(false));
     let (effects, results, worker) = spawn_worker(root, Arc::clone(&cancel));
-    // ratatui::init restores the terminal on panic as well as on return.
-    let mut terminal = ratatui::init();
-    execute!(io::stdout(), EnableBracketedPaste)?;
     let outcome = (|| -> anyhow::Result<()> {
         let size = terminal.size()?;
         update(&mut model, Msg::Resize(size.width, size.height));
@@ -271,6 +359,7 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
     let _ = worker.join();
     // The terminal may be gone (a dropped session): nothing here may fail on that.
     let _ = execute!(io::stdout(), DisableBracketedPaste);
+    TERMINAL_UP.store(false, Ordering::SeqCst);
     let _ = ratatui::try_restore();
     if let Some(goodbye) = &model.goodbye {
         let _ = writeln!(io::stderr(), "tanos-menu: {goodbye}");

@@ -10,6 +10,7 @@ use crate::appliance::tls;
 use crate::appliance::{self, Appliance, incoming, settings, status};
 use crate::model::{Effect, Msg, Outcome, TransferFailure, TransferOp, View};
 use crate::pki::csr;
+use crate::text::{self, escape};
 use crate::transfer::sftp::TransferError;
 
 fn open(root: &Path) -> Result<Appliance, String> {
@@ -98,15 +99,19 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
             Err(e) => Err(format!("Cannot read {rel}: {e}")),
         })),
         Effect::ShowIssued => Msg::Done(open(root).and_then(|app| {
-            let records = tls::issued(&app).map_err(|e| e.to_string())?;
+            let (records, unreadable) = tls::issued_counting(&app).map_err(|e| e.to_string())?;
             let mut lines: Vec<String> = records
                 .iter()
-                .map(|r| format!("{}  expires {}  serial {}", r.subject, &r.not_after[..r.not_after.len().min(10)], r.serial))
+                .map(|r| format!("{}  expires {}  serial {}", escape(&r.subject), escape(text::prefix(&r.not_after, 10)), escape(&r.serial)))
                 .collect();
             if lines.is_empty() {
                 lines.push("No certificate issued yet.".into());
             }
-            let view = View::new("Issued certificates", vec![format!("{} issued, most recent first:", records.len())], lines.join("\n"));
+            let mut intro = vec![format!("{} issued, most recent first:", records.len())];
+            if unreadable > 0 {
+                intro.push(format!("{unreadable} line(s) of tanium/issued.jsonl could not be read and are not shown."));
+            }
+            let view = View::new("Issued certificates", intro, lines.join("\n"));
             Ok(Outcome { message: String::new(), snapshot: None, view: Some(view) })
         })),
         Effect::GenerateKeypair { user } => Msg::Done(open(root).and_then(|app| {
@@ -164,5 +169,51 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
             Ok(Outcome { message: String::new(), snapshot: None, view: Some(View::new("Audit log", intro, text)) })
         })),
         Effect::Copy(_) => Msg::Copied("The clipboard is reached through the terminal only.".into()),
+    }
+}
+
+/// The answer to `effect` when running it failed before it could answer (it panicked):
+/// the message that effect is answered with, carrying `error`, so the console leaves its
+/// busy state whatever the step was.
+pub fn failed(effect: &Effect, error: String) -> Msg {
+    match effect {
+        Effect::Load => Msg::Loaded(Err(error)),
+        Effect::Init(_) => Msg::Initialized(Err(error)),
+        Effect::SaveSetting(_) => Msg::Saved(Err(error)),
+        Effect::GenerateCsr(_) => Msg::CsrGenerated(Err(error)),
+        Effect::CheckCert(text) => Msg::CertChecked {
+            text: text.clone(),
+            result: Err(error),
+        },
+        Effect::ListIncoming { purpose, .. } => Msg::Listed {
+            purpose: *purpose,
+            result: Err(error),
+        },
+        Effect::ReadIncoming { purpose, .. } => Msg::TextRead {
+            purpose: *purpose,
+            result: Err(error),
+        },
+        Effect::ListKeys { kind, .. } => Msg::KeysListed {
+            kind: *kind,
+            result: Err(error),
+        },
+        Effect::Transfer { op, peer, .. } => Msg::Transferred {
+            op: *op,
+            peer: peer.clone(),
+            result: Err(TransferFailure::Failed(error)),
+        },
+        Effect::Copy(_) => Msg::Copied(error),
+        Effect::WriteCsr(_)
+        | Effect::IssueCert { .. }
+        | Effect::InstallCert { .. }
+        | Effect::ImportRoot(_)
+        | Effect::RegenerateTls
+        | Effect::ShowFile { .. }
+        | Effect::ShowIssued
+        | Effect::GenerateKeypair { .. }
+        | Effect::AddAuthorized { .. }
+        | Effect::RemoveAuthorized { .. }
+        | Effect::RemoveKnownHost { .. }
+        | Effect::ShowAudit => Msg::Done(Err(error)),
     }
 }

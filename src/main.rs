@@ -1,16 +1,60 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use tanos_menu::app::{NO_TERMINAL, NoTerminal};
 use tanos_menu::cli::{self, Cli, Command};
 
+/// An error and its causes on one line, each cause once (a message that already quotes its
+/// cause is not followed by it again), escaped: the causes may quote a file.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    tanos_menu::text::escape_text(&text)
+}
+
+/// The command line, parsed. A refused argument is reported escaped and plain: clap would
+/// otherwise send the argument's own escape sequences to the terminal.
+fn parse() -> Result<Cli, ExitCode> {
+    use clap::error::ErrorKind;
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(e) => match e.kind() {
+            ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+            _ => {
+                let text = tanos_menu::text::escape_text(&e.render().to_string());
+                eprint!("{text}");
+                Err(ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)))
+            }
+        },
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     match cli.command {
         None => match tanos_menu::app::run(cli.root) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("tanos-menu: {e:#}");
-                ExitCode::FAILURE
+                eprintln!("tanos-menu: {}", error_text(&e));
+                if e.downcast_ref::<NoTerminal>().is_some() {
+                    ExitCode::from(NO_TERMINAL)
+                } else {
+                    ExitCode::FAILURE
+                }
             }
         },
         Some(Command::Init(args)) => cli::run_init(&cli.root, args),

@@ -19,3 +19,137 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     }
     out
 }
+
+/// Whether `c` must not reach a terminal as itself: C0 and C1 controls, DEL, the
+/// bidirectional overrides and isolates, and the other invisible format characters
+/// (zero-width spaces and joiners, soft hyphen, BOM, tags, variation selectors, fillers).
+pub fn is_hidden(c: char) -> bool {
+    matches!(
+        c,
+        '\0'..='\x1f'
+            | '\x7f'..='\u{9f}'
+            | '\u{ad}'
+            | '\u{34f}'
+            | '\u{61c}'
+            | '\u{115f}'..='\u{1160}'
+            | '\u{17b4}'..='\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{fff0}'..='\u{fffb}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e0fff}'
+    )
+}
+
+fn push_visible(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    let _ = match c {
+        '\n' => out.write_str("\\n"),
+        '\r' => out.write_str("\\r"),
+        '\t' => out.write_str("\\t"),
+        '\x1b' => out.write_str("\\e"),
+        '\0'..='\x1f' | '\x7f' => write!(out, "\\x{:02x}", c as u32),
+        _ => write!(out, "\\u{{{:x}}}", c as u32),
+    };
+}
+
+/// `text` with every hidden character (newlines too) in a visible form: `\e`, `\x07`,
+/// `\n`, `\u{202e}`. For a name or value quoted on one line.
+pub fn escape(text: &str) -> String {
+    escape_keeping(text, &[])
+}
+
+/// `escape`, keeping line breaks and tabs: for a message of several lines.
+pub fn escape_text(text: &str) -> String {
+    escape_keeping(text, &['\n', '\t'])
+}
+
+fn escape_keeping(text: &str, kept: &[char]) -> String {
+    if !text.chars().any(|c| is_hidden(c) && !kept.contains(&c)) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_hidden(c) && !kept.contains(&c) {
+            push_visible(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Bytes that should be UTF-8 text, as one escaped line: invalid bytes as `\xNN`.
+pub fn escape_bytes(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&escape(chunk.valid()));
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out
+}
+
+/// A file name as an operator may read it: escaped, invalid UTF-8 bytes as `\xNN`.
+pub fn escape_os(name: &std::ffi::OsStr) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    escape_bytes(name.as_bytes())
+}
+
+/// A path as an operator may read it (see `escape_os`).
+pub fn escape_path(path: &std::path::Path) -> String {
+    escape_os(path.as_os_str())
+}
+
+/// The first `n` characters of `text`, never cutting a character.
+pub fn prefix(text: &str, n: usize) -> &str {
+    match text.char_indices().nth(n) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_characters_are_shown_not_sent() {
+        assert_eq!(escape("a\x1b]0;X\x07b"), "a\\e]0;X\\x07b");
+        assert_eq!(escape("x\u{9b}31m"), "x\\u{9b}31m");
+        assert_eq!(escape("abc\u{202e}fed"), "abc\\u{202e}fed");
+        assert_eq!(
+            escape("zero\u{200b}width\u{feff}"),
+            "zero\\u{200b}width\\u{feff}"
+        );
+        assert_eq!(escape("del\x7f"), "del\\x7f");
+        assert_eq!(escape("two\nlines\r"), "two\\nlines\\r");
+        assert_eq!(escape_text("two\nlines\tok\x1b"), "two\nlines\tok\\e");
+        assert_eq!(escape("café ünïcode 名前"), "café ünïcode 名前");
+        // Escaping its own output changes nothing.
+        let once = escape("\x1b[2J\u{2066}");
+        assert_eq!(escape(&once), once);
+    }
+
+    #[test]
+    fn invalid_bytes_are_shown_as_hex() {
+        assert_eq!(escape_bytes(b"ok\xff\xfe\x1bend"), "ok\\xff\\xfe\\eend");
+        assert_eq!(escape_bytes("é".as_bytes()), "é");
+    }
+
+    #[test]
+    fn prefixes_never_cut_a_character() {
+        assert_eq!(prefix("2026-01-0é1", 10), "2026-01-0é");
+        assert_eq!(prefix("ééé", 10), "ééé");
+        assert_eq!(prefix("", 3), "");
+    }
+}

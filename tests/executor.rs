@@ -133,3 +133,79 @@ fn status_reflects_the_installed_certificate() {
     };
     assert_eq!(snapshot.cert.short(), "UNREADABLE");
 }
+
+/// A step that failed before it could answer (a panic on the worker) is answered with its
+/// own message, carrying the reason: the console leaves its busy state and says why.
+#[test]
+fn a_failed_step_ends_the_busy_state_whatever_the_step() {
+    use tanos_menu::executor::failed;
+    use tanos_menu::model::{TextFor, TransferOp};
+    use tanos_menu::pki::KeyType;
+    use tanos_menu::pki::csr::CsrRequest;
+    use tanos_menu::transfer::sftp::Peer;
+    let peer = Peer {
+        host: "ts01.example".into(),
+        port: 22,
+        user: "tancopy".into(),
+    };
+    let effects = [
+        Effect::ShowIssued,
+        Effect::ShowAudit,
+        Effect::RegenerateTls,
+        Effect::ReadIncoming {
+            name: "reporting.crt".into(),
+            purpose: TextFor::Cert,
+        },
+        Effect::ShowFile {
+            rel: "tanium/tanium.pub".into(),
+            title: "tanium.pub".into(),
+        },
+        Effect::CheckCert("text".into()),
+        Effect::ImportRoot("text".into()),
+        Effect::InstallCert {
+            text: "text".into(),
+            trust: None,
+        },
+        Effect::GenerateCsr(CsrRequest {
+            common_name: "zs01.example".into(),
+            dns_names: Vec::new(),
+            ips: Vec::new(),
+            key_type: KeyType::EcdsaP256,
+        }),
+        Effect::GenerateKeypair {
+            user: "tanadmin".into(),
+        },
+        Effect::RemoveKnownHost { line: 1 },
+        Effect::Transfer {
+            op: TransferOp::PushCsr,
+            peer: peer.clone(),
+            trust: None,
+        },
+        Effect::Transfer {
+            op: TransferOp::PullCertificate,
+            peer,
+            trust: None,
+        },
+    ];
+    for effect in effects {
+        for role in [Role::TaniumServer, Role::ZoneServer] {
+            let mut m = common::console(role, role == Role::TaniumServer, Platform::V7_3);
+            m.busy = Some("Working…".into());
+            update(&mut m, failed(&effect, "internal error 42".into()));
+            assert!(m.busy.is_none(), "{effect:?} left the console busy");
+            let flash = m.flash.as_ref().map(|f| f.text.as_str()).unwrap_or("");
+            assert!(flash.contains("internal error 42"), "{effect:?}: {flash:?}");
+        }
+    }
+    // The /incoming list being read closes with the reason instead of "Reading /incoming…".
+    let mut m = common::console(Role::TaniumServer, true, Platform::V7_3);
+    let effects = common::typed(&mut m, "2\nZ\n2\n1\n");
+    let [effect @ Effect::ListIncoming { .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(matches!(m.screen(), Screen::Files(_)));
+    update(&mut m, failed(effect, "internal error 43".into()));
+    assert!(!matches!(m.screen(), Screen::Files(_)), "{:?}", m.screen());
+    let flash = m.flash.as_ref().map(|f| f.text.as_str()).unwrap_or("");
+    assert!(flash.contains("internal error 43"), "{flash:?}");
+}

@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use insta::assert_snapshot;
+use tanos_menu::appliance::incoming::Listing;
 use tanos_menu::appliance::tls::CertCheck;
 use tanos_menu::appliance::{Platform, Role};
 use tanos_menu::model::{Model, Msg, Outcome, Screen, TextFor, View, update};
@@ -133,7 +134,10 @@ fn incoming_files_list() {
         &mut m,
         Msg::Listed {
             purpose: TextFor::Csr,
-            result: Ok(vec!["reporting.csr".into(), "zs02-reporting.csr".into()]),
+            result: Ok(Listing {
+                names: vec!["reporting.csr".into(), "zs02-reporting.csr".into()],
+                not_utf8: 0,
+            }),
         },
     );
     assert_snapshot!(render(&m));
@@ -147,7 +151,7 @@ fn incoming_files_list_empty() {
         &mut m,
         Msg::Listed {
             purpose: TextFor::Csr,
-            result: Ok(Vec::new()),
+            result: Ok(Listing::default()),
         },
     );
     assert_snapshot!(render(&m));

@@ -208,7 +208,7 @@ fn every_key_type_goes_from_csr_to_installed_certificate() {
             &zs.path(tls::OUT_CSR),
             &ts.path(Layout::INCOMING).join(&name),
         );
-        let listed = incoming::list(&ts, ".csr").expect("list /incoming");
+        let listed = incoming::list(&ts, ".csr").expect("list /incoming").names;
         assert!(listed.contains(&name), "{label}: {listed:?}");
         let incoming_text = incoming::read(&ts, &name).expect("read /incoming");
         assert_eq!(incoming_text, csr_text, "{label}");

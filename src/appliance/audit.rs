@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::{Layout, fsutil};
+use crate::text;
 
 #[derive(Debug, Serialize)]
 struct Entry<'a> {
@@ -69,48 +70,50 @@ pub fn record(
 }
 
 /// The audit log for reading, most recent first: "time  user  action  files  detail".
+/// Read line by line: a line that is not UTF-8 or not JSON is shown escaped, the others
+/// as they are; every field is escaped, as the file may have been edited by hand.
 pub fn recent(root: &Path, limit: usize) -> io::Result<Vec<String>> {
-    let text = match std::fs::read_to_string(root.join(Layout::AUDIT)) {
-        Ok(t) => t,
+    let bytes = match std::fs::read(root.join(Layout::AUDIT)) {
+        Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
-    Ok(text
-        .lines()
+    Ok(bytes
+        .split(|b| *b == b'\n')
+        .filter(|line| !line.trim_ascii().is_empty())
         .rev()
         .take(limit)
-        .map(
-            |line| match serde_json::from_str::<serde_json::Value>(line) {
-                Ok(v) => {
-                    let field =
-                        |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
-                    let time = field("time");
-                    let when = time.get(..19).unwrap_or(&time).replace('T', " ");
-                    let files = v
-                        .get("files")
-                        .and_then(|f| f.as_array())
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|x| x.as_str())
-                                .collect::<Vec<_>>()
-                                .join(",")
-                        })
-                        .unwrap_or_default();
-                    let detail = field("detail");
-                    let what = [files, detail]
-                        .into_iter()
-                        .filter(|s| !s.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" · ");
-                    format!("{when}  {}  {}\n    {what}", field("user"), field("action"))
-                        .trim_end()
-                        .to_string()
-                }
-                Err(_) => format!(
-                    "(unreadable line) {}",
-                    line.chars().take(60).collect::<String>()
-                ),
-            },
-        )
+        .map(shown)
         .collect())
+}
+
+/// One audit line as the audit view shows it.
+fn shown(line: &[u8]) -> String {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(line) else {
+        let head = &line[..line.len().min(120)];
+        return format!("(unreadable line) {}", text::escape_bytes(head));
+    };
+    let field = |k: &str| text::escape(v.get(k).and_then(|x| x.as_str()).unwrap_or(""));
+    let time = field("time");
+    let when = text::prefix(&time, 19).replace('T', " ");
+    let files = v
+        .get("files")
+        .and_then(|f| f.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str())
+                .map(text::escape)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default();
+    let detail = field("detail");
+    let what = [files, detail]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    format!("{when}  {}  {}\n    {what}", field("user"), field("action"))
+        .trim_end()
+        .to_string()
 }

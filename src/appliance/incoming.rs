@@ -7,20 +7,21 @@ use std::os::unix::fs::OpenOptionsExt;
 
 use super::{Appliance, Layout};
 use crate::pki::csr::MAX_PEM_BYTES;
+use crate::text::escape;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IncomingError {
-    #[error("'{0}' is not a plain file name in /incoming")]
+    #[error("'{}' is not a plain file name in /incoming", escape(.0))]
     BadName(String),
-    #[error("/incoming/{0} does not exist")]
+    #[error("/incoming/{} does not exist", escape(.0))]
     Missing(String),
-    #[error("/incoming/{0} is a symbolic link; only plain files are read")]
+    #[error("/incoming/{} is a symbolic link; only plain files are read", escape(.0))]
     Symlink(String),
-    #[error("/incoming/{0} is not a regular file")]
+    #[error("/incoming/{} is not a regular file", escape(.0))]
     NotFile(String),
-    #[error("/incoming/{name} is {size} bytes; the limit is {MAX_PEM_BYTES}")]
+    #[error("/incoming/{} is {size} bytes; the limit is {MAX_PEM_BYTES}", escape(.name))]
     TooLarge { name: String, size: u64 },
-    #[error("cannot read /incoming/{name}: {reason}")]
+    #[error("cannot read /incoming/{}: {reason}", escape(.name))]
     Io { name: String, reason: String },
 }
 
@@ -32,20 +33,34 @@ fn plain_name(name: &str) -> bool {
         && name != ".."
 }
 
-/// Regular files in /incoming whose name ends with `suffix`, sorted.
-pub fn list(app: &Appliance, suffix: &str) -> io::Result<Vec<String>> {
-    let mut names = Vec::new();
+/// What /incoming offers for one step.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Listing {
+    /// Regular files with a plain name ending with the suffix, sorted.
+    pub names: Vec<String>,
+    /// Regular files ending with the suffix whose names are not UTF-8: not offered.
+    pub not_utf8: usize,
+}
+
+/// Regular files in /incoming whose name ends with `suffix`, sorted, and how many such
+/// files are not offered because their names are not UTF-8.
+pub fn list(app: &Appliance, suffix: &str) -> io::Result<Listing> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut listing = Listing::default();
     for entry in std::fs::read_dir(app.path(Layout::INCOMING))? {
         let entry = entry?;
-        let Ok(name) = entry.file_name().into_string() else {
+        let raw = entry.file_name();
+        if !raw.as_bytes().ends_with(suffix.as_bytes()) || !entry.file_type()?.is_file() {
             continue;
-        };
-        if plain_name(&name) && name.ends_with(suffix) && entry.file_type()?.is_file() {
-            names.push(name);
+        }
+        match raw.into_string() {
+            Ok(name) if plain_name(&name) => listing.names.push(name),
+            Ok(_) => {}
+            Err(_) => listing.not_utf8 += 1,
         }
     }
-    names.sort();
-    Ok(names)
+    listing.names.sort();
+    Ok(listing)
 }
 
 /// The text of /incoming/`name`, refused unless it is a small regular file.

@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::escape;
+
 /// What the appliance is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "kebab-case")]
@@ -208,7 +210,7 @@ impl Appliance {
         };
         let config: ApplianceConfig = toml::from_str(&text).map_err(|e| OpenError::Invalid {
             path: path.clone(),
-            message: e.message().to_string(),
+            message: crate::text::escape_text(e.message()),
         })?;
         Ok(Appliance {
             root: root.to_path_buf(),
@@ -257,22 +259,30 @@ pub fn validate_hostname(name: &str) -> Result<(), String> {
     for label in name.split('.') {
         if label.is_empty() {
             return Err(format!(
-                "'{name}' has an empty label (two dots, or a dot at an end)"
+                "'{}' has an empty label (two dots, or a dot at an end)",
+                escape(name)
             ));
         }
         if label.len() > 63 {
-            return Err(format!("the label '{label}' is longer than 63 characters"));
+            return Err(format!(
+                "the label '{}' is longer than 63 characters",
+                escape(label)
+            ));
         }
         if let Some(c) = label
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
         {
             return Err(format!(
-                "'{c}' is not allowed in a hostname (letters, digits, '-' and '.' only)"
+                "'{}' is not allowed in a hostname (letters, digits, '-' and '.' only)",
+                escape(c.encode_utf8(&mut [0; 4]))
             ));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!("the label '{label}' starts or ends with '-'"));
+            return Err(format!(
+                "the label '{}' starts or ends with '-'",
+                escape(label)
+            ));
         }
     }
     Ok(())

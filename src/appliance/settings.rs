@@ -6,6 +6,7 @@ use std::io;
 
 use super::catalogue::{self, Component, SettingError, Validated, Value};
 use super::{Appliance, ApplianceConfig, Layout, audit, fsutil};
+use crate::text::escape;
 
 /// Values per component; a setting absent here is "not set" (its default applies).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -58,6 +59,7 @@ impl Settings {
             .map_err(|e| SettingsError::Invalid(e.message().trim().to_string()))?;
         let mut values = BTreeMap::new();
         for (section, entries) in raw {
+            let section = escape(&section);
             let component = Component::parse(&section)
                 .ok_or_else(|| SettingsError::Invalid(format!("unknown component [{section}]")))?;
             if !Component::for_appliance(config).contains(&component) {
@@ -69,6 +71,7 @@ impl Settings {
             }
             let mut out = BTreeMap::new();
             for (name, v) in entries {
+                let name = escape(&name);
                 let text = match &v {
                     toml::Value::Integer(n) => n.to_string(),
                     toml::Value::String(s) => s.clone(),

@@ -220,15 +220,29 @@ pub fn issue_from_csr(
 
 /// What this Tanium Server issued, most recent first.
 pub fn issued(app: &Appliance) -> Result<Vec<IssuedRecord>, TlsError> {
-    let Some(text) = read(app, ISSUED)? else {
-        return Ok(Vec::new());
+    issued_counting(app).map(|(records, _)| records)
+}
+
+/// `issued`, with the number of lines that could not be read as a record.
+pub fn issued_counting(app: &Appliance) -> Result<(Vec<IssuedRecord>, usize), TlsError> {
+    // Read as bytes: one line that is not UTF-8 must not hide the others.
+    let bytes = match std::fs::read(app.path(ISSUED)) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+        Err(source) => {
+            let path = ISSUED.to_string();
+            return Err(TlsError::Read { path, source });
+        }
     };
-    let mut records: Vec<IssuedRecord> = text
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
+    let parsed: Vec<Option<IssuedRecord>> = bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.trim_ascii().is_empty())
+        .map(|l| serde_json::from_slice(l).ok())
         .collect();
+    let unreadable = parsed.iter().filter(|r| r.is_none()).count();
+    let mut records: Vec<IssuedRecord> = parsed.into_iter().flatten().collect();
     records.reverse();
-    Ok(records)
+    Ok((records, unreadable))
 }
 
 /// The Zone Server's trusted root key, if one was imported.

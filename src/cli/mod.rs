@@ -15,6 +15,7 @@ use crate::appliance::init::{self, InitError, InitOptions};
 use crate::appliance::settings::{self, Settings, SettingsError};
 use crate::appliance::{Appliance, Platform, Role};
 use crate::pki::KeyType;
+use crate::text::{escape, escape_path, escape_text};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -114,7 +115,10 @@ pub enum KeyutilityCommand {
 
 fn parse_key_type(s: &str) -> Result<KeyType, String> {
     KeyType::parse(s).ok_or_else(|| {
-        format!("'{s}' is not a key type: use p256, p384, rsa2048, rsa3072 or rsa4096")
+        format!(
+            "'{}' is not a key type: use p256, p384, rsa2048, rsa3072 or rsa4096",
+            escape(s)
+        )
     })
 }
 
@@ -143,8 +147,12 @@ pub struct InitArgs {
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
-    Platform::parse(s)
-        .ok_or_else(|| format!("'{s}' is not a platform version: use 7.2, 7.3 or 7.4"))
+    Platform::parse(s).ok_or_else(|| {
+        format!(
+            "'{}' is not a platform version: use 7.2, 7.3 or 7.4",
+            escape(s)
+        )
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,16 +183,28 @@ pub enum ConfigCommand {
 /// Exit code of a refused request (bad value, existing appliance): nothing was changed.
 pub(crate) const REFUSED: u8 = 2;
 
+/// Prints a refusal or failure on stderr, escaped (it may quote a file, a CSR or an
+/// argument), and returns its exit code.
 pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("tanos-menu: {message}");
+    warn(message);
     ExitCode::from(code)
+}
+
+/// One message on stderr, with every control or invisible character in a visible form.
+pub(crate) fn warn(message: impl std::fmt::Display) {
+    eprintln!("tanos-menu: {}", escape_text(&message.to_string()));
+}
+
+/// One line of output on stdout, escaped: what the command line prints may come from a file.
+pub(crate) fn say(line: impl std::fmt::Display) {
+    println!("{}", escape_text(&line.to_string()));
 }
 
 pub fn run_init(root: &Path, args: InitArgs) -> ExitCode {
     let tanium_pub = match &args.tanium_pub {
         Some(path) => match std::fs::read_to_string(path) {
             Ok(text) => Some(text),
-            Err(e) => return fail(REFUSED, format!("--tanium-pub {}: {e}", path.display())),
+            Err(e) => return fail(REFUSED, format!("--tanium-pub {}: {e}", escape_path(path))),
         },
         None => None,
     };
@@ -201,18 +221,18 @@ pub fn run_init(root: &Path, args: InitArgs) -> ExitCode {
     match init::init(root, &opts, OffsetDateTime::now_utc()) {
         Ok(app) => {
             let snapshot = crate::appliance::status::snapshot(&app, OffsetDateTime::now_utc());
-            println!(
+            say(format!(
                 "Created {} '{}' (platform {}) in {}",
                 app.config.role_label(),
-                app.config.hostname,
+                escape(&app.config.hostname),
                 app.config.platform,
-                root.display()
-            );
+                escape_path(root)
+            ));
             if let Some(Ok(fp)) = &snapshot.root_fingerprint {
-                println!("  root key (tanium.pub): {fp}");
+                say(format!("  root key (tanium.pub): {fp}"));
             }
             if let Some((_, fp)) = snapshot.users.first().and_then(|u| u.key.as_ref()) {
-                println!("  tanadmin SSH key:      {fp}");
+                say(format!("  tanadmin SSH key:      {fp}"));
             }
             ExitCode::SUCCESS
         }
@@ -229,8 +249,9 @@ fn component_arg(
     name: &str,
 ) -> Result<Component, SettingError> {
     match given {
-        Some(text) => Component::parse(text)
-            .ok_or_else(|| SettingError::Unknown(format!("component '{text}'"))),
+        Some(text) => {
+            Component::parse(text).ok_or_else(|| SettingError::UnknownComponent(escape(text)))
+        }
         None => catalogue::resolve_component(&app.config, name),
     }
 }
@@ -247,7 +268,9 @@ pub fn run_config(root: &Path, cmd: ConfigCommand) -> ExitCode {
                 Err(e) => return fail(1, e),
             };
             let only = match component.as_deref().map(|c| Component::parse(c).ok_or(c)) {
-                Some(Err(c)) => return fail(REFUSED, format!("unknown component '{c}'")),
+                Some(Err(c)) => {
+                    return fail(REFUSED, SettingError::UnknownComponent(escape(c)));
+                }
                 Some(Ok(c)) => Some(c),
                 None => None,
             };
@@ -255,13 +278,13 @@ pub fn run_config(root: &Path, cmd: ConfigCommand) -> ExitCode {
                 .into_iter()
                 .filter(|c| only.is_none_or(|o| o == *c))
             {
-                println!("[{}] {}", c.id(), c.label());
+                say(format!("[{}] {}", c.id(), c.label()));
                 for def in catalogue::defs_for(&app.config, c) {
                     match settings.get(c, def.name) {
-                        Some(v) => println!("  {} = {v}", def.name),
+                        Some(v) => say(format!("  {} = {}", def.name, escape(&v.to_string()))),
                         None => match catalogue::default_value(&app.config, c, def) {
-                            Some(d) => println!("  {} (not set; default {d})", def.name),
-                            None => println!("  {} (not set)", def.name),
+                            Some(d) => say(format!("  {} (not set; default {d})", def.name)),
+                            None => say(format!("  {} (not set)", def.name)),
                         },
                     }
                 }
@@ -279,7 +302,7 @@ pub fn run_config(root: &Path, cmd: ConfigCommand) -> ExitCode {
             };
             match Settings::load(&app).map(|s| s.get(component, def.name).cloned()) {
                 Ok(Some(v)) => {
-                    println!("{v}");
+                    say(escape(&v.to_string()));
                     ExitCode::SUCCESS
                 }
                 Ok(None) => fail(1, format!("{} is not set on {component}", def.name)),
@@ -299,14 +322,15 @@ pub fn run_config(root: &Path, cmd: ConfigCommand) -> ExitCode {
             match settings::set(&app, component, &name, &value, yes) {
                 Ok(change) => {
                     let was = change.old.map_or("unset".to_string(), |v| v.to_string());
-                    println!(
-                        "{} = {} on {} (was {was})",
+                    say(format!(
+                        "{} = {} on {} (was {})",
                         change.name,
-                        change.new,
-                        change.component.id()
-                    );
+                        escape(&change.new.to_string()),
+                        change.component.id(),
+                        escape(&was)
+                    ));
                     if let Some(e) = change.audit_error {
-                        eprintln!("tanos-menu: {e}");
+                        warn(e);
                     }
                     ExitCode::SUCCESS
                 }

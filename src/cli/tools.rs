@@ -5,15 +5,16 @@ use std::process::ExitCode;
 
 use time::OffsetDateTime;
 
-use super::{KeyutilityCommand, REFUSED, fail};
+use super::{KeyutilityCommand, REFUSED, fail, say, warn};
 use crate::appliance::{Appliance, fsutil};
 use crate::pki::csr::{self, CsrRequest};
+use crate::text::escape_path;
 
 fn refuse_existing(paths: &[&Path], force: bool) -> Result<(), String> {
     match paths.iter().find(|p| p.exists()) {
         Some(p) if !force => Err(format!(
             "{} exists; nothing was written (add --force to replace it)",
-            p.display()
+            escape_path(p)
         )),
         _ => Ok(()),
     }
@@ -39,7 +40,7 @@ pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
                 ips,
                 key_type,
             };
-            println!("Generating key: '{}'", key.display());
+            say(format!("Generating key: '{}'", escape_path(&key)));
             let new = match csr::generate_csr(&request) {
                 Ok(new) => new,
                 Err(e) => return fail(REFUSED, e),
@@ -54,15 +55,15 @@ pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
                     1,
                     format!(
                         "cannot write {} and {}: {e}; neither was changed",
-                        key.display(),
-                        out.display()
+                        escape_path(&key),
+                        escape_path(&out)
                     ),
                 );
             }
-            println!(
+            say(format!(
                 "Successfully generated certificate signing request: '{}'",
-                out.display()
-            );
+                escape_path(&out)
+            ));
             ExitCode::SUCCESS
         }
         KeyutilityCommand::ReportingTlsIssue {
@@ -97,7 +98,7 @@ pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
                 };
             let checked = match csr::check_csr(&text) {
                 Ok(c) => c,
-                Err(e) => return fail(REFUSED, format!("{}: {e}", csr_path.display())),
+                Err(e) => return fail(REFUSED, format!("{}: {e}", escape_path(&csr_path))),
             };
             let request = crate::pki::issue::LeafRequest {
                 common_name: checked.common_name.clone(),
@@ -123,9 +124,12 @@ pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
                 Err(e) => return fail(REFUSED, e),
             };
             if let Err(e) = fsutil::atomic_write(&out, cert.as_bytes(), fsutil::PUBLIC_FILE) {
-                return fail(1, format!("cannot write {}: {e}", out.display()));
+                return fail(1, format!("cannot write {}: {e}", escape_path(&out)));
             }
-            println!("Successfully issued new certificate: '{}'", out.display());
+            say(format!(
+                "Successfully issued new certificate: '{}'",
+                escape_path(&out)
+            ));
             ExitCode::SUCCESS
         }
     }
@@ -156,10 +160,11 @@ pub fn run_sshd(
         "not confined: run as root, with every directory above transfer/ root-owned, for a chroot"
             .to_string()
     };
-    eprintln!(
-        "tanos-menu: SFTP for {user} on {listen}, keys of home/tancopy/.ssh/authorized_keys, {confinement}; config {}",
-        prepared.config.display()
-    );
+    warn(format!(
+        "SFTP for {} on {listen}, keys of home/tancopy/.ssh/authorized_keys, {confinement}; config {}",
+        crate::text::escape(&user),
+        escape_path(&prepared.config)
+    ));
     if check {
         return ExitCode::SUCCESS;
     }

@@ -68,7 +68,7 @@ pub enum Msg {
     },
     Listed {
         purpose: TextFor,
-        result: Result<Vec<String>, String>,
+        result: Result<crate::appliance::incoming::Listing, String>,
     },
     TextRead {
         purpose: TextFor,

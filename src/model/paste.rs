@@ -3,6 +3,7 @@
 
 use super::nav::line_number;
 use super::{Effect, Key, Model, Screen, tls};
+use crate::appliance::incoming::Listing;
 use crate::paste::{has_pem_end, has_private_key, normalize, unify_line_ends};
 use crate::pki::csr::MAX_PEM_BYTES;
 use crate::sshkeys::authorized::parse_pasted;
@@ -223,9 +224,17 @@ pub(super) fn refuse(m: &mut Model, message: String) {
     }
 }
 
-pub(super) fn listed(m: &mut Model, purpose: TextFor, result: Result<Vec<String>, String>) {
+pub(super) fn listed(m: &mut Model, purpose: TextFor, result: Result<Listing, String>) {
     match (m.screen_mut(), result) {
-        (Screen::Files(files), Ok(names)) if files.purpose == purpose => files.names = Some(names),
+        (Screen::Files(files), Ok(listing)) if files.purpose == purpose => {
+            files.names = Some(listing.names);
+            if listing.not_utf8 > 0 {
+                m.info(format!(
+                    "{} file(s) in /incoming are not offered: their names are not valid UTF-8. Rename them on the sending side.",
+                    listing.not_utf8
+                ));
+            }
+        }
         (Screen::Files(_), Err(e)) => {
             m.back();
             m.error(format!("Cannot list /incoming: {e}"));
@@ -244,7 +253,7 @@ pub(super) fn pick_file(m: &mut Model, files: Files, text: &str) -> Vec<Effect> 
     match picked {
         Some(i) => {
             let name = names[i].clone();
-            m.busy = Some(format!("Reading /incoming/{name}…"));
+            m.busy = Some(format!("Reading /incoming/{}…", crate::text::escape(&name)));
             vec![Effect::ReadIncoming {
                 name,
                 purpose: files.purpose,

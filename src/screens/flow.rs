@@ -131,7 +131,7 @@ pub fn paste(dialog: &PasteDialog, width: u16) -> Body {
     Body::plain(lines)
 }
 
-pub fn files(files: &Files) -> Body {
+pub fn files(files: &Files, width: u16) -> Body {
     let mut lines = vec![Line::from("")];
     match &files.names {
         None => lines.push(Line::from("  Reading /incoming…")),
@@ -150,15 +150,21 @@ pub fn files(files: &Files) -> Body {
                 files.suffix
             )));
             lines.push(Line::from(""));
-            let first = lines.len();
-            lines.extend(
-                names
-                    .iter()
-                    .enumerate()
-                    .map(|(i, n)| entry(&(i + 1).to_string(), n.clone(), i == files.cursor)),
-            );
+            // Names are shown escaped and whole: a long one continues on the next lines.
+            let room = usize::from(width).saturating_sub(8).max(10);
+            let mut selected = None;
+            for (i, name) in names.iter().enumerate() {
+                let shown: Vec<char> = crate::text::escape(name).chars().collect();
+                let mut pieces = shown.chunks(room).map(|c| c.iter().collect::<String>());
+                if i == files.cursor.min(names.len() - 1) {
+                    selected = Some(lines.len());
+                }
+                let first = pieces.next().unwrap_or_default();
+                lines.push(entry(&(i + 1).to_string(), first, i == files.cursor));
+                lines.extend(pieces.map(|rest| Line::from(format!("       {rest}"))));
+            }
             return Body {
-                selected: Some(first + files.cursor.min(names.len() - 1)),
+                selected,
                 lines,
                 scroll: 0,
             };

@@ -50,7 +50,7 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
         Screen::Form(form) => flow::form(form, area.width),
         Screen::View(view) => flow::view(view, area.width),
         Screen::Paste(dialog) => flow::paste(dialog, area.width),
-        Screen::Files(files) => flow::files(files),
+        Screen::Files(files) => flow::files(files, area.width),
         Screen::UserList { cursor, .. } => keys::users(m, *cursor),
         Screen::Keys(list) => keys::list(list),
     };

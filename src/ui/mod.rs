@@ -79,6 +79,23 @@ pub fn draw(m: &Model, frame: &mut Frame) {
             as u16;
     frame.set_cursor_position((cursor_x, prompt.y));
     frame.render_widget(Paragraph::new(footer_line(m)).style(theme::FOOTER), footer);
+    scrub_hidden(frame.buffer_mut());
+}
+
+/// Removes what the widgets let through of invisible characters (a zero-width joiner, a
+/// variation selector, tag characters ride on the character before them): nothing on
+/// screen is there without being seen.
+fn scrub_hidden(buf: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buf.content {
+        if cell.symbol().chars().any(crate::text::is_hidden) {
+            let kept: String = cell
+                .symbol()
+                .chars()
+                .filter(|c| !crate::text::is_hidden(*c))
+                .collect();
+            cell.set_symbol(if kept.is_empty() { " " } else { &kept });
+        }
+    }
 }
 
 fn header_line(m: &Model, width: usize) -> Line<'static> {

@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::{ApplianceConfig, Platform, Role};
+use crate::text::escape;
 
 /// A group of settings, as the seed's registry keys and Global Settings page group them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -162,21 +163,35 @@ pub use table::CATALOGUE;
 /// Why a setting or value was refused. Messages are for the operator.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettingError {
-    #[error("unknown setting '{0}'; `tanos-menu config list` shows the settings of this appliance")]
+    #[error(
+        "unknown setting '{}'; `tanos-menu config list` shows the settings of this appliance",
+        escape(.0)
+    )]
     Unknown(String),
+    #[error(
+        "unknown component '{}'; `tanos-menu config list` shows the components of this appliance",
+        escape(.0)
+    )]
+    UnknownComponent(String),
     #[error("{component} is not a component of this appliance ({role})")]
     ComponentAbsent { component: Component, role: String },
-    #[error("{name} is not a {component} setting")]
+    #[error("{} is not a {component} setting", escape(.name))]
     NotInComponent { name: String, component: Component },
-    #[error("{name} is set in several components ({choices}); name one with --component")]
+    #[error(
+        "{} is set in several components ({choices}); name one with --component",
+        escape(.name)
+    )]
     Ambiguous { name: String, choices: String },
-    #[error("{name} applies to platform {applies} only; this appliance runs {platform}")]
+    #[error(
+        "{} applies to platform {applies} only; this appliance runs {platform}",
+        escape(.name)
+    )]
     NotOnPlatform {
         name: String,
         applies: String,
         platform: Platform,
     },
-    #[error("{name} takes a whole number; '{raw}' is not one")]
+    #[error("{name} takes a whole number; '{}' is not one", escape(.raw))]
     NotANumber { name: String, raw: String },
     #[error("{name} must be between {lo} and {hi}; {value} is out of range")]
     OutOfRange {
@@ -185,7 +200,7 @@ pub enum SettingError {
         hi: u32,
         value: String,
     },
-    #[error("{name} takes {allowed}; {value} is not allowed")]
+    #[error("{name} takes {allowed}; {} is not allowed", escape(.value))]
     NotAllowed {
         name: String,
         allowed: String,
