@@ -484,6 +484,16 @@ fn the_issue_confirmation_shows_every_name_at_80x24() {
     let mut m = support::console::model(&p.ts.root);
     common::typed(&mut m, "2\nZ\n2\n2\n");
     update(&mut m, Msg::Paste(text.replace('\n', "\r")));
+    // The validity question stays in view above a hundred names.
+    let form = common::render(&m);
+    assert!(
+        form.contains("1. Validity in days") && form.contains("From 1 to"),
+        "{form}"
+    );
+    assert!(
+        form.contains("… and 86 more (the confirmation lists"),
+        "{form}"
+    );
     common::typed(&mut m, "\n");
     assert!(
         matches!(m.screen(), Screen::Confirm(_)),
@@ -716,6 +726,19 @@ fn the_hub_never_issues_past_its_roots_end() {
     assert_unchanged(&p.dir, &before, "the command line's refusal");
     assert!(cli("9", "cli.crt").status.success());
     openssl(&["verify", "-CAfile", "short-root.crt", "cli.crt"], &w);
+
+    // The server's own certificate, regenerated, ends with the root too.
+    let own = tls::regenerate_server_tls(&p.ts, now()).expect("regenerate");
+    assert!(own.not_after <= root_end);
+    openssl(
+        &[
+            "verify",
+            "-CAfile",
+            "short-root.crt",
+            path(&p.ts.path(tls::TS_CERT)),
+        ],
+        &w,
+    );
 }
 
 #[test]

@@ -123,10 +123,11 @@ pub fn issue_form(checked: CheckedCsr, limit: Option<IssueLimit>) -> Form {
         checked.common_name, checked.key_description
     )];
     if !checked.dns_names.is_empty() {
-        intro.push(format!("DNS names: {}", checked.dns_names.join(", ")));
+        intro.push(format!("DNS names: {}", some_of(&checked.dns_names)));
     }
     if !checked.ips.is_empty() {
-        intro.push(format!("IP addresses: {}", ip_list(&checked.ips)));
+        let ips: Vec<String> = checked.ips.iter().map(IpAddr::to_string).collect();
+        intro.push(format!("IP addresses: {}", some_of(&ips)));
     }
     intro.push(format!("Key fingerprint: {}", checked.fingerprint));
     intro.push("The request's signature, key and names were checked.".into());
@@ -152,6 +153,30 @@ pub fn issue_form(checked: CheckedCsr, limit: Option<IssueLimit>) -> Form {
         step: 0,
         cursor: 0,
         error: None,
+    }
+}
+
+/// A list short enough to leave the question in view: the first names, then how many more
+/// (the confirmation lists them all).
+fn some_of(names: &[String]) -> String {
+    const ROOM: usize = 150;
+    let mut shown = Vec::new();
+    let mut used = 0;
+    for name in names {
+        let len = name.chars().count() + 2;
+        if used + len > ROOM && !shown.is_empty() {
+            break;
+        }
+        used += len;
+        shown.push(name.as_str());
+    }
+    let rest = names.len() - shown.len();
+    match rest {
+        0 => shown.join(", "),
+        n => format!(
+            "{}, … and {n} more (the confirmation lists them all)",
+            shown.join(", ")
+        ),
     }
 }
 
