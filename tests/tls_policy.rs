@@ -344,6 +344,26 @@ fn the_hub_refuses_names_no_certificate_should_carry() {
             wildcard,
         ),
         (
+            "terminal title in a DNS name",
+            openssl_csr(
+                &format!(
+                    r#"{P256} -subj /CN=zs01.example -addext "$(printf 'subjectAltName=DNS:a\033]0;PWNED\007.example')""#
+                ),
+                &w,
+            ),
+            "DNS name 'a\\u{001B}]0;PWNED\\u{0007}.example': it holds an invisible or control character (U+001B)",
+        ),
+        (
+            "clipboard write in an e-mail name",
+            openssl_csr(
+                &format!(
+                    r#"{P256} -subj /CN=zs01.example -addext "$(printf 'subjectAltName=email:a\033]52;c;aGk=\007@x.example')""#
+                ),
+                &w,
+            ),
+            "unsupported subject alternative name (an e-mail address)",
+        ),
+        (
             "invisible in a DNS name",
             san_csr("DNS:zs01\u{200B}.example", &w),
             "invisible or control character (U+200B)",

@@ -366,36 +366,7 @@ pub fn check_csr(text: &str) -> Result<CheckedCsr, CsrError> {
     }
     let info = &csr.certification_request_info;
     let spki = &info.subject_pki;
-    let (key_description, rsa) = match spki.parsed() {
-        Ok(PublicKey::RSA(key)) => {
-            let bits = key.key_size();
-            if bits < MIN_RSA_BITS {
-                return Err(CsrError::RsaTooSmall(bits));
-            }
-            if bits > MAX_RSA_BITS {
-                return Err(CsrError::RsaTooLarge(bits));
-            }
-            (format!("RSA {bits}"), true)
-        }
-        Ok(PublicKey::EC(_)) => {
-            let oid = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.as_oid().ok())
-                .map(|o| o.to_id_string());
-            match oid.as_deref().and_then(curve_name) {
-                Some(curve @ ("P-256" | "P-384")) => (format!("ECDSA {curve}"), false),
-                Some(other) => return Err(CsrError::KeyType(format!("ECDSA {other}"))),
-                None => return Err(CsrError::KeyType("ECDSA on an unknown curve".into())),
-            }
-        }
-        Ok(PublicKey::DSA(_)) => return Err(CsrError::KeyType("DSA".into())),
-        _ => {
-            let oid = spki.algorithm.algorithm.to_id_string();
-            return Err(CsrError::KeyType(key_algorithm_name(&oid)));
-        }
-    };
+    let (key_description, rsa) = key_of(spki)?;
     // After the key checks: the verifier knows no DSA, P-521 or small RSA keys, and the
     // operator must hear that the key is refused, not that the signature is broken.
     csr.verify_signature().map_err(|_| CsrError::BadSignature)?;
@@ -407,38 +378,7 @@ pub fn check_csr(text: &str) -> Result<CheckedCsr, CsrError> {
         .map(str::to_string)
         .ok_or(CsrError::NoCommonName)?;
     check_common_name(&common_name).map_err(CsrError::BadName)?;
-    let mut dns_names = Vec::new();
-    let mut ips = Vec::new();
-    for ext in csr.requested_extensions().into_iter().flatten() {
-        if let ParsedExtension::SubjectAlternativeName(san) = ext {
-            check_name_count(dns_names.len() + ips.len() + san.general_names.len())
-                .map_err(CsrError::BadName)?;
-            for name in &san.general_names {
-                match name {
-                    GeneralName::DNSName(dns) => {
-                        check_dns_name(dns).map_err(CsrError::BadName)?;
-                        dns_names.push(dns.to_string());
-                    }
-                    GeneralName::IPAddress(bytes) => ips.push(match bytes.len() {
-                        4 => IpAddr::from(
-                            <[u8; 4]>::try_from(*bytes)
-                                .map_err(|_| CsrError::BadName("IP address".into()))?,
-                        ),
-                        16 => IpAddr::from(
-                            <[u8; 16]>::try_from(*bytes)
-                                .map_err(|_| CsrError::BadName("IP address".into()))?,
-                        ),
-                        n => return Err(CsrError::BadName(format!("an IP address of {n} bytes"))),
-                    }),
-                    other => {
-                        return Err(CsrError::BadName(format!(
-                            "unsupported subject alternative name {other}"
-                        )));
-                    }
-                }
-            }
-        }
-    }
+    let (dns_names, ips) = alt_names(&csr)?;
     Ok(CheckedCsr {
         common_name,
         dns_names,
@@ -448,6 +388,88 @@ pub fn check_csr(text: &str) -> Result<CheckedCsr, CsrError> {
         spki_der: spki.raw.to_vec(),
         fingerprint: spki_fingerprint(spki.raw),
     })
+}
+
+/// "ECDSA P-256", "RSA 3072" and whether it is RSA; other types and sizes refused by name.
+fn key_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> Result<(String, bool), CsrError> {
+    match spki.parsed() {
+        Ok(PublicKey::RSA(key)) => {
+            let bits = key.key_size();
+            if bits < MIN_RSA_BITS {
+                return Err(CsrError::RsaTooSmall(bits));
+            }
+            if bits > MAX_RSA_BITS {
+                return Err(CsrError::RsaTooLarge(bits));
+            }
+            Ok((format!("RSA {bits}"), true))
+        }
+        Ok(PublicKey::EC(_)) => {
+            let oid = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|o| o.to_id_string());
+            match oid.as_deref().and_then(curve_name) {
+                Some(curve @ ("P-256" | "P-384")) => Ok((format!("ECDSA {curve}"), false)),
+                Some(other) => Err(CsrError::KeyType(format!("ECDSA {other}"))),
+                None => Err(CsrError::KeyType("ECDSA on an unknown curve".into())),
+            }
+        }
+        Ok(PublicKey::DSA(_)) => Err(CsrError::KeyType("DSA".into())),
+        _ => Err(CsrError::KeyType(key_algorithm_name(
+            &spki.algorithm.algorithm.to_id_string(),
+        ))),
+    }
+}
+
+/// What kind of name a subject alternative name is, for a refusal that never echoes it.
+fn name_kind(name: &GeneralName<'_>) -> &'static str {
+    match name {
+        GeneralName::OtherName(..) => "an other name",
+        GeneralName::RFC822Name(_) => "an e-mail address",
+        GeneralName::DNSName(_) => "a DNS name",
+        GeneralName::X400Address(_) => "an X.400 address",
+        GeneralName::DirectoryName(_) => "a directory name",
+        GeneralName::EDIPartyName(_) => "an EDI party name",
+        GeneralName::URI(_) => "a URI",
+        GeneralName::IPAddress(_) => "an IP address",
+        GeneralName::RegisteredID(_) => "a registered ID",
+        GeneralName::Invalid(..) => "an invalid name",
+    }
+}
+
+/// The request's DNS names and IP addresses, each checked, at most `MAX_ALT_NAMES` of them.
+fn alt_names(csr: &X509CertificationRequest<'_>) -> Result<(Vec<String>, Vec<IpAddr>), CsrError> {
+    let mut dns_names = Vec::new();
+    let mut ips = Vec::new();
+    for ext in csr.requested_extensions().into_iter().flatten() {
+        let ParsedExtension::SubjectAlternativeName(san) = ext else {
+            continue;
+        };
+        check_name_count(dns_names.len() + ips.len() + san.general_names.len())
+            .map_err(CsrError::BadName)?;
+        for name in &san.general_names {
+            match name {
+                GeneralName::DNSName(dns) => {
+                    check_dns_name(dns).map_err(CsrError::BadName)?;
+                    dns_names.push(dns.to_string());
+                }
+                GeneralName::IPAddress(bytes) => ips.push(match bytes.len() {
+                    4 => IpAddr::from(<[u8; 4]>::try_from(*bytes).unwrap_or_default()),
+                    16 => IpAddr::from(<[u8; 16]>::try_from(*bytes).unwrap_or_default()),
+                    n => return Err(CsrError::BadName(format!("an IP address of {n} bytes"))),
+                }),
+                other => {
+                    return Err(CsrError::BadName(format!(
+                        "unsupported subject alternative name ({}): only DNS names and IP addresses are signed",
+                        name_kind(other)
+                    )));
+                }
+            }
+        }
+    }
+    Ok((dns_names, ips))
 }
 
 /// The public key (SPKI DER) of a PEM private key, to match certificates against it.

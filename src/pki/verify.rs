@@ -197,10 +197,10 @@ fn check_role(cert: &X509Certificate<'_>) -> Result<(), CertError> {
             return Err(CertError::NoDigitalSignature(listed));
         }
     }
-    if let Some(eku) = cert.extended_key_usage().map_err(bad)? {
-        if !eku.value.server_auth {
-            return Err(CertError::NoServerAuth(purposes(eku.value)));
-        }
+    if let Some(eku) = cert.extended_key_usage().map_err(bad)?
+        && !eku.value.server_auth
+    {
+        return Err(CertError::NoServerAuth(purposes(eku.value)));
     }
     Ok(())
 }
