@@ -1018,3 +1018,40 @@ fn key_types_and_sizes_are_refused_by_name() {
         assert!(!msg.contains("1.3.101"), "{args}: an OID for a name: {msg}");
     }
 }
+
+#[test]
+fn the_command_line_request_follows_the_same_name_rules() {
+    let dir = scratch("tls_policy");
+    let d = dir.path();
+    for (args, want) in [
+        (
+            vec!["--dns", "*.com"],
+            "a wildcard needs at least two labels after it",
+        ),
+        (
+            vec!["--dns", "192.168.1.1"],
+            "an IP address is not a DNS name",
+        ),
+        (
+            vec!["--common-name", "zs01\u{202E}elpmaxe.example"],
+            "(U+202E)",
+        ),
+    ] {
+        let before = tree_abs(d);
+        let mut all = vec!["keyutility", "reporting-tls-request"];
+        if !args.contains(&"--common-name") {
+            all.extend(["--common-name", "zs01.example"]);
+        }
+        all.extend(args.iter().copied());
+        let out = std::process::Command::new(BIN)
+            .args(&all)
+            .current_dir(d)
+            .env_remove("TANOS_ROOT")
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(want), "{args:?}: {stderr}");
+        assert_unchanged(d, &before, &format!("{args:?}"));
+    }
+}
