@@ -176,6 +176,34 @@ fn issue_confirmation() {
     assert_snapshot!(render(&m));
 }
 
+/// `FIXED_CSR`'s names and 40 more: the confirmation lists them all and scrolls.
+#[test]
+fn issue_confirmation_with_many_names_scrolls() {
+    let mut m = hub();
+    typed(&mut m, "2\nZ\n2\n2\n");
+    update(&mut m, Msg::Paste(FIXED_CSR.replace('\n', "\r")));
+    typed(&mut m, "\n");
+    let Screen::Confirm(confirm) = m.screen().clone() else {
+        panic!("{}", render(&m))
+    };
+    let extra: Vec<String> = (0..40)
+        .map(|i| format!("node-{i:02}.zone.example"))
+        .collect();
+    let mut wide = confirm.clone();
+    wide.warning = wide.warning.replace(
+        "DNS names (2): zs01.example, zs01-alt.example",
+        &format!(
+            "DNS names (42): zs01.example, zs01-alt.example, {}",
+            extra.join(", ")
+        ),
+    );
+    assert_ne!(wide, confirm);
+    *m.stack.last_mut().expect("screen") = Screen::Confirm(wide);
+    assert_snapshot!("issue_confirmation_many_names_top", render(&m));
+    update(&mut m, Msg::Key(tanos_menu::model::Key::End));
+    assert_snapshot!("issue_confirmation_many_names_end", render(&m));
+}
+
 #[test]
 fn trust_the_root_and_install_confirmation() {
     let mut m = zone_server();

@@ -55,9 +55,23 @@ pub struct Snapshot {
     pub root_fingerprint: Option<Result<String, String>>,
     /// Whether the role's reporting.pvk exists (a new CSR then replaces it).
     pub reporting_key: bool,
+    /// On a Tanium Server, how long a certificate issued now may be valid, or why none can be
+    /// issued (the root certificate expired, or is unreadable).
+    pub issue_limit: Option<Result<crate::pki::issue::IssueLimit, String>>,
     /// Fingerprint of the SFTP host key of `tanos-menu sshd`, once made: peers compare it.
     pub sftp_host_key: Option<String>,
     pub users: Vec<crate::sshkeys::UserKeys>,
+}
+
+fn issue_limit(
+    app: &Appliance,
+    now: OffsetDateTime,
+) -> Option<Result<crate::pki::issue::IssueLimit, String>> {
+    if app.config.role != Role::TaniumServer {
+        return None;
+    }
+    let text = std::fs::read_to_string(app.path("tanium/tanium-root.crt")).ok()?;
+    Some(crate::pki::issue::issue_limit_pem(&text, now).map_err(|e| e.to_string()))
 }
 
 pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
@@ -114,6 +128,7 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
         tls_mode,
         root_fingerprint,
         reporting_key: app.tls_dir().join("reporting.pvk").exists(),
+        issue_limit: issue_limit(app, now),
         sftp_host_key: std::fs::read_to_string(app.path("etc/ssh/ssh_host_ed25519_key.pub"))
             .ok()
             .and_then(|t| ssh_key::PublicKey::from_openssh(t.trim()).ok())

@@ -387,13 +387,15 @@ pub fn regenerate_server_tls(
     require(app, Role::TaniumServer)?;
     let _lock = super::lock::acquire(app)?;
     let (root_key, root_cert) = root_material(app)?;
+    // Near the root's end the server's own certificate ends with it, never after.
+    let limit = issue::issue_limit_pem(&root_cert, now)?;
     let key = issue::generate_key(issue::KeyType::EcdsaP256)?;
     let host = app.config.hostname.clone();
     let request = LeafRequest {
         common_name: host.clone(),
         dns_names: vec![host],
         ips: Vec::new(),
-        days: issue::DEFAULT_VALIDITY_DAYS,
+        days: issue::DEFAULT_VALIDITY_DAYS.min(limit.max_days),
         rsa: false,
     };
     let cert_pem = issue::sign_leaf(&request, &key, &root_key, &root_cert, now)?;

@@ -105,7 +105,7 @@ pub enum KeyutilityCommand {
         #[arg(short = 'o', long, value_name = "arg", default_value = "reporting.crt")]
         out: PathBuf,
         /// Certificate expiration in days
-        #[arg(long, value_name = "arg", default_value_t = 3650, value_parser = clap::value_parser!(i64).range(1..=36500))]
+        #[arg(long, value_name = "arg", default_value_t = 3650, value_parser = tools::parse_expiration)]
         expiration: i64,
         /// Replace an existing output file.
         #[arg(long)]

@@ -20,6 +20,21 @@ fn refuse_existing(paths: &[&Path], force: bool) -> Result<(), String> {
     }
 }
 
+/// `--expiration`: the same bound as the console's validity prompt.
+pub(super) fn parse_expiration(text: &str) -> Result<i64, String> {
+    crate::pki::issue::parse_validity_days(text, crate::pki::issue::MAX_VALIDITY_DAYS)
+}
+
+/// A signing refusal, with the option that gets past a root's end when that is the reason.
+fn issue_refusal(e: &crate::pki::PkiError) -> String {
+    match e {
+        crate::pki::PkiError::BeyondRoot { left, .. } => {
+            format!("{e}; nothing was written (use --expiration {left} or fewer)")
+        }
+        _ => e.to_string(),
+    }
+}
+
 pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
     match cmd {
         KeyutilityCommand::ReportingTlsRequest {
@@ -117,7 +132,7 @@ pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
                         &cert_pem,
                         OffsetDateTime::now_utc(),
                     )
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| issue_refusal(&e))
                 });
             let cert = match issued {
                 Ok(cert) => cert,

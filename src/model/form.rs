@@ -5,22 +5,32 @@ use std::net::IpAddr;
 
 use super::ssh::TransferOp;
 use super::{Effect, Model, Screen, ssh, tls};
+use crate::appliance::status::date;
 use crate::pki::KeyType;
 use crate::pki::csr::{self, CheckedCsr, CsrRequest};
-use crate::pki::issue::DEFAULT_VALIDITY_DAYS;
+use crate::pki::issue::{
+    DEFAULT_VALIDITY_DAYS, IssueLimit, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS, parse_validity_days,
+};
 use crate::transfer::sftp::Peer;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormFor {
     Csr,
-    Issue(Box<CheckedCsr>),
+    Issue(Box<IssueTarget>),
     Peer(TransferOp),
+}
+
+/// The request a certificate is issued for, and the longest validity the root allows now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssueTarget {
+    pub csr: CheckedCsr,
+    pub max_days: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
     pub label: &'static str,
-    pub help: &'static str,
+    pub help: String,
     pub default: String,
     /// Chosen by line number when not empty.
     pub choices: Vec<String>,
@@ -49,10 +59,10 @@ impl Form {
     }
 }
 
-fn text_field(label: &'static str, help: &'static str, default: &str, max_len: usize) -> Field {
+fn text_field(label: &'static str, help: &str, default: &str, max_len: usize) -> Field {
     Field {
         label,
-        help,
+        help: help.to_string(),
         default: default.to_string(),
         choices: Vec::new(),
         value: None,
@@ -90,7 +100,9 @@ pub fn csr_form(hostname: &str) -> Form {
             ),
             Field {
                 label: "Key type",
-                help: "ECDSA P-256 suits every supported cipher suite; RSA takes seconds to generate.",
+                help:
+                    "ECDSA P-256 suits every supported cipher suite; RSA takes seconds to generate."
+                        .into(),
                 default: "1".into(),
                 choices: key_types,
                 value: None,
@@ -103,41 +115,76 @@ pub fn csr_form(hostname: &str) -> Form {
     }
 }
 
-pub fn issue_form(checked: CheckedCsr) -> Form {
+/// The validity question for `checked`; `limit` (from the root certificate) lowers the
+/// longest validity, and so the default, near the root's end.
+pub fn issue_form(checked: CheckedCsr, limit: Option<IssueLimit>) -> Form {
     let mut intro = vec![format!(
         "Request for CN={}, {} key",
         checked.common_name, checked.key_description
     )];
     if !checked.dns_names.is_empty() {
-        intro.push(format!("DNS names: {}", checked.dns_names.join(", ")));
+        intro.push(format!("DNS names: {}", some_of(&checked.dns_names)));
     }
     if !checked.ips.is_empty() {
-        intro.push(format!(
-            "IP addresses: {}",
-            checked
-                .ips
-                .iter()
-                .map(IpAddr::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        let ips: Vec<String> = checked.ips.iter().map(IpAddr::to_string).collect();
+        intro.push(format!("IP addresses: {}", some_of(&ips)));
     }
     intro.push(format!("Key fingerprint: {}", checked.fingerprint));
     intro.push("The request's signature, key and names were checked.".into());
+    let max_days = limit.map_or(MAX_VALIDITY_DAYS, |l| l.max_days);
+    let help = match limit {
+        Some(l) if l.max_days < MAX_VALIDITY_DAYS => format!(
+            "From {MIN_VALIDITY_DAYS} to {max_days}: the root certificate expires on {}, and no certificate outlasts it.",
+            date(l.root_not_after)
+        ),
+        _ => format!("From {MIN_VALIDITY_DAYS} to {max_days}."),
+    };
+    let default = DEFAULT_VALIDITY_DAYS.min(max_days).to_string();
+    // Room for a figure past the bound, so it is refused rather than cut to fit.
+    let width = MAX_VALIDITY_DAYS.to_string().len() + 2;
     Form {
         title: "Issue certificate".into(),
         intro,
-        purpose: FormFor::Issue(Box::new(checked)),
-        fields: vec![text_field(
-            "Validity in days",
-            "From 1 to 36500.",
-            &DEFAULT_VALIDITY_DAYS.to_string(),
-            5,
-        )],
+        purpose: FormFor::Issue(Box::new(IssueTarget {
+            csr: checked,
+            max_days,
+        })),
+        fields: vec![text_field("Validity in days", &help, &default, width)],
         step: 0,
         cursor: 0,
         error: None,
     }
+}
+
+/// A list short enough to leave the question in view: the first names, then how many more
+/// (the confirmation lists them all).
+fn some_of(names: &[String]) -> String {
+    const ROOM: usize = 150;
+    let mut shown = Vec::new();
+    let mut used = 0;
+    for name in names {
+        let len = name.chars().count() + 2;
+        if used + len > ROOM && !shown.is_empty() {
+            break;
+        }
+        used += len;
+        shown.push(name.as_str());
+    }
+    let rest = names.len() - shown.len();
+    match rest {
+        0 => shown.join(", "),
+        n => format!(
+            "{}, … and {n} more (the confirmation lists them all)",
+            shown.join(", ")
+        ),
+    }
+}
+
+pub(super) fn ip_list(ips: &[IpAddr]) -> String {
+    ips.iter()
+        .map(IpAddr::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Where to connect for an SFTP pull or push: Enter accepts the last peer of the session.
@@ -219,6 +266,7 @@ fn list(raw: &str) -> Vec<String> {
 
 fn dns_names(raw: &str) -> Result<Vec<String>, String> {
     let names = list(raw);
+    csr::check_name_count(names.len())?;
     for name in &names {
         csr::check_dns_name(name)?;
     }
@@ -226,10 +274,23 @@ fn dns_names(raw: &str) -> Result<Vec<String>, String> {
 }
 
 fn ips(raw: &str) -> Result<Vec<IpAddr>, String> {
-    list(raw)
+    let items = list(raw);
+    csr::check_name_count(items.len())?;
+    items
         .iter()
-        .map(|s| s.parse().map_err(|_| format!("'{s}' is not an IP address")))
+        .map(|s| {
+            s.parse()
+                .map_err(|_| format!("'{}' is not an IP address", csr::shown(s)))
+        })
         .collect()
+}
+
+/// The IP addresses of the CSR form, counted with the DNS names already given.
+fn csr_ips(form: &Form, raw: &str) -> Result<Vec<IpAddr>, String> {
+    let found = ips(raw)?;
+    let dns = form.fields[1].value.as_deref().map_or(0, |v| list(v).len());
+    csr::check_name_count(dns + found.len())?;
+    Ok(found)
 }
 
 fn key_type(raw: &str) -> Result<KeyType, String> {
@@ -240,20 +301,17 @@ fn key_type(raw: &str) -> Result<KeyType, String> {
         .ok_or_else(|| format!("'{raw}' is not a line number (1-{})", KeyType::ALL.len()))
 }
 
-fn days(raw: &str) -> Result<i64, String> {
-    match raw.parse::<i64>() {
-        Ok(n) if (1..=36500).contains(&n) => Ok(n),
-        _ => Err(format!("'{raw}' is not a number of days from 1 to 36500")),
-    }
+fn days(raw: &str, max: i64) -> Result<i64, String> {
+    parse_validity_days(raw, max).map_err(|e| format!("'{raw}' is {e}"))
 }
 
-fn check(purpose: &FormFor, step: usize, raw: &str) -> Result<(), String> {
-    match (purpose, step) {
+fn check(form: &Form, raw: &str) -> Result<(), String> {
+    match (&form.purpose, form.step) {
         (FormFor::Csr, 0) => csr::check_common_name(raw),
         (FormFor::Csr, 1) => dns_names(raw).map(drop),
-        (FormFor::Csr, 2) => ips(raw).map(drop),
+        (FormFor::Csr, 2) => csr_ips(form, raw).map(drop),
         (FormFor::Csr, _) => key_type(raw).map(drop),
-        (FormFor::Issue(_), _) => days(raw).map(drop),
+        (FormFor::Issue(target), _) => days(raw, target.max_days).map(drop),
         (FormFor::Peer(_), 0) => host(raw).map(drop),
         (FormFor::Peer(_), 1) => port(raw).map(drop),
         (FormFor::Peer(_), _) => login(raw).map(drop),
@@ -267,7 +325,7 @@ pub(super) fn submit(m: &mut Model, mut form: Form, text: &str) -> Vec<Effect> {
         ("", false) => (form.cursor + 1).to_string(),
         (typed, _) => typed.to_string(),
     };
-    if let Err(e) = check(&form.purpose, form.step, &raw) {
+    if let Err(e) = check(&form, &raw) {
         form.error = Some(e);
         *m.screen_mut() = Screen::Form(form);
         return Vec::new();
@@ -315,8 +373,8 @@ pub(super) fn submit(m: &mut Model, mut form: Form, text: &str) -> Vec<Effect> {
                 }
             }
         }
-        FormFor::Issue(checked) => match days(&value(0)) {
-            Ok(days) => tls::confirm_issue(m, (**checked).clone(), days),
+        FormFor::Issue(target) => match days(&value(0), target.max_days) {
+            Ok(days) => tls::confirm_issue(m, target.csr.clone(), days),
             Err(e) => {
                 m.error(e);
                 Vec::new()

@@ -2,6 +2,7 @@
 //! No file, clock or terminal access here: the executor in `app.rs` runs the effects.
 
 mod bindings;
+pub mod confirm;
 mod form;
 mod nav;
 mod paste;
@@ -309,6 +310,8 @@ pub struct Model {
     pub quit: bool,
     /// Why the console ended, when it was not the operator's choice (printed after exit).
     pub goodbye: Option<String>,
+    /// First line shown of a confirmation longer than the screen.
+    pub confirm_scroll: usize,
 }
 
 /// Idle logout when the setting cannot be read.
@@ -357,6 +360,7 @@ impl Model {
             peer: None,
             quit: false,
             goodbye: None,
+            confirm_scroll: 0,
         }
     }
 
@@ -412,6 +416,7 @@ impl Model {
 
     fn push(&mut self, screen: Screen) {
         self.input.clear();
+        self.confirm_scroll = 0;
         self.stack.push(screen);
     }
 

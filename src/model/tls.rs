@@ -78,14 +78,36 @@ pub(super) fn generated(m: &mut Model, result: Result<NewCsr, String>) -> Vec<Ef
     }
 }
 
+/// Every name the certificate will carry, one kind a paragraph.
+fn names_of(csr: &CheckedCsr) -> String {
+    let mut out = format!("Common name: {}", csr.common_name);
+    if !csr.dns_names.is_empty() {
+        out.push_str(&format!(
+            "\nDNS names ({}): {}",
+            csr.dns_names.len(),
+            csr.dns_names.join(", ")
+        ));
+    }
+    if !csr.ips.is_empty() {
+        out.push_str(&format!(
+            "\nIP addresses ({}): {}",
+            csr.ips.len(),
+            super::form::ip_list(&csr.ips)
+        ));
+    }
+    out
+}
+
 pub(super) fn confirm_issue(m: &mut Model, csr: CheckedCsr, days: i64) -> Vec<Effect> {
     let root = match m.snapshot.as_ref().and_then(|s| s.root_fingerprint.clone()) {
         Some(Ok(fp)) => fp,
         _ => "unknown".into(),
     };
     let warning = format!(
-        "Certificate for CN={} ({}), valid {days} days, signed by the root key {root}.\nIt is written to /outgoing/reporting.crt (replacing any file there) with tanium.pub beside it. The server's own tanium/reporting.crt is not touched.",
-        csr.common_name, csr.key_description
+        "Certificate for {} ({} key), valid {days} days, signed by the root key {root}.\n{}\nIt is written to /outgoing/reporting.crt (replacing any file there) with tanium.pub beside it. The server's own tanium/reporting.crt is not touched.",
+        csr.common_name,
+        csr.key_description,
+        names_of(&csr)
     );
     push_confirm(
         m,
@@ -101,7 +123,13 @@ pub(super) fn received(m: &mut Model, purpose: TextFor, text: &str) -> Vec<Effec
     match purpose {
         TextFor::Csr => match csr::check_csr(text) {
             Ok(checked) => {
-                m.push(Screen::Form(super::form::issue_form(checked)));
+                match m.snapshot.as_ref().and_then(|s| s.issue_limit.clone()) {
+                    Some(Err(why)) => refuse(m, format!("Nothing can be issued: {why}.")),
+                    Some(Ok(limit)) => {
+                        m.push(Screen::Form(super::form::issue_form(checked, Some(limit))))
+                    }
+                    None => m.push(Screen::Form(super::form::issue_form(checked, None))),
+                }
                 Vec::new()
             }
             Err(e) => {

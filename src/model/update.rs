@@ -141,6 +141,13 @@ fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
             view::scroll(m, key);
             return Vec::new();
         }
+        (
+            Screen::Confirm(_),
+            Key::Up | Key::Down | Key::PageUp | Key::PageDown | Key::Home | Key::End,
+        ) => {
+            super::confirm::scroll(m, key);
+            return Vec::new();
+        }
         (Screen::Paste(_), Key::Enter | Key::CtrlD) => return paste::typed_line(m, key),
         _ => {}
     }

@@ -16,6 +16,10 @@ use crate::appliance::validate_hostname;
 
 /// Largest PEM text accepted for a CSR or certificate: real ones are a few kilobytes.
 pub const MAX_PEM_BYTES: usize = 64 * 1024;
+/// RSA key sizes accepted in a CSR: from SPEC §7's floor to the largest the signature
+/// check verifies.
+pub const MIN_RSA_BITS: usize = 2048;
+pub const MAX_RSA_BITS: usize = 8192;
 
 /// What goes into a new CSR.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +53,46 @@ impl PartialEq for NewCsr {
     }
 }
 
-/// Checks a common name: a hostname, or failing that printable text of at most 64 characters.
+/// The most subject alternative names (DNS names and IP addresses together) in a request
+/// or a certificate: a reporting certificate names one server, not a fleet.
+pub const MAX_ALT_NAMES: usize = 100;
+
+/// Characters that change how a name looks without showing themselves: direction overrides
+/// and isolates, zero-width and other format characters, fillers, spaces other than ' ',
+/// line separators, private-use and non-characters.
+pub fn is_hidden(c: char) -> bool {
+    matches!(c,
+        '\u{00A0}' | '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}'
+        | '\u{1680}' | '\u{17B4}' | '\u{17B5}' | '\u{180B}'..='\u{180F}'
+        | '\u{2000}'..='\u{200F}' | '\u{2028}'..='\u{202F}' | '\u{205F}'..='\u{206F}'
+        | '\u{2800}' | '\u{3000}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{E000}'..='\u{F8FF}'
+        | '\u{FDD0}'..='\u{FDEF}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}'
+        | '\u{F0000}'..='\u{10FFFF}')
+        || (u32::from(c) & 0xFFFE) == 0xFFFE
+        || ('\u{0600}'..='\u{0605}').contains(&c)
+}
+
+/// `text` as it may be shown in a message: control and hidden characters written as
+/// `\u{…}`, and cut at 80 characters.
+pub fn shown(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == 80 {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || is_hidden(c) {
+            out.push_str(&format!("\\u{{{:04X}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Checks a common name: printable text of at most 64 characters, with nothing hidden in it;
+/// one written as a wildcard follows the rules of a wildcard DNS name.
 pub fn check_common_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("the common name is empty".into());
@@ -57,16 +100,93 @@ pub fn check_common_name(name: &str) -> Result<(), String> {
     if name.chars().count() > 64 {
         return Err("the common name is longer than 64 characters".into());
     }
-    if name.chars().any(char::is_control) {
-        return Err("the common name holds control characters".into());
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "the common name holds a control character (U+{:04X})",
+            u32::from(c)
+        ));
+    }
+    if let Some(c) = name.chars().find(|c| is_hidden(*c)) {
+        return Err(format!(
+            "the common name holds an invisible or direction-changing character (U+{:04X})",
+            u32::from(c)
+        ));
+    }
+    if name.contains('*') {
+        check_wildcard(name).map_err(|e| format!("the common name '{name}': {e}"))?;
     }
     Ok(())
 }
 
-/// Checks a subject alternative DNS name (a hostname; `*.` allowed as the first label).
+/// A wildcard is the whole leftmost label, with at least two labels after it.
+fn check_wildcard(name: &str) -> Result<(), String> {
+    let mut labels = name.split('.');
+    let first = labels.next().unwrap_or_default();
+    let rest: Vec<&str> = labels.collect();
+    if rest.iter().any(|l| l.contains('*')) {
+        return Err(
+            "a wildcard is only allowed as the whole leftmost label ('*.example.com')".into(),
+        );
+    }
+    if first != "*" {
+        return Err(
+            "a wildcard must be the whole leftmost label ('*.example.com', not 'a*.example.com')"
+                .into(),
+        );
+    }
+    if rest.len() < 2 {
+        return Err(
+            "a wildcard needs at least two labels after it ('*.example.com', not '*.com')".into(),
+        );
+    }
+    validate_hostname(&rest.join("."))
+}
+
+/// Whether a name would be read as an IPv4 address: its last label is a number (decimal, or
+/// hexadecimal with 0x), as browsers and resolvers read `192.168.1.1`, `10.1` or `0x7f.1`.
+fn ends_in_a_number(name: &str) -> bool {
+    let last = name
+        .trim_end_matches('.')
+        .rsplit('.')
+        .next()
+        .unwrap_or_default();
+    let hex = last
+        .strip_prefix("0x")
+        .or_else(|| last.strip_prefix("0X"))
+        .is_some_and(|h| h.chars().all(|c| c.is_ascii_hexdigit()));
+    hex || (!last.is_empty() && last.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Checks a subject alternative DNS name: a hostname, `*.` allowed as the whole first label
+/// of a name with two labels or more after it; never an IP address written as a name.
 pub fn check_dns_name(name: &str) -> Result<(), String> {
-    validate_hostname(name.strip_prefix("*.").unwrap_or(name))
-        .map_err(|e| format!("DNS name '{name}': {e}"))
+    let named = |e: String| format!("DNS name '{}': {e}", shown(name));
+    if let Some(c) = name.chars().find(|c| c.is_control() || is_hidden(*c)) {
+        return Err(named(format!(
+            "it holds an invisible or control character (U+{:04X})",
+            u32::from(c)
+        )));
+    }
+    let bare = name.trim_start_matches('[').trim_end_matches(']');
+    if bare.parse::<IpAddr>().is_ok() || name.contains(':') || ends_in_a_number(name) {
+        return Err(named(
+            "an IP address is not a DNS name: list it among the IP addresses".into(),
+        ));
+    }
+    if name.contains('*') {
+        return check_wildcard(name).map_err(named);
+    }
+    validate_hostname(name).map_err(named)
+}
+
+/// Refuses more than `MAX_ALT_NAMES` alternative names.
+pub fn check_name_count(count: usize) -> Result<(), String> {
+    if count > MAX_ALT_NAMES {
+        return Err(format!(
+            "{count} alternative names (DNS names and IP addresses) were given; at most {MAX_ALT_NAMES} are allowed"
+        ));
+    }
+    Ok(())
 }
 
 /// Generates a key of `request.key_type` and a CSR signed by it.
@@ -87,6 +207,7 @@ pub fn generate_csr(request: &CsrRequest) -> Result<NewCsr, PkiError> {
     {
         dns_names.insert(0, request.common_name.clone());
     }
+    check_name_count(dns_names.len() + request.ips.len()).map_err(PkiError::Certificate)?;
     for name in &dns_names {
         check_dns_name(name).map_err(PkiError::Certificate)?;
         sans.push(SanType::DnsName(name.clone().try_into().map_err(
@@ -140,10 +261,16 @@ pub enum CsrError {
     Decode(String),
     #[error("the request's signature does not verify: it was altered or not signed by its own key")]
     BadSignature,
-    #[error("{0} keys are not allowed: use ECDSA P-256, ECDSA P-384 or RSA of 2048 bits or more")]
+    #[error(
+        "{0} keys are not allowed: use ECDSA P-256, ECDSA P-384 or RSA of {MIN_RSA_BITS} to {MAX_RSA_BITS} bits"
+    )]
     KeyType(String),
-    #[error("RSA {0}-bit keys are too weak: at least 2048 bits are required")]
+    #[error("RSA {0}-bit keys are too weak: at least {MIN_RSA_BITS} bits are required")]
     RsaTooSmall(usize),
+    #[error(
+        "RSA {0}-bit keys are larger than this appliance accepts: use RSA of {MIN_RSA_BITS} to {MAX_RSA_BITS} bits (2048, 3072 and 4096 are usual), ECDSA P-256 or ECDSA P-384"
+    )]
+    RsaTooLarge(usize),
     #[error("the request has no common name (CN)")]
     NoCommonName,
     #[error("invalid name in the request: {0}")]
@@ -195,8 +322,31 @@ fn curve_name(oid: &str) -> Option<&'static str> {
         "1.2.840.10045.3.1.7" => Some("P-256"),
         "1.3.132.0.34" => Some("P-384"),
         "1.3.132.0.35" => Some("P-521"),
+        "1.2.840.10045.3.1.1" => Some("P-192"),
+        "1.3.132.0.33" => Some("P-224"),
+        "1.3.132.0.10" => Some("secp256k1"),
+        "1.3.36.3.3.2.8.1.1.7" => Some("brainpoolP256r1"),
+        "1.3.36.3.3.2.8.1.1.11" => Some("brainpoolP384r1"),
+        "1.3.36.3.3.2.8.1.1.13" => Some("brainpoolP512r1"),
         _ => None,
     }
+}
+
+/// The name of a public key algorithm the checks do not take, by its OID.
+fn key_algorithm_name(oid: &str) -> String {
+    let name = match oid {
+        "1.3.101.112" => "Ed25519",
+        "1.3.101.113" => "Ed448",
+        "1.3.101.110" => "X25519",
+        "1.3.101.111" => "X448",
+        "1.2.840.113549.1.1.10" => "RSA-PSS",
+        "1.2.840.10040.4.1" => "DSA",
+        "1.2.840.10046.2.1" => "Diffie-Hellman",
+        "1.2.156.10197.1.301" => "SM2",
+        "1.2.643.7.1.1.1.1" | "1.2.643.7.1.1.1.2" => "GOST R 34.10-2012",
+        _ => return format!("Unknown ({oid})"),
+    };
+    name.to_string()
 }
 
 /// Checks a CSR completely: PEM, one block, self-signature, key type and size, names.
@@ -216,35 +366,7 @@ pub fn check_csr(text: &str) -> Result<CheckedCsr, CsrError> {
     }
     let info = &csr.certification_request_info;
     let spki = &info.subject_pki;
-    let (key_description, rsa) = match spki.parsed() {
-        Ok(PublicKey::RSA(key)) => {
-            let bits = key.key_size();
-            if bits < 2048 {
-                return Err(CsrError::RsaTooSmall(bits));
-            }
-            (format!("RSA {bits}"), true)
-        }
-        Ok(PublicKey::EC(_)) => {
-            let oid = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.as_oid().ok())
-                .map(|o| o.to_id_string());
-            match oid.as_deref().and_then(curve_name) {
-                Some(curve @ ("P-256" | "P-384")) => (format!("ECDSA {curve}"), false),
-                Some(other) => return Err(CsrError::KeyType(format!("ECDSA {other}"))),
-                None => return Err(CsrError::KeyType("ECDSA on an unknown curve".into())),
-            }
-        }
-        Ok(PublicKey::DSA(_)) => return Err(CsrError::KeyType("DSA".into())),
-        _ => {
-            return Err(CsrError::KeyType(format!(
-                "'{}'",
-                spki.algorithm.algorithm.to_id_string()
-            )));
-        }
-    };
+    let (key_description, rsa) = key_of(spki)?;
     // After the key checks: the verifier knows no DSA, P-521 or small RSA keys, and the
     // operator must hear that the key is refused, not that the signature is broken.
     csr.verify_signature().map_err(|_| CsrError::BadSignature)?;
@@ -256,36 +378,7 @@ pub fn check_csr(text: &str) -> Result<CheckedCsr, CsrError> {
         .map(str::to_string)
         .ok_or(CsrError::NoCommonName)?;
     check_common_name(&common_name).map_err(CsrError::BadName)?;
-    let mut dns_names = Vec::new();
-    let mut ips = Vec::new();
-    for ext in csr.requested_extensions().into_iter().flatten() {
-        if let ParsedExtension::SubjectAlternativeName(san) = ext {
-            for name in &san.general_names {
-                match name {
-                    GeneralName::DNSName(dns) => {
-                        check_dns_name(dns).map_err(CsrError::BadName)?;
-                        dns_names.push(dns.to_string());
-                    }
-                    GeneralName::IPAddress(bytes) => ips.push(match bytes.len() {
-                        4 => IpAddr::from(
-                            <[u8; 4]>::try_from(*bytes)
-                                .map_err(|_| CsrError::BadName("IP address".into()))?,
-                        ),
-                        16 => IpAddr::from(
-                            <[u8; 16]>::try_from(*bytes)
-                                .map_err(|_| CsrError::BadName("IP address".into()))?,
-                        ),
-                        n => return Err(CsrError::BadName(format!("an IP address of {n} bytes"))),
-                    }),
-                    other => {
-                        return Err(CsrError::BadName(format!(
-                            "unsupported subject alternative name {other}"
-                        )));
-                    }
-                }
-            }
-        }
-    }
+    let (dns_names, ips) = alt_names(&csr)?;
     Ok(CheckedCsr {
         common_name,
         dns_names,
@@ -295,6 +388,88 @@ pub fn check_csr(text: &str) -> Result<CheckedCsr, CsrError> {
         spki_der: spki.raw.to_vec(),
         fingerprint: spki_fingerprint(spki.raw),
     })
+}
+
+/// "ECDSA P-256", "RSA 3072" and whether it is RSA; other types and sizes refused by name.
+fn key_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> Result<(String, bool), CsrError> {
+    match spki.parsed() {
+        Ok(PublicKey::RSA(key)) => {
+            let bits = key.key_size();
+            if bits < MIN_RSA_BITS {
+                return Err(CsrError::RsaTooSmall(bits));
+            }
+            if bits > MAX_RSA_BITS {
+                return Err(CsrError::RsaTooLarge(bits));
+            }
+            Ok((format!("RSA {bits}"), true))
+        }
+        Ok(PublicKey::EC(_)) => {
+            let oid = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|o| o.to_id_string());
+            match oid.as_deref().and_then(curve_name) {
+                Some(curve @ ("P-256" | "P-384")) => Ok((format!("ECDSA {curve}"), false)),
+                Some(other) => Err(CsrError::KeyType(format!("ECDSA {other}"))),
+                None => Err(CsrError::KeyType("ECDSA on an unknown curve".into())),
+            }
+        }
+        Ok(PublicKey::DSA(_)) => Err(CsrError::KeyType("DSA".into())),
+        _ => Err(CsrError::KeyType(key_algorithm_name(
+            &spki.algorithm.algorithm.to_id_string(),
+        ))),
+    }
+}
+
+/// What kind of name a subject alternative name is, for a refusal that never echoes it.
+fn name_kind(name: &GeneralName<'_>) -> &'static str {
+    match name {
+        GeneralName::OtherName(..) => "an other name",
+        GeneralName::RFC822Name(_) => "an e-mail address",
+        GeneralName::DNSName(_) => "a DNS name",
+        GeneralName::X400Address(_) => "an X.400 address",
+        GeneralName::DirectoryName(_) => "a directory name",
+        GeneralName::EDIPartyName(_) => "an EDI party name",
+        GeneralName::URI(_) => "a URI",
+        GeneralName::IPAddress(_) => "an IP address",
+        GeneralName::RegisteredID(_) => "a registered ID",
+        GeneralName::Invalid(..) => "an invalid name",
+    }
+}
+
+/// The request's DNS names and IP addresses, each checked, at most `MAX_ALT_NAMES` of them.
+fn alt_names(csr: &X509CertificationRequest<'_>) -> Result<(Vec<String>, Vec<IpAddr>), CsrError> {
+    let mut dns_names = Vec::new();
+    let mut ips = Vec::new();
+    for ext in csr.requested_extensions().into_iter().flatten() {
+        let ParsedExtension::SubjectAlternativeName(san) = ext else {
+            continue;
+        };
+        check_name_count(dns_names.len() + ips.len() + san.general_names.len())
+            .map_err(CsrError::BadName)?;
+        for name in &san.general_names {
+            match name {
+                GeneralName::DNSName(dns) => {
+                    check_dns_name(dns).map_err(CsrError::BadName)?;
+                    dns_names.push(dns.to_string());
+                }
+                GeneralName::IPAddress(bytes) => ips.push(match bytes.len() {
+                    4 => IpAddr::from(<[u8; 4]>::try_from(*bytes).unwrap_or_default()),
+                    16 => IpAddr::from(<[u8; 16]>::try_from(*bytes).unwrap_or_default()),
+                    n => return Err(CsrError::BadName(format!("an IP address of {n} bytes"))),
+                }),
+                other => {
+                    return Err(CsrError::BadName(format!(
+                        "unsupported subject alternative name ({}): only DNS names and IP addresses are signed",
+                        name_kind(other)
+                    )));
+                }
+            }
+        }
+    }
+    Ok((dns_names, ips))
 }
 
 /// The public key (SPKI DER) of a PEM private key, to match certificates against it.

@@ -7,7 +7,8 @@ use rcgen::{
 use ssh_key::rand_core::{OsRng, RngCore};
 use time::{Duration, OffsetDateTime};
 
-use super::{PkiError, spki_fingerprint};
+use super::{CertSummary, PkiError, spki_fingerprint};
+use crate::appliance::status::date;
 
 /// Key types allowed for reporting keys (SPEC §7: ECDSA P-256/P-384 or RSA ≥ 2048).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +72,68 @@ impl KeyType {
 pub const ROOT_VALIDITY_DAYS: i64 = 7305;
 /// Default validity of an issued reporting certificate (seed: `--expiration arg (=3650)`).
 pub const DEFAULT_VALIDITY_DAYS: i64 = 3650;
+/// The bounds of an issued certificate's validity, in days: the prompt, its check, the
+/// confirmation and the command line all take them from here. The root's own remaining
+/// validity may lower the upper bound (`issue_limit`).
+pub const MIN_VALIDITY_DAYS: i64 = 1;
+pub const MAX_VALIDITY_DAYS: i64 = ROOT_VALIDITY_DAYS;
+
+/// Reads a validity typed by the operator: a whole number of days from 1 to `max`.
+pub fn parse_validity_days(text: &str, max: i64) -> Result<i64, String> {
+    match text.trim().parse::<i64>() {
+        Ok(n) if (MIN_VALIDITY_DAYS..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "not a number of days from {MIN_VALIDITY_DAYS} to {max}"
+        )),
+    }
+}
+
+/// How long a certificate issued now under a root may be valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IssueLimit {
+    /// The longest validity allowed now: `MAX_VALIDITY_DAYS`, or fewer near the root's end.
+    pub max_days: i64,
+    pub root_not_after: OffsetDateTime,
+}
+
+/// What may be issued at `now` under the root certificate `root`: refused under a root that
+/// is expired, not yet valid, or ends within a day.
+pub fn issue_limit(root: &CertSummary, now: OffsetDateTime) -> Result<IssueLimit, PkiError> {
+    if now < root.not_before {
+        return Err(PkiError::RootNotYetValid(date(root.not_before)));
+    }
+    if now > root.not_after {
+        return Err(PkiError::RootExpired(date(root.not_after)));
+    }
+    let left = (root.not_after - now).whole_days();
+    if left < MIN_VALIDITY_DAYS {
+        return Err(PkiError::RootExpiring(date(root.not_after)));
+    }
+    Ok(IssueLimit {
+        max_days: left.min(MAX_VALIDITY_DAYS),
+        root_not_after: root.not_after,
+    })
+}
+
+/// `issue_limit` of a PEM root certificate (tanium-root.crt).
+pub fn issue_limit_pem(root_cert_pem: &str, now: OffsetDateTime) -> Result<IssueLimit, PkiError> {
+    issue_limit(&root_summary(root_cert_pem)?, now)
+}
+
+fn root_summary(root_cert_pem: &str) -> Result<CertSummary, PkiError> {
+    CertSummary::from_pem(root_cert_pem.as_bytes()).map_err(|e| PkiError::Parse {
+        what: "root certificate (tanium-root.crt)",
+        reason: e.to_string(),
+    })
+}
+
+/// `now` moved by `delta`, or a refusal naming the clock when the result cannot be dated
+/// (a clock set near the year 9999).
+fn shifted(now: OffsetDateTime, delta: Duration) -> Result<OffsetDateTime, PkiError> {
+    now.checked_add(delta)
+        .filter(|t| (1950..=9999).contains(&t.year()))
+        .ok_or_else(|| PkiError::Clock(date(now)))
+}
 
 /// A new key pair. RSA takes from a fraction of a second (2048) to seconds (4096).
 pub fn generate_key(kind: KeyType) -> Result<KeyPair, PkiError> {
@@ -127,8 +190,8 @@ impl RootCa {
             KeyUsagePurpose::DigitalSignature,
         ];
         params.serial_number = Some(random_serial());
-        params.not_before = now - Duration::minutes(5);
-        params.not_after = now + Duration::days(ROOT_VALIDITY_DAYS);
+        params.not_before = shifted(now, -Duration::minutes(5))?;
+        params.not_after = shifted(now, Duration::days(ROOT_VALIDITY_DAYS))?;
         let cert = params.self_signed(&key).map_err(cert_err)?;
         Ok(RootCa {
             key_pem: key.serialize_pem(),
@@ -150,7 +213,8 @@ pub struct LeafRequest {
     pub rsa: bool,
 }
 
-/// Signs a TLS server/client certificate for `public_key` with the root key.
+/// Signs a TLS server/client certificate for `public_key` with the root key. Refused under a
+/// root that is not valid now, and for a validity that would outlast the root.
 pub fn sign_leaf(
     request: &LeafRequest,
     public_key: &impl rcgen::PublicKeyData,
@@ -158,22 +222,45 @@ pub fn sign_leaf(
     root_cert_pem: &str,
     now: OffsetDateTime,
 ) -> Result<String, PkiError> {
-    // Past the root's own validity a leaf is worthless; a huge figure would also overflow.
-    if !(1..=ROOT_VALIDITY_DAYS).contains(&request.days) {
-        return Err(PkiError::Certificate(format!(
-            "a validity of {} days is out of range: 1 to {ROOT_VALIDITY_DAYS} days",
-            request.days
-        )));
+    if !(MIN_VALIDITY_DAYS..=MAX_VALIDITY_DAYS).contains(&request.days) {
+        return Err(PkiError::ValidityOutOfRange(request.days));
+    }
+    let root = root_summary(root_cert_pem)?;
+    let limit = issue_limit(&root, now)?;
+    if request.days > limit.max_days {
+        return Err(PkiError::BeyondRoot {
+            days: request.days,
+            left: limit.max_days,
+            until: date(limit.root_not_after),
+        });
     }
     let root_key = KeyPair::from_pem(root_key_pem).map_err(|e| PkiError::Parse {
         what: "root private key (tanium.pvk)",
         reason: e.to_string(),
     })?;
+    if spki_fingerprint(&rcgen::PublicKeyData::subject_public_key_info(&root_key))
+        != root.key_fingerprint
+    {
+        return Err(PkiError::RootMismatch);
+    }
     let issuer =
         Issuer::from_ca_cert_pem(root_cert_pem, root_key).map_err(|e| PkiError::Parse {
             what: "root certificate (tanium-root.crt)",
             reason: e.to_string(),
         })?;
+    let mut params = leaf_params(request)?;
+    params.serial_number = Some(random_serial());
+    // Never before the root itself: a chain is judged one certificate at a time.
+    params.not_before = shifted(now, -Duration::minutes(5))?.max(root.not_before);
+    params.not_after = shifted(now, Duration::days(request.days))?;
+    Ok(params
+        .signed_by(public_key, &issuer)
+        .map_err(cert_err)?
+        .pem())
+}
+
+/// The names, constraints and usages of a reporting certificate.
+fn leaf_params(request: &LeafRequest) -> Result<CertificateParams, PkiError> {
     let mut params = CertificateParams::default();
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, request.common_name.clone());
@@ -194,11 +281,5 @@ pub fn sign_leaf(
         ExtendedKeyUsagePurpose::ClientAuth,
     ];
     params.use_authority_key_identifier_extension = true;
-    params.serial_number = Some(random_serial());
-    params.not_before = now - Duration::minutes(5);
-    params.not_after = now + Duration::days(request.days);
-    Ok(params
-        .signed_by(public_key, &issuer)
-        .map_err(cert_err)?
-        .pem())
+    Ok(params)
 }

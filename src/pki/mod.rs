@@ -27,6 +27,36 @@ pub enum PkiError {
     },
     #[error("the {what} could not be parsed: {reason}")]
     Parse { what: &'static str, reason: String },
+    #[error(
+        "a validity of {0} days is out of range: {min} to {max} days",
+        min = issue::MIN_VALIDITY_DAYS,
+        max = issue::MAX_VALIDITY_DAYS
+    )]
+    ValidityOutOfRange(i64),
+    #[error(
+        "the root certificate (tanium-root.crt) expired on {0}: nothing can be issued under it"
+    )]
+    RootExpired(String),
+    #[error(
+        "the root certificate (tanium-root.crt) expires on {0}, in less than a day: nothing can be issued under it"
+    )]
+    RootExpiring(String),
+    #[error(
+        "the root certificate (tanium-root.crt) is not valid before {0}: check this appliance's clock"
+    )]
+    RootNotYetValid(String),
+    #[error(
+        "a validity of {days} days would outlast the root certificate (tanium-root.crt), which expires on {until}: at most {left} days can be issued"
+    )]
+    BeyondRoot { days: i64, left: i64, until: String },
+    #[error(
+        "the root private key (tanium.pvk) does not match the root certificate (tanium-root.crt)"
+    )]
+    RootMismatch,
+    #[error(
+        "the clock reads {0}, where no certificate can be dated: set this appliance's clock and try again"
+    )]
+    Clock(String),
 }
 
 /// SHA-256 of a DER SubjectPublicKeyInfo, written as OpenSSH writes fingerprints

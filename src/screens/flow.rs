@@ -44,7 +44,7 @@ pub fn form(form: &Form, width: u16) -> Body {
             theme::TITLE,
         ));
         lines.extend(
-            wrap(f.help, room.saturating_sub(3))
+            wrap(&f.help, room.saturating_sub(3))
                 .into_iter()
                 .map(|l| Line::from(format!("     {l}"))),
         );

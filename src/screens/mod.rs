@@ -46,7 +46,7 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
         Screen::Settings { component, cursor } => settings::list_settings(m, *component, *cursor),
         Screen::AddSetting { component, cursor } => settings::addable(m, *component, *cursor),
         Screen::Edit(edit) => settings::edit(m, edit, area.width),
-        Screen::Confirm(confirm) => confirm::body(confirm, area.width),
+        Screen::Confirm(confirm) => confirm::body(confirm, area, m.confirm_scroll),
         Screen::Form(form) => flow::form(form, area.width),
         Screen::View(view) => flow::view(view, area.width),
         Screen::Paste(dialog) => flow::paste(dialog, area.width),

@@ -88,6 +88,7 @@ pub fn snapshot(role: Role, hub: bool, platform: Platform) -> Snapshot {
         tls_mode,
         root_fingerprint,
         reporting_key: role == Role::TaniumServer,
+        issue_limit: None,
         sftp_host_key: None,
         users,
     }
