@@ -4,6 +4,8 @@
 
 mod sshd_base;
 
+use sshd_base::PEER;
+
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -114,7 +116,7 @@ fn peer(port: u16) -> Peer {
     Peer {
         host: "127.0.0.1".into(),
         port,
-        user: sshd::default_user(),
+        user: PEER.to_string(),
     }
 }
 
@@ -179,6 +181,8 @@ impl Server {
             .arg(root)
             .arg("--listen")
             .arg(format!("127.0.0.1:{port}"))
+            .arg("--user")
+            .arg(PEER)
             .env_remove("TANOS_ROOT")
             .stdin(Stdio::null())
             .stdout(out)
@@ -317,6 +321,8 @@ fn sshd_check_writes_a_configuration_sshd_accepts() {
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--check")
+        .arg("--user")
+        .arg(PEER)
         .env_remove("TANOS_ROOT")
         .output()
         .expect("run tanos-menu sshd --check");
@@ -339,14 +345,17 @@ fn sshd_check_writes_a_configuration_sshd_accepts() {
             "HostKey {}",
             root.join("etc/ssh/ssh_host_ed25519_key").display()
         ),
+        "AuthorizedKeysFile none".into(),
         format!(
-            "AuthorizedKeysFile {}",
+            "AuthorizedKeysCommand /usr/bin/cat {}",
             root.join("home/tancopy/.ssh/authorized_keys").display()
         ),
+        "AuthorizedKeysCommandUser root".into(),
         "PasswordAuthentication no".into(),
-        format!("AllowUsers {}", sshd::default_user()),
+        "PermitRootLogin no".into(),
+        format!("AllowUsers {PEER}"),
         format!("ChrootDirectory {}", root.join("transfer").display()),
-        "ForceCommand internal-sftp -d /".into(),
+        "ForceCommand internal-sftp -d / -u 0022 -P setstat,fsetstat,lsetstat,symlink,hardlink,mkdir,rmdir".into(),
     ] {
         assert!(
             text.lines().any(|l| l.trim() == line),
@@ -368,6 +377,8 @@ fn sshd_check_writes_a_configuration_sshd_accepts() {
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--check")
+        .arg("--user")
+        .arg(PEER)
         .env_remove("TANOS_ROOT")
         .output()
         .expect("run tanos-menu sshd --check");
@@ -887,7 +898,7 @@ fn typed_peer(m: &mut Model, op: TransferOp, port: u16) -> Vec<Effect> {
     }
     assert!(common::typed(m, "127.0.0.1\n").is_empty());
     assert!(common::typed(m, &format!("{port}\n")).is_empty());
-    let effects = common::typed(m, &format!("{}\n", sshd::default_user()));
+    let effects = common::typed(m, &format!("{PEER}\n"));
     assert_eq!(
         effects,
         vec![Effect::Transfer {
@@ -975,7 +986,7 @@ fn the_whole_pull_through_the_console() {
         Screen::Form(f) => {
             assert_eq!(f.fields[0].default, "127.0.0.1");
             assert_eq!(f.fields[1].default, port.to_string());
-            assert_eq!(f.fields[2].default, sshd::default_user());
+            assert_eq!(f.fields[2].default, PEER);
         }
         other => panic!("expected the peer form, found {other:?}"),
     }
