@@ -1037,7 +1037,12 @@ fn owned_tree(dir: &Path) -> Owned {
         let content = if meta.file_type().is_file() {
             Some(bytes(path))
         } else if meta.file_type().is_symlink() {
-            Some(std::fs::read_link(path).expect("readlink").into_os_string().into_encoded_bytes())
+            Some(
+                std::fs::read_link(path)
+                    .expect("readlink")
+                    .into_os_string()
+                    .into_encoded_bytes(),
+            )
         } else {
             None
         };
@@ -1065,9 +1070,18 @@ fn assert_owned_unchanged(dir: &Path, before: &Owned, what: &str) {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .filter(|p| before.get(*p) != after.get(*p))
-        .map(|p| (p, before.get(p).map(|e| (e.0, e.1, e.2)), after.get(p).map(|e| (e.0, e.1, e.2))))
+        .map(|p| {
+            (
+                p,
+                before.get(p).map(|e| (e.0, e.1, e.2)),
+                after.get(p).map(|e| (e.0, e.1, e.2)),
+            )
+        })
         .collect();
-    assert!(changed.is_empty(), "{what} changed (path, before, after): {changed:#?}");
+    assert!(
+        changed.is_empty(),
+        "{what} changed (path, before, after): {changed:#?}"
+    );
 }
 
 /// uid and primary gid of an account, as `id` reports them.
@@ -1131,7 +1145,11 @@ impl OpenSshPeer {
         let batch = self.dir.join("batch");
         std::fs::write(&batch, format!("{commands}\n")).expect("batch file");
         let mut args = self.args();
-        args.extend(["-b".into(), path_str(&batch).into(), format!("{user}@127.0.0.1")]);
+        args.extend([
+            "-b".into(),
+            path_str(&batch).into(),
+            format!("{user}@127.0.0.1"),
+        ]);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         run("sftp", &args)
     }
@@ -1164,7 +1182,11 @@ fn the_peer_reads_outgoing_and_only_adds_its_own_files_to_incoming() {
     };
     assert_eq!(owners(""), (0, 0, 0o755), "transfer/");
     assert_eq!(owners("outgoing"), (0, 0, 0o755), "transfer/outgoing");
-    assert_eq!(owners("incoming"), (0, peer_gid, 0o1730), "transfer/incoming");
+    assert_eq!(
+        owners("incoming"),
+        (0, peer_gid, 0o1730),
+        "transfer/incoming"
+    );
 
     // What the peer is for: pull from /outgoing, push into /incoming, replace its own push.
     for name in ["tanium.pub", "reporting.crt"] {
@@ -1175,7 +1197,10 @@ fn the_peer_reads_outgoing_and_only_adds_its_own_files_to_incoming() {
     }
     let csr = p.zs.path("zoneserver/reporting.csr");
     for _ in 0..2 {
-        let (ok, out) = openssh.batch(PEER, &format!("put {} /incoming/zs01.example.csr", csr.display()));
+        let (ok, out) = openssh.batch(
+            PEER,
+            &format!("put {} /incoming/zs01.example.csr", csr.display()),
+        );
         assert!(ok, "put into /incoming: {out}\n{}", server.log());
     }
     let pushed = transfer.join("incoming/zs01.example.csr");
@@ -1287,8 +1312,14 @@ fn sshd_check(root: &Path, args: &[&str], as_uid: Option<u32>) -> (bool, i32, St
 fn assert_refused(root: &Path, args: &[&str], as_uid: Option<u32>, expect: &str) {
     let before = owned_tree(root);
     let (ok, code, out) = sshd_check(root, args, as_uid);
-    assert!(!ok && code == 2, "{args:?} was not refused (exit {code}):\n{out}");
-    assert!(out.contains(expect), "{args:?}: expected '{expect}' in:\n{out}");
+    assert!(
+        !ok && code == 2,
+        "{args:?} was not refused (exit {code}):\n{out}"
+    );
+    assert!(
+        out.contains(expect),
+        "{args:?}: expected '{expect}' in:\n{out}"
+    );
     assert!(out.contains("nothing was changed"), "{args:?}: {out}");
     assert!(
         out.bytes().all(|b| b == b'\n' || !b.is_ascii_control()),
@@ -1302,8 +1333,20 @@ fn peers_never_log_in_as_root_nor_as_a_missing_or_malformed_account() {
     let p = pair();
     let root = &p.ts.root;
     assert_refused(root, &["--user", "root"], None, "never log in as root");
-    assert_refused(root, &["--user", "tanos-no-such-peer"], None, "no account 'tanos-no-such-peer'");
-    for name in ["nobody\nForceCommand /bin/sh", "*", "nobody,root", "-oops", "", "a\u{1b}]0;PWNED\u{7}"] {
+    assert_refused(
+        root,
+        &["--user", "tanos-no-such-peer"],
+        None,
+        "no account 'tanos-no-such-peer'",
+    );
+    for name in [
+        "nobody\nForceCommand /bin/sh",
+        "*",
+        "nobody,root",
+        "-oops",
+        "",
+        "a\u{1b}]0;PWNED\u{7}",
+    ] {
         let arg = format!("--user={name}");
         assert_refused(root, &[&arg], None, "cannot be the peer account");
     }
@@ -1324,15 +1367,27 @@ fn peers_never_log_in_as_root_nor_as_a_missing_or_malformed_account() {
 fn an_appliance_sshd_cannot_confine_peers_in_is_refused() {
     let p = pair();
     let (nobody, nogroup) = account(PEER);
-    for (name, mode, owner) in [("open", 0o777, 0), ("group", 0o775, 0), ("owned", 0o755, nobody)] {
+    for (name, mode, owner) in [
+        ("open", 0o777, 0),
+        ("group", 0o775, 0),
+        ("owned", 0o755, nobody),
+    ] {
         let dir = p.dir.path().join(name);
         std::fs::create_dir(&dir).expect("mkdir");
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).expect("chmod");
-        std::os::unix::fs::chown(&dir, Some(owner), Some(if owner == 0 { 0 } else { nogroup }))
-            .expect("chown");
+        std::os::unix::fs::chown(
+            &dir,
+            Some(owner),
+            Some(if owner == 0 { 0 } else { nogroup }),
+        )
+        .expect("chown");
         let opts = roots::options(Role::TaniumServer, "ts01.example", Platform::V7_3, true);
         let app = roots::appliance(&dir.join("ts"), &opts, OffsetDateTime::now_utc());
-        let expect = if owner == 0 { "writable by group or others" } else { "not root" };
+        let expect = if owner == 0 {
+            "writable by group or others"
+        } else {
+            "not root"
+        };
         assert_refused(&app.root, &["--user", PEER], None, expect);
     }
     // The appliance itself owned by the peer account: the peer would own /outgoing.
@@ -1386,7 +1441,11 @@ fn a_tampered_transfer_area_is_put_right_or_refused() {
     std::fs::rename(&incoming, transfer.join("incoming.real")).expect("move aside");
     std::os::unix::fs::symlink(p.ts.path("tanium"), &incoming).expect("symlink");
     assert_refused(&p.ts.root, &["--user", PEER], None, "must be a directory");
-    assert_eq!(mode(&p.ts.path("tanium")), 0o700, "the link's target untouched");
+    assert_eq!(
+        mode(&p.ts.path("tanium")),
+        0o700,
+        "the link's target untouched"
+    );
     std::fs::remove_file(&incoming).expect("remove link");
     std::fs::rename(transfer.join("incoming.real"), &incoming).expect("move back");
     let (ok, _, out) = sshd_check(&p.ts.root, &["--user", PEER], None);
@@ -1401,7 +1460,11 @@ fn proc_stat(pid: u32) -> Option<(u32, char, u64)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split(' ').collect();
     let state = fields.first()?.chars().next()?;
-    Some((fields.get(1)?.parse().ok()?, state, fields.get(19)?.parse().ok()?))
+    Some((
+        fields.get(1)?.parse().ok()?,
+        state,
+        fields.get(19)?.parse().ok()?,
+    ))
 }
 
 /// The processes below `pid`, each with its start time (a pid used again is another).
@@ -1430,11 +1493,16 @@ fn alive(pid: u32, start: u64) -> bool {
 }
 
 fn uid_of(pid: u32) -> Option<u32> {
-    std::fs::metadata(format!("/proc/{pid}")).ok().map(|m| m.uid())
+    std::fs::metadata(format!("/proc/{pid}"))
+        .ok()
+        .map(|m| m.uid())
 }
 
 fn comm(pid: u32) -> String {
-    std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_string()
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_string()
 }
 
 #[test]
@@ -1458,7 +1526,9 @@ fn every_stop_signal_stops_sshd_and_its_sessions_with_the_wrapper() {
         let (nobody, _) = account(PEER);
         let wrapper = server.pid();
         eventually("the peer's session runs under the wrapper", || {
-            descendants(wrapper).iter().any(|(pid, _)| uid_of(*pid) == Some(nobody))
+            descendants(wrapper)
+                .iter()
+                .any(|(pid, _)| uid_of(*pid) == Some(nobody))
         });
         let running = descendants(wrapper);
         assert!(
@@ -1466,11 +1536,17 @@ fn every_stop_signal_stops_sshd_and_its_sessions_with_the_wrapper() {
             "sshd runs: {running:?}"
         );
         let status = server.signal_wrapper(signal);
-        assert!(status.success(), "signal {signal}: the wrapper ended with {status}\n{}", server.log());
+        assert!(
+            status.success(),
+            "signal {signal}: the wrapper ended with {status}\n{}",
+            server.log()
+        );
         eventually(&format!("signal {signal}: every sshd process ends"), || {
             running.iter().all(|(pid, start)| !alive(*pid, *start))
         });
-        eventually(&format!("signal {signal}: port {port} closes"), || !accepts_connections(port));
+        eventually(&format!("signal {signal}: port {port} closes"), || {
+            !accepts_connections(port)
+        });
         let _ = client.kill();
         let _ = client.wait();
     }
@@ -1492,4 +1568,38 @@ fn a_killed_wrapper_takes_sshd_with_it() {
         running.iter().all(|(pid, start)| !alive(*pid, *start))
     });
     eventually("the port closes", || !accepts_connections(port));
+}
+
+#[test]
+fn the_readme_match_block_is_one_sshd_accepts_with_the_services_confinement() {
+    let readme = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"));
+    let block: String = readme
+        .split("\n```\n")
+        .find(|part| part.starts_with("Match User tancopy"))
+        .expect("a Match block in the README")
+        .to_string();
+    let p = pair();
+    let (ok, _, out) = sshd_check(&p.ts.root, &["--user", PEER], None);
+    assert!(ok, "{out}");
+    let root = std::fs::canonicalize(&p.ts.root).expect("canonical root");
+    let block = block.replace("/opt/tanos/appliance", path_str(&root));
+    // The service's own configuration confines as the README's block does.
+    let service = read(&p.ts.path("etc/ssh/sshd_config"));
+    for line in block.lines().skip(1).map(str::trim) {
+        assert!(
+            service.lines().any(|l| l.trim() == line),
+            "the service lacks the README's '{line}':\n{service}"
+        );
+    }
+    let config = p.dir.path().join("system_sshd_config");
+    std::fs::write(
+        &config,
+        format!(
+            "HostKey {}\nUsePAM no\n{block}\n",
+            p.ts.path("etc/ssh/ssh_host_ed25519_key").display()
+        ),
+    )
+    .expect("config");
+    let (ok, out) = run("/usr/sbin/sshd", &["-t", "-f", path_str(&config)]);
+    assert!(ok, "sshd -t refused the README's block:\n{out}\n{block}");
 }

@@ -222,9 +222,8 @@ pub fn peer_account(name: &str) -> Result<PeerAccount, SshdError> {
 /// Whether sshd_config can carry `path` as one word, with no `%` token or comment in it.
 fn config_safe(path: &Path) -> bool {
     path.to_str().is_some_and(|s| {
-        s.bytes().all(|b| {
-            b.is_ascii_graphic() && !matches!(b, b'%' | b'#' | b'"' | b'\'' | b'\\')
-        })
+        s.bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'%' | b'#' | b'"' | b'\'' | b'\\'))
     })
 }
 
@@ -512,7 +511,14 @@ fn spawn_tied(mut cmd: Command) -> io::Result<Child> {
             let mut none: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut none);
             libc::pthread_sigmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM as libc::c_ulong, 0, 0, 0) != 0 {
+            if libc::prctl(
+                libc::PR_SET_PDEATHSIG,
+                libc::SIGTERM as libc::c_ulong,
+                0,
+                0,
+                0,
+            ) != 0
+            {
                 return Err(io::Error::last_os_error());
             }
             // The wrapper may have died before the request took hold: then its death
@@ -574,7 +580,9 @@ fn stop_sshd(reaper: &mut Reaper, set: &libc::sigset_t) -> ExitStatus {
         if Instant::now() >= deadline || again.is_some_and(|s| s != libc::SIGCHLD) {
             send(reaper.sshd, libc::SIGKILL);
             reaper.reap(true);
-            return reaper.status.unwrap_or_else(|| ExitStatus::from_raw(libc::SIGKILL));
+            return reaper
+                .status
+                .unwrap_or_else(|| ExitStatus::from_raw(libc::SIGKILL));
         }
     }
 }
