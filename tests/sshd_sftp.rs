@@ -1603,3 +1603,139 @@ fn the_readme_match_block_is_one_sshd_accepts_with_the_services_confinement() {
     let (ok, out) = run("/usr/sbin/sshd", &["-t", "-f", path_str(&config)]);
     assert!(ok, "sshd -t refused the README's block:\n{out}\n{block}");
 }
+
+/// The peer's SFTP session through libssh2 (a second client beside OpenSSH's), whose
+/// requests are the raw protocol: SSH_FXP_RENAME (which OpenSSH's server does with link(2)
+/// then unlink(2)), opens with any flags and modes, setstat, symlink.
+fn libssh2_peer(p: &Pair, port: u16) -> ssh2::Sftp {
+    let tcp = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).expect("connect");
+    let mut sess = ssh2::Session::new().expect("session");
+    sess.set_tcp_stream(tcp);
+    sess.handshake().expect("handshake");
+    let ssh = p.zs.ssh_dir("tanadmin");
+    sess.userauth_pubkey_file(
+        PEER,
+        Some(&ssh.join("id_ed25519.pub")),
+        &ssh.join("id_ed25519"),
+        None,
+    )
+    .expect("the peer logs in");
+    sess.sftp().expect("sftp")
+}
+
+#[test]
+fn raw_sftp_requests_cannot_write_link_or_move_what_the_peer_must_only_read() {
+    use ssh2::{FileStat, OpenFlags, OpenType};
+    let p = pair();
+    exchange_keys(&p);
+    issue_certificate(&p);
+    let port = free_port();
+    let _server = serve(&p, port);
+    let sftp = libssh2_peer(&p, port);
+    let transfer = p.ts.path("transfer");
+    let before = owned_tree(&transfer);
+    let ts_before = tree_abs(&p.ts.root);
+    let path = Path::new;
+    let open = |name: &str, flags: OpenFlags| {
+        sftp.open_mode(path(name), flags, 0o666, OpenType::File)
+            .map(|_| ())
+    };
+    let chmod = |name: &str| {
+        let stat = FileStat {
+            size: None,
+            uid: None,
+            gid: None,
+            perm: Some(0o777),
+            atime: None,
+            mtime: None,
+        };
+        sftp.setstat(path(name), stat)
+    };
+    let attempts: Vec<(&str, Result<(), ssh2::Error>)> = vec![
+        (
+            "append to /outgoing/tanium.pub",
+            open("/outgoing/tanium.pub", OpenFlags::WRITE | OpenFlags::APPEND),
+        ),
+        (
+            "write into /outgoing/tanium.pub",
+            open("/outgoing/tanium.pub", OpenFlags::WRITE),
+        ),
+        (
+            "create /outgoing/new.crt",
+            open("/outgoing/new.crt", OpenFlags::WRITE | OpenFlags::CREATE),
+        ),
+        (
+            "create /new",
+            open("/new", OpenFlags::WRITE | OpenFlags::CREATE),
+        ),
+        (
+            "legacy rename out of /outgoing",
+            sftp.rename(
+                path("/outgoing/tanium.pub"),
+                path("/incoming/stolen.pub"),
+                None,
+            ),
+        ),
+        (
+            "legacy rename of /outgoing",
+            sftp.rename(path("/outgoing"), path("/incoming/outgoing"), None),
+        ),
+        ("setstat /", chmod("/")),
+        ("setstat /outgoing", chmod("/outgoing")),
+        ("setstat /incoming", chmod("/incoming")),
+        (
+            "setstat /outgoing/tanium.pub",
+            chmod("/outgoing/tanium.pub"),
+        ),
+        (
+            "symlink into /incoming",
+            sftp.symlink(
+                path("/outgoing/reporting.crt"),
+                path("/incoming/reporting.csr"),
+            ),
+        ),
+        (
+            "unlink /outgoing/reporting.crt",
+            sftp.unlink(path("/outgoing/reporting.crt")),
+        ),
+        ("rmdir /incoming", sftp.rmdir(path("/incoming"))),
+        ("mkdir /incoming/d", sftp.mkdir(path("/incoming/d"), 0o777)),
+        (
+            "opendir /incoming",
+            sftp.opendir(path("/incoming")).map(|_| ()),
+        ),
+    ];
+    for (what, result) in attempts {
+        assert!(result.is_err(), "the peer could {what}");
+        assert_owned_unchanged(&transfer, &before, what);
+    }
+    assert_unchanged(&p.ts.root, &ts_before, "raw requests");
+
+    // A file the peer creates, whatever mode it asks for, is writable by it alone.
+    let mut file = sftp
+        .open_mode(
+            path("/incoming/wide.csr"),
+            OpenFlags::WRITE | OpenFlags::CREATE | OpenFlags::TRUNCATE,
+            0o777,
+            OpenType::File,
+        )
+        .expect("create in /incoming");
+    std::io::Write::write_all(&mut file, b"csr\n").expect("write");
+    drop(file);
+    let wide = transfer.join("incoming/wide.csr");
+    assert_eq!(mode(&wide) & 0o022, 0, "mode {:o}", mode(&wide));
+    // Its own file it may move within /incoming (the product's push does), not elsewhere.
+    sftp.rename(
+        path("/incoming/wide.csr"),
+        path("/incoming/moved.csr"),
+        None,
+    )
+    .expect("rename within /incoming");
+    let moved = sftp.rename(
+        path("/incoming/moved.csr"),
+        path("/outgoing/moved.csr"),
+        None,
+    );
+    assert!(moved.is_err(), "moved into /outgoing");
+    assert_eq!(read(&transfer.join("incoming/moved.csr")), "csr\n");
+}
