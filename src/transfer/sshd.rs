@@ -665,3 +665,58 @@ pub fn run(config: &Path) -> Result<Ended, SshdError> {
     end_sessions(&mut reaper);
     Ok(ended)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_account_names_reach_sshd_config() {
+        for good in ["tancopy", "nobody", "svc_copy-2", "a.b", "Tan1"] {
+            assert!(valid_user_name(good), "{good}");
+        }
+        let long = "a".repeat(33);
+        for bad in [
+            "",
+            "-o",
+            ".hidden",
+            "a b",
+            "a\nForceCommand /bin/sh",
+            "*",
+            "a,b",
+            "a@host",
+            "!root",
+            "a\u{1b}]0;x\u{7}",
+            "é",
+            long.as_str(),
+        ] {
+            assert!(!valid_user_name(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn paths_with_config_syntax_are_refused() {
+        assert!(config_safe(Path::new("/opt/tanos/appliance-1.2_x")));
+        for bad in [
+            "/opt/a b",
+            "/opt/a%h",
+            "/opt/a#b",
+            "/opt/\"a\"",
+            "/opt/a'b",
+            "/opt/a\\b",
+            "/opt/a\nb",
+            "/opt/\u{e9}",
+        ] {
+            assert!(!config_safe(Path::new(bad)), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_process_table_names_this_process_as_a_child_of_its_parent() {
+        // SAFETY: getppid has no preconditions.
+        let parent = unsafe { libc::getppid() } as u32;
+        assert_eq!(parent_of(std::process::id()), Some(parent));
+        assert!(children_of(parent).contains(&std::process::id()));
+        assert_eq!(signal_name(libc::SIGHUP), "SIGHUP");
+    }
+}
