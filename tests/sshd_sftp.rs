@@ -1322,8 +1322,8 @@ fn assert_refused(root: &Path, args: &[&str], as_uid: Option<u32>, expect: &str)
     );
     assert!(out.contains("nothing was changed"), "{args:?}: {out}");
     assert!(
-        out.bytes().all(|b| b == b'\n' || !b.is_ascii_control()),
-        "{args:?}: control bytes reach the terminal: {out:?}"
+        out.bytes().all(|b| b == b'\n' || !b.is_ascii_control()) && !out.contains('\u{202e}'),
+        "{args:?}: control characters reach the terminal: {out:?}"
     );
     assert_owned_unchanged(root, &before, &format!("the refused {args:?}"));
 }
@@ -1431,6 +1431,12 @@ fn a_tampered_transfer_area_is_put_right_or_refused() {
     set("outgoing/tanium.pub", 0o666, 0, 0);
     assert_refused(&p.ts.root, &["--user", PEER], None, "mode 0666");
     set("outgoing/tanium.pub", 0o644, 0, 0);
+    // A planted name holding escape sequences is named escaped (assert_refused checks).
+    let hostile = "a\u{1b}]0;PWNED\u{7}\u{202e}.crt";
+    std::fs::write(transfer.join("outgoing").join(hostile), "x").expect("planted file");
+    set(&format!("outgoing/{hostile}"), 0o666, 0, 0);
+    assert_refused(&p.ts.root, &["--user", PEER], None, "PWNED");
+    std::fs::remove_file(transfer.join("outgoing").join(hostile)).expect("remove");
     let planted = transfer.join("planted");
     std::fs::create_dir(&planted).expect("mkdir");
     set("planted", 0o755, nobody, nogroup);

@@ -106,9 +106,15 @@ pub struct PeerAccount {
     pub gid: u32,
 }
 
+/// A path as messages show it: control and invisible characters escaped, so a file name
+/// cannot act on the terminal.
+fn shown(path: &Path) -> String {
+    path.display().to_string().escape_debug().to_string()
+}
+
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> SshdError + '_ {
     move |source| SshdError::Io {
-        path: path.display().to_string(),
+        path: shown(path),
         source,
     }
 }
@@ -132,7 +138,7 @@ fn unconfinable(dir: &Path) -> Option<SshdError> {
             Err(e) => format!("unreadable ({e})"),
         };
         Some(SshdError::Unconfinable {
-            path: d.display().to_string(),
+            path: shown(d),
             why,
         })
     })
@@ -230,7 +236,7 @@ fn config_safe(path: &Path) -> bool {
 fn real_dir(path: &Path) -> Result<std::fs::Metadata, SshdError> {
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_dir() => Ok(meta),
-        Ok(_) => Err(SshdError::NotADirectory(path.display().to_string())),
+        Ok(_) => Err(SshdError::NotADirectory(shown(path))),
         Err(e) => Err(io_err(path)(e)),
     }
 }
@@ -249,12 +255,12 @@ fn check_entries(dir: &Path, peer: &PeerAccount, skip: &[&str]) -> Result<(), Ss
         if meta.uid() == peer.uid {
             return Err(SshdError::PeerOwns {
                 user: peer.name.clone(),
-                path: path.display().to_string(),
+                path: shown(&path),
             });
         }
         if !meta.file_type().is_symlink() && meta.mode() & 0o022 != 0 {
             return Err(SshdError::Writable {
-                path: path.display().to_string(),
+                path: shown(&path),
                 mode: meta.mode() & 0o7777,
             });
         }
@@ -272,7 +278,7 @@ fn check_transfer(root: &Path, peer: &PeerAccount) -> Result<(), SshdError> {
     if owner.uid() == peer.uid {
         return Err(SshdError::PeerOwns {
             user: peer.name.clone(),
-            path: root.display().to_string(),
+            path: shown(root),
         });
     }
     for dir in [&transfer, &root.join(Layout::INCOMING)] {
@@ -282,7 +288,7 @@ fn check_transfer(root: &Path, peer: &PeerAccount) -> Result<(), SshdError> {
     if real_dir(&outgoing)?.uid() == peer.uid {
         return Err(SshdError::PeerOwns {
             user: peer.name.clone(),
-            path: outgoing.display().to_string(),
+            path: shown(&outgoing),
         });
     }
     check_entries(&transfer, peer, &["incoming", "outgoing"])?;
