@@ -1358,6 +1358,12 @@ fn peers_never_log_in_as_root_nor_as_a_missing_or_malformed_account() {
     // Not run by root, the service cannot confine anyone: refused before anything is read.
     let (nobody, _) = account(PEER);
     assert_refused(root, &["--user", PEER], Some(nobody), "must run as root");
+    assert_refused(
+        root,
+        &["--user=a\u{1b}]52;c;eA==\u{7}"],
+        Some(nobody),
+        "must run as root",
+    );
     // The one that is fine, for contrast.
     let (ok, _, out) = sshd_check(root, &["--user", PEER], None);
     assert!(ok, "{out}");

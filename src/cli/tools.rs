@@ -142,7 +142,8 @@ pub fn run_sshd(
     // Before anything is read or written: peers never log in as root, and only root can
     // confine them to transfer/ under an account of their own.
     if !sshd::running_as_root() {
-        return fail(REFUSED, sshd::SshdError::NotRoot(user));
+        let shown = user.escape_debug().to_string();
+        return fail(REFUSED, sshd::SshdError::NotRoot(shown));
     }
     let peer = match sshd::peer_account(&user) {
         Ok(peer) => peer,
