@@ -1751,3 +1751,58 @@ fn raw_sftp_requests_cannot_write_link_or_move_what_the_peer_must_only_read() {
     assert!(moved.is_err(), "moved into /outgoing");
     assert_eq!(read(&transfer.join("incoming/moved.csr")), "csr\n");
 }
+
+/// The processes, anywhere, whose command line names `config`: sshd serving that appliance.
+fn sshd_processes_of(config: &Path) -> Vec<u32> {
+    let needle = config.as_os_str().as_encoded_bytes();
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let running = proc_stat(*pid).is_some_and(|(_, state, _)| state != 'Z');
+            running && comm(*pid) == "sshd" && cmdline.windows(needle.len()).any(|w| w == needle)
+        })
+        .collect()
+}
+
+#[test]
+fn a_signal_at_any_moment_of_startup_leaves_no_sshd_behind() {
+    let p = pair();
+    let config = std::fs::canonicalize(&p.ts.root)
+        .expect("canonical root")
+        .join("etc/ssh/sshd_config");
+    let log = p.dir.path().join("startup.log");
+    // Early signals land before sshd is started, during its start (between fork and the
+    // parent-death request: the getppid check), or once it serves.
+    for signal in [libc::SIGKILL, libc::SIGTERM] {
+        for delay_ms in [0, 1, 2, 5, 10, 20, 40, 80, 160, 320] {
+            let out = std::fs::File::create(&log).expect("log");
+            let mut child = Command::new(env!("CARGO_BIN_EXE_tanos-menu"))
+                .arg("sshd")
+                .arg("--root")
+                .arg(&p.ts.root)
+                .arg("--listen")
+                .arg(format!("127.0.0.1:{}", free_port()))
+                .arg("--user")
+                .arg(PEER)
+                .env_remove("TANOS_ROOT")
+                .stdin(Stdio::null())
+                .stdout(out.try_clone().expect("log"))
+                .stderr(out)
+                .process_group(0)
+                .spawn()
+                .expect("start tanos-menu sshd");
+            std::thread::sleep(Duration::from_millis(delay_ms));
+            // SAFETY: kill(2) of the wrapper this test started and has not reaped.
+            unsafe {
+                libc::kill(child.id() as libc::pid_t, signal);
+            }
+            child.wait().expect("wait for the wrapper");
+            eventually(
+                &format!("signal {signal} after {delay_ms} ms: no sshd of this appliance runs"),
+                || sshd_processes_of(&config).is_empty(),
+            );
+        }
+    }
+}
