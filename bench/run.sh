@@ -161,9 +161,10 @@ open(sys.argv[1], "w").write(text)
 EOF
 cp "$TS/tanium/tanium.pub" "$TS/transfer/outgoing/tanium.pub"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-SSH_USER=$(if grep -q '^tancopy:' /etc/passwd; then echo tancopy; else id -un; fi)
+# The peer account (never root): tancopy where it exists, else nobody.
+SSH_USER=$(if grep -q '^tancopy:' /etc/passwd; then echo tancopy; else echo nobody; fi)
 # Own session and process group: the wrapper and the sshd it runs end together.
-setsid "$BIN" --root "$TS" sshd --listen "127.0.0.1:$PORT" >"$OUT/sshd.log" 2>&1 &
+setsid "$BIN" --root "$TS" sshd --listen "127.0.0.1:$PORT" --user "$SSH_USER" >"$OUT/sshd.log" 2>&1 &
 SSHD_PGID=$!
 for _ in $(seq 1 300); do
     if python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),0.2)' "$PORT" 2>/dev/null; then break; fi

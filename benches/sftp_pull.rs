@@ -130,6 +130,9 @@ fn setup() -> Setup {
         .arg("sshd")
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
+        // The peer account, never root: present on every Debian machine.
+        .arg("--user")
+        .arg("nobody")
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("log"))
         .stderr(log);
@@ -143,7 +146,7 @@ fn setup() -> Setup {
         ts,
         zs,
         port,
-        user: tanos_menu::transfer::sshd::default_user(),
+        user: "nobody".into(),
         work,
         _sshd: Some(guard),
         _scratch: Some(scratch),

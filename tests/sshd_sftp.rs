@@ -4,16 +4,18 @@
 
 mod sshd_base;
 
-use std::collections::BTreeSet;
+use sshd_base::PEER;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tanos_menu::appliance::status::CertState;
 use tanos_menu::appliance::tls::{self, CertCheck};
@@ -28,7 +30,6 @@ use tanos_menu::pki::KeyType;
 use tanos_menu::pki::csr::{CsrRequest, check_csr, generate_csr};
 use tanos_menu::pki::inspect::Validity;
 use tanos_menu::transfer::sftp::{self, ClientKeys, Peer, TransferError};
-use tanos_menu::transfer::sshd;
 use time::OffsetDateTime;
 
 use support::console::{drive, model};
@@ -114,7 +115,7 @@ fn peer(port: u16) -> Peer {
     Peer {
         host: "127.0.0.1".into(),
         port,
-        user: sshd::default_user(),
+        user: PEER.to_string(),
     }
 }
 
@@ -179,6 +180,8 @@ impl Server {
             .arg(root)
             .arg("--listen")
             .arg(format!("127.0.0.1:{port}"))
+            .arg("--user")
+            .arg(PEER)
             .env_remove("TANOS_ROOT")
             .stdin(Stdio::null())
             .stdout(out)
@@ -213,6 +216,26 @@ impl Server {
 
     fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The pid of `tanos-menu sshd` itself.
+    fn pid(&self) -> u32 {
+        self.child.as_ref().expect("the wrapper runs").id()
+    }
+
+    /// Sends `signal` to the wrapper alone (not its group) and waits until it has ended.
+    fn signal_wrapper(&mut self, signal: i32) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("the wrapper runs");
+        // SAFETY: kill(2) of the wrapper this guard started and has not reaped.
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, signal);
+        }
+        let mut status = None;
+        eventually("the wrapper ends", || {
+            status = child.try_wait().expect("wait for the wrapper");
+            status.is_some()
+        });
+        status.expect("ended")
     }
 
     /// Stops tanos-menu and sshd, and waits until the port is closed.
@@ -317,6 +340,8 @@ fn sshd_check_writes_a_configuration_sshd_accepts() {
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--check")
+        .arg("--user")
+        .arg(PEER)
         .env_remove("TANOS_ROOT")
         .output()
         .expect("run tanos-menu sshd --check");
@@ -339,14 +364,17 @@ fn sshd_check_writes_a_configuration_sshd_accepts() {
             "HostKey {}",
             root.join("etc/ssh/ssh_host_ed25519_key").display()
         ),
+        "AuthorizedKeysFile none".into(),
         format!(
-            "AuthorizedKeysFile {}",
+            "AuthorizedKeysCommand /usr/bin/cat {}",
             root.join("home/tancopy/.ssh/authorized_keys").display()
         ),
+        "AuthorizedKeysCommandUser root".into(),
         "PasswordAuthentication no".into(),
-        format!("AllowUsers {}", sshd::default_user()),
+        "PermitRootLogin no".into(),
+        format!("AllowUsers {PEER}"),
         format!("ChrootDirectory {}", root.join("transfer").display()),
-        "ForceCommand internal-sftp -d /".into(),
+        "ForceCommand internal-sftp -d / -u 0022 -P setstat,fsetstat,lsetstat,symlink,hardlink,mkdir,rmdir".into(),
     ] {
         assert!(
             text.lines().any(|l| l.trim() == line),
@@ -368,6 +396,8 @@ fn sshd_check_writes_a_configuration_sshd_accepts() {
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--check")
+        .arg("--user")
+        .arg(PEER)
         .env_remove("TANOS_ROOT")
         .output()
         .expect("run tanos-menu sshd --check");
@@ -887,7 +917,7 @@ fn typed_peer(m: &mut Model, op: TransferOp, port: u16) -> Vec<Effect> {
     }
     assert!(common::typed(m, "127.0.0.1\n").is_empty());
     assert!(common::typed(m, &format!("{port}\n")).is_empty());
-    let effects = common::typed(m, &format!("{}\n", sshd::default_user()));
+    let effects = common::typed(m, &format!("{PEER}\n"));
     assert_eq!(
         effects,
         vec![Effect::Transfer {
@@ -975,9 +1005,804 @@ fn the_whole_pull_through_the_console() {
         Screen::Form(f) => {
             assert_eq!(f.fields[0].default, "127.0.0.1");
             assert_eq!(f.fields[1].default, port.to_string());
-            assert_eq!(f.fields[2].default, sshd::default_user());
+            assert_eq!(f.fields[2].default, PEER);
         }
         other => panic!("expected the peer form, found {other:?}"),
     }
     common::press(&mut zs, Key::Esc);
+}
+
+// ---------------------------------------------------------------- waiting on a loaded machine
+
+/// Polls `done` until it holds; panics naming `what` after a deadline generous enough for
+/// a loaded machine.
+#[track_caller]
+fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !done() {
+        assert!(Instant::now() < deadline, "never happened: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+// ---------------------------------------------------------------- the peer's rights
+
+/// Owner, group and mode of `dir` and of every path under it (links not followed), with the
+/// bytes of files and the targets of links: all a peer's attempt must leave as it was.
+type Owned = BTreeMap<PathBuf, (u32, u32, u32, Option<Vec<u8>>)>;
+
+fn owned_tree(dir: &Path) -> Owned {
+    fn walk(path: &Path, out: &mut Owned) {
+        let meta = std::fs::symlink_metadata(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        let content = if meta.file_type().is_file() {
+            Some(bytes(path))
+        } else if meta.file_type().is_symlink() {
+            Some(
+                std::fs::read_link(path)
+                    .expect("readlink")
+                    .into_os_string()
+                    .into_encoded_bytes(),
+            )
+        } else {
+            None
+        };
+        out.insert(
+            path.to_path_buf(),
+            (meta.uid(), meta.gid(), meta.mode() & 0o7777, content),
+        );
+        if meta.file_type().is_dir() {
+            for entry in std::fs::read_dir(path).expect("read_dir") {
+                walk(&entry.expect("entry").path(), out);
+            }
+        }
+    }
+    let mut out = Owned::new();
+    walk(dir, &mut out);
+    out
+}
+
+#[track_caller]
+fn assert_owned_unchanged(dir: &Path, before: &Owned, what: &str) {
+    let after = owned_tree(dir);
+    let changed: Vec<_> = before
+        .keys()
+        .chain(after.keys())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter(|p| before.get(*p) != after.get(*p))
+        .map(|p| {
+            (
+                p,
+                before.get(p).map(|e| (e.0, e.1, e.2)),
+                after.get(p).map(|e| (e.0, e.1, e.2)),
+            )
+        })
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "{what} changed (path, before, after): {changed:#?}"
+    );
+}
+
+/// uid and primary gid of an account, as `id` reports them.
+fn account(user: &str) -> (u32, u32) {
+    let id = |flag: &str| {
+        let (ok, out) = run("id", &[flag, user]);
+        assert!(ok, "id {flag} {user}: {out}");
+        out.trim().parse::<u32>().expect("a number")
+    };
+    (id("-u"), id("-g"))
+}
+
+/// OpenSSH's own sftp client with the Zone Server's tanadmin key, checking the server's
+/// host key against its own public key file.
+struct OpenSshPeer {
+    dir: PathBuf,
+    key: PathBuf,
+    known: PathBuf,
+    port: u16,
+}
+
+impl OpenSshPeer {
+    fn new(p: &Pair, port: u16) -> OpenSshPeer {
+        let dir = p.dir.path().join("openssh-peer");
+        std::fs::create_dir_all(&dir).expect("peer dir");
+        let known = dir.join("known_hosts");
+        let host = read(&p.ts.path("etc/ssh/ssh_host_ed25519_key.pub"));
+        std::fs::write(&known, format!("[127.0.0.1]:{port} {host}")).expect("known_hosts");
+        OpenSshPeer {
+            dir,
+            key: p.zs.ssh_dir("tanadmin").join("id_ed25519"),
+            known,
+            port,
+        }
+    }
+
+    fn args(&self) -> Vec<String> {
+        [
+            "-F",
+            "/dev/null",
+            "-P",
+            &self.port.to_string(),
+            "-i",
+            path_str(&self.key),
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "-o",
+            &format!("UserKnownHostsFile={}", path_str(&self.known)),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+
+    /// `sftp -b` with one batch of commands as `user`: whether every command succeeded.
+    fn batch(&self, user: &str, commands: &str) -> (bool, String) {
+        let batch = self.dir.join("batch");
+        std::fs::write(&batch, format!("{commands}\n")).expect("batch file");
+        let mut args = self.args();
+        args.extend([
+            "-b".into(),
+            path_str(&batch).into(),
+            format!("{user}@127.0.0.1"),
+        ]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run("sftp", &args)
+    }
+
+    fn local(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+#[test]
+fn the_peer_reads_outgoing_and_only_adds_its_own_files_to_incoming() {
+    let p = pair();
+    exchange_keys(&p);
+    issue_certificate(&p);
+    let transfer = p.ts.path("transfer");
+    // Something in /incoming the peer did not put there (another Zone Server's CSR).
+    let other = transfer.join("incoming/zs02.example.csr");
+    std::fs::write(&other, "another Zone Server's CSR\n").expect("other CSR");
+    std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let port = free_port();
+    let server = serve(&p, port);
+    let openssh = OpenSshPeer::new(&p, port);
+    let (peer_uid, peer_gid) = account(PEER);
+
+    // The transfer area as sshd serves it: the chroot and /outgoing root's and read-only,
+    // /incoming write-only to the peer's group and sticky.
+    let owners = |rel: &str| {
+        let m = std::fs::symlink_metadata(transfer.join(rel)).expect("metadata");
+        (m.uid(), m.gid(), m.mode() & 0o7777)
+    };
+    assert_eq!(owners(""), (0, 0, 0o755), "transfer/");
+    assert_eq!(owners("outgoing"), (0, 0, 0o755), "transfer/outgoing");
+    assert_eq!(
+        owners("incoming"),
+        (0, peer_gid, 0o1730),
+        "transfer/incoming"
+    );
+
+    // What the peer is for: pull from /outgoing, push into /incoming, replace its own push.
+    for name in ["tanium.pub", "reporting.crt"] {
+        let local = openssh.local(name);
+        let (ok, out) = openssh.batch(PEER, &format!("get /outgoing/{name} {}", local.display()));
+        assert!(ok, "get /outgoing/{name}: {out}\n{}", server.log());
+        assert_eq!(bytes(&local), bytes(&transfer.join("outgoing").join(name)));
+    }
+    let csr = p.zs.path("zoneserver/reporting.csr");
+    for _ in 0..2 {
+        let (ok, out) = openssh.batch(
+            PEER,
+            &format!("put {} /incoming/zs01.example.csr", csr.display()),
+        );
+        assert!(ok, "put into /incoming: {out}\n{}", server.log());
+    }
+    let pushed = transfer.join("incoming/zs01.example.csr");
+    assert_eq!(bytes(&pushed), bytes(&csr));
+    let meta = std::fs::metadata(&pushed).expect("pushed");
+    assert_eq!(meta.uid(), peer_uid, "the push is the peer's, not root's");
+    assert_eq!(meta.mode() & 0o022, 0, "not writable by group or others");
+
+    // Everything else is refused and leaves every path, owner, mode and byte as it was.
+    let evil = openssh.local("evil");
+    std::fs::write(&evil, "-----BEGIN PUBLIC KEY-----\nforged\n").expect("evil file");
+    let evil = evil.display().to_string();
+    let ts_before = tree_abs(&p.ts.root);
+    let before = owned_tree(&transfer);
+    let hostile = [
+        format!("put {evil} /outgoing/tanium.pub"),
+        format!("put {evil} /outgoing/reporting.crt"),
+        format!("put {evil} /outgoing/new.crt"),
+        format!("put {evil} /tanium.pub"),
+        format!("put {evil} /incoming/zs02.example.csr"),
+        format!("put -p {evil} /outgoing/tanium.pub"),
+        "chmod 777 /".into(),
+        "chmod 777 /outgoing".into(),
+        "chmod 777 /incoming".into(),
+        "chmod 666 /outgoing/tanium.pub".into(),
+        "chmod 666 /incoming/zs02.example.csr".into(),
+        // Not even its own push: modes are not the peer's to change.
+        "chmod 666 /incoming/zs01.example.csr".into(),
+        "chown 65534 /outgoing/tanium.pub".into(),
+        "chgrp 65534 /outgoing".into(),
+        "rename /outgoing/tanium.pub /incoming/tanium.pub".into(),
+        "rename /outgoing/tanium.pub /outgoing/old.pub".into(),
+        "rename /outgoing /gone".into(),
+        "rename /incoming /gone".into(),
+        "rename /incoming/zs02.example.csr /incoming/mine.csr".into(),
+        "rename /incoming/zs01.example.csr /incoming/zs02.example.csr".into(),
+        "rename /incoming/zs01.example.csr /outgoing/reporting.crt".into(),
+        "rename /incoming/zs01.example.csr /tanium.pub".into(),
+        "rm /outgoing/tanium.pub".into(),
+        "rm /incoming/zs02.example.csr".into(),
+        "rmdir /outgoing".into(),
+        "rmdir /incoming".into(),
+        "symlink /outgoing/tanium.pub /incoming/link.pub".into(),
+        "symlink /outgoing/tanium.pub /outgoing/link.pub".into(),
+        "symlink / /incoming/root".into(),
+        "ln /outgoing/tanium.pub /incoming/hard.pub".into(),
+        "ln /incoming/zs01.example.csr /incoming/hard.csr".into(),
+        "ln /incoming/zs01.example.csr /outgoing/hard.csr".into(),
+        "mkdir /new".into(),
+        "mkdir /outgoing/new".into(),
+        "mkdir /incoming/new".into(),
+        // Write-only: the peer does not list what others pushed.
+        "ls /incoming".into(),
+    ];
+    for command in &hostile {
+        let (ok, out) = openssh.batch(PEER, command);
+        assert!(!ok, "the peer's `{command}` succeeded:\n{out}");
+        assert_owned_unchanged(&transfer, &before, command);
+    }
+    assert_unchanged(&p.ts.root, &ts_before, "the peer's refused requests");
+
+    // Only the peer account logs in: not root, not another account, with the same key.
+    for user in ["root", "daemon", "tancopy"] {
+        let (ok, out) = openssh.batch(user, "ls /");
+        assert!(!ok, "{user} logged in:\n{out}");
+        assert!(out.contains("Permission denied"), "{user}: {out}");
+    }
+    assert_owned_unchanged(&transfer, &before, "refused logins");
+
+    // And the product's own client still pulls and pushes.
+    let keys = client_keys(&p.zs);
+    let cancel = no_cancel();
+    let peer = peer(port);
+    let fp = host_key_fingerprint(&p.ts);
+    pull_certificate(&p.zs, &peer, Some(&fp), &cancel)
+        .unwrap_or_else(|e| panic!("pull: {e}\n{}", server.log()));
+    push_csr(&p.zs, &peer, None, &cancel).expect("push");
+    assert_eq!(bytes(&transfer.join("incoming/reporting.csr")), bytes(&csr));
+    let cert = sftp::download(&peer, &keys, "outgoing/reporting.crt", LIMIT, None, &cancel)
+        .expect("download");
+    assert_eq!(cert, bytes(&transfer.join("outgoing/reporting.crt")));
+}
+
+/// `tanos-menu sshd --root <ts> --listen … --check` with `args`, as root or as `as_uid`.
+fn sshd_check(root: &Path, args: &[&str], as_uid: Option<u32>) -> (bool, i32, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tanos-menu"));
+    cmd.arg("sshd")
+        .arg("--root")
+        .arg(root)
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{}", free_port()))
+        .arg("--check")
+        .args(args)
+        .env_remove("TANOS_ROOT")
+        .stdin(Stdio::null());
+    if let Some(uid) = as_uid {
+        cmd.uid(uid).gid(uid);
+    }
+    let out = cmd.output().expect("run tanos-menu sshd");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), out.status.code().unwrap_or(-1), text)
+}
+
+#[track_caller]
+fn assert_refused(root: &Path, args: &[&str], as_uid: Option<u32>, expect: &str) {
+    let before = owned_tree(root);
+    let (ok, code, out) = sshd_check(root, args, as_uid);
+    assert!(
+        !ok && code == 2,
+        "{args:?} was not refused (exit {code}):\n{out}"
+    );
+    assert!(
+        out.contains(expect),
+        "{args:?}: expected '{expect}' in:\n{out}"
+    );
+    assert!(out.contains("nothing was changed"), "{args:?}: {out}");
+    assert!(
+        out.bytes().all(|b| b == b'\n' || !b.is_ascii_control()) && !out.contains('\u{202e}'),
+        "{args:?}: control characters reach the terminal: {out:?}"
+    );
+    assert_owned_unchanged(root, &before, &format!("the refused {args:?}"));
+}
+
+#[test]
+fn peers_never_log_in_as_root_nor_as_a_missing_or_malformed_account() {
+    let p = pair();
+    let root = &p.ts.root;
+    assert_refused(root, &["--user", "root"], None, "never log in as root");
+    assert_refused(
+        root,
+        &["--user", "tanos-no-such-peer"],
+        None,
+        "no account 'tanos-no-such-peer'",
+    );
+    for name in [
+        "nobody\nForceCommand /bin/sh",
+        "*",
+        "nobody,root",
+        "-oops",
+        "",
+        "a\u{1b}]0;PWNED\u{7}",
+    ] {
+        let arg = format!("--user={name}");
+        assert_refused(root, &[&arg], None, "cannot be the peer account");
+    }
+    // Without --user the peer account is tancopy, which this machine may not have.
+    let (has_tancopy, _) = run("id", &["-u", "tancopy"]);
+    if !has_tancopy {
+        assert_refused(root, &[], None, "no account 'tancopy'");
+    }
+    // Not run by root, the service cannot confine anyone: refused before anything is read.
+    let (nobody, _) = account(PEER);
+    assert_refused(root, &["--user", PEER], Some(nobody), "must run as root");
+    assert_refused(
+        root,
+        &["--user=a\u{1b}]52;c;eA==\u{7}"],
+        Some(nobody),
+        "must run as root",
+    );
+    // The one that is fine, for contrast.
+    let (ok, _, out) = sshd_check(root, &["--user", PEER], None);
+    assert!(ok, "{out}");
+}
+
+#[test]
+fn an_appliance_sshd_cannot_confine_peers_in_is_refused() {
+    let p = pair();
+    let (nobody, nogroup) = account(PEER);
+    for (name, mode, owner) in [
+        ("open", 0o777, 0),
+        ("group", 0o775, 0),
+        ("owned", 0o755, nobody),
+    ] {
+        let dir = p.dir.path().join(name);
+        std::fs::create_dir(&dir).expect("mkdir");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        std::os::unix::fs::chown(
+            &dir,
+            Some(owner),
+            Some(if owner == 0 { 0 } else { nogroup }),
+        )
+        .expect("chown");
+        let opts = roots::options(Role::TaniumServer, "ts01.example", Platform::V7_3, true);
+        let app = roots::appliance(&dir.join("ts"), &opts, OffsetDateTime::now_utc());
+        let expect = if owner == 0 {
+            "writable by group or others"
+        } else {
+            "not root"
+        };
+        assert_refused(&app.root, &["--user", PEER], None, expect);
+    }
+    // The appliance itself owned by the peer account: the peer would own /outgoing.
+    let dir = p.dir.path().join("peer-owned");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let opts = roots::options(Role::TaniumServer, "ts01.example", Platform::V7_3, true);
+    let app = roots::appliance(&dir.join("ts"), &opts, OffsetDateTime::now_utc());
+    std::os::unix::fs::chown(&app.root, Some(nobody), Some(nogroup)).expect("chown");
+    assert_refused(&app.root, &["--user", PEER], None, "owned by uid");
+}
+
+#[test]
+fn a_tampered_transfer_area_is_put_right_or_refused() {
+    let p = pair();
+    issue_certificate(&p);
+    let transfer = p.ts.path("transfer");
+    let (nobody, nogroup) = account(PEER);
+    let set = |rel: &str, mode: u32, uid: u32, gid: u32| {
+        let path = transfer.join(rel);
+        std::os::unix::fs::lchown(&path, Some(uid), Some(gid)).expect("chown");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    // What the peer left when it logged in as root: every directory open to all.
+    set("", 0o777, 0, 0);
+    set("outgoing", 0o777, 0, nogroup);
+    set("incoming", 0o777, nobody, nogroup);
+    let (ok, _, out) = sshd_check(&p.ts.root, &["--user", PEER], None);
+    assert!(ok, "{out}");
+    let owners = |rel: &str| {
+        let m = std::fs::symlink_metadata(transfer.join(rel)).expect("metadata");
+        (m.uid(), m.gid(), m.mode() & 0o7777)
+    };
+    assert_eq!(owners(""), (0, 0, 0o755));
+    assert_eq!(owners("outgoing"), (0, 0, 0o755));
+    assert_eq!(owners("incoming"), (0, nogroup, 0o1730));
+
+    // What the service cannot vouch for is named, and nothing is changed.
+    let public = transfer.join("outgoing/tanium.pub");
+    set("outgoing/tanium.pub", 0o644, nobody, nogroup);
+    assert_refused(&p.ts.root, &["--user", PEER], None, "owns");
+    set("outgoing/tanium.pub", 0o666, 0, 0);
+    assert_refused(&p.ts.root, &["--user", PEER], None, "mode 0666");
+    set("outgoing/tanium.pub", 0o644, 0, 0);
+    // A planted name holding escape sequences is named escaped (assert_refused checks).
+    let hostile = "a\u{1b}]0;PWNED\u{7}\u{202e}.crt";
+    std::fs::write(transfer.join("outgoing").join(hostile), "x").expect("planted file");
+    set(&format!("outgoing/{hostile}"), 0o666, 0, 0);
+    assert_refused(&p.ts.root, &["--user", PEER], None, "PWNED");
+    std::fs::remove_file(transfer.join("outgoing").join(hostile)).expect("remove");
+    let planted = transfer.join("planted");
+    std::fs::create_dir(&planted).expect("mkdir");
+    set("planted", 0o755, nobody, nogroup);
+    assert_refused(&p.ts.root, &["--user", PEER], None, "owns");
+    std::fs::remove_dir(&planted).expect("rmdir");
+    // /incoming or /outgoing replaced by a link: refused, the link left alone.
+    let incoming = transfer.join("incoming");
+    std::fs::rename(&incoming, transfer.join("incoming.real")).expect("move aside");
+    std::os::unix::fs::symlink(p.ts.path("tanium"), &incoming).expect("symlink");
+    assert_refused(&p.ts.root, &["--user", PEER], None, "must be a directory");
+    assert_eq!(
+        mode(&p.ts.path("tanium")),
+        0o700,
+        "the link's target untouched"
+    );
+    std::fs::remove_file(&incoming).expect("remove link");
+    std::fs::rename(transfer.join("incoming.real"), &incoming).expect("move back");
+    let (ok, _, out) = sshd_check(&p.ts.root, &["--user", PEER], None);
+    assert!(ok, "{out}");
+    assert_eq!(read(&public), read(&p.ts.path("tanium/tanium.pub")));
+}
+
+// ---------------------------------------------------------------- stopping the service
+
+/// State and start time of `pid` (fields 3 and 22 of /proc/PID/stat), if it exists.
+fn proc_stat(pid: u32) -> Option<(u32, char, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split(' ').collect();
+    let state = fields.first()?.chars().next()?;
+    Some((
+        fields.get(1)?.parse().ok()?,
+        state,
+        fields.get(19)?.parse().ok()?,
+    ))
+}
+
+/// The processes below `pid`, each with its start time (a pid used again is another).
+fn descendants(pid: u32) -> Vec<(u32, u64)> {
+    let all: Vec<(u32, u32, u64)> = std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|p| proc_stat(p).map(|(ppid, _, start)| (p, ppid, start)))
+        .collect();
+    let mut found = Vec::new();
+    let mut parents = vec![pid];
+    while let Some(parent) = parents.pop() {
+        for &(p, ppid, start) in &all {
+            if ppid == parent {
+                found.push((p, start));
+                parents.push(p);
+            }
+        }
+    }
+    found
+}
+
+/// Whether that process still runs (a zombie no longer does).
+fn alive(pid: u32, start: u64) -> bool {
+    proc_stat(pid).is_some_and(|(_, state, s)| s == start && state != 'Z')
+}
+
+fn uid_of(pid: u32) -> Option<u32> {
+    std::fs::metadata(format!("/proc/{pid}"))
+        .ok()
+        .map(|m| m.uid())
+}
+
+fn comm(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn every_stop_signal_stops_sshd_and_its_sessions_with_the_wrapper() {
+    let p = pair();
+    exchange_keys(&p);
+    for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT] {
+        let port = free_port();
+        let mut server = serve(&p, port);
+        let openssh = OpenSshPeer::new(&p, port);
+        // A peer logged in and idle: its session must end with the service too.
+        let mut args = openssh.args();
+        args.push(format!("{PEER}@127.0.0.1"));
+        let mut client = Command::new("sftp")
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sftp");
+        let (nobody, _) = account(PEER);
+        let wrapper = server.pid();
+        eventually("the peer's session runs under the wrapper", || {
+            descendants(wrapper)
+                .iter()
+                .any(|(pid, _)| uid_of(*pid) == Some(nobody))
+        });
+        let running = descendants(wrapper);
+        assert!(
+            running.iter().any(|(pid, _)| comm(*pid) == "sshd"),
+            "sshd runs: {running:?}"
+        );
+        let status = server.signal_wrapper(signal);
+        assert!(
+            status.success(),
+            "signal {signal}: the wrapper ended with {status}\n{}",
+            server.log()
+        );
+        eventually(&format!("signal {signal}: every sshd process ends"), || {
+            running.iter().all(|(pid, start)| !alive(*pid, *start))
+        });
+        eventually(&format!("signal {signal}: port {port} closes"), || {
+            !accepts_connections(port)
+        });
+        let _ = client.kill();
+        let _ = client.wait();
+    }
+}
+
+#[test]
+fn a_killed_wrapper_takes_sshd_with_it() {
+    let p = pair();
+    let port = free_port();
+    let mut server = serve(&p, port);
+    let running = descendants(server.pid());
+    assert!(
+        running.iter().any(|(pid, _)| comm(*pid) == "sshd"),
+        "sshd runs under the wrapper: {running:?}"
+    );
+    let status = server.signal_wrapper(libc::SIGKILL);
+    assert!(!status.success());
+    eventually("sshd ends when its wrapper is killed", || {
+        running.iter().all(|(pid, start)| !alive(*pid, *start))
+    });
+    eventually("the port closes", || !accepts_connections(port));
+}
+
+#[test]
+fn the_readme_match_block_is_one_sshd_accepts_with_the_services_confinement() {
+    let readme = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"));
+    let block: String = readme
+        .split("\n```\n")
+        .find(|part| part.starts_with("Match User tancopy"))
+        .expect("a Match block in the README")
+        .to_string();
+    let p = pair();
+    let (ok, _, out) = sshd_check(&p.ts.root, &["--user", PEER], None);
+    assert!(ok, "{out}");
+    let root = std::fs::canonicalize(&p.ts.root).expect("canonical root");
+    let block = block.replace("/opt/tanos/appliance", path_str(&root));
+    // The service's own configuration confines as the README's block does.
+    let service = read(&p.ts.path("etc/ssh/sshd_config"));
+    for line in block.lines().skip(1).map(str::trim) {
+        assert!(
+            service.lines().any(|l| l.trim() == line),
+            "the service lacks the README's '{line}':\n{service}"
+        );
+    }
+    let config = p.dir.path().join("system_sshd_config");
+    std::fs::write(
+        &config,
+        format!(
+            "HostKey {}\nUsePAM no\n{block}\n",
+            p.ts.path("etc/ssh/ssh_host_ed25519_key").display()
+        ),
+    )
+    .expect("config");
+    let (ok, out) = run("/usr/sbin/sshd", &["-t", "-f", path_str(&config)]);
+    assert!(ok, "sshd -t refused the README's block:\n{out}\n{block}");
+}
+
+/// The peer's SFTP session through libssh2 (a second client beside OpenSSH's), whose
+/// requests are the raw protocol: SSH_FXP_RENAME (which OpenSSH's server does with link(2)
+/// then unlink(2)), opens with any flags and modes, setstat, symlink.
+fn libssh2_peer(p: &Pair, port: u16) -> ssh2::Sftp {
+    let tcp = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).expect("connect");
+    let mut sess = ssh2::Session::new().expect("session");
+    sess.set_tcp_stream(tcp);
+    sess.handshake().expect("handshake");
+    let ssh = p.zs.ssh_dir("tanadmin");
+    sess.userauth_pubkey_file(
+        PEER,
+        Some(&ssh.join("id_ed25519.pub")),
+        &ssh.join("id_ed25519"),
+        None,
+    )
+    .expect("the peer logs in");
+    sess.sftp().expect("sftp")
+}
+
+#[test]
+fn raw_sftp_requests_cannot_write_link_or_move_what_the_peer_must_only_read() {
+    use ssh2::{FileStat, OpenFlags, OpenType};
+    let p = pair();
+    exchange_keys(&p);
+    issue_certificate(&p);
+    let port = free_port();
+    let _server = serve(&p, port);
+    let sftp = libssh2_peer(&p, port);
+    let transfer = p.ts.path("transfer");
+    let before = owned_tree(&transfer);
+    let ts_before = tree_abs(&p.ts.root);
+    let path = Path::new;
+    let open = |name: &str, flags: OpenFlags| {
+        sftp.open_mode(path(name), flags, 0o666, OpenType::File)
+            .map(|_| ())
+    };
+    let chmod = |name: &str| {
+        let stat = FileStat {
+            size: None,
+            uid: None,
+            gid: None,
+            perm: Some(0o777),
+            atime: None,
+            mtime: None,
+        };
+        sftp.setstat(path(name), stat)
+    };
+    let attempts: Vec<(&str, Result<(), ssh2::Error>)> = vec![
+        (
+            "append to /outgoing/tanium.pub",
+            open("/outgoing/tanium.pub", OpenFlags::WRITE | OpenFlags::APPEND),
+        ),
+        (
+            "write into /outgoing/tanium.pub",
+            open("/outgoing/tanium.pub", OpenFlags::WRITE),
+        ),
+        (
+            "create /outgoing/new.crt",
+            open("/outgoing/new.crt", OpenFlags::WRITE | OpenFlags::CREATE),
+        ),
+        (
+            "create /new",
+            open("/new", OpenFlags::WRITE | OpenFlags::CREATE),
+        ),
+        (
+            "legacy rename out of /outgoing",
+            sftp.rename(
+                path("/outgoing/tanium.pub"),
+                path("/incoming/stolen.pub"),
+                None,
+            ),
+        ),
+        (
+            "legacy rename of /outgoing",
+            sftp.rename(path("/outgoing"), path("/incoming/outgoing"), None),
+        ),
+        ("setstat /", chmod("/")),
+        ("setstat /outgoing", chmod("/outgoing")),
+        ("setstat /incoming", chmod("/incoming")),
+        (
+            "setstat /outgoing/tanium.pub",
+            chmod("/outgoing/tanium.pub"),
+        ),
+        (
+            "symlink into /incoming",
+            sftp.symlink(
+                path("/outgoing/reporting.crt"),
+                path("/incoming/reporting.csr"),
+            ),
+        ),
+        (
+            "unlink /outgoing/reporting.crt",
+            sftp.unlink(path("/outgoing/reporting.crt")),
+        ),
+        ("rmdir /incoming", sftp.rmdir(path("/incoming"))),
+        ("mkdir /incoming/d", sftp.mkdir(path("/incoming/d"), 0o777)),
+        (
+            "opendir /incoming",
+            sftp.opendir(path("/incoming")).map(|_| ()),
+        ),
+    ];
+    for (what, result) in attempts {
+        assert!(result.is_err(), "the peer could {what}");
+        assert_owned_unchanged(&transfer, &before, what);
+    }
+    assert_unchanged(&p.ts.root, &ts_before, "raw requests");
+
+    // A file the peer creates, whatever mode it asks for, is writable by it alone.
+    let mut file = sftp
+        .open_mode(
+            path("/incoming/wide.csr"),
+            OpenFlags::WRITE | OpenFlags::CREATE | OpenFlags::TRUNCATE,
+            0o777,
+            OpenType::File,
+        )
+        .expect("create in /incoming");
+    std::io::Write::write_all(&mut file, b"csr\n").expect("write");
+    drop(file);
+    let wide = transfer.join("incoming/wide.csr");
+    assert_eq!(mode(&wide) & 0o022, 0, "mode {:o}", mode(&wide));
+    // Its own file it may move within /incoming (the product's push does), not elsewhere.
+    sftp.rename(
+        path("/incoming/wide.csr"),
+        path("/incoming/moved.csr"),
+        None,
+    )
+    .expect("rename within /incoming");
+    let moved = sftp.rename(
+        path("/incoming/moved.csr"),
+        path("/outgoing/moved.csr"),
+        None,
+    );
+    assert!(moved.is_err(), "moved into /outgoing");
+    assert_eq!(read(&transfer.join("incoming/moved.csr")), "csr\n");
+}
+
+/// The processes, anywhere, whose command line names `config`: sshd serving that appliance.
+fn sshd_processes_of(config: &Path) -> Vec<u32> {
+    let needle = config.as_os_str().as_encoded_bytes();
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let running = proc_stat(*pid).is_some_and(|(_, state, _)| state != 'Z');
+            running && comm(*pid) == "sshd" && cmdline.windows(needle.len()).any(|w| w == needle)
+        })
+        .collect()
+}
+
+#[test]
+fn a_signal_at_any_moment_of_startup_leaves_no_sshd_behind() {
+    let p = pair();
+    let config = std::fs::canonicalize(&p.ts.root)
+        .expect("canonical root")
+        .join("etc/ssh/sshd_config");
+    let log = p.dir.path().join("startup.log");
+    // Early signals land before sshd is started, during its start (between fork and the
+    // parent-death request: the getppid check), or once it serves.
+    for signal in [libc::SIGKILL, libc::SIGTERM] {
+        for delay_ms in [0, 1, 2, 5, 10, 20, 40, 80, 160, 320] {
+            let out = std::fs::File::create(&log).expect("log");
+            let mut child = Command::new(env!("CARGO_BIN_EXE_tanos-menu"))
+                .arg("sshd")
+                .arg("--root")
+                .arg(&p.ts.root)
+                .arg("--listen")
+                .arg(format!("127.0.0.1:{}", free_port()))
+                .arg("--user")
+                .arg(PEER)
+                .env_remove("TANOS_ROOT")
+                .stdin(Stdio::null())
+                .stdout(out.try_clone().expect("log"))
+                .stderr(out)
+                .process_group(0)
+                .spawn()
+                .expect("start tanos-menu sshd");
+            std::thread::sleep(Duration::from_millis(delay_ms));
+            // SAFETY: kill(2) of the wrapper this test started and has not reaped.
+            unsafe {
+                libc::kill(child.id() as libc::pid_t, signal);
+            }
+            child.wait().expect("wait for the wrapper");
+            eventually(
+                &format!("signal {signal} after {delay_ms} ms: no sshd of this appliance runs"),
+                || sshd_processes_of(&config).is_empty(),
+            );
+        }
+    }
 }

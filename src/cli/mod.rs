@@ -43,7 +43,7 @@ pub enum Command {
         /// Address and port to listen on.
         #[arg(long, value_name = "ADDR:PORT")]
         listen: std::net::SocketAddr,
-        /// Login user (default: tancopy where it exists, else the current user).
+        /// Account peers log in as (default: tancopy); never root, and it must exist.
         #[arg(long)]
         user: Option<String>,
         /// Write and check the configuration, then exit without serving.

@@ -157,26 +157,30 @@ pub fn run_sshd(
     check: bool,
 ) -> ExitCode {
     use crate::transfer::sshd;
+    let user = user.unwrap_or_else(sshd::default_user);
+    // Before anything is read or written: peers never log in as root, and only root can
+    // confine them to transfer/ under an account of their own.
+    if !sshd::running_as_root() {
+        let shown = user.escape_debug().to_string();
+        return fail(REFUSED, sshd::SshdError::NotRoot(shown));
+    }
+    let peer = match sshd::peer_account(&user) {
+        Ok(peer) => peer,
+        Err(e) => return fail(REFUSED, e),
+    };
     let app = match Appliance::open(root) {
         Ok(app) => app,
         Err(e) => return fail(1, e),
     };
-    let user = user.unwrap_or_else(sshd::default_user);
-    let prepared = match sshd::prepare(&app, listen, &user) {
+    let prepared = match sshd::prepare(&app, listen, &peer) {
         Ok(p) => p,
-        Err(e) => return fail(1, e),
+        Err(e) => return fail(REFUSED, e),
     };
     if let Err(e) = sshd::test_config(&prepared.config) {
         return fail(1, e);
     }
-    let confinement = if prepared.chroot {
-        "confined to transfer/ (chroot)".to_string()
-    } else {
-        "not confined: run as root, with every directory above transfer/ root-owned, for a chroot"
-            .to_string()
-    };
     warn(format!(
-        "SFTP for {} on {listen}, keys of home/tancopy/.ssh/authorized_keys, {confinement}; config {}",
+        "SFTP for {} on {listen}, keys of home/tancopy/.ssh/authorized_keys, confined to transfer/ (chroot): /outgoing read-only, /incoming write-only; config {}",
         crate::text::escape(&user),
         escape_path(&prepared.config)
     ));
@@ -184,8 +188,15 @@ pub fn run_sshd(
         return ExitCode::SUCCESS;
     }
     match sshd::run(&prepared.config) {
-        Ok(status) if status.success() => ExitCode::SUCCESS,
-        Ok(status) => fail(1, format!("sshd stopped: {status}")),
+        Ok(sshd::Ended::Stopped { signal, .. }) => {
+            eprintln!(
+                "tanos-menu: sshd and its sessions stopped on {}",
+                sshd::signal_name(signal)
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(sshd::Ended::Exited(status)) if status.success() => ExitCode::SUCCESS,
+        Ok(sshd::Ended::Exited(status)) => fail(1, format!("sshd stopped: {status}")),
         Err(e) => fail(1, e),
     }
 }

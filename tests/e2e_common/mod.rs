@@ -389,23 +389,9 @@ pub fn euid() -> u32 {
         .expect("read /proc/self")
 }
 
-/// The account `tanos-menu sshd` lets in: tancopy where it exists, else the current user.
+/// The account `tanos-menu sshd` lets peers in as (`--user`): never root.
 pub fn login_user() -> String {
-    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
-    if passwd.lines().any(|l| l.starts_with("tancopy:")) {
-        return "tancopy".into();
-    }
-    let uid = euid();
-    passwd
-        .lines()
-        .find_map(|l| {
-            let mut fields = l.split(':');
-            let name = fields.next()?;
-            let id: u32 = fields.nth(1)?.parse().ok()?;
-            (id == uid).then(|| name.to_string())
-        })
-        .or_else(|| std::env::var("USER").ok())
-        .expect("the current user's name")
+    crate::sshd_base::PEER.to_string()
 }
 
 /// A 0755 directory for one test under target/.
@@ -483,6 +469,8 @@ impl Sshd {
             .arg(root)
             .arg("--listen")
             .arg(format!("127.0.0.1:{port}"))
+            .arg("--user")
+            .arg(login_user())
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)

@@ -5,6 +5,11 @@
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+/// The account the tests' peers log in as (`tanos-menu sshd --user`): unprivileged, present
+/// on every Debian machine, and never the user running the tests (root). The product's
+/// default, tancopy, is an account an operator creates; the tests create none.
+pub const PEER: &str = "nobody";
+
 fn euid() -> u32 {
     std::fs::metadata("/proc/self")
         .map(|m| m.uid())
