@@ -101,9 +101,9 @@ impl Settings {
     }
 
     pub fn load(app: &Appliance) -> Result<Settings, SettingsError> {
-        match std::fs::read_to_string(app.path(Layout::SETTINGS)) {
-            Ok(text) => Settings::parse(&app.config, &text),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Settings::default()),
+        match fsutil::read_text_opt(&app.path(Layout::SETTINGS), fsutil::LIMIT_CONFIG) {
+            Ok(Some(text)) => Settings::parse(&app.config, &text),
+            Ok(None) => Ok(Settings::default()),
             Err(e) => Err(SettingsError::Read(e)),
         }
     }

@@ -56,14 +56,15 @@ pub enum TlsError {
 }
 
 fn read(app: &Appliance, rel: &str) -> Result<Option<String>, TlsError> {
-    match std::fs::read_to_string(app.path(rel)) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(TlsError::Read {
-            path: rel.to_string(),
-            source,
-        }),
-    }
+    let limit = if rel == ISSUED {
+        fsutil::LIMIT_LOG
+    } else {
+        fsutil::LIMIT_PEM
+    };
+    fsutil::read_text_opt(&app.path(rel), limit).map_err(|source| TlsError::Read {
+        path: rel.to_string(),
+        source,
+    })
 }
 
 fn write(app: &Appliance, rel: &str, bytes: &[u8], mode: u32) -> Result<(), TlsError> {
@@ -420,12 +421,5 @@ pub fn read_pem_file(path: &Path) -> Result<String, TlsError> {
         path: path.display().to_string(),
         source,
     };
-    let meta = std::fs::metadata(path).map_err(err)?;
-    if meta.len() > csr::MAX_PEM_BYTES as u64 {
-        return Err(TlsError::Read {
-            path: path.display().to_string(),
-            source: io::Error::other("larger than 64 KiB: not a PEM key, CSR or certificate"),
-        });
-    }
-    std::fs::read_to_string(path).map_err(err)
+    fsutil::read_text(path, fsutil::LIMIT_PEM).map_err(err)
 }

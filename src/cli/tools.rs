@@ -30,6 +30,11 @@ pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
             key_type,
             force,
         } => {
+            // A request killed half-way is completed or undone before anything is decided.
+            fsutil::recover_sets(&[
+                fsutil::dir_of(&key).to_path_buf(),
+                fsutil::dir_of(&out).to_path_buf(),
+            ]);
             if let Err(e) = refuse_existing(&[&key, &out], force) {
                 return fail(REFUSED, e);
             }

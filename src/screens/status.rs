@@ -32,6 +32,19 @@ pub fn body(m: &Model) -> Body {
                 format!("{} UTC", date(summary.not_after)),
             ));
         }
+        CertState::KeyMismatch { summary, reason } => {
+            lines.push(Line::styled(
+                format!("  state: {}", s.cert.short()),
+                theme::ERROR,
+            ));
+            lines.push(Line::styled(format!("  {reason}"), theme::ERROR));
+            lines.push(field("  subject", summary.subject.clone()));
+            lines.push(field("  issuer", summary.issuer.clone()));
+            lines.push(field(
+                "  expires",
+                format!("{} UTC", date(summary.not_after)),
+            ));
+        }
         CertState::Unreadable(e) => {
             lines.push(Line::styled(format!("  unreadable: {e}"), theme::ERROR))
         }
@@ -62,6 +75,13 @@ pub fn body(m: &Model) -> Body {
             .clone()
             .unwrap_or_else(|| "none (tanos-menu sshd makes it)".into()),
     ));
+    if let Some(e) = &s.audit_failure {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            format!("  {}", crate::model::audit_failure_text(e)),
+            theme::ERROR,
+        ));
+    }
     if let Err(e) = &s.settings {
         lines.push(Line::from(""));
         lines.push(Line::styled(format!("  {e}"), theme::ERROR));

@@ -90,6 +90,7 @@ pub fn snapshot(role: Role, hub: bool, platform: Platform) -> Snapshot {
         reporting_key: role == Role::TaniumServer,
         sftp_host_key: None,
         users,
+        audit_failure: None,
     }
 }
 
