@@ -77,10 +77,10 @@ pub fn body(m: &Model) -> Body {
     ));
     if let Some(e) = &s.audit_failure {
         lines.push(Line::from(""));
-        lines.push(Line::styled(
-            format!("  {}", crate::model::audit_failure_text(e)),
-            theme::ERROR,
-        ));
+        let width = usize::from(m.size.0).saturating_sub(4).max(40);
+        for part in crate::text::wrap(&crate::model::audit_failure_text(e), width) {
+            lines.push(Line::styled(format!("  {part}"), theme::ERROR));
+        }
     }
     if let Err(e) = &s.settings {
         lines.push(Line::from(""));
