@@ -160,7 +160,14 @@ fn certificate_install_reports_an_unwritten_audit_line() {
 #[test]
 fn key_addition_reports_an_unwritten_audit_line() {
     let dir = roots::scratch("audit_warning", "key-");
-    let app = roots::appliance_at(dir.path(), "ts", Role::TaniumServer, Platform::V7_3, false, None);
+    let app = roots::appliance_at(
+        dir.path(),
+        "ts",
+        Role::TaniumServer,
+        Platform::V7_3,
+        false,
+        None,
+    );
     let mut m = console(&app.root);
     let keys = dir.path().join("keys");
     std::fs::create_dir(&keys).expect("keys");
@@ -183,13 +190,13 @@ fn key_addition_reports_an_unwritten_audit_line() {
         },
     );
     let (error, text) = flash(&m);
-    assert!(text.contains("added to tancopy's authorized keys"), "{text}");
+    assert!(
+        text.contains("added to tancopy's authorized keys"),
+        "{text}"
+    );
     assert!(text.contains(WARNING) && error, "{text}");
     let file = app.ssh_dir("tancopy").join("authorized_keys");
-    let (ok, out) = support::tools::run(
-        "ssh-keygen",
-        &["-l", "-f", file.to_str().expect("utf-8")],
-    );
+    let (ok, out) = support::tools::run("ssh-keygen", &["-l", "-f", file.to_str().expect("utf-8")]);
     assert!(ok && out.contains(" a "), "{out}");
     assert!(status_screen(&mut m).contains(WARNING));
 

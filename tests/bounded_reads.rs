@@ -120,7 +120,11 @@ fn config_set_refuses_a_path_that_is_not_a_file() {
             let err = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(2), "{name} {path}: {err}");
             assert!(err.contains(name), "{err}");
-            assert_eq!(std::fs::read(&settings).expect("settings"), before, "{path}");
+            assert_eq!(
+                std::fs::read(&settings).expect("settings"),
+                before,
+                "{path}"
+            );
         }
     }
     // A file not there yet, in an existing directory, and a real file are accepted.
@@ -151,7 +155,13 @@ fn init_refuses_a_tanium_pub_that_is_not_a_small_file() {
             let root = root.clone();
             move || {
                 Command::new(BIN)
-                    .args(["init", "--role", "zone-server", "--hostname", "zs01.example"])
+                    .args([
+                        "init",
+                        "--role",
+                        "zone-server",
+                        "--hostname",
+                        "zs01.example",
+                    ])
                     .arg("--tanium-pub")
                     .arg(&path)
                     .arg("--root")

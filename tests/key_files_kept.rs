@@ -66,6 +66,19 @@ fn hashed_line(dir: &Path, host: &str, key: &(String, String, String)) -> String
     line
 }
 
+/// The file's bytes equal `expected`; shown as text when they do not.
+#[track_caller]
+fn assert_bytes(path: &Path, expected: &[u8]) {
+    let actual = bytes(path);
+    assert_eq!(
+        String::from_utf8_lossy(&actual),
+        String::from_utf8_lossy(expected),
+        "{}",
+        path.display()
+    );
+    assert_eq!(actual, expected, "{}", path.display());
+}
+
 fn bytes(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -144,7 +157,11 @@ fn forgetting_a_host_keeps_every_other_line_byte_for_byte() {
     let case = known_hosts_case();
     let rows = known_host_rows(&case.app).expect("rows");
     assert_eq!(rows.len(), 6, "{rows:#?}");
-    assert!(rows[0].starts_with("@revoked *  ssh-ed25519"), "{}", rows[0]);
+    assert!(
+        rows[0].starts_with("@revoked *  ssh-ed25519"),
+        "{}",
+        rows[0]
+    );
     assert!(
         rows[1].starts_with("@cert-authority *.zone.example  ssh-ed25519"),
         "{}",
@@ -157,11 +174,7 @@ fn forgetting_a_host_keeps_every_other_line_byte_for_byte() {
     let forgotten = remove_known_host(&case.app, plain_row + 1).expect("forget");
     assert_eq!(forgotten, "ts01.example");
     let expected = without(&case.original, format!("{}\n", case.plain).as_bytes());
-    assert_eq!(
-        String::from_utf8_lossy(&bytes(&case.file)),
-        String::from_utf8_lossy(&expected)
-    );
-    assert_eq!(bytes(&case.file), expected);
+    assert_bytes(&case.file, &expected);
     let [plain, crlf, spaced] = &case.others;
     assert!(!keygen_finds(&case.file, "ts01.example", plain));
     assert!(
@@ -180,9 +193,9 @@ fn forgetting_a_host_keeps_every_other_line_byte_for_byte() {
     // Forgetting the revocation itself removes that line, and nothing else.
     let before = bytes(&case.file);
     remove_known_host(&case.app, 1).expect("forget the revocation");
-    assert_eq!(
-        bytes(&case.file),
-        without(&before, format!("{}\n", case.revoked).as_bytes())
+    assert_bytes(
+        &case.file,
+        &without(&before, format!("{}\n", case.revoked).as_bytes()),
     );
     assert!(
         String::from_utf8_lossy(&bytes(&case.file)).contains(&case.ca),
@@ -203,9 +216,13 @@ fn recording_a_host_keeps_every_other_line_byte_for_byte() {
     known_hosts::add(&case.file, new.clone()).expect("add");
     let mut expected = case.original.clone();
     expected.extend_from_slice(
-        format!("\n[ts04.example]:2022 {} {}\n", new.key_type, new.key_base64).as_bytes(),
+        format!(
+            "\n[ts04.example]:2022 {} {}\n",
+            new.key_type, new.key_base64
+        )
+        .as_bytes(),
     );
-    assert_eq!(bytes(&case.file), expected);
+    assert_bytes(&case.file, &expected);
     known_hosts::add(&case.file, new).expect("add again");
     assert_eq!(bytes(&case.file), expected, "not added twice");
     assert!(keygen_finds(
@@ -213,11 +230,7 @@ fn recording_a_host_keeps_every_other_line_byte_for_byte() {
         "[ts04.example]:2022",
         &case.hashed_key.1
     ));
-    assert!(keygen_finds(
-        &case.file,
-        "ts09.example",
-        &case.hashed_key.1
-    ));
+    assert!(keygen_finds(&case.file, "ts09.example", &case.hashed_key.1));
     // A revoked key is not a host's recorded key: it does not steer the key exchange.
     let plain = known_hosts::read(&case.file).expect("read");
     assert!(plain.iter().all(|h| !h.hosts.starts_with('@')));
@@ -250,18 +263,18 @@ fn authorized_keys_edits_keep_every_other_line_byte_for_byte() {
     add_authorized(&app, "tancopy", &line_of(&e)).expect("add");
     let mut expected = original.clone();
     expected.extend_from_slice(format!("\n{}\n", line_of(&e)).as_bytes());
-    assert_eq!(bytes(&file), expected);
+    assert_bytes(&file, &expected);
 
     // Remove the key with options (listed second): only its line goes.
     let removed = remove_authorized(&app, "tancopy", 2).expect("remove");
     assert_eq!(removed.comment(), "b@test");
     let expected = without(&expected, format!("{with_options}\n").as_bytes());
-    assert_eq!(bytes(&file), expected);
+    assert_bytes(&file, &expected);
 
     // Remove the CRLF line: its CR goes with it, nothing else changes.
     remove_authorized(&app, "tancopy", 1).expect("remove");
     let expected = without(&expected, format!("{}\r\n", line_of(&a)).as_bytes());
-    assert_eq!(bytes(&file), expected);
+    assert_bytes(&file, &expected);
 
     let rows = authorized_rows(&app, "tancopy").expect("rows");
     let (ok, out) = run(

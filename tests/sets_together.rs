@@ -123,7 +123,11 @@ fn at_every_rename(mode: &str, app: &Appliance, dirs: &[PathBuf], check: impl Fn
             let status = killed_at(mode, &app.root, syscall, n);
             lock::tidy(app);
             check(n);
-            assert_eq!(leftovers(dirs), Vec::<PathBuf>::new(), "{mode} at {syscall} {n}");
+            assert_eq!(
+                leftovers(dirs),
+                Vec::<PathBuf>::new(),
+                "{mode} at {syscall} {n}"
+            );
             if status.success() {
                 completed = true;
                 break;
@@ -142,7 +146,14 @@ fn at_every_rename(mode: &str, app: &Appliance, dirs: &[PathBuf], check: impl Fn
 #[test]
 fn key_and_csr_change_as_one_whatever_rename_is_killed() {
     let dir = roots::scratch("sets_together", "csr-");
-    let app = roots::appliance_at(dir.path(), "zs", Role::ZoneServer, Platform::V7_3, false, None);
+    let app = roots::appliance_at(
+        dir.path(),
+        "zs",
+        Role::ZoneServer,
+        Platform::V7_3,
+        false,
+        None,
+    );
     let zs = app.path(Layout::ZONE_DIR);
     let new = csr::generate_csr(&CsrRequest {
         common_name: "zs01.example".into(),
@@ -156,7 +167,14 @@ fn key_and_csr_change_as_one_whatever_rename_is_killed() {
     let kills = at_every_rename("write-csr", &app, &dirs, |n| {
         let key = openssl(&["pkey", "-in", "reporting.pvk", "-pubout"], &zs);
         let csr = openssl(
-            &["req", "-in", "reporting.csr", "-pubkey", "-noout", "-verify"],
+            &[
+                "req",
+                "-in",
+                "reporting.csr",
+                "-pubkey",
+                "-noout",
+                "-verify",
+            ],
             &zs,
         );
         assert_eq!(key, csr, "key and CSR differ after a kill at rename {n}");
@@ -174,7 +192,14 @@ fn key_and_csr_change_as_one_whatever_rename_is_killed() {
 #[test]
 fn key_pair_changes_as_one_whatever_rename_is_killed() {
     let dir = roots::scratch("sets_together", "keypair-");
-    let app = roots::appliance_at(dir.path(), "ts", Role::TaniumServer, Platform::V7_3, false, None);
+    let app = roots::appliance_at(
+        dir.path(),
+        "ts",
+        Role::TaniumServer,
+        Platform::V7_3,
+        false,
+        None,
+    );
     let ssh = app.ssh_dir("tanadmin");
     at_every_rename("keypair", &app, std::slice::from_ref(&ssh), |n| {
         let derived = run_ok("ssh-keygen", &["-y", "-f", "id_ed25519"], &ssh);
@@ -193,12 +218,25 @@ fn key_pair_changes_as_one_whatever_rename_is_killed() {
 #[test]
 fn server_key_and_certificate_change_as_one_whatever_rename_is_killed() {
     let dir = roots::scratch("sets_together", "server-tls-");
-    let app = roots::appliance_at(dir.path(), "ts", Role::TaniumServer, Platform::V7_3, false, None);
+    let app = roots::appliance_at(
+        dir.path(),
+        "ts",
+        Role::TaniumServer,
+        Platform::V7_3,
+        false,
+        None,
+    );
     let tanium = app.path(Layout::TANIUM_DIR);
     at_every_rename("server-tls", &app, std::slice::from_ref(&tanium), |n| {
         let key = openssl(&["pkey", "-in", "reporting.pvk", "-pubout"], &tanium);
-        let cert = openssl(&["x509", "-in", "reporting.crt", "-pubkey", "-noout"], &tanium);
-        assert_eq!(key, cert, "key and certificate differ after a kill at rename {n}");
+        let cert = openssl(
+            &["x509", "-in", "reporting.crt", "-pubkey", "-noout"],
+            &tanium,
+        );
+        assert_eq!(
+            key, cert,
+            "key and certificate differ after a kill at rename {n}"
+        );
         let snap = status::snapshot(&app, OffsetDateTime::now_utc());
         assert!(
             matches!(snap.cert, CertState::Installed { .. }),
@@ -234,7 +272,13 @@ fn keyutility_request_changes_key_and_csr_as_one() {
                 .args(["-f", "-o", "/dev/null", "-e"])
                 .arg(format!("inject={syscall}:signal=SIGKILL:when={n}"))
                 .arg(BIN)
-                .args(["keyutility", "reporting-tls-request", "k.pvk", "k.csr", "--force"])
+                .args([
+                    "keyutility",
+                    "reporting-tls-request",
+                    "k.pvk",
+                    "k.csr",
+                    "--force",
+                ])
                 .current_dir(work)
                 .stdout(Stdio::null())
                 .stderr(Stdio::null());
@@ -264,11 +308,31 @@ fn keyutility_request_changes_key_and_csr_as_one() {
 #[test]
 fn status_says_a_certificate_does_not_match_the_key() {
     let dir = roots::scratch("sets_together", "mismatch-");
-    let app = roots::appliance_at(dir.path(), "ts", Role::TaniumServer, Platform::V7_3, false, None);
+    let app = roots::appliance_at(
+        dir.path(),
+        "ts",
+        Role::TaniumServer,
+        Platform::V7_3,
+        false,
+        None,
+    );
     let snap = status::snapshot(&app, OffsetDateTime::now_utc());
-    assert!(snap.cert.short().starts_with("valid until"), "{}", snap.cert.short());
+    assert!(
+        snap.cert.short().starts_with("valid until"),
+        "{}",
+        snap.cert.short()
+    );
     let key = app.path(tls::TS_KEY);
-    let other = openssl(&["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"], dir.path());
+    let other = openssl(
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ],
+        dir.path(),
+    );
     std::fs::write(&key, other).expect("replace key");
     let snap = status::snapshot(&app, OffsetDateTime::now_utc());
     match &snap.cert {

@@ -58,12 +58,11 @@ pub fn failure(root: &Path) -> Option<String> {
 fn note(root: &Path, action: &str, result: &io::Result<()>) {
     let mark = root.join(FAILURE_MARK);
     match result {
-        Ok(()) => match std::fs::remove_file(&mark) {
-            Ok(()) => {
+        Ok(()) => {
+            if std::fs::remove_file(&mark).is_ok() {
                 let _ = fsutil::sync_dir(root);
             }
-            Err(_) => {}
-        },
+        }
         Err(e) => {
             let time = OffsetDateTime::now_utc()
                 .format(&Rfc3339)

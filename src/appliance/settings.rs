@@ -225,9 +225,7 @@ fn check_target(app: &Appliance, checked: &Validated) -> Result<(), SettingsErro
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             match path.parent().map(std::fs::metadata) {
                 Some(Ok(dir)) if dir.is_dir() => Ok(()),
-                _ => Err(refuse(format!(
-                    "the directory of {raw} does not exist"
-                ))),
+                _ => Err(refuse(format!("the directory of {raw} does not exist"))),
             }
         }
         Err(e) => Err(refuse(format!("{raw} cannot be checked: {e}"))),

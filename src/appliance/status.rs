@@ -128,8 +128,20 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
     let settings = Settings::load(app).map_err(|e| e.to_string());
     let component = Component::primary(config.role);
     let ok_settings = settings.as_ref().ok();
-    let cert_rel = setting_path(app, ok_settings, component, "ReportingTLSCertPath", "reporting.crt");
-    let key_rel = setting_path(app, ok_settings, component, "ReportingTLSKeyPath", "reporting.pvk");
+    let cert_rel = setting_path(
+        app,
+        ok_settings,
+        component,
+        "ReportingTLSCertPath",
+        "reporting.crt",
+    );
+    let key_rel = setting_path(
+        app,
+        ok_settings,
+        component,
+        "ReportingTLSKeyPath",
+        "reporting.pvk",
+    );
     let cert = cert_state(app, &cert_rel, &key_rel, now);
     let tls_mode = ok_settings
         .and_then(|s| s.get(component, "ReportingTLSMode"))
@@ -164,8 +176,8 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
             fsutil::LIMIT_PEM,
         )
         .ok()
-            .and_then(|t| ssh_key::PublicKey::from_openssh(t.trim()).ok())
-            .map(|k| k.fingerprint(ssh_key::HashAlg::Sha256).to_string()),
+        .and_then(|t| ssh_key::PublicKey::from_openssh(t.trim()).ok())
+        .map(|k| k.fingerprint(ssh_key::HashAlg::Sha256).to_string()),
         users,
         audit_failure: super::audit::failure(&app.root),
     }

@@ -182,10 +182,12 @@ pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
 
 pub fn run_init(root: &Path, args: InitArgs) -> ExitCode {
     let tanium_pub = match &args.tanium_pub {
-        Some(path) => match crate::appliance::fsutil::read_text(path, crate::appliance::fsutil::LIMIT_PEM) {
-            Ok(text) => Some(text),
-            Err(e) => return fail(REFUSED, format!("--tanium-pub {}: {e}", path.display())),
-        },
+        Some(path) => {
+            match crate::appliance::fsutil::read_text(path, crate::appliance::fsutil::LIMIT_PEM) {
+                Ok(text) => Some(text),
+                Err(e) => return fail(REFUSED, format!("--tanium-pub {}: {e}", path.display())),
+            }
+        }
         None => None,
     };
     let opts = InitOptions {

@@ -87,13 +87,14 @@ pub fn user_keys(ssh_dir: &Path, user: &str) -> UserKeys {
                 k.fingerprint(HashAlg::Sha256).to_string(),
             )
         });
-    let authorized = match fsutil::read_bytes_opt(&ssh_dir.join(AUTHORIZED_KEYS), fsutil::LIMIT_KEYS) {
-        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes.unwrap_or_default())
-            .lines()
-            .filter(|l| super::lines::is_entry(l))
-            .count()),
-        Err(e) => Err(e.to_string()),
-    };
+    let authorized =
+        match fsutil::read_bytes_opt(&ssh_dir.join(AUTHORIZED_KEYS), fsutil::LIMIT_KEYS) {
+            Ok(bytes) => Ok(String::from_utf8_lossy(&bytes.unwrap_or_default())
+                .lines()
+                .filter(|l| super::lines::is_entry(l))
+                .count()),
+            Err(e) => Err(e.to_string()),
+        };
     UserKeys {
         user: user.to_string(),
         key,

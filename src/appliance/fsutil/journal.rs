@@ -118,9 +118,13 @@ impl Set {
     /// their place, journals sit in the directories of the set's files.
     fn is_ours(&self) -> bool {
         let staged_ok = self.files.iter().all(|(staged, target)| {
-            staged.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n.starts_with(".tanos-") && n.ends_with(".tmp") && !n.contains('/')
-            }) && staged.parent() == target.parent()
+            staged
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| {
+                    n.starts_with(".tanos-") && n.ends_with(".tmp") && !n.contains('/')
+                })
+                && staged.parent() == target.parent()
                 && staged.is_absolute()
         });
         let journals_ok = self.journals.iter().all(|j| {
