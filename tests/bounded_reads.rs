@@ -105,7 +105,8 @@ fn config_set_refuses_a_path_that_is_not_a_file() {
         .iter()
         .map(|p| p.display().to_string())
         .collect();
-    refused.push("/no/such/directory/reporting.crt".into());
+    // Through something that is not a directory.
+    refused.push("/dev/zero/reporting.crt".into());
     for name in [
         "ReportingTLSCertPath",
         "ReportingTLSKeyPath",
@@ -127,8 +128,12 @@ fn config_set_refuses_a_path_that_is_not_a_file() {
             );
         }
     }
-    // A file not there yet, in an existing directory, and a real file are accepted.
-    for path in ["tanium/next.crt", "tanium/reporting.crt"] {
+    // A file not there yet (a vendor path too) and a real file are accepted.
+    for path in [
+        "tanium/next.crt",
+        "/opt/Tanium/Tanium Server/reporting.crt",
+        "tanium/reporting.crt",
+    ] {
         let out = Command::new(BIN)
             .args(["config", "set", "ReportingTLSCertPath", path, "--yes"])
             .arg("--root")

@@ -762,14 +762,7 @@ fn full_disk_settings_save_changes_nothing() {
     let root = ts.root.to_str().expect("utf-8 root");
     // settings.toml must outgrow the limit (1024 bytes with dash here): a long path does it.
     let limit = limited_bytes();
-    // Path settings must name a file in an existing directory: make a deep one.
-    let mut deep = String::from("tanium");
-    while deep.len() <= limit {
-        deep.push('/');
-        deep.push_str(&"x".repeat(200));
-    }
-    std::fs::create_dir_all(ts.root.join(&deep)).expect("deep directory");
-    let long = format!("{deep}/reporting.crt");
+    let long = format!("tanium/{}/reporting.crt", "x".repeat(limit));
     let out = tanos(&ts.root, &["config", "set", "ReportingTLSCertPath", &long]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let path = ts.path(Layout::SETTINGS);

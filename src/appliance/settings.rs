@@ -197,8 +197,7 @@ pub fn set(
 }
 
 /// What a path setting names on disk: a regular file of at most 64 KiB (a certificate, a key,
-/// a password file), or a file not there yet in an existing directory. A relative path is
-/// relative to the appliance root. A device, a FIFO, a directory or a huge file is refused
+/// a password file), or nothing yet. A relative path is relative to the appliance root. A device, a FIFO, a directory or a huge file is refused
 /// when set, so the console never reads it.
 fn check_target(app: &Appliance, checked: &Validated) -> Result<(), SettingsError> {
     let (catalogue::Kind::Path, Value::Text(raw)) = (checked.def.kind, &checked.value) else {
@@ -222,12 +221,9 @@ fn check_target(app: &Appliance, checked: &Validated) -> Result<(), SettingsErro
             fsutil::LIMIT_PEM
         ))),
         Ok(_) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            match path.parent().map(std::fs::metadata) {
-                Some(Ok(dir)) if dir.is_dir() => Ok(()),
-                _ => Err(refuse(format!("the directory of {raw} does not exist"))),
-            }
-        }
+        // Not there yet (a certificate to come, a vendor path like /opt/Tanium/…): nothing
+        // is read until a regular file is put there.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(refuse(format!("{raw} cannot be checked: {e}"))),
     }
 }
