@@ -187,10 +187,21 @@ pub fn issue_from_csr(
     })?;
     let cert_pem = issue::sign_leaf(&request, &spki, &root_key, &root_cert, now)?;
     let summary = CertSummary::from_pem(cert_pem.as_bytes())?;
-    write(app, OUT_CERT, cert_pem.as_bytes(), fsutil::PUBLIC_FILE)?;
-    if let Some(public) = read(app, TS_ROOT_PUB)? {
-        write(app, OUT_ROOT, public.as_bytes(), fsutil::PUBLIC_FILE)?;
+    // The certificate and the root key it chains to land together in /outgoing.
+    let root_public = read(app, TS_ROOT_PUB)?;
+    let (cert_path, root_path) = (app.path(OUT_CERT), app.path(OUT_ROOT));
+    let mut outgoing = vec![(
+        cert_path.as_path(),
+        cert_pem.as_bytes(),
+        fsutil::PUBLIC_FILE,
+    )];
+    if let Some(public) = &root_public {
+        outgoing.push((root_path.as_path(), public.as_bytes(), fsutil::PUBLIC_FILE));
     }
+    fsutil::atomic_write_all(&outgoing).map_err(|source| TlsError::Write {
+        path: OUT_CERT.to_string(),
+        source,
+    })?;
     let record = IssuedRecord {
         time: now.format(&Rfc3339).unwrap_or_default(),
         serial: summary.serial.clone(),
