@@ -238,3 +238,57 @@ fn appliance_files_replaced_by_hostile_ones_are_refused() {
     .expect_err("fifo");
     assert!(!e.to_string().is_empty());
 }
+
+/// The appliance's own files replaced by a huge sparse file, a FIFO or a link to a device:
+/// each read answers with an error (the console shows it) instead of reading or waiting.
+#[test]
+fn key_files_settings_and_config_replaced_by_hostile_files_are_refused() {
+    let dir = roots::scratch("bounded_reads", "own-files-");
+    let app = tanium_server(dir.path());
+    let authorized = app.ssh_dir("tancopy").join("authorized_keys");
+    std::fs::remove_file(&authorized).ok();
+    sparse(&authorized);
+    let known = tanos_menu::appliance::users::known_hosts_path(&app);
+    std::fs::remove_file(&known).ok();
+    mkfifo(&known);
+    let a = app.clone();
+    let (rows, hosts, added) = within("key files", move || {
+        (
+            tanos_menu::appliance::users::authorized_rows(&a, "tancopy").map(|_| ()),
+            tanos_menu::appliance::users::known_host_rows(&a).map(|_| ()),
+            tanos_menu::appliance::users::add_authorized(
+                &a,
+                "tancopy",
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl x",
+            )
+            .map(|_| ()),
+        )
+    });
+    assert!(rows.expect_err("huge").to_string().contains("limit"));
+    assert!(hosts.expect_err("fifo").to_string().contains("FIFO"));
+    assert!(added.is_err());
+    assert_eq!(
+        std::fs::metadata(&authorized).expect("still there").len(),
+        8 << 30,
+        "nothing was rewritten"
+    );
+
+    let settings = app.path(Layout::SETTINGS);
+    std::fs::remove_file(&settings).expect("rm settings");
+    std::os::unix::fs::symlink("/dev/zero", &settings).expect("link");
+    let a = app.clone();
+    let snap = within("settings", move || {
+        status::snapshot(&a, OffsetDateTime::now_utc())
+    });
+    let e = snap.settings.expect_err("refused");
+    assert!(e.contains("not a regular file"), "{e}");
+    let config = app.path(Layout::CONFIG);
+    std::fs::remove_file(&config).expect("rm config");
+    mkfifo(&config);
+    let root = app.root.clone();
+    let opened = within("appliance.toml", move || Appliance::open(&root).map(|_| ()));
+    assert!(
+        opened.expect_err("fifo").to_string().contains("FIFO"),
+        "refused"
+    );
+}

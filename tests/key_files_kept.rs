@@ -135,13 +135,16 @@ fn known_hosts_case() -> KnownHostsCase {
         spaced.0,
         spaced.1,
     );
+    // A comment that is not UTF-8 (Latin-1 from another system) is kept as it is too.
+    let mut original = b"# h\xf4te g\xe9r\xe9 \x00 ailleurs\n".to_vec();
+    original.extend_from_slice(text.as_bytes());
     let file = known_hosts_path(&app);
-    std::fs::write(&file, &text).expect("write known_hosts");
+    std::fs::write(&file, &original).expect("write known_hosts");
     KnownHostsCase {
         _dir: dir,
         app,
         file,
-        original: text.into_bytes(),
+        original,
         plain: plain_line,
         revoked: revoked_line,
         ca: ca_line,

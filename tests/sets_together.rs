@@ -352,3 +352,97 @@ fn status_says_a_certificate_does_not_match_the_key() {
         snap.cert
     );
 }
+
+fn hex(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A journal the product did not write is never acted on: one naming files outside its
+/// directory, one copied from elsewhere (not naming itself), one that peers dropped in
+/// /incoming. Nothing is renamed, nothing removed but the product's own leftovers.
+#[test]
+fn foreign_journals_rename_nothing() {
+    let dir = roots::scratch("sets_together", "foreign-");
+    let app = roots::appliance_at(
+        dir.path(),
+        "zs",
+        Role::ZoneServer,
+        Platform::V7_3,
+        false,
+        None,
+    );
+    let zone = std::path::absolute(app.path(Layout::ZONE_DIR)).expect("absolute");
+    let incoming = std::path::absolute(app.path(Layout::INCOMING)).expect("absolute");
+    let victim = zone.join("victim.txt");
+    std::fs::write(&victim, "kept\n").expect("victim");
+    let outside = dir.path().join("outside.tmp");
+    std::fs::write(&outside, "outside\n").expect("outside");
+    let peer_staged = incoming.join(".tanos-peer.tmp");
+    std::fs::write(&peer_staged, "peer\n").expect("peer staged");
+    let journal = |at: &Path, names: &Path, staged: &Path, target: &Path| {
+        let text = format!(
+            "tanos-set 1\njournal {}\nfile {} {}\n",
+            hex(names),
+            hex(staged),
+            hex(target)
+        );
+        std::fs::write(at, text).expect("journal");
+    };
+    // 1. The staged file is not beside its place.
+    let j1 = zone.join(".tanos-set-1.journal");
+    journal(
+        &j1,
+        &j1,
+        &std::path::absolute(&outside).expect("abs"),
+        &victim,
+    );
+    // 2. Copied from elsewhere: it names another journal.
+    let j2 = zone.join(".tanos-set-2.journal");
+    let staged = zone.join(".tanos-real.tmp");
+    std::fs::write(&staged, "staged\n").expect("staged");
+    journal(&j2, &dir.path().join("elsewhere.journal"), &staged, &victim);
+    // 3. In /incoming, where peers write.
+    let j3 = incoming.join(".tanos-set-3.journal");
+    journal(&j3, &j3, &peer_staged, &incoming.join("reporting.crt"));
+    lock::tidy(&app);
+    assert_eq!(bytes(&victim), b"kept\n");
+    assert_eq!(bytes(&outside), b"outside\n");
+    assert!(!incoming.join("reporting.crt").exists());
+}
+
+/// A kill after the commit point leaves the other half only as a staged copy: the next
+/// start puts it in place rather than removing it as a leftover.
+#[test]
+fn the_next_start_keeps_the_staged_half_of_a_committed_pair() {
+    let dir = roots::scratch("sets_together", "staged-half-");
+    let app = roots::appliance_at(
+        dir.path(),
+        "zs",
+        Role::ZoneServer,
+        Platform::V7_3,
+        false,
+        None,
+    );
+    let zone = app.path(Layout::ZONE_DIR);
+    // Kill at the first plain rename: journals written, key renamed, CSR still staged.
+    let status = killed_at("write-csr", &app.root, "rename", 2);
+    assert!(was_killed(status), "{status}");
+    let staged: Vec<PathBuf> = leftovers(std::slice::from_ref(&zone));
+    assert!(
+        staged
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "tmp")),
+        "the CSR is staged: {staged:?}"
+    );
+    assert!(app.path(tls::ZS_KEY).exists());
+    assert!(!app.path(tls::ZS_CSR).exists(), "no CSR yet");
+    lock::tidy(&app);
+    let key = openssl(&["pkey", "-in", "reporting.pvk", "-pubout"], &zone);
+    let csr = openssl(&["req", "-in", "reporting.csr", "-pubkey", "-noout"], &zone);
+    assert_eq!(key, csr);
+}
