@@ -446,3 +446,53 @@ fn the_next_start_keeps_the_staged_half_of_a_committed_pair() {
     let csr = openssl(&["req", "-in", "reporting.csr", "-pubkey", "-noout"], &zone);
     assert_eq!(key, csr);
 }
+
+/// Tanium Status (the screen) says the certificate does not match, and why.
+#[test]
+fn status_screen_shows_the_mismatch() {
+    let dir = roots::scratch("sets_together", "mismatch-screen-");
+    let app = roots::appliance_at(
+        dir.path(),
+        "ts",
+        Role::TaniumServer,
+        Platform::V7_3,
+        false,
+        None,
+    );
+    let other = openssl(
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ],
+        dir.path(),
+    );
+    std::fs::write(app.path(tls::TS_KEY), other).expect("replace key");
+    let mut m = tanos_menu::app::initial_model(&app.root).expect("console");
+    m.size = (80, 24);
+    let _ = tanos_menu::model::update(
+        &mut m,
+        tanos_menu::model::Msg::Key(tanos_menu::model::Key::Char('1')),
+    );
+    let _ = tanos_menu::model::update(
+        &mut m,
+        tanos_menu::model::Msg::Key(tanos_menu::model::Key::Enter),
+    );
+    let backend = ratatui::backend::TestBackend::new(80, 24);
+    let mut terminal = ratatui::Terminal::new(backend).expect("terminal");
+    terminal
+        .draw(|f| tanos_menu::ui::draw(&m, f))
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    let screen: String = (0..24)
+        .map(|y| (0..80).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect();
+    assert!(
+        screen.contains("DOES NOT MATCH the private key"),
+        "{screen}"
+    );
+    assert!(screen.contains("issued for another key"), "{screen}");
+    assert!(!screen.contains("valid until"), "{screen}");
+}

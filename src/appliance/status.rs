@@ -99,7 +99,7 @@ fn key_mismatch(app: &Appliance, key_rel: &str, summary: &CertSummary) -> Option
     match crate::pki::csr::private_key_spki(&key) {
         Ok(spki) if crate::pki::spki_fingerprint(&spki) == summary.key_fingerprint => None,
         Ok(_) => Some(format!(
-            "it was issued for another key than {key_rel}: install a certificate for this key, or generate a new CSR"
+            "it was issued for another key than {key_rel}: install a certificate made for this key"
         )),
         Err(e) => Some(format!("the private key {key_rel} is not usable: {e}")),
     }

@@ -33,11 +33,14 @@ pub fn body(m: &Model) -> Body {
             ));
         }
         CertState::KeyMismatch { summary, reason } => {
-            lines.push(Line::styled(
-                format!("  state: {}", s.cert.short()),
-                theme::ERROR,
-            ));
-            lines.push(Line::styled(format!("  {reason}"), theme::ERROR));
+            lines.push(Line::from(vec![
+                ratatui::text::Span::styled(format!("  {:<28}", "  state"), theme::LABEL),
+                ratatui::text::Span::styled(s.cert.short(), theme::ERROR),
+            ]));
+            let width = usize::from(m.size.0).saturating_sub(32).max(30);
+            for part in crate::text::wrap(reason, width) {
+                lines.push(Line::styled(format!("{:30}{part}", ""), theme::ERROR));
+            }
             lines.push(field("  subject", summary.subject.clone()));
             lines.push(field("  issuer", summary.issuer.clone()));
             lines.push(field(
