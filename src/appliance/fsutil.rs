@@ -12,7 +12,7 @@ pub use bounded::{
     LIMIT_CONFIG, LIMIT_KEYS, LIMIT_LOG, LIMIT_PEM, read_bytes, read_bytes_opt, read_text,
     read_text_opt,
 };
-pub use journal::recover_sets;
+pub use journal::{complete_sets, recover_sets};
 
 /// Mode of private keys and other secrets.
 pub const PRIVATE_FILE: u32 = 0o600;

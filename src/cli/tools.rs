@@ -30,8 +30,9 @@ pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
             key_type,
             force,
         } => {
-            // A request killed half-way is completed or undone before anything is decided.
-            fsutil::recover_sets(&[
+            // A request killed after its commit point is completed before anything is
+            // decided (one killed before it left the old pair in place).
+            fsutil::complete_sets(&[
                 fsutil::dir_of(&key).to_path_buf(),
                 fsutil::dir_of(&out).to_path_buf(),
             ]);

@@ -221,6 +221,16 @@ fn journals_in(dir: &Path) -> Vec<PathBuf> {
 /// Run it before stale temporary files are removed, with the appliance lock held.
 /// Returns how many sets were found.
 pub fn recover_sets(dirs: &[PathBuf]) -> usize {
+    recover(dirs, true)
+}
+
+/// Completes the committed sets in `dirs`, leaving uncommitted ones alone: safe without the
+/// appliance lock (a set being committed right now is not undone under its writer).
+pub fn complete_sets(dirs: &[PathBuf]) -> usize {
+    recover(dirs, false)
+}
+
+fn recover(dirs: &[PathBuf], undo: bool) -> usize {
     let mut found = 0;
     for dir in dirs {
         for journal in journals_in(dir) {
@@ -238,8 +248,10 @@ pub fn recover_sets(dirs: &[PathBuf]) -> usize {
             found += 1;
             let done = if set.primary().exists() {
                 set.apply()
-            } else {
+            } else if undo {
                 set.roll_back()
+            } else {
+                Ok(())
             };
             // A set that cannot be completed now stays journaled for the next start.
             let _ = done;
