@@ -199,6 +199,14 @@ impl Set {
     }
 }
 
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::symlink_metadata(a), fs::symlink_metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 fn journals_in(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
@@ -240,21 +248,20 @@ fn recover(dirs: &[PathBuf], undo: bool) -> usize {
             let Some(set) = Set::parse(&text) else {
                 continue;
             };
-            // The journal must name itself: one copied from elsewhere is not acted on.
-            let listed = absolute(&journal).is_ok_and(|j| set.journals.contains(&j));
-            if !listed {
+            // The journal must name itself (by identity: the root may be reached through
+            // another path than at write time); one copied from elsewhere is not acted on.
+            if !set.journals.iter().any(|j| same_file(j, &journal)) {
                 continue;
             }
             found += 1;
-            let done = if set.primary().exists() {
+            // A set that cannot be completed now stays journaled for the next start.
+            let _ = if set.primary().exists() {
                 set.apply()
             } else if undo {
                 set.roll_back()
             } else {
                 Ok(())
             };
-            // A set that cannot be completed now stays journaled for the next start.
-            let _ = done;
         }
     }
     found
