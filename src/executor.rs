@@ -91,7 +91,7 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
             purpose,
             result: open(root).and_then(|app| incoming::read(&app, &name).map_err(|e| e.to_string())),
         },
-        Effect::ShowFile { rel, title } => Msg::Done(open(root).and_then(|app| match std::fs::read_to_string(app.path(&rel)) {
+        Effect::ShowFile { rel, title } => Msg::Done(open(root).and_then(|app| match appliance::fsutil::read_text(&app.path(&rel), appliance::fsutil::LIMIT_PEM) {
             Ok(text) => {
                 let view = View::new(title, vec![format!("{rel}:")], text);
                 Ok(Outcome { message: String::new(), snapshot: None, view: Some(view) })
@@ -117,7 +117,7 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
         Effect::GenerateKeypair { user } => Msg::Done(open(root).and_then(|app| {
             let fingerprint = appliance::users::regenerate_keypair(&app, &user, now).map_err(|e| e.to_string())?;
             let rel = format!("home/{user}/.ssh/{}", crate::sshkeys::PUBLIC_KEY_FILE);
-            let text = std::fs::read_to_string(app.path(&rel)).map_err(|e| format!("Cannot read {rel}: {e}"))?;
+            let text = appliance::fsutil::read_text(&app.path(&rel), appliance::fsutil::LIMIT_PEM).map_err(|e| format!("Cannot read {rel}: {e}"))?;
             let intro = vec![
                 format!("New key pair for {user}: {fingerprint}"),
                 "Add the public key below to tancopy's authorized keys on the other appliance (C › 3 › tancopy › 3 › 2).".into(),

@@ -905,10 +905,10 @@ fn control_characters_in_the_comment_are_refused() {
     }
 }
 
-/// A file edited by hand (CRLF, comments, blank lines) is read; rewriting it on the next
-/// change leaves LF only.
+/// A file edited by hand (CRLF, comments, blank lines) is read; a change touches only the
+/// line it targets: every other line stays byte for byte (issue 8, item 8).
 #[test]
-fn a_hand_edited_file_is_read_and_rewritten_clean() {
+fn a_hand_edited_file_is_read_and_kept_byte_for_byte() {
     let root = appliance();
     let file = root.authorized_keys();
     let text = format!(
@@ -927,13 +927,14 @@ fn a_hand_edited_file_is_read_and_rewritten_clean() {
         ]
     );
     add_authorized(&root.app, "tancopy", &key("ecdsa384").line).expect("add");
-    assert_sound(&root);
+    let added = format!("{text}{}\n", key("ecdsa384").line);
+    assert_eq!(std::fs::read(&file).expect("read"), added.as_bytes());
     remove_authorized(&root.app, "tancopy", 1).expect("remove");
-    assert_sound(&root);
-    assert_eq!(
-        std::fs::read_to_string(&file).expect("read"),
-        format!("{}\n{}\n", key("rsa3072").line, key("ecdsa384").line)
-    );
+    let removed = added.replace(&format!("{}\r\n", key("ed25519").line), "");
+    assert_eq!(std::fs::read(&file).expect("read"), removed.as_bytes());
+    let rows = authorized_rows(&root.app, "tancopy").expect("rows");
+    assert_eq!(keygen_fingerprints(&file), row_fingerprints(&rows));
+    assert_eq!(mode(&file), 0o600, "authorized_keys mode");
 
     // A line that is no key: reported with its line number, nothing rewritten.
     let broken = format!("{}\nnot a key at all\n", key("ed25519").line);

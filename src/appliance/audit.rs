@@ -41,7 +41,42 @@ pub fn current_user() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
-/// Appends one entry; `files` are relative to the appliance root.
+/// Left at the appliance root while the audit log cannot be written: what failed, when. It
+/// outlives the console, so Tanium Status shows the failure until an audit line is written.
+pub const FAILURE_MARK: &str = ".tanos-audit-failed";
+
+/// Why the last audit line could not be written, while no later one was.
+pub fn failure(root: &Path) -> Option<String> {
+    let text = fsutil::read_text_opt(&root.join(FAILURE_MARK), 4096).ok()??;
+    let text = text.trim();
+    Some(if text.is_empty() {
+        "an audit line could not be written".to_string()
+    } else {
+        text.to_string()
+    })
+}
+
+fn note(root: &Path, action: &str, result: &io::Result<()>) {
+    let mark = root.join(FAILURE_MARK);
+    match result {
+        Ok(()) => {
+            if std::fs::remove_file(&mark).is_ok() {
+                let _ = fsutil::sync_dir(root);
+            }
+        }
+        Err(e) => {
+            let time = OffsetDateTime::now_utc()
+                .format(&Rfc3339)
+                .unwrap_or_default();
+            let when = time.get(..19).unwrap_or(&time).replace('T', " ");
+            let text = format!("{when} UTC, {action}: {e}\n");
+            let _ = fsutil::atomic_write(&mark, text.as_bytes(), fsutil::PRIVATE_FILE);
+        }
+    }
+}
+
+/// Appends one entry; `files` are relative to the appliance root. A failure is also left in
+/// [`FAILURE_MARK`] (cleared by the next line written), for the status screen.
 pub fn record(
     root: &Path,
     action: &str,
@@ -59,7 +94,13 @@ pub fn record(
         fingerprints,
         detail,
     };
-    let line = serde_json::to_string(&entry).map_err(io::Error::other)?;
+    let result = append(root, &entry);
+    note(root, action, &result);
+    result
+}
+
+fn append(root: &Path, entry: &Entry) -> io::Result<()> {
+    let line = serde_json::to_string(entry).map_err(io::Error::other)?;
     let path = root.join(Layout::AUDIT);
     if let Some(dir) = path.parent()
         && !dir.exists()

@@ -5,6 +5,15 @@ use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
+mod bounded;
+mod journal;
+
+pub use bounded::{
+    LIMIT_CONFIG, LIMIT_KEYS, LIMIT_LOG, LIMIT_PEM, read_bytes, read_bytes_opt, read_text,
+    read_text_opt,
+};
+pub use journal::{complete_sets, recover_sets};
+
 /// Mode of private keys and other secrets.
 pub const PRIVATE_FILE: u32 = 0o600;
 /// Mode of public files (certificates, public keys, settings).
@@ -15,14 +24,14 @@ pub const PRIVATE_DIR: u32 = 0o700;
 pub const PUBLIC_DIR: u32 = 0o755;
 
 /// The directory a file lives in ("." for a bare name).
-fn dir_of(path: &Path) -> &Path {
+pub fn dir_of(path: &Path) -> &Path {
     path.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
 }
 
 /// An OS error without the temporary file's name, which means nothing to the operator.
-fn plain(e: io::Error) -> io::Error {
+pub(crate) fn plain(e: io::Error) -> io::Error {
     // tempfile wraps the OS error with the temporary path: find the OS error inside.
     let mut code = e.raw_os_error();
     let mut inner: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|r| r as _);
@@ -45,7 +54,7 @@ fn plain(e: io::Error) -> io::Error {
 }
 
 /// A complete, synced temporary copy of `bytes` beside `path`, not yet in place.
-fn stage(path: &Path, bytes: &[u8], mode: u32) -> io::Result<tempfile::NamedTempFile> {
+pub(crate) fn stage(path: &Path, bytes: &[u8], mode: u32) -> io::Result<tempfile::NamedTempFile> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".tanos-")
         .suffix(".tmp")
@@ -67,32 +76,70 @@ pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     atomic_write_all(&[(path, bytes, mode)])
 }
 
-/// Writes files that belong together (a key and its CSR): every one is written and synced
-/// aside first, so a full disk or any write error leaves all of them as they were; only then
-/// are they renamed into place, one after the other.
+/// Writes files that belong together (a key and its CSR, a key pair, a key and its
+/// certificate) so that they change as one, even across a kill or a power cut:
+///
+/// 1. every file is written and synced aside (a full disk or any write error leaves all of
+///    them as they were);
+/// 2. a journal naming the staged files and their places is written into every directory
+///    concerned, the first file's directory last: that journal is the commit point;
+/// 3. the staged files are renamed into place, then the journals are removed.
+///
+/// A write killed before step 2 ends leaves the old set (the next start removes the staged
+/// files); a write killed after it leaves a journal, and the next start
+/// ([`recover_sets`]) renames the rest into place: old set or new set, never a mix.
 pub fn atomic_write_all(files: &[(&Path, &[u8], u32)]) -> io::Result<()> {
     let staged = files
         .iter()
         .map(|(path, bytes, mode)| stage(path, bytes, *mode))
         .collect::<io::Result<Vec<_>>>()?;
-    for (tmp, (path, _, _)) in staged.into_iter().zip(files) {
-        tmp.persist(path).map_err(|e| plain(e.error))?;
+    if let [single] = files {
+        let tmp = staged.into_iter().next().expect("one staged file");
+        tmp.persist(single.0).map_err(|e| plain(e.error))?;
+        return sync_dir(dir_of(single.0));
     }
     let mut dirs: Vec<&Path> = files.iter().map(|(path, _, _)| dir_of(path)).collect();
     dirs.dedup();
-    for dir in dirs {
+    for dir in &dirs {
         sync_dir(dir)?;
     }
-    Ok(())
+    let set = journal::Set::new(files.iter().map(|(p, _, _)| *p), &staged)?;
+    // From here on the staged files belong to the set: they are not removed on drop.
+    let kept: Vec<std::path::PathBuf> = staged
+        .into_iter()
+        .map(|tmp| tmp.into_temp_path().keep().map_err(|e| plain(e.error)))
+        .collect::<io::Result<_>>()?;
+    if let Err(e) = set.commit() {
+        for path in kept {
+            let _ = fs::remove_file(path);
+        }
+        return Err(e);
+    }
+    set.apply()
 }
 
-/// Appends one line to `path` (created with `mode` when missing) and syncs it.
+/// Appends one line to `path` (created with `mode` when missing) and syncs it. Only to a
+/// regular file: a symbolic link, a device or a FIFO in its place is refused, not written.
 pub fn append_line(path: &Path, line: &str, mode: u32) -> io::Result<()> {
     let mut file = OpenOptions::new()
         .create(true)
         .append(true)
         .mode(mode)
-        .open(path)?;
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "it is a symbolic link, not a regular file",
+            ),
+            _ => e,
+        })?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is not a regular file",
+        ));
+    }
     let mut buf = Vec::with_capacity(line.len() + 1);
     buf.extend_from_slice(line.as_bytes());
     buf.push(b'\n');
@@ -143,10 +190,8 @@ fn stamp(now: time::OffsetDateTime) -> String {
 /// Keeps a copy of `path` as `path.<stamp>.bak` (same mode) before it is replaced; returns
 /// the copy, or `None` when there was nothing to keep.
 pub fn backup(path: &Path, now: time::OffsetDateTime) -> io::Result<Option<std::path::PathBuf>> {
-    let bytes = match fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(bytes) = read_bytes_opt(path, LIMIT_KEYS)? else {
+        return Ok(None);
     };
     let mode = mode_of(path).unwrap_or(PRIVATE_FILE);
     let stamp = stamp(now);

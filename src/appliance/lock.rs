@@ -54,8 +54,10 @@ pub fn acquire_within(app: &Appliance, wait: Duration) -> Result<Lock, LockError
     }
 }
 
-/// Clears what writes killed half-way left behind (never read as real files, but a killed
-/// private-key write leaves a copy of the key). Skipped when another change is running.
+/// Clears what writes killed half-way left behind: sets of files that belong together (a
+/// key and its CSR) are completed or undone first, then the staged copies of single-file
+/// writes are removed (never read as real files, but a killed private-key write leaves a
+/// copy of the key). Skipped when another change is running.
 pub fn tidy(app: &Appliance) -> usize {
     let Ok(_lock) = acquire_within(app, Duration::from_millis(200)) else {
         return 0;
@@ -73,5 +75,9 @@ pub fn tidy(app: &Appliance) -> usize {
     .map(|d| app.path(d))
     .collect();
     dirs.extend(super::Layout::USERS.iter().map(|u| app.ssh_dir(u)));
+    // What peers can write (/incoming) never tells this process what to rename.
+    let incoming = app.path(super::Layout::INCOMING);
+    let own: Vec<std::path::PathBuf> = dirs.iter().filter(|d| **d != incoming).cloned().collect();
+    super::fsutil::recover_sets(&own);
     super::fsutil::remove_stale_temps(&dirs)
 }

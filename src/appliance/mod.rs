@@ -201,11 +201,9 @@ pub struct Appliance {
 impl Appliance {
     pub fn open(root: &Path) -> Result<Appliance, OpenError> {
         let path = root.join(Layout::CONFIG);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(OpenError::NotAppliance(root.to_path_buf()));
-            }
+        let text = match fsutil::read_text_opt(&path, fsutil::LIMIT_CONFIG) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Err(OpenError::NotAppliance(root.to_path_buf())),
             Err(source) => return Err(OpenError::Io { path, source }),
         };
         let config: ApplianceConfig = toml::from_str(&text).map_err(|e| OpenError::Invalid {

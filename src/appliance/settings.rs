@@ -104,9 +104,9 @@ impl Settings {
     }
 
     pub fn load(app: &Appliance) -> Result<Settings, SettingsError> {
-        match std::fs::read_to_string(app.path(Layout::SETTINGS)) {
-            Ok(text) => Settings::parse(&app.config, &text),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Settings::default()),
+        match fsutil::read_text_opt(&app.path(Layout::SETTINGS), fsutil::LIMIT_CONFIG) {
+            Ok(Some(text)) => Settings::parse(&app.config, &text),
+            Ok(None) => Ok(Settings::default()),
             Err(e) => Err(SettingsError::Read(e)),
         }
     }
@@ -188,6 +188,7 @@ pub fn set(
     confirmed: bool,
 ) -> Result<Change, SettingsError> {
     let checked = catalogue::validate(&app.config, component, name, raw)?;
+    check_target(app, &checked)?;
     if let (Some(warning), false) = (checked.warning, confirmed) {
         return Err(SettingsError::NeedsConfirmation {
             name: checked.def.name,
@@ -198,6 +199,37 @@ pub fn set(
     save_checked(app, &checked)
 }
 
+/// What a path setting names on disk: a regular file of at most 64 KiB (a certificate, a key,
+/// a password file), or nothing yet. A relative path is relative to the appliance root. A device, a FIFO, a directory or a huge file is refused
+/// when set, so the console never reads it.
+fn check_target(app: &Appliance, checked: &Validated) -> Result<(), SettingsError> {
+    let (catalogue::Kind::Path, Value::Text(raw)) = (checked.def.kind, &checked.value) else {
+        return Ok(());
+    };
+    let refuse = |reason: String| {
+        SettingsError::Setting(SettingError::BadPath {
+            name: checked.def.name.to_string(),
+            reason,
+        })
+    };
+    let path = app.resolve(raw);
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_dir() => Err(refuse(format!("{raw} is a directory; give the file"))),
+        Ok(meta) if !meta.is_file() => Err(refuse(format!(
+            "{raw} is not a regular file (a device, FIFO or socket); give a certificate or key file"
+        ))),
+        Ok(meta) if meta.len() > fsutil::LIMIT_PEM => Err(refuse(format!(
+            "{raw} holds {} bytes; a certificate or key file is at most {}",
+            meta.len(),
+            fsutil::LIMIT_PEM
+        ))),
+        Ok(_) => Ok(()),
+        // Nothing there (a certificate to come, a vendor path like /opt/Tanium/…): nothing
+        // is read until a regular file is put there, and every read is bounded.
+        Err(_) => Ok(()),
+    }
+}
+
 /// Saves a value that already passed `catalogue::validate` (and its confirmation).
 pub fn save_checked(app: &Appliance, checked: &Validated) -> Result<Change, SettingsError> {
     let _lock = super::lock::acquire(app)?;
@@ -206,6 +238,7 @@ pub fn save_checked(app: &Appliance, checked: &Validated) -> Result<Change, Sett
 
 /// `save_checked` for a caller that already holds the appliance lock.
 pub(super) fn save_locked(app: &Appliance, checked: &Validated) -> Result<Change, SettingsError> {
+    check_target(app, checked)?;
     let current = Settings::load(app)?;
     let old = current.get(checked.component, checked.def.name).cloned();
     let next = current.with(checked);

@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 
 use super::catalogue::{Component, Value};
 use super::settings::Settings;
-use super::{Appliance, ApplianceConfig, Role};
+use super::{Appliance, ApplianceConfig, Role, fsutil};
 use crate::pki::inspect::Validity;
 use crate::pki::{CertSummary, TrustedKey};
 
@@ -15,6 +15,12 @@ pub enum CertState {
     Installed {
         summary: CertSummary,
         validity: Validity,
+    },
+    /// A certificate whose public key is not the installed private key's (or with no key
+    /// beside it): TLS fails with it, whatever its dates say.
+    KeyMismatch {
+        summary: CertSummary,
+        reason: String,
     },
     Unreadable(String),
 }
@@ -34,6 +40,7 @@ impl CertState {
                     }
                 }
             }
+            CertState::KeyMismatch { .. } => "DOES NOT MATCH the private key".into(),
             CertState::Unreadable(_) => "UNREADABLE".into(),
         }
     }
@@ -61,6 +68,62 @@ pub struct Snapshot {
     /// Fingerprint of the SFTP host key of `tanos-menu sshd`, once made: peers compare it.
     pub sftp_host_key: Option<String>,
     pub users: Vec<crate::sshkeys::UserKeys>,
+    /// Why the last change's audit line could not be written; stays until one is written.
+    pub audit_failure: Option<String>,
+}
+
+/// A path setting of `component`, or the role's install path of `file`.
+fn setting_path(
+    app: &Appliance,
+    settings: Option<&Settings>,
+    component: Component,
+    name: &str,
+    file: &str,
+) -> String {
+    match settings.and_then(|s| s.get(component, name)) {
+        Some(Value::Text(p)) => p.clone(),
+        _ => format!(
+            "{}/{file}",
+            app.tls_dir()
+                .strip_prefix(&app.root)
+                .unwrap_or(&app.tls_dir())
+                .display()
+        ),
+    }
+}
+
+/// Why the certificate does not go with the installed private key, if it does not.
+fn key_mismatch(app: &Appliance, key_rel: &str, summary: &CertSummary) -> Option<String> {
+    let key = match fsutil::read_text_opt(&app.resolve(key_rel), fsutil::LIMIT_PEM) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Some(format!("there is no private key at {key_rel}")),
+        Err(e) => return Some(format!("the private key {key_rel} cannot be read: {e}")),
+    };
+    match crate::pki::csr::private_key_spki(&key) {
+        Ok(spki) if crate::pki::spki_fingerprint(&spki) == summary.key_fingerprint => None,
+        Ok(_) => Some(format!(
+            "it was issued for another key than {key_rel}: install a certificate made for this key"
+        )),
+        Err(e) => Some(format!("the private key {key_rel} is not usable: {e}")),
+    }
+}
+
+fn cert_state(app: &Appliance, cert_rel: &str, key_rel: &str, now: OffsetDateTime) -> CertState {
+    let bytes = match fsutil::read_bytes_opt(&app.resolve(cert_rel), fsutil::LIMIT_PEM) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return CertState::None,
+        Err(e) => return CertState::Unreadable(e.to_string()),
+    };
+    match CertSummary::from_pem(&bytes) {
+        Ok(summary) => match key_mismatch(app, key_rel, &summary) {
+            Some(reason) => CertState::KeyMismatch { summary, reason },
+            None => {
+                let validity = summary.validity_at(now);
+                CertState::Installed { summary, validity }
+            }
+        },
+        Err(e) => CertState::Unreadable(e.to_string()),
+    }
 }
 
 fn issue_limit(
@@ -79,27 +142,21 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
     let settings = Settings::load(app).map_err(|e| e.to_string());
     let component = Component::primary(config.role);
     let ok_settings = settings.as_ref().ok();
-    let cert_rel = match ok_settings.and_then(|s| s.get(component, "ReportingTLSCertPath")) {
-        Some(Value::Text(p)) => p.clone(),
-        _ => format!(
-            "{}/reporting.crt",
-            app.tls_dir()
-                .strip_prefix(&app.root)
-                .unwrap_or(&app.tls_dir())
-                .display()
-        ),
-    };
-    let cert = match std::fs::read(app.resolve(&cert_rel)) {
-        Ok(bytes) => match CertSummary::from_pem(&bytes) {
-            Ok(summary) => {
-                let validity = summary.validity_at(now);
-                CertState::Installed { summary, validity }
-            }
-            Err(e) => CertState::Unreadable(e.to_string()),
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => CertState::None,
-        Err(e) => CertState::Unreadable(e.to_string()),
-    };
+    let cert_rel = setting_path(
+        app,
+        ok_settings,
+        component,
+        "ReportingTLSCertPath",
+        "reporting.crt",
+    );
+    let key_rel = setting_path(
+        app,
+        ok_settings,
+        component,
+        "ReportingTLSKeyPath",
+        "reporting.pvk",
+    );
+    let cert = cert_state(app, &cert_rel, &key_rel, now);
     let tls_mode = ok_settings
         .and_then(|s| s.get(component, "ReportingTLSMode"))
         .cloned();
@@ -107,13 +164,13 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
         Role::TaniumServer => app.path("tanium/tanium.pub"),
         Role::ZoneServer => app.path("zoneserver/tanium.pub"),
     };
-    let root_fingerprint = match std::fs::read(&root_pub) {
-        Ok(bytes) => Some(
+    let root_fingerprint = match fsutil::read_bytes_opt(&root_pub, fsutil::LIMIT_PEM) {
+        Ok(Some(bytes)) => Some(
             TrustedKey::from_pem(&bytes)
                 .map(|k| k.fingerprint)
                 .map_err(|e| e.to_string()),
         ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Ok(None) => None,
         Err(e) => Some(Err(e.to_string())),
     };
     let users = super::Layout::USERS
@@ -129,10 +186,14 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
         root_fingerprint,
         reporting_key: app.tls_dir().join("reporting.pvk").exists(),
         issue_limit: issue_limit(app, now),
-        sftp_host_key: std::fs::read_to_string(app.path("etc/ssh/ssh_host_ed25519_key.pub"))
-            .ok()
-            .and_then(|t| ssh_key::PublicKey::from_openssh(t.trim()).ok())
-            .map(|k| k.fingerprint(ssh_key::HashAlg::Sha256).to_string()),
+        sftp_host_key: fsutil::read_text(
+            &app.path("etc/ssh/ssh_host_ed25519_key.pub"),
+            fsutil::LIMIT_PEM,
+        )
+        .ok()
+        .and_then(|t| ssh_key::PublicKey::from_openssh(t.trim()).ok())
+        .map(|k| k.fingerprint(ssh_key::HashAlg::Sha256).to_string()),
         users,
+        audit_failure: super::audit::failure(&app.root),
     }
 }

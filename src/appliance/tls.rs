@@ -56,14 +56,15 @@ pub enum TlsError {
 }
 
 fn read(app: &Appliance, rel: &str) -> Result<Option<String>, TlsError> {
-    match std::fs::read_to_string(app.path(rel)) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(TlsError::Read {
-            path: rel.to_string(),
-            source,
-        }),
-    }
+    let limit = if rel == ISSUED {
+        fsutil::LIMIT_LOG
+    } else {
+        fsutil::LIMIT_PEM
+    };
+    fsutil::read_text_opt(&app.path(rel), limit).map_err(|source| TlsError::Read {
+        path: rel.to_string(),
+        source,
+    })
 }
 
 fn write(app: &Appliance, rel: &str, bytes: &[u8], mode: u32) -> Result<(), TlsError> {
@@ -186,10 +187,21 @@ pub fn issue_from_csr(
     })?;
     let cert_pem = issue::sign_leaf(&request, &spki, &root_key, &root_cert, now)?;
     let summary = CertSummary::from_pem(cert_pem.as_bytes())?;
-    write(app, OUT_CERT, cert_pem.as_bytes(), fsutil::PUBLIC_FILE)?;
-    if let Some(public) = read(app, TS_ROOT_PUB)? {
-        write(app, OUT_ROOT, public.as_bytes(), fsutil::PUBLIC_FILE)?;
+    // The certificate and the root key it chains to land together in /outgoing.
+    let root_public = read(app, TS_ROOT_PUB)?;
+    let (cert_path, root_path) = (app.path(OUT_CERT), app.path(OUT_ROOT));
+    let mut outgoing = vec![(
+        cert_path.as_path(),
+        cert_pem.as_bytes(),
+        fsutil::PUBLIC_FILE,
+    )];
+    if let Some(public) = &root_public {
+        outgoing.push((root_path.as_path(), public.as_bytes(), fsutil::PUBLIC_FILE));
     }
+    fsutil::atomic_write_all(&outgoing).map_err(|source| TlsError::Write {
+        path: OUT_CERT.to_string(),
+        source,
+    })?;
     let record = IssuedRecord {
         time: now.format(&Rfc3339).unwrap_or_default(),
         serial: summary.serial.clone(),
@@ -436,12 +448,5 @@ pub fn read_pem_file(path: &Path) -> Result<String, TlsError> {
         path: path.display().to_string(),
         source,
     };
-    let meta = std::fs::metadata(path).map_err(err)?;
-    if meta.len() > csr::MAX_PEM_BYTES as u64 {
-        return Err(TlsError::Read {
-            path: path.display().to_string(),
-            source: io::Error::other("larger than 64 KiB: not a PEM key, CSR or certificate"),
-        });
-    }
-    std::fs::read_to_string(path).map_err(err)
+    fsutil::read_text(path, fsutil::LIMIT_PEM).map_err(err)
 }

@@ -62,11 +62,19 @@ pub fn push_csr(
     trust: Option<&str>,
     cancel: &AtomicBool,
 ) -> Result<(), TransferError> {
-    let csr = std::fs::read(app.path(super::tls::ZS_CSR)).map_err(|_| {
-        TransferError::Io(
-            "there is no zoneserver/reporting.csr: generate the CSR first (2 › Z › 1)".into(),
-        )
-    })?;
+    let csr = match fsutil::read_bytes_opt(&app.path(super::tls::ZS_CSR), fsutil::LIMIT_PEM) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return Err(TransferError::Io(
+                "there is no zoneserver/reporting.csr: generate the CSR first (2 › Z › 1)".into(),
+            ));
+        }
+        Err(e) => {
+            return Err(TransferError::Io(format!(
+                "cannot read zoneserver/reporting.csr: {e}"
+            )));
+        }
+    };
     sftp::upload(
         peer,
         &keys(app),

@@ -137,15 +137,15 @@ pub fn known_hosts_path(app: &Appliance) -> std::path::PathBuf {
 
 /// Per entry of tanadmin's known_hosts: "host  type" and, on a second line, its fingerprint.
 pub fn known_host_rows(app: &Appliance) -> Result<Vec<String>, UserError> {
-    let entries = known_hosts::read(&known_hosts_path(app)).map_err(io)?;
+    let entries = known_hosts::entries(&known_hosts_path(app)).map_err(io)?;
     Ok(entries
         .iter()
         .map(|e| {
             format!(
                 "{}  {}\n{}",
-                e.hosts,
-                e.key_type,
-                known_hosts::fingerprint(e)
+                e.label(),
+                e.host.key_type,
+                known_hosts::fingerprint(&e.host)
             )
         })
         .collect())
@@ -161,8 +161,8 @@ pub fn remove_known_host(app: &Appliance, line: usize) -> Result<String, UserErr
         &app.root,
         "ssh.forget-host",
         &["home/tanadmin/.ssh/known_hosts"],
-        &[known_hosts::fingerprint(&entry)],
-        &entry.hosts,
+        &[known_hosts::fingerprint(&entry.host)],
+        &entry.label(),
     );
-    Ok(entry.hosts)
+    Ok(entry.label())
 }

@@ -46,6 +46,12 @@ pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
             key_type,
             force,
         } => {
+            // A request killed after its commit point is completed before anything is
+            // decided (one killed before it left the old pair in place).
+            fsutil::complete_sets(&[
+                fsutil::dir_of(&key).to_path_buf(),
+                fsutil::dir_of(&out).to_path_buf(),
+            ]);
             if let Err(e) = refuse_existing(&[&key, &out], force) {
                 return fail(REFUSED, e);
             }

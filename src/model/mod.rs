@@ -90,6 +90,13 @@ pub enum Msg {
     IdleTimeout,
 }
 
+/// The warning shown with a change, and on Tanium Status, while audit lines are not written.
+pub fn audit_failure_text(reason: &str) -> String {
+    format!(
+        "AUDIT LOG NOT WRITTEN: the change was made but its line in log/audit.jsonl could not be written ({reason}). Fix log/audit.jsonl; this warning stays until an audit line is written."
+    )
+}
+
 /// What a finished step reports: a message, the appliance as it is now, something to show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {

@@ -116,13 +116,24 @@ pub(super) fn finish(m: &mut Model, result: Result<Outcome, String>) {
     }
     match result {
         Ok(outcome) => {
+            let audit = outcome
+                .snapshot
+                .as_ref()
+                .and_then(|s| s.audit_failure.clone());
             if let Some(snapshot) = outcome.snapshot {
                 m.snapshot = Some(snapshot);
             }
             if let Some(view) = outcome.view {
                 m.push(Screen::View(view));
             }
-            m.info(outcome.message);
+            match audit {
+                Some(e) => m.error(format!(
+                    "{} {}",
+                    outcome.message,
+                    super::audit_failure_text(&e)
+                )),
+                None => m.info(outcome.message),
+            }
         }
         Err(e) => m.error(e),
     }

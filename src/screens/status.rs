@@ -32,6 +32,22 @@ pub fn body(m: &Model) -> Body {
                 format!("{} UTC", date(summary.not_after)),
             ));
         }
+        CertState::KeyMismatch { summary, reason } => {
+            lines.push(Line::from(vec![
+                ratatui::text::Span::styled(format!("  {:<28}", "  state"), theme::LABEL),
+                ratatui::text::Span::styled(s.cert.short(), theme::ERROR),
+            ]));
+            let width = usize::from(m.size.0).saturating_sub(32).max(30);
+            for part in crate::text::wrap(reason, width) {
+                lines.push(Line::styled(format!("{:30}{part}", ""), theme::ERROR));
+            }
+            lines.push(field("  subject", summary.subject.clone()));
+            lines.push(field("  issuer", summary.issuer.clone()));
+            lines.push(field(
+                "  expires",
+                format!("{} UTC", date(summary.not_after)),
+            ));
+        }
         CertState::Unreadable(e) => {
             lines.push(Line::styled(format!("  unreadable: {e}"), theme::ERROR))
         }
@@ -62,6 +78,13 @@ pub fn body(m: &Model) -> Body {
             .clone()
             .unwrap_or_else(|| "none (tanos-menu sshd makes it)".into()),
     ));
+    if let Some(e) = &s.audit_failure {
+        lines.push(Line::from(""));
+        let width = usize::from(m.size.0).saturating_sub(4).max(40);
+        for part in crate::text::wrap(&crate::model::audit_failure_text(e), width) {
+            lines.push(Line::styled(format!("  {part}"), theme::ERROR));
+        }
+    }
     if let Err(e) = &s.settings {
         lines.push(Line::from(""));
         lines.push(Line::styled(format!("  {e}"), theme::ERROR));

@@ -1,12 +1,13 @@
 //! `authorized_keys`: parsing what an operator pastes, adding, listing and removing keys.
-//! The file is always LF-only, ends with a newline, 0600 in a 0700 `.ssh`.
+//! A change touches only the line it targets: comments, blank lines, options and line ends
+//! of the other lines are kept byte for byte. 0600 in a 0700 `.ssh`.
 
-use std::io;
 use std::path::Path;
 
 use base64::Engine;
 use ssh_key::{Algorithm, HashAlg, PublicKey};
 
+use super::lines::{self, RawLines};
 use crate::appliance::fsutil;
 
 /// Largest text accepted as one pasted key (RSA 16384 with options fits easily).
@@ -322,41 +323,47 @@ fn rejoinings(candidate: &str) -> Vec<String> {
     lines
 }
 
-/// The keys of an authorized_keys file, in file order (comments and blank lines skipped).
-pub fn read(path: &Path) -> Result<Vec<AuthorizedKey>, KeyError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(KeyError::Read(e.to_string())),
-    };
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .map(|(i, l)| {
-            parse_line(l).map_err(|e| KeyError::BadFile {
-                line: i + 1,
-                reason: e.to_string(),
-            })
+/// Each key line of a file with its line index; the first bad line refuses the file.
+fn indexed(lines: &RawLines) -> Result<Vec<(usize, AuthorizedKey)>, KeyError> {
+    lines
+        .texts()
+        .filter(|(_, t)| lines::is_entry(t))
+        .map(|(i, t)| {
+            parse_line(&t)
+                .map(|k| (i, k))
+                .map_err(|e| KeyError::BadFile {
+                    line: i + 1,
+                    reason: e.to_string(),
+                })
         })
         .collect()
 }
 
-fn write(path: &Path, keys: &[AuthorizedKey]) -> Result<(), KeyError> {
-    let mut text = String::new();
-    for key in keys {
-        text.push_str(&key.line()?);
-        text.push('\n');
-    }
+fn read_lines(path: &Path) -> Result<RawLines, KeyError> {
+    RawLines::read(path).map_err(|e| KeyError::Read(e.to_string()))
+}
+
+/// The keys of an authorized_keys file, in file order (comments and blank lines skipped).
+pub fn read(path: &Path) -> Result<Vec<AuthorizedKey>, KeyError> {
+    Ok(indexed(&read_lines(path)?)?
+        .into_iter()
+        .map(|(_, k)| k)
+        .collect())
+}
+
+fn write(path: &Path, lines: &RawLines) -> Result<(), KeyError> {
     if let Some(dir) = path.parent() {
         fsutil::create_dir(dir, fsutil::PRIVATE_DIR).map_err(|e| KeyError::Write(e.to_string()))?;
     }
-    fsutil::atomic_write(path, text.as_bytes(), fsutil::PRIVATE_FILE)
+    fsutil::atomic_write(path, &lines.bytes(), fsutil::PRIVATE_FILE)
         .map_err(|e| KeyError::Write(e.to_string()))
 }
 
-/// Adds a key; the same key (whatever its options or comment) is reported and not added.
+/// Adds a key at the end; the same key (whatever its options or comment) is reported and not
+/// added. Every line already there stays byte for byte.
 pub fn add(path: &Path, key: AuthorizedKey) -> Result<Vec<AuthorizedKey>, KeyError> {
-    let mut keys = read(path)?;
+    let mut lines = read_lines(path)?;
+    let mut keys: Vec<AuthorizedKey> = indexed(&lines)?.into_iter().map(|(_, k)| k).collect();
     if let Some(i) = keys
         .iter()
         .position(|k| k.key.key_data() == key.key.key_data())
@@ -366,18 +373,22 @@ pub fn add(path: &Path, key: AuthorizedKey) -> Result<Vec<AuthorizedKey>, KeyErr
             fingerprint: key.fingerprint(),
         });
     }
+    lines.push(&key.line()?);
+    write(path, &lines)?;
     keys.push(key);
-    write(path, &keys)?;
     Ok(keys)
 }
 
-/// Removes the key on `line` (1-based, as listed); returns it.
+/// Removes the key on `line` (1-based, as listed); returns it. Every other line (comments,
+/// blank lines, other keys) stays byte for byte.
 pub fn remove(path: &Path, line: usize) -> Result<AuthorizedKey, KeyError> {
-    let mut keys = read(path)?;
+    let mut lines = read_lines(path)?;
+    let mut keys = indexed(&lines)?;
     if line == 0 || line > keys.len() {
         return Err(KeyError::NoSuchLine(line));
     }
-    let removed = keys.remove(line - 1);
-    write(path, &keys)?;
+    let (index, removed) = keys.remove(line - 1);
+    lines.remove(index);
+    write(path, &lines)?;
     Ok(removed)
 }

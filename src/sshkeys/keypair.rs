@@ -78,7 +78,7 @@ impl UserKeys {
 }
 
 pub fn user_keys(ssh_dir: &Path, user: &str) -> UserKeys {
-    let key = std::fs::read_to_string(ssh_dir.join(PUBLIC_KEY_FILE))
+    let key = fsutil::read_text(&ssh_dir.join(PUBLIC_KEY_FILE), fsutil::LIMIT_PEM)
         .ok()
         .and_then(|text| PublicKey::from_openssh(text.trim()).ok())
         .map(|k| {
@@ -87,14 +87,14 @@ pub fn user_keys(ssh_dir: &Path, user: &str) -> UserKeys {
                 k.fingerprint(HashAlg::Sha256).to_string(),
             )
         });
-    let authorized = match std::fs::read_to_string(ssh_dir.join(AUTHORIZED_KEYS)) {
-        Ok(text) => Ok(text
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-            .count()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
-        Err(e) => Err(e.to_string()),
-    };
+    let authorized =
+        match fsutil::read_bytes_opt(&ssh_dir.join(AUTHORIZED_KEYS), fsutil::LIMIT_KEYS) {
+            Ok(bytes) => Ok(String::from_utf8_lossy(&bytes.unwrap_or_default())
+                .lines()
+                .filter(|l| super::lines::is_entry(l))
+                .count()),
+            Err(e) => Err(e.to_string()),
+        };
     UserKeys {
         user: user.to_string(),
         key,

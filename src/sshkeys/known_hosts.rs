@@ -1,8 +1,10 @@
 //! `known_hosts` of tanadmin: the SFTP peers whose host keys were accepted.
-//! Lines are read and written here; hashed entries are kept as they are.
+//! Lines are read and written here; a change touches only the line it targets: hashed
+//! entries, markers, comments, blank lines and line ends are kept byte for byte.
 
 use std::path::Path;
 
+use super::lines::{self, RawLines};
 use crate::appliance::fsutil;
 
 /// One line of known_hosts.
@@ -23,27 +25,69 @@ pub fn host_pattern(host: &str, port: u16) -> String {
     }
 }
 
-pub fn read(path: &Path) -> std::io::Result<Vec<KnownHost>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+/// One entry line as listed: an optional marker (`@revoked`, `@cert-authority`), the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub marker: Option<String>,
+    pub host: KnownHost,
+}
+
+impl Entry {
+    /// "host" or "@revoked host", as lists show it.
+    pub fn label(&self) -> String {
+        match &self.marker {
+            Some(m) => format!("{m} {}", self.host.hosts),
+            None => self.host.hosts.clone(),
+        }
+    }
+}
+
+fn parse_entry(text: &str) -> Option<Entry> {
+    let mut parts = text.split_whitespace();
+    let mut first = parts.next()?;
+    let marker = if first.starts_with('@') {
+        let m = first.to_string();
+        first = parts.next()?;
+        Some(m)
+    } else {
+        None
     };
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter_map(|l| {
-            let mut parts = l.split_whitespace();
-            let hosts = parts.next()?.to_string();
-            let key_type = parts.next()?.to_string();
-            let key_base64 = parts.next()?.to_string();
-            Some(KnownHost {
-                hosts,
-                key_type,
-                key_base64,
-            })
-        })
+    let key_type = parts.next()?.to_string();
+    let key_base64 = parts.next()?.to_string();
+    Some(Entry {
+        marker,
+        host: KnownHost {
+            hosts: first.to_string(),
+            key_type,
+            key_base64,
+        },
+    })
+}
+
+/// Every entry line in file order, with its line index in the file.
+fn indexed(lines: &RawLines) -> Vec<(usize, Entry)> {
+    lines
+        .texts()
+        .filter(|(_, t)| lines::is_entry(t))
+        .filter_map(|(i, t)| parse_entry(&t).map(|e| (i, e)))
+        .collect()
+}
+
+/// Every entry, marked ones included, in file order: what the console lists and removes.
+pub fn entries(path: &Path) -> std::io::Result<Vec<Entry>> {
+    Ok(indexed(&RawLines::read(path)?)
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect())
+}
+
+/// The plain (unmarked) host keys: `@revoked` and `@cert-authority` lines are not a host's
+/// recorded key.
+pub fn read(path: &Path) -> std::io::Result<Vec<KnownHost>> {
+    Ok(entries(path)?
+        .into_iter()
+        .filter(|e| e.marker.is_none())
+        .map(|e| e.host)
         .collect())
 }
 
@@ -57,31 +101,33 @@ pub fn recorded_types(entries: &[KnownHost], host: &str, port: u16) -> Vec<Strin
         .collect()
 }
 
-fn write(path: &Path, entries: &[KnownHost]) -> std::io::Result<()> {
-    let text: String = entries
-        .iter()
-        .map(|e| format!("{} {} {}\n", e.hosts, e.key_type, e.key_base64))
-        .collect();
-    fsutil::atomic_write(path, text.as_bytes(), fsutil::PRIVATE_FILE)
-}
-
-/// Records a host key (atomically: the file is rewritten whole).
+/// Records a host key (atomically: the file is rewritten whole, every other line as it was).
 pub fn add(path: &Path, entry: KnownHost) -> std::io::Result<()> {
-    let mut entries = read(path)?;
-    if !entries.contains(&entry) {
-        entries.push(entry);
+    let mut lines = RawLines::read(path)?;
+    if indexed(&lines)
+        .iter()
+        .any(|(_, e)| e.marker.is_none() && e.host == entry)
+    {
+        return Ok(());
     }
-    write(path, &entries)
+    lines.push(&format!(
+        "{} {} {}",
+        entry.hosts, entry.key_type, entry.key_base64
+    ));
+    fsutil::atomic_write(path, &lines.bytes(), fsutil::PRIVATE_FILE)
 }
 
-/// Removes the entry on `line` (1-based, as listed); returns it.
-pub fn remove(path: &Path, line: usize) -> std::io::Result<Option<KnownHost>> {
-    let mut entries = read(path)?;
-    if line == 0 || line > entries.len() {
+/// Removes the entry on `line` (1-based, as listed by [`entries`]); returns it. Every other
+/// line (comments, blank lines, marked entries) stays byte for byte.
+pub fn remove(path: &Path, line: usize) -> std::io::Result<Option<Entry>> {
+    let mut lines = RawLines::read(path)?;
+    let mut listed = indexed(&lines);
+    if line == 0 || line > listed.len() {
         return Ok(None);
     }
-    let removed = entries.remove(line - 1);
-    write(path, &entries)?;
+    let (index, removed) = listed.remove(line - 1);
+    lines.remove(index);
+    fsutil::atomic_write(path, &lines.bytes(), fsutil::PRIVATE_FILE)?;
     Ok(Some(removed))
 }
 

@@ -91,6 +91,7 @@ pub fn snapshot(role: Role, hub: bool, platform: Platform) -> Snapshot {
         issue_limit: None,
         sftp_host_key: None,
         users,
+        audit_failure: None,
     }
 }
 
