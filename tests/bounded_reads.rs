@@ -292,3 +292,49 @@ fn key_files_settings_and_config_replaced_by_hostile_files_are_refused() {
         "refused"
     );
 }
+
+/// The audit view and the issued ledger: a hostile file in their place is refused, and a
+/// log that grew past what the view reads still shows its newest lines.
+#[test]
+fn the_audit_view_and_issued_ledger_read_bounded() {
+    let dir = roots::scratch("bounded_reads", "logs-");
+    let app = tanium_server(dir.path());
+    for bad in hostile(dir.path()) {
+        let audit = app.path(Layout::AUDIT);
+        std::fs::remove_file(&audit).ok();
+        std::fs::remove_dir(&audit).ok();
+        std::os::unix::fs::symlink(&bad, &audit).expect("symlink");
+        let root = app.root.clone();
+        let r = within("audit view", move || {
+            tanos_menu::appliance::audit::recent(&root, 10)
+        });
+        if bad.ends_with("huge.crt") {
+            // A huge regular file is a log that grew: its tail is read, zeros and all.
+            assert!(r.is_ok(), "{r:?}");
+        } else {
+            assert!(r.is_err(), "{}: {r:?}", bad.display());
+        }
+        let issued = app.path("tanium/issued.jsonl");
+        std::fs::remove_file(&issued).ok();
+        std::os::unix::fs::symlink(&bad, &issued).expect("symlink");
+        let a = app.clone();
+        let r = within("issued ledger", move || {
+            tls::issued_counting(&a).map(|(r, n)| (r.len(), n))
+        });
+        assert!(r.is_err(), "{}: {r:?}", bad.display());
+        std::fs::remove_file(&issued).expect("unlink");
+    }
+    // 6 MiB of old lines, then the newest: the view shows the newest first, no cut line.
+    let audit = app.path(Layout::AUDIT);
+    std::fs::remove_file(&audit).expect("unlink");
+    let old = "{\"time\":\"2020-01-01T00:00:00Z\",\"user\":\"old\",\"action\":\"old\"}\n";
+    let mut text = old.repeat(6 * 1024 * 1024 / old.len());
+    text.push_str(
+        "{\"time\":\"2026-01-01T00:00:00Z\",\"user\":\"tanadmin\",\"action\":\"newest\"}\n",
+    );
+    std::fs::write(&audit, text).expect("write");
+    let lines = tanos_menu::appliance::audit::recent(&app.root, 5).expect("read");
+    assert_eq!(lines.len(), 5);
+    assert!(lines[0].contains("newest"), "{lines:?}");
+    assert!(lines[1..].iter().all(|l| l.contains("old")), "{lines:?}");
+}

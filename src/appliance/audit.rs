@@ -110,14 +110,16 @@ fn append(root: &Path, entry: &Entry) -> io::Result<()> {
     fsutil::append_line(&path, &line, fsutil::PRIVATE_FILE)
 }
 
+/// How much of the end of the audit log its view reads.
+const VIEW_TAIL_BYTES: u64 = 4 * 1024 * 1024;
+
 /// The audit log for reading, most recent first: "time  user  action  files  detail".
 /// Read line by line: a line that is not UTF-8 or not JSON is shown escaped, the others
 /// as they are; every field is escaped, as the file may have been edited by hand.
 pub fn recent(root: &Path, limit: usize) -> io::Result<Vec<String>> {
-    let bytes = match std::fs::read(root.join(Layout::AUDIT)) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+    // The newest lines are at the end: only the tail of a log that grows for years is read.
+    let Some(bytes) = fsutil::read_tail_opt(&root.join(Layout::AUDIT), VIEW_TAIL_BYTES)? else {
+        return Ok(Vec::new());
     };
     Ok(bytes
         .split(|b| *b == b'\n')

@@ -238,9 +238,9 @@ pub fn issued(app: &Appliance) -> Result<Vec<IssuedRecord>, TlsError> {
 /// `issued`, with the number of lines that could not be read as a record.
 pub fn issued_counting(app: &Appliance) -> Result<(Vec<IssuedRecord>, usize), TlsError> {
     // Read as bytes: one line that is not UTF-8 must not hide the others.
-    let bytes = match std::fs::read(app.path(ISSUED)) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+    let bytes = match fsutil::read_bytes_opt(&app.path(ISSUED), fsutil::LIMIT_LOG) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok((Vec::new(), 0)),
         Err(source) => {
             let path = ISSUED.to_string();
             return Err(TlsError::Read { path, source });

@@ -102,3 +102,27 @@ pub fn read_bytes_opt(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
 pub fn read_text_opt(path: &Path, limit: u64) -> io::Result<Option<String>> {
     optional(read_text(path, limit))
 }
+
+/// The last `limit` bytes of the regular file `path` (all of it when smaller), starting at a
+/// line: for logs that only grow, where the newest lines are the ones shown. `None` when the
+/// file is missing.
+pub fn read_tail_opt(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
+    use std::io::{Seek, SeekFrom};
+    let opened = optional(open_checked(path, u64::MAX))?;
+    let Some((mut file, len)) = opened else {
+        return Ok(None);
+    };
+    let start = len.saturating_sub(limit);
+    file.seek(SeekFrom::Start(start))?;
+    let mut bytes = Vec::new();
+    file.take(limit).read_to_end(&mut bytes)?;
+    if start > 0 {
+        // The first line is cut: it starts before what was read.
+        let cut = bytes
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(bytes.len(), |i| i + 1);
+        bytes.drain(..cut);
+    }
+    Ok(Some(bytes))
+}
