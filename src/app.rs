@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 use crate::appliance::{self, Appliance, RootState, fsutil, status};
 use crate::executor::run_effect_with;
 use crate::menu::MenuTree;
-use crate::model::{Effect, Key, Model, Msg, update};
+use crate::model::{Effect, Key, Model, Msg, Settle, update};
 use crate::ui;
 
 /// The machine's name, offered as the default hostname at first run.
@@ -176,6 +176,20 @@ fn install_panic_log(root: &Path) {
     }));
 }
 
+/// The session ended (hang-up, signal) while a confirmed change runs: the effects that
+/// follow from it (a generated key's write) run to the end, with no input and nothing drawn.
+fn complete_running(model: &mut Model, effects: &Sender<Effect>, results: &Receiver<Msg>) {
+    while model.busy.is_some() {
+        let Ok(msg) = results.recv() else { return };
+        for effect in update(model, msg) {
+            // The clipboard is the terminal's, which is gone.
+            if !matches!(effect, Effect::Copy(_)) && effects.send(effect).is_err() {
+                return;
+            }
+        }
+    }
+}
+
 /// Opens the console on `root` and runs it until the operator exits, the session ends
 /// (SIGHUP, SIGTERM) or the idle timeout logs out.
 pub fn run(root: PathBuf) -> anyhow::Result<()> {
@@ -199,6 +213,7 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
         let mut dirty = true;
         let mut discarding = 0;
         let mut last_key = Instant::now();
+        let mut settle = Settle::default();
         while !model.quit {
             if stop.load(Ordering::Relaxed) {
                 model.goodbye = Some("The session ended (hang-up or termination signal).".into());
@@ -206,6 +221,8 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
             }
             if dirty {
                 terminal.draw(|frame| ui::draw(&model, frame))?;
+                // Keys read from now on were typed with this frame's prompt in view.
+                update(&mut model, Msg::Drawn);
                 dirty = false;
                 // Fault injection for the crash tests: a panic with a full screen up.
                 if fault_panic {
@@ -223,12 +240,21 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
             } else {
                 Duration::from_millis(50)
             };
+            let mut read = Vec::new();
             if event::poll(wait)? {
-                inbox.extend(msgs_of(event::read()?));
+                read.extend(msgs_of(event::read()?));
                 while event::poll(Duration::ZERO)? {
-                    inbox.extend(msgs_of(event::read()?));
+                    read.extend(msgs_of(event::read()?));
                 }
             }
+            // A paste holds keys off, those of its own read included, until input is quiet.
+            let now = Instant::now();
+            if read.is_empty() {
+                inbox.extend(settle.idle(now));
+            } else {
+                inbox.extend(settle.read(&read, now));
+            }
+            inbox.extend(read);
             if inbox
                 .iter()
                 .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_)))
@@ -265,8 +291,9 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
         }
         Ok(())
     })();
-    // A change being written is finished, never cut: transfers stop, the worker drains.
+    // A confirmed change is finished, never cut: transfers stop, the rest runs to its end.
     cancel.store(true, Ordering::Relaxed);
+    complete_running(&mut model, &effects, &results);
     drop(effects);
     let _ = worker.join();
     // The terminal may be gone (a dropped session): nothing here may fail on that.

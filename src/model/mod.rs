@@ -3,6 +3,7 @@
 
 mod bindings;
 mod form;
+mod input;
 mod nav;
 mod paste;
 mod settings;
@@ -24,6 +25,7 @@ use crate::transfer::sftp::Peer;
 
 pub use bindings::{Binding, Cmd, commands};
 pub use form::{Field, Form, FormFor};
+pub use input::{PromptId, QUIET_AFTER_PASTE, Settle, Sight};
 pub use paste::{Files, PasteDialog, TextFor};
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
 pub use ssh::{KeyList, KeyListKind, TransferFailure, TransferOp};
@@ -85,6 +87,13 @@ pub enum Msg {
         result: Result<(), TransferFailure>,
     },
     Copied(String),
+    /// The screen was just drawn on the terminal: the prompt on it has been seen.
+    Drawn,
+    /// The terminal's input holds a paste: keys are ignored until it goes quiet, since a
+    /// pasted text can end the paste early and carry keys of its own.
+    PasteBurst,
+    /// The terminal's input went quiet after a paste: keys are taken again.
+    Quiet,
     /// No key was pressed for the configured idle time: the console logs out.
     IdleTimeout,
 }
@@ -309,6 +318,14 @@ pub struct Model {
     pub quit: bool,
     /// Why the console ended, when it was not the operator's choice (printed after exit).
     pub goodbye: Option<String>,
+    /// A paste arrived and the terminal's input has not gone quiet since: keys are ignored.
+    pub settling: bool,
+    /// Keys ignored while a paste settled or the screen was hidden, told when it ends.
+    pub ignored: usize,
+    /// What the terminal last showed of the prompt: keys answer only a prompt seen.
+    pub sight: Sight,
+    /// Counts the prompts put up: a new one has to be drawn before keys answer it.
+    pub prompt_gen: u64,
 }
 
 /// Idle logout when the setting cannot be read.
@@ -357,6 +374,10 @@ impl Model {
             peer: None,
             quit: false,
             goodbye: None,
+            settling: false,
+            ignored: 0,
+            sight: Sight::Unreported,
+            prompt_gen: 0,
         }
     }
 
@@ -412,11 +433,13 @@ impl Model {
 
     fn push(&mut self, screen: Screen) {
         self.input.clear();
+        self.prompt_gen += 1;
         self.stack.push(screen);
     }
 
     fn back(&mut self) {
         self.input.clear();
+        self.prompt_gen += 1;
         if self.stack.len() > 1 {
             self.stack.pop();
         }

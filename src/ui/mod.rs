@@ -68,16 +68,28 @@ pub fn draw(m: &Model, frame: &mut Frame) {
             flash,
         );
     }
-    let label = screens::prompt_label(m);
-    let typed = Line::from(vec![
-        Span::styled(label.clone(), theme::PROMPT),
-        Span::raw(m.input.as_str()),
-    ]);
-    frame.render_widget(Paragraph::new(typed), prompt);
-    let cursor_x = prompt.x
-        + (label.chars().count() + m.input.chars().count()).min(usize::from(prompt.width - 1))
-            as u16;
-    frame.set_cursor_position((cursor_x, prompt.y));
+    if m.settling {
+        // No prompt until the paste has ended: nothing invites an answer meanwhile.
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "Reading the paste… keys wait until it has ended.",
+                theme::BUSY,
+            )),
+            prompt,
+        );
+        frame.set_cursor_position((prompt.x, prompt.y));
+    } else {
+        let label = screens::prompt_label(m);
+        let typed = Line::from(vec![
+            Span::styled(label.clone(), theme::PROMPT),
+            Span::raw(m.input.as_str()),
+        ]);
+        frame.render_widget(Paragraph::new(typed), prompt);
+        let cursor_x = prompt.x
+            + (label.chars().count() + m.input.chars().count())
+                .min(usize::from(prompt.width - 1)) as u16;
+        frame.set_cursor_position((cursor_x, prompt.y));
+    }
     frame.render_widget(Paragraph::new(footer_line(m)).style(theme::FOOTER), footer);
 }
 
