@@ -205,7 +205,9 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
     let cancel = Arc::new(AtomicBool::new(false));
     let (effects, results, worker) = spawn_worker(root, Arc::clone(&cancel));
     // ratatui::init restores the terminal on panic as well as on return.
-    let mut terminal = ratatui::init();
+    let terminal = ratatui::init();
+    // Rows end in an erase, not in written blanks: a copied PEM line is exactly the line.
+    let mut terminal = ui::backend::erasing(terminal)?;
     execute!(io::stdout(), EnableBracketedPaste)?;
     let outcome = (|| -> anyhow::Result<()> {
         let size = terminal.size()?;

@@ -30,7 +30,7 @@ pub use paste::{Files, PasteDialog, TextFor};
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
 pub use ssh::{KeyList, KeyListKind, TransferFailure, TransferOp};
 pub use update::update;
-pub use view::View;
+pub use view::{View, message_layout, message_lines};
 
 /// A key as the console sees it, independent of the terminal library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,6 +290,8 @@ impl Screen {
 pub struct Flash {
     pub error: bool,
     pub text: String,
+    /// First row shown of a message longer than the screen.
+    pub scroll: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -421,6 +423,7 @@ impl Model {
         self.flash = Some(Flash {
             error: false,
             text: text.into(),
+            scroll: 0,
         });
     }
 
@@ -428,6 +431,7 @@ impl Model {
         self.flash = Some(Flash {
             error: true,
             text: text.into(),
+            scroll: 0,
         });
     }
 

@@ -147,6 +147,14 @@ pub(super) fn finish(m: &mut Model, result: Result<Outcome, String>) {
 }
 
 fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
+    // A message longer than the screen scrolls first: it is read whole before anything else.
+    if m.busy.is_none()
+        && m.message_overflow() > 0
+        && matches!(key, Key::PageUp | Key::PageDown | Key::Home | Key::End)
+    {
+        view::scroll_message(m, key);
+        return Vec::new();
+    }
     // Keys some screens take at once, without Enter.
     match (m.screen(), key) {
         (Screen::View(view), Key::Char('c' | 'C')) if m.input.is_empty() => {

@@ -1,6 +1,7 @@
 //! Drawing: read-only over the model. Header, breadcrumb, the screen's body, message line,
 //! prompt and footer hints.
 
+pub mod backend;
 pub mod theme;
 
 use ratatui::Frame;
@@ -8,11 +9,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::model::{MIN_SIZE, Model, commands};
+use crate::model::{MIN_SIZE, Model, commands, message_layout};
 use crate::screens;
 
-/// Progress frames of the busy line, one per tick.
-const SPINNER: [char; 4] = ['|', '/', '-', '\\'];
 
 pub fn draw(m: &Model, frame: &mut Frame) {
     let area = frame.area();
@@ -20,18 +19,14 @@ pub fn draw(m: &Model, frame: &mut Frame) {
         too_small(frame, area);
         return;
     }
-    // A long message takes up to three rows rather than being cut at the edge.
-    let message_len = m
-        .busy
-        .as_ref()
-        .or(m.flash.as_ref().map(|f| &f.text))
-        .map_or(0, |t| t.chars().count() + 2);
-    let message_rows = message_len.div_ceil(usize::from(area.width)).clamp(1, 3) as u16;
+    // A message is shown whole: it takes the rows it needs, the body's too if it must.
+    let message = m.message_lines();
+    let (body_rows, message_rows) = message_layout(message.len(), area.height);
     let [header, crumbs, rule, body, flash, prompt, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
-        Constraint::Min(1),
+        Constraint::Length(body_rows),
         Constraint::Length(message_rows),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -53,21 +48,23 @@ pub fn draw(m: &Model, frame: &mut Frame) {
         rule,
     );
     screens::draw_body(m, frame, body);
-    if let Some(text) = m.busy.as_ref() {
-        frame.render_widget(
-            Paragraph::new(Line::styled(
-                format!("{} {text}", SPINNER[m.tick % SPINNER.len()]),
-                theme::BUSY,
-            )),
-            flash,
-        );
-    } else if let Some(f) = &m.flash {
-        let style = if f.error { theme::ERROR } else { theme::INFO };
-        frame.render_widget(
-            Paragraph::new(Line::styled(f.text.as_str(), style)).wrap(Wrap { trim: true }),
-            flash,
-        );
-    }
+    let style = match (&m.busy, &m.flash) {
+        (Some(_), _) => theme::BUSY,
+        (None, Some(f)) if f.error => theme::ERROR,
+        _ => theme::INFO,
+    };
+    let first = if m.busy.is_some() {
+        0
+    } else {
+        m.flash.as_ref().map_or(0, |f| f.scroll.min(m.message_overflow()))
+    };
+    let shown: Vec<Line> = message
+        .into_iter()
+        .skip(first)
+        .take(usize::from(message_rows))
+        .map(|l| Line::styled(l, style))
+        .collect();
+    frame.render_widget(Paragraph::new(shown), flash);
     if m.settling {
         // No prompt until the paste has ended: nothing invites an answer meanwhile.
         frame.render_widget(
