@@ -140,6 +140,64 @@ fn terminal_hung_up(stdin_tty: bool) -> bool {
     fds[0].revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }
 
+/// The terminal's input read through a non-blocking descriptor of its own. crossterm reads
+/// until a read gives it an event: on a blocking descriptor, input that ends in an unknown or
+/// incomplete sequence (the stray end-of-paste marker of a paste that ended early) leaves it
+/// waiting for the next key, deaf to signals, hang-ups and the end of a paste. Output keeps
+/// its blocking descriptor: a slow link slows the drawing and never fails it.
+struct NonBlockingInput {
+    saved: libc::c_int,
+}
+
+impl NonBlockingInput {
+    fn open() -> Option<NonBlockingInput> {
+        // SAFETY: plain descriptor calls on descriptors opened here or on stdin; every
+        // descriptor opened is closed on each path, stdin is put back by `drop`.
+        unsafe {
+            // The terminal's own device (/dev/pts/N), opened anew: a description of its own.
+            let mut name = [0 as libc::c_char; 256];
+            if libc::ttyname_r(0, name.as_mut_ptr(), name.len()) != 0 {
+                return None;
+            }
+            let tty = libc::open(
+                name.as_ptr(),
+                libc::O_RDWR | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC,
+            );
+            if tty < 0 {
+                return None;
+            }
+            let (mut ours, mut stdin): (libc::stat, libc::stat) = std::mem::zeroed();
+            let same = libc::fstat(tty, &mut ours) == 0
+                && libc::fstat(0, &mut stdin) == 0
+                && ours.st_rdev == stdin.st_rdev;
+            let saved = if same {
+                libc::fcntl(0, libc::F_DUPFD_CLOEXEC, 10)
+            } else {
+                -1
+            };
+            if saved < 0 || libc::dup2(tty, 0) < 0 {
+                if saved >= 0 {
+                    libc::close(saved);
+                }
+                libc::close(tty);
+                return None;
+            }
+            libc::close(tty);
+            Some(NonBlockingInput { saved })
+        }
+    }
+}
+
+impl Drop for NonBlockingInput {
+    fn drop(&mut self) {
+        // SAFETY: puts back the stdin descriptor saved by `open`, then closes the copy.
+        unsafe {
+            libc::dup2(self.saved, 0);
+            libc::close(self.saved);
+        }
+    }
+}
+
 /// Where a crash is recorded: the appliance's log directory, else the system's temp dir.
 fn crash_log(root: &Path) -> PathBuf {
     let dir = root.join("log");
@@ -209,6 +267,7 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
     // Rows end in an erase, not in written blanks: a copied PEM line is exactly the line.
     let mut terminal = ui::backend::erasing(terminal)?;
     execute!(io::stdout(), EnableBracketedPaste)?;
+    let input = stdin_tty.then(NonBlockingInput::open).flatten();
     let outcome = (|| -> anyhow::Result<()> {
         let size = terminal.size()?;
         update(&mut model, Msg::Resize(size.width, size.height));
@@ -298,6 +357,7 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
     complete_running(&mut model, &effects, &results);
     drop(effects);
     let _ = worker.join();
+    drop(input);
     // The terminal may be gone (a dropped session): nothing here may fail on that.
     let _ = execute!(io::stdout(), DisableBracketedPaste);
     let _ = ratatui::try_restore();

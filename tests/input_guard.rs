@@ -11,8 +11,7 @@ use std::time::{Duration, Instant};
 use common::{console, render_at, typed};
 use tanos_menu::appliance::{Platform, Role};
 use tanos_menu::model::{
-    Effect, Key, Model, Msg, QUIET_AFTER_PASTE, Screen, Settle, TransferFailure, TransferOp,
-    update,
+    Effect, Key, Model, Msg, QUIET_AFTER_PASTE, Screen, Settle, TransferFailure, TransferOp, update,
 };
 use tanos_menu::pki::csr::{CsrRequest, generate_csr};
 use tanos_menu::pki::issue::KeyType;
@@ -71,9 +70,17 @@ fn settle_clock_waits_for_the_input_to_go_quiet() {
     assert_eq!(settle.read(&read, t0), Some(Msg::PasteBurst));
     let later = t0 + QUIET_AFTER_PASTE - Duration::from_millis(100);
     assert_eq!(settle.read(std::slice::from_ref(&key), later), None);
-    assert_eq!(settle.idle(t0 + QUIET_AFTER_PASTE), None, "not quiet since the key");
+    assert_eq!(
+        settle.idle(t0 + QUIET_AFTER_PASTE),
+        None,
+        "not quiet since the key"
+    );
     assert_eq!(settle.idle(later + QUIET_AFTER_PASTE), Some(Msg::Quiet));
-    assert_eq!(settle.idle(later + QUIET_AFTER_PASTE * 2), None, "told once");
+    assert_eq!(
+        settle.idle(later + QUIET_AFTER_PASTE * 2),
+        None,
+        "told once"
+    );
 }
 
 /// `2 › Z › 2 › 2` + a CSR whose paste ends early, followed by `\ry\r`: the hub issued a
@@ -89,19 +96,30 @@ fn keys_carried_by_a_paste_issue_nothing() {
     assert!(m.input.is_empty());
     let screen = render_at(&m, 80, 24);
     assert!(screen.contains("Reading the paste"), "{screen}");
-    assert!(!screen.contains("Validity in days ["), "prompt shown early:\n{screen}");
+    assert!(
+        !screen.contains("Validity in days ["),
+        "prompt shown early:\n{screen}"
+    );
     // The tail of the paste on a slow link: a later read, the input not quiet yet.
     frame(&mut m);
     assert!(typed(&mut m, "\ny\n").is_empty());
     assert!(update(&mut m, Msg::Quiet).is_empty());
-    assert!(flash(&m).contains("6 keys arrived with the paste"), "{}", flash(&m));
+    assert!(
+        flash(&m).contains("6 keys arrived with the paste"),
+        "{}",
+        flash(&m)
+    );
     assert!(matches!(m.screen(), Screen::Form(_)), "{:?}", m.screen());
     // The prompt is drawn now: the operator's Enter takes the default validity.
     assert!(step(&mut m, "\n").is_empty());
     assert!(matches!(m.screen(), Screen::Confirm(_)), "{:?}", m.screen());
     // The y sent with that Enter, before "Issue it?" was drawn, answers nothing.
     assert!(typed(&mut m, "y\n").is_empty());
-    assert!(flash(&m).contains("before this question appeared"), "{}", flash(&m));
+    assert!(
+        flash(&m).contains("before this question appeared"),
+        "{}",
+        flash(&m)
+    );
     assert!(matches!(m.screen(), Screen::Confirm(_)));
     let effects = step(&mut m, "y\n");
     assert!(
@@ -135,8 +153,16 @@ fn a_paste_at_a_confirmation_is_ignored() {
     assert!(matches!(m.screen(), Screen::Confirm(_)), "{:?}", m.screen());
     frame(&mut m);
     assert!(update(&mut m, Msg::Paste("y".into())).is_empty());
-    assert!(m.input.is_empty(), "the paste filled the answer: {:?}", m.input);
-    assert!(flash(&m).contains("does not answer a confirmation"), "{}", flash(&m));
+    assert!(
+        m.input.is_empty(),
+        "the paste filled the answer: {:?}",
+        m.input
+    );
+    assert!(
+        flash(&m).contains("does not answer a confirmation"),
+        "{}",
+        flash(&m)
+    );
     assert!(typed(&mut m, "\n").is_empty(), "Enter declines");
     assert!(!matches!(m.screen(), Screen::Confirm(_)));
 }
@@ -147,9 +173,16 @@ fn a_paste_at_a_confirmation_is_ignored() {
 fn keys_typed_ahead_do_not_answer_a_new_confirmation() {
     let mut m = hub();
     frame(&mut m);
-    assert!(typed(&mut m, "2\nR\ny\n").is_empty(), "typed ahead and acted");
+    assert!(
+        typed(&mut m, "2\nR\ny\n").is_empty(),
+        "typed ahead and acted"
+    );
     assert!(matches!(m.screen(), Screen::Confirm(_)), "{:?}", m.screen());
-    assert!(flash(&m).contains("before this question appeared"), "{}", flash(&m));
+    assert!(
+        flash(&m).contains("before this question appeared"),
+        "{}",
+        flash(&m)
+    );
     let effects = step(&mut m, "y\n");
     assert_eq!(effects, vec![Effect::RegenerateTls]);
 }
@@ -228,7 +261,10 @@ fn the_changed_host_key_warning_is_shown_whole() {
             squeezed(&screen).contains(&squeezed(&text)),
             "cut at {w}x{h}:\n{screen}"
         );
-        assert!(screen.contains("Tanium Status"), "the menu is gone:\n{screen}");
+        assert!(
+            screen.contains("Tanium Status"),
+            "the menu is gone:\n{screen}"
+        );
     }
 }
 
@@ -267,7 +303,10 @@ fn a_message_longer_than_the_screen_is_read_by_scrolling() {
 
     // A long message that fits is whole at once, and Enter clears it.
     let mut m = hub();
-    let text = format!("The value '{}' is out of range: 1 to 7305 days.", "9".repeat(700));
+    let text = format!(
+        "The value '{}' is out of range: 1 to 7305 days.",
+        "9".repeat(700)
+    );
     update(&mut m, Msg::Done(Err(text.clone())));
     let screen = render_at(&m, 80, 24);
     assert!(squeezed(&screen).contains(&squeezed(&text)), "{screen}");

@@ -12,11 +12,10 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::model::{MIN_SIZE, Model, commands, message_layout};
 use crate::screens;
 
-
 pub fn draw(m: &Model, frame: &mut Frame) {
     let area = frame.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        too_small(frame, area);
+        too_small(frame, area, m.ignored);
         return;
     }
     // A message is shown whole: it takes the rows it needs, the body's too if it must.
@@ -56,7 +55,9 @@ pub fn draw(m: &Model, frame: &mut Frame) {
     let first = if m.busy.is_some() {
         0
     } else {
-        m.flash.as_ref().map_or(0, |f| f.scroll.min(m.message_overflow()))
+        m.flash
+            .as_ref()
+            .map_or(0, |f| f.scroll.min(m.message_overflow()))
     };
     let shown: Vec<Line> = message
         .into_iter()
@@ -83,8 +84,8 @@ pub fn draw(m: &Model, frame: &mut Frame) {
         ]);
         frame.render_widget(Paragraph::new(typed), prompt);
         let cursor_x = prompt.x
-            + (label.chars().count() + m.input.chars().count())
-                .min(usize::from(prompt.width - 1)) as u16;
+            + (label.chars().count() + m.input.chars().count()).min(usize::from(prompt.width - 1))
+                as u16;
         frame.set_cursor_position((cursor_x, prompt.y));
     }
     frame.render_widget(Paragraph::new(footer_line(m)).style(theme::FOOTER), footer);
@@ -128,15 +129,18 @@ fn footer_line(m: &Model) -> Line<'static> {
     Line::from(spans)
 }
 
-fn too_small(frame: &mut Frame, area: Rect) {
-    let text = vec![
+fn too_small(frame: &mut Frame, area: Rect, ignored: usize) {
+    let mut text = vec![
         Line::styled("Terminal too small", theme::ERROR),
         Line::from(format!(
             "{}x{} here; the console needs at least {}x{}.",
             area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
         )),
-        Line::from("Enlarge the window; nothing is lost meanwhile."),
+        Line::from("Enlarge the window; nothing is lost meanwhile. Keys do nothing until then."),
     ];
+    if ignored > 0 {
+        text.push(Line::from(format!("Keys ignored: {ignored}.")));
+    }
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
 }
 
