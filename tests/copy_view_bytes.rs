@@ -110,8 +110,15 @@ fn pem_rows_of_a_copy_view_are_erased_not_blanked() {
         frames(&mut terminal, &pem, width, height);
         let bytes = capture.0.borrow().clone();
         let (rows, written) = written_after_pem(&bytes, &pem, width, height);
-        assert_eq!(rows, pem.lines().count(), "every PEM line on a row of its own");
-        assert!(written.is_empty(), "{width}x{height}: blanks written: {written:?}");
+        assert_eq!(
+            rows,
+            pem.lines().count(),
+            "every PEM line on a row of its own"
+        );
+        assert!(
+            written.is_empty(),
+            "{width}x{height}: blanks written: {written:?}"
+        );
         assert!(
             bytes.windows(3).any(|w| w == b"\x1b[K"),
             "the rows were not erased"
@@ -133,7 +140,10 @@ fn crossterms_backend_writes_blanks_over_the_earlier_screen() {
     frames(&mut terminal, &pem, 80, 24);
     let bytes = capture.0.borrow().clone();
     let (_, written) = written_after_pem(&bytes, &pem, 80, 24);
-    assert!(!written.is_empty(), "no blank written: the earlier screen did not overlap");
+    assert!(
+        !written.is_empty(),
+        "no blank written: the earlier screen did not overlap"
+    );
 }
 
 /// Scrolling a long PEM (RSA 4096) moves shorter lines over longer ones: still erased.

@@ -53,7 +53,11 @@ const JOURNEY: [(&str, &str); 8] = [
 fn assert_written(zs: &Appliance, old_key: &[u8], how: &str) {
     let key = zs.path(tls::ZS_KEY);
     let csr = zs.path(tls::ZS_CSR);
-    assert_ne!(read(&key), old_key, "{how}: the generated key was thrown away");
+    assert_ne!(
+        read(&key),
+        old_key,
+        "{how}: the generated key was thrown away"
+    );
     let path = |p: &Path| p.to_str().expect("utf-8 path").to_string();
     let (ok, out) = openssl(&["req", "-in", &path(&csr), "-noout", "-verify", "-text"]);
     assert!(ok, "{how}: openssl req -verify: {out}");
@@ -62,7 +66,10 @@ fn assert_written(zs: &Appliance, old_key: &[u8], how: &str) {
     assert!(ok, "{how}: openssl pkey: {from_key}");
     let (ok, from_csr) = openssl(&["req", "-in", &path(&csr), "-noout", "-pubkey"]);
     assert!(ok, "{how}: {from_csr}");
-    assert_eq!(from_key, from_csr, "{how}: the key and the CSR do not match");
+    assert_eq!(
+        from_key, from_csr,
+        "{how}: the key and the CSR do not match"
+    );
     assert_eq!(
         read(&zs.path(tls::OUT_CSR)),
         read(&csr),
