@@ -141,12 +141,17 @@ fn csr_dialog(ts: &Path) -> Console {
     c
 }
 
-/// Waits for the prompt the paste led to, drawn once the input went quiet, and the
-/// message saying what was ignored.
-fn settled(c: &mut Console, prompt: &str) {
-    c.wait_until(&format!("{prompt:?} and the ignored keys"), |s| {
-        s.contains(prompt) && s.contains("arrived with the paste")
+/// Waits for the prompt the paste led to (drawn once the input went quiet), or for the
+/// sign that the carried keys acted; checks the appliance, then the message saying what was
+/// ignored.
+fn settled(c: &mut Console, prompt: &str, root: &Path, before: &Tree, what: &str) {
+    let acted = ["Certificate issued", "added", "Trusted root key saved"];
+    c.wait_until(&format!("{prompt:?} or a change made"), |s| {
+        s.contains(prompt) || acted.iter().any(|a| s.contains(a))
     });
+    assert_same(root, before, what);
+    c.wait_for("arrived with the paste");
+    assert!(c.screen().contains(prompt), "{}", c.dump());
 }
 
 /// `2 › Z › 2 › 2` + a CSR followed by `\e[201~\ry\r`: a certificate was issued with no
@@ -158,8 +163,13 @@ fn a_paste_carrying_enter_y_enter_issues_nothing() {
     let before = tree(&r.ts);
     let mut c = csr_dialog(&r.ts);
     c.send(&bracketed(&format!("{csr}{END}\ry\r")));
-    settled(&mut c, "Validity in days [3650]:");
-    assert_same(&r.ts, &before, "a paste ending in \\ry\\r");
+    settled(
+        &mut c,
+        "Validity in days [3650]:",
+        &r.ts,
+        &before,
+        "a paste ending in \\ry\\r",
+    );
 
     // The slow link: the paste's tail comes in reads of its own, the input never quiet.
     c.send("\x1b");
@@ -171,8 +181,13 @@ fn a_paste_carrying_enter_y_enter_issues_nothing() {
         std::thread::sleep(Duration::from_millis(150));
         c.send(piece);
     }
-    settled(&mut c, "Validity in days [3650]:");
-    assert_same(&r.ts, &before, "a paste whose tail came late");
+    settled(
+        &mut c,
+        "Validity in days [3650]:",
+        &r.ts,
+        &before,
+        "a paste whose tail came late",
+    );
 
     // The operator answers the questions as they are drawn: the certificate is issued.
     c.step("", "Issue it? (y/n):");
@@ -191,8 +206,8 @@ fn a_paste_carrying_a_whole_journey_adds_no_key() {
     let mut c = csr_dialog(&r.ts);
     let tail = format!("{END}\x03\x1bRR\rC\r3\r2\r3\r2\r{START}{key}{END}y\r");
     c.send(&bracketed(&format!("{csr}{tail}")));
-    settled(&mut c, "Validity in days [3650]:");
-    assert_same(&r.ts, &before, "a paste carrying C › 3 › tancopy › 3 › 2");
+    let what = "a paste carrying C › 3 › tancopy › 3 › 2";
+    settled(&mut c, "Validity in days [3650]:", &r.ts, &before, what);
     let keys = r.ts.join("home/tancopy/.ssh/authorized_keys");
     let listed = std::fs::read_to_string(&keys).unwrap_or_default();
     assert!(!listed.contains("intruder"), "{listed}");
@@ -210,8 +225,13 @@ fn a_paste_carrying_y_trusts_no_root() {
     c.step("4", "2  Paste tanium.pub text");
     c.step("2", "Paste>");
     c.send(&bracketed(&format!("{foreign}{END}y\r")));
-    settled(&mut c, "Trust it? (y/n):");
-    assert_same(&r.zs, &before, "a root key paste ending in y\\r");
+    settled(
+        &mut c,
+        "Trust it? (y/n):",
+        &r.zs,
+        &before,
+        "a root key paste ending in y\\r",
+    );
     // Answered as drawn, it is trusted.
     c.step("y", "Trusted root key saved");
     assert_eq!(read(&r.zs.join("zoneserver/tanium.pub")), foreign);
@@ -225,8 +245,10 @@ fn keys_typed_ahead_answer_no_confirmation() {
     let before = tree(&r.ts);
     let mut c = Console::open("hub", &r.ts);
     c.send("2\rR\ry\r");
-    c.wait_until("the confirmation and the ignored key", |s| {
-        s.contains("Regenerate them? (y/n):") && s.contains("before this question appeared")
+    let root = r.ts.clone();
+    c.wait_until("the confirmation and the ignored key, or a change", |s| {
+        (s.contains("Regenerate them? (y/n):") && s.contains("before this question appeared"))
+            || !differences(&before, &tree(&root)).is_empty()
     });
     assert_same(&r.ts, &before, "keys typed ahead");
 }
@@ -250,6 +272,11 @@ fn keys_on_a_hidden_screen_add_no_key() {
     c.resize(60, 20);
     c.wait_shown("Terminal too small");
     c.send("y\r");
+    let root = r.ts.clone();
+    c.wait_shown_until("the ignored keys, or a change", |s| {
+        s.contains("Keys ignored: 2.") || !differences(&before, &tree(&root)).is_empty()
+    });
+    assert_same(&r.ts, &before, "y Enter on the hidden screen");
     c.wait_shown("Keys ignored: 2.");
     c.send("\x1b");
     c.wait_shown("Keys ignored: 3.");
