@@ -100,6 +100,21 @@ fn msgs_of(ev: Event) -> Vec<Msg> {
     }
 }
 
+/// Why the console ended when its terminal went away.
+const TERMINAL_CLOSED: &str = "The terminal closed (the SSH session dropped).";
+
+/// Everything the terminal has sent, waiting up to `wait` for the first of it.
+fn read_terminal(wait: Duration) -> io::Result<Vec<Msg>> {
+    let mut read = Vec::new();
+    if event::poll(wait)? {
+        read.extend(msgs_of(event::read()?));
+        while event::poll(Duration::ZERO)? {
+            read.extend(msgs_of(event::read()?));
+        }
+    }
+    Ok(read)
+}
+
 /// The worker thread: effects run one at a time; `cancel` abandons a running transfer.
 fn spawn_worker(
     root: PathBuf,
@@ -281,7 +296,11 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
                 break;
             }
             if dirty {
-                terminal.draw(|frame| ui::draw(&model, frame))?;
+                // A terminal gone mid-frame (the connection dropped) ends it as a hang-up does.
+                if terminal.draw(|frame| ui::draw(&model, frame)).is_err() {
+                    model.goodbye = Some(TERMINAL_CLOSED.into());
+                    break;
+                }
                 // Keys read from now on were typed with this frame's prompt in view.
                 update(&mut model, Msg::Drawn);
                 dirty = false;
@@ -292,7 +311,7 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
             }
             let mut inbox = VecDeque::new();
             if terminal_hung_up(stdin_tty) {
-                model.goodbye = Some("The terminal closed (the SSH session dropped).".into());
+                model.goodbye = Some(TERMINAL_CLOSED.into());
                 break;
             }
             // Asked every turn, input or not: a window resize reaches crossterm by signal.
@@ -301,13 +320,10 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
             } else {
                 Duration::from_millis(50)
             };
-            let mut read = Vec::new();
-            if event::poll(wait)? {
-                read.extend(msgs_of(event::read()?));
-                while event::poll(Duration::ZERO)? {
-                    read.extend(msgs_of(event::read()?));
-                }
-            }
+            let Ok(read) = read_terminal(wait) else {
+                model.goodbye = Some(TERMINAL_CLOSED.into());
+                break;
+            };
             // A paste holds keys off, those of its own read included, until input is quiet.
             let now = Instant::now();
             if read.is_empty() {

@@ -45,7 +45,8 @@ impl View {
 
 pub(super) fn scroll(m: &mut Model, key: Key) {
     // The body is the screen less header, trail, rule, message, prompt and footer.
-    let page = usize::from(m.size.1.saturating_sub(6)).max(1);
+    let (body, _) = message_layout(m.message_lines().len(), m.size.1);
+    let page = usize::from(body).max(1);
     let width = m.size.0;
     let Screen::View(view) = m.screen_mut() else {
         return;
