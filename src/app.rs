@@ -332,6 +332,14 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
                 inbox.extend(settle.read(&read, now));
             }
             inbox.extend(read);
+            // The size as the terminal has it now, before any key: a resize signal can be
+            // lost, and keys must not be taken for a screen that is hidden, or ignored for
+            // one that is not.
+            if let Ok(size) = terminal.size()
+                && (size.width, size.height) != model.size
+            {
+                inbox.push_front(Msg::Resize(size.width, size.height));
+            }
             if inbox
                 .iter()
                 .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_)))

@@ -349,3 +349,20 @@ fn pem_rows_end_where_their_text_ends() {
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
+
+/// A paste that ends early leaves the terminal's own end marker after it, alone. crossterm
+/// read on after it, waiting for a key: the console stopped answering (a resize, a signal,
+/// the paste's end) until one came. It still answers.
+#[test]
+fn a_stray_end_of_paste_marker_leaves_the_console_answering() {
+    let r = roots("stray_marker");
+    let mut c = Console::open("hub", &r.ts);
+    c.send(END);
+    // Time for the console to read the marker before the window changes; if it reads both
+    // at once the test proves less, never fails wrongly.
+    std::thread::sleep(Duration::from_millis(300));
+    c.resize(60, 20);
+    c.wait_shown("Terminal too small");
+    c.resize(80, 24);
+    c.step("1", "Root key (tanium.pub)");
+}
