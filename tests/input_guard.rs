@@ -312,3 +312,30 @@ fn a_message_longer_than_the_screen_is_read_by_scrolling() {
     assert!(squeezed(&screen).contains(&squeezed(&text)), "{screen}");
     assert!(!screen.contains("PgUp PgDn"), "{screen}");
 }
+
+/// A terminal without bracketed paste sends a paste as typed keys: a CSR typed line by line
+/// and then `\ry\r` in the same read. The CSR is taken (the dialog was drawn); the keys after
+/// it reach questions not drawn yet and answer nothing.
+#[test]
+fn an_unbracketed_paste_carrying_answers_answers_nothing() {
+    let mut m = at_csr_paste();
+    let text = format!("{}\ny\n\n", csr_pem().trim_end());
+    assert!(typed(&mut m, &text).is_empty(), "the typed tail acted");
+    assert!(matches!(m.screen(), Screen::Form(_)), "{:?}", m.screen());
+    assert!(flash(&m).contains("before this question appeared"), "{}", flash(&m));
+}
+
+/// A paste at a menu carrying `X\r` does not end the console; its text stays visible at the
+/// prompt once the paste has ended, for the operator to read.
+#[test]
+fn a_paste_at_a_menu_carrying_x_enter_does_not_exit() {
+    let mut m = hub();
+    frame(&mut m);
+    assert!(update(&mut m, Msg::PasteBurst).is_empty());
+    assert!(update(&mut m, Msg::Paste("X".into())).is_empty());
+    assert!(typed(&mut m, "\n").is_empty());
+    assert!(update(&mut m, Msg::Quiet).is_empty());
+    assert!(!m.quit, "the console ended on a pasted X and its Enter");
+    assert_eq!(m.input, "X", "what was pasted is shown");
+    assert!(flash(&m).contains("1 key arrived with the paste"), "{}", flash(&m));
+}
