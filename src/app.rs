@@ -16,6 +16,8 @@ use crossterm::event::{
     KeyModifiers,
 };
 use crossterm::execute;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
 use time::OffsetDateTime;
 
 use crate::appliance::{self, Appliance, RootState, fsutil, status};
@@ -113,6 +115,44 @@ fn read_terminal(wait: Duration) -> io::Result<Vec<Msg>> {
         }
     }
     Ok(read)
+}
+
+/// One turn's input: what the terminal sent, after `Msg::Resize` when the window's size is
+/// not the model's and after `Msg::PasteBurst` when it holds a paste; `Msg::Quiet` once the
+/// input was quiet long enough after a paste. `None` when the terminal is gone.
+fn turn_input<B: Backend>(
+    terminal: &Terminal<B>,
+    model: &Model,
+    settle: &mut Settle,
+    stdin_tty: bool,
+) -> Option<VecDeque<Msg>> {
+    if terminal_hung_up(stdin_tty) {
+        return None;
+    }
+    // Asked every turn, input or not: a window resize reaches crossterm by signal.
+    let wait = if stdin_tty {
+        Duration::ZERO
+    } else {
+        Duration::from_millis(50)
+    };
+    let read = read_terminal(wait).ok()?;
+    let mut inbox = VecDeque::new();
+    // The size as the terminal has it, before any key: a resize signal can be lost, and keys
+    // must not be taken for a screen that is hidden, nor ignored for one that is not.
+    if let Ok(size) = terminal.size()
+        && (size.width, size.height) != model.size
+    {
+        inbox.push_back(Msg::Resize(size.width, size.height));
+    }
+    // A paste holds keys off, those of its own read included, until input is quiet.
+    let now = Instant::now();
+    if read.is_empty() {
+        inbox.extend(settle.idle(now));
+    } else {
+        inbox.extend(settle.read(&read, now));
+    }
+    inbox.extend(read);
+    Some(inbox)
 }
 
 /// The worker thread: effects run one at a time; `cancel` abandons a running transfer.
@@ -309,37 +349,10 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
                     panic!("fault injected by TANOS_FAULT=panic");
                 }
             }
-            let mut inbox = VecDeque::new();
-            if terminal_hung_up(stdin_tty) {
-                model.goodbye = Some(TERMINAL_CLOSED.into());
-                break;
-            }
-            // Asked every turn, input or not: a window resize reaches crossterm by signal.
-            let wait = if stdin_tty {
-                Duration::ZERO
-            } else {
-                Duration::from_millis(50)
-            };
-            let Ok(read) = read_terminal(wait) else {
+            let Some(mut inbox) = turn_input(&terminal, &model, &mut settle, stdin_tty) else {
                 model.goodbye = Some(TERMINAL_CLOSED.into());
                 break;
             };
-            // A paste holds keys off, those of its own read included, until input is quiet.
-            let now = Instant::now();
-            if read.is_empty() {
-                inbox.extend(settle.idle(now));
-            } else {
-                inbox.extend(settle.read(&read, now));
-            }
-            inbox.extend(read);
-            // The size as the terminal has it now, before any key: a resize signal can be
-            // lost, and keys must not be taken for a screen that is hidden, or ignored for
-            // one that is not.
-            if let Ok(size) = terminal.size()
-                && (size.width, size.height) != model.size
-            {
-                inbox.push_front(Msg::Resize(size.width, size.height));
-            }
             if inbox
                 .iter()
                 .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_)))

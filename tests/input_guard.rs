@@ -322,7 +322,11 @@ fn an_unbracketed_paste_carrying_answers_answers_nothing() {
     let text = format!("{}\ny\n\n", csr_pem().trim_end());
     assert!(typed(&mut m, &text).is_empty(), "the typed tail acted");
     assert!(matches!(m.screen(), Screen::Form(_)), "{:?}", m.screen());
-    assert!(flash(&m).contains("before this question appeared"), "{}", flash(&m));
+    assert!(
+        flash(&m).contains("before this question appeared"),
+        "{}",
+        flash(&m)
+    );
 }
 
 /// A paste at a menu carrying `X\r` does not end the console; its text stays visible at the
@@ -337,5 +341,9 @@ fn a_paste_at_a_menu_carrying_x_enter_does_not_exit() {
     assert!(update(&mut m, Msg::Quiet).is_empty());
     assert!(!m.quit, "the console ended on a pasted X and its Enter");
     assert_eq!(m.input, "X", "what was pasted is shown");
-    assert!(flash(&m).contains("1 key arrived with the paste"), "{}", flash(&m));
+    assert!(
+        flash(&m).contains("1 key arrived with the paste"),
+        "{}",
+        flash(&m)
+    );
 }
