@@ -171,3 +171,17 @@ fn scrolling_a_long_pem_erases_what_lines_leave() {
         "not scrolled to the end:\n{screen}"
     );
 }
+
+/// Cells outside the screen the backend keeps (the window changed under a frame) are
+/// written as they come: no panic, nothing taken as blank.
+#[test]
+fn cells_beyond_the_kept_screen_are_written_as_they_come() {
+    let capture = Capture::default();
+    let mut backend = EraseBackend::sized(capture.clone(), Size::new(10, 2));
+    let x = ratatui::buffer::Cell::new("x");
+    let blank = ratatui::buffer::Cell::EMPTY;
+    let cells = [(3, 1, &blank), (15, 1, &x), (2, 5, &x)];
+    backend.draw(cells.into_iter()).expect("draw");
+    let bytes = capture.0.borrow().clone();
+    assert_eq!(bytes.iter().filter(|b| **b == b'x').count(), 2, "{bytes:?}");
+}

@@ -57,6 +57,11 @@ impl<W: Write> EraseBackend<W> {
     /// after it become one erase to the end of the line.
     fn draw_row(&mut self, y: u16, cells: &[(u16, u16, &Cell)]) -> io::Result<()> {
         let area = self.shown.area;
+        // A row the kept screen does not cover (the window changed under the frame): written
+        // as it comes, nothing taken as blank.
+        if y >= area.height || cells.iter().any(|c| c.0 >= area.width) {
+            return self.inner.draw(cells.iter().copied());
+        }
         for (x, _, cell) in cells {
             if let Some(kept) = self.shown.cell_mut(Position::new(*x, y)) {
                 *kept = (*cell).clone();
@@ -65,7 +70,7 @@ impl<W: Write> EraseBackend<W> {
         let text_end = (0..area.width)
             .rev()
             .find_map(|x| {
-                let cell = &self.shown[(x, y)];
+                let cell = self.shown.cell(Position::new(x, y))?;
                 (*cell != Cell::EMPTY).then(|| x + width_of(cell))
             })
             .unwrap_or(0);
