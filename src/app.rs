@@ -16,13 +16,16 @@ use crossterm::event::{
     KeyModifiers,
 };
 use crossterm::execute;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
 use time::OffsetDateTime;
 
 use crate::appliance::{self, Appliance, RootState, fsutil, status};
 use crate::executor::run_effect_with;
 use crate::menu::MenuTree;
-use crate::model::{Effect, Key, Model, Msg, update};
+use crate::model::{Effect, Key, Model, Msg, Settle, update};
 use crate::ui;
+use crate::ui::backend::EraseBackend;
 
 /// The machine's name, offered as the default hostname at first run.
 pub fn machine_hostname() -> String {
@@ -98,6 +101,59 @@ fn msgs_of(ev: Event) -> Vec<Msg> {
         Event::Resize(w, h) => vec![Msg::Resize(w, h)],
         _ => Vec::new(),
     }
+}
+
+/// Why the console ended when its terminal went away.
+const TERMINAL_CLOSED: &str = "The terminal closed (the SSH session dropped).";
+
+/// Everything the terminal has sent, waiting up to `wait` for the first of it.
+fn read_terminal(wait: Duration) -> io::Result<Vec<Msg>> {
+    let mut read = Vec::new();
+    if event::poll(wait)? {
+        read.extend(msgs_of(event::read()?));
+        while event::poll(Duration::ZERO)? {
+            read.extend(msgs_of(event::read()?));
+        }
+    }
+    Ok(read)
+}
+
+/// One turn's input: what the terminal sent, after `Msg::Resize` when the window's size is
+/// not the model's and after `Msg::PasteBurst` when it holds a paste; `Msg::Quiet` once the
+/// input was quiet long enough after a paste. `None` when the terminal is gone.
+fn turn_input<B: Backend>(
+    terminal: &Terminal<B>,
+    model: &Model,
+    settle: &mut Settle,
+    stdin_tty: bool,
+) -> Option<VecDeque<Msg>> {
+    if terminal_hung_up(stdin_tty) {
+        return None;
+    }
+    // Asked every turn, input or not: a window resize reaches crossterm by signal.
+    let wait = if stdin_tty {
+        Duration::ZERO
+    } else {
+        Duration::from_millis(50)
+    };
+    let read = read_terminal(wait).ok()?;
+    let mut inbox = VecDeque::new();
+    // The size as the terminal has it, before any key: a resize signal can be lost, and keys
+    // must not be taken for a screen that is hidden, nor ignored for one that is not.
+    if let Ok(size) = terminal.size()
+        && (size.width, size.height) != model.size
+    {
+        inbox.push_back(Msg::Resize(size.width, size.height));
+    }
+    // A paste holds keys off, those of its own read included, until input is quiet.
+    let now = Instant::now();
+    if read.is_empty() {
+        inbox.extend(settle.idle(now));
+    } else {
+        inbox.extend(settle.read(&read, now));
+    }
+    inbox.extend(read);
+    Some(inbox)
 }
 
 /// The worker thread: effects run one at a time; `cancel` abandons a running transfer.
@@ -179,6 +235,64 @@ fn terminal_hung_up(stdin_tty: bool) -> bool {
     fds[0].revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }
 
+/// The terminal's input read through a non-blocking descriptor of its own. crossterm reads
+/// until a read gives it an event: on a blocking descriptor, input that ends in an unknown or
+/// incomplete sequence (the stray end-of-paste marker of a paste that ended early) leaves it
+/// waiting for the next key, deaf to signals, hang-ups and the end of a paste. Output keeps
+/// its blocking descriptor: a slow link slows the drawing and never fails it.
+struct NonBlockingInput {
+    saved: libc::c_int,
+}
+
+impl NonBlockingInput {
+    fn open() -> Option<NonBlockingInput> {
+        // SAFETY: plain descriptor calls on descriptors opened here or on stdin; every
+        // descriptor opened is closed on each path, stdin is put back by `drop`.
+        unsafe {
+            // The terminal's own device (/dev/pts/N), opened anew: a description of its own.
+            let mut name = [0 as libc::c_char; 256];
+            if libc::ttyname_r(0, name.as_mut_ptr(), name.len()) != 0 {
+                return None;
+            }
+            let tty = libc::open(
+                name.as_ptr(),
+                libc::O_RDWR | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC,
+            );
+            if tty < 0 {
+                return None;
+            }
+            let (mut ours, mut stdin): (libc::stat, libc::stat) = std::mem::zeroed();
+            let same = libc::fstat(tty, &mut ours) == 0
+                && libc::fstat(0, &mut stdin) == 0
+                && ours.st_rdev == stdin.st_rdev;
+            let saved = if same {
+                libc::fcntl(0, libc::F_DUPFD_CLOEXEC, 10)
+            } else {
+                -1
+            };
+            if saved < 0 || libc::dup2(tty, 0) < 0 {
+                if saved >= 0 {
+                    libc::close(saved);
+                }
+                libc::close(tty);
+                return None;
+            }
+            libc::close(tty);
+            Some(NonBlockingInput { saved })
+        }
+    }
+}
+
+impl Drop for NonBlockingInput {
+    fn drop(&mut self) {
+        // SAFETY: puts back the stdin descriptor saved by `open`, then closes the copy.
+        unsafe {
+            libc::dup2(self.saved, 0);
+            libc::close(self.saved);
+        }
+    }
+}
+
 /// Where a crash is recorded: the appliance's log directory, else the system's temp dir.
 fn crash_log(root: &Path) -> PathBuf {
     let dir = root.join("log");
@@ -239,7 +353,7 @@ pub const NO_TERMINAL: u8 = 3;
 
 /// Takes the terminal: raw mode, the alternate screen, bracketed paste. Refused with
 /// `NoTerminal` when standard output is no terminal or no terminal can be read.
-fn start_terminal() -> anyhow::Result<ratatui::DefaultTerminal> {
+fn start_terminal() -> anyhow::Result<Terminal<EraseBackend<io::Stdout>>> {
     if !io::stdout().is_terminal() {
         return Err(NoTerminal("standard output is not a terminal".into()).into());
     }
@@ -253,12 +367,27 @@ fn start_terminal() -> anyhow::Result<ratatui::DefaultTerminal> {
         crossterm::terminal::EnterAlternateScreen,
         EnableBracketedPaste
     )?;
-    let terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
+    // Rows end in an erase, not in written blanks: a copied PEM line is exactly the line.
+    let terminal = Terminal::new(EraseBackend::new(io::stdout()))?;
     // Fault injection for the crash tests: a panic whose text holds an escape sequence.
     if std::env::var_os("TANOS_FAULT").is_some_and(|v| v == "panic-escape") {
         panic!("fault injected by TANOS_FAULT=panic-escape \x1b]0;PWNED\x07");
     }
     Ok(terminal)
+}
+
+/// The session ended (hang-up, signal) while a confirmed change runs: the effects that
+/// follow from it (a generated key's write) run to the end, with no input and nothing drawn.
+fn complete_running(model: &mut Model, effects: &Sender<Effect>, results: &Receiver<Msg>) {
+    while model.busy.is_some() {
+        let Ok(msg) = results.recv() else { return };
+        for effect in update(model, msg) {
+            // The clipboard is the terminal's, which is gone.
+            if !matches!(effect, Effect::Copy(_)) && effects.send(effect).is_err() {
+                return;
+            }
+        }
+    }
 }
 
 /// Opens the console on `root` and runs it until the operator exits, the session ends
@@ -281,42 +410,37 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
     })?;
     let cancel = Arc::new(AtomicBool::new(false));
     let (effects, results, worker) = spawn_worker(root, Arc::clone(&cancel));
+    let input = stdin_tty.then(NonBlockingInput::open).flatten();
     let outcome = (|| -> anyhow::Result<()> {
         let size = terminal.size()?;
         update(&mut model, Msg::Resize(size.width, size.height));
         let mut dirty = true;
         let mut discarding = 0;
         let mut last_key = Instant::now();
+        let mut settle = Settle::default();
         while !model.quit {
             if stop.load(Ordering::Relaxed) {
                 model.goodbye = Some("The session ended (hang-up or termination signal).".into());
                 break;
             }
             if dirty {
-                terminal.draw(|frame| ui::draw(&model, frame))?;
+                // A terminal gone mid-frame (the connection dropped) ends it as a hang-up does.
+                if terminal.draw(|frame| ui::draw(&model, frame)).is_err() {
+                    model.goodbye = Some(TERMINAL_CLOSED.into());
+                    break;
+                }
+                // Keys read from now on were typed with this frame's prompt in view.
+                update(&mut model, Msg::Drawn);
                 dirty = false;
                 // Fault injection for the crash tests: a panic with a full screen up.
                 if fault_panic {
                     panic!("fault injected by TANOS_FAULT=panic");
                 }
             }
-            let mut inbox = VecDeque::new();
-            if terminal_hung_up(stdin_tty) {
-                model.goodbye = Some("The terminal closed (the SSH session dropped).".into());
+            let Some(mut inbox) = turn_input(&terminal, &model, &mut settle, stdin_tty) else {
+                model.goodbye = Some(TERMINAL_CLOSED.into());
                 break;
-            }
-            // Asked every turn, input or not: a window resize reaches crossterm by signal.
-            let wait = if stdin_tty {
-                Duration::ZERO
-            } else {
-                Duration::from_millis(50)
             };
-            if event::poll(wait)? {
-                inbox.extend(msgs_of(event::read()?));
-                while event::poll(Duration::ZERO)? {
-                    inbox.extend(msgs_of(event::read()?));
-                }
-            }
             if inbox
                 .iter()
                 .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_)))
@@ -353,10 +477,12 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
         }
         Ok(())
     })();
-    // A change being written is finished, never cut: transfers stop, the worker drains.
+    // A confirmed change is finished, never cut: transfers stop, the rest runs to its end.
     cancel.store(true, Ordering::Relaxed);
+    complete_running(&mut model, &effects, &results);
     drop(effects);
     let _ = worker.join();
+    drop(input);
     // The terminal may be gone (a dropped session): nothing here may fail on that.
     let _ = execute!(io::stdout(), DisableBracketedPaste);
     TERMINAL_UP.store(false, Ordering::SeqCst);

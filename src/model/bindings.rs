@@ -43,6 +43,14 @@ const MOVE: Binding = hint("↑↓", "move");
 
 /// The bindings of the current screen, in footer order.
 pub fn commands(m: &Model) -> Vec<Binding> {
+    let mut bindings = screen_commands(m);
+    if m.message_overflow() > 0 {
+        bindings.insert(0, hint("PgUp PgDn", "read the message"));
+    }
+    bindings
+}
+
+fn screen_commands(m: &Model) -> Vec<Binding> {
     match m.screen() {
         Screen::Setup(setup) => match setup.step {
             SetupStep::Role => vec![hint("1-3", "choose"), MOVE, typed("X", "exit", Cmd::Exit)],

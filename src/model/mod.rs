@@ -4,6 +4,7 @@
 mod bindings;
 pub mod confirm;
 mod form;
+mod input;
 mod nav;
 mod paste;
 mod settings;
@@ -25,11 +26,12 @@ use crate::transfer::sftp::Peer;
 
 pub use bindings::{Binding, Cmd, commands};
 pub use form::{Field, Form, FormFor};
+pub use input::{PromptId, QUIET_AFTER_PASTE, Settle, Sight};
 pub use paste::{Files, PasteDialog, TextFor};
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
 pub use ssh::{KeyList, KeyListKind, TransferFailure, TransferOp};
 pub use update::update;
-pub use view::View;
+pub use view::{View, message_layout, message_lines};
 
 /// A key as the console sees it, independent of the terminal library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +88,13 @@ pub enum Msg {
         result: Result<(), TransferFailure>,
     },
     Copied(String),
+    /// The screen was just drawn on the terminal: the prompt on it has been seen.
+    Drawn,
+    /// The terminal's input holds a paste: keys are ignored until it goes quiet, since a
+    /// pasted text can end the paste early and carry keys of its own.
+    PasteBurst,
+    /// The terminal's input went quiet after a paste: keys are taken again.
+    Quiet,
     /// No key was pressed for the configured idle time: the console logs out.
     IdleTimeout,
 }
@@ -289,6 +298,8 @@ impl Screen {
 pub struct Flash {
     pub error: bool,
     pub text: String,
+    /// First row shown of a message longer than the screen.
+    pub scroll: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -319,6 +330,14 @@ pub struct Model {
     pub goodbye: Option<String>,
     /// First line shown of a confirmation longer than the screen.
     pub confirm_scroll: usize,
+    /// A paste arrived and the terminal's input has not gone quiet since: keys are ignored.
+    pub settling: bool,
+    /// Keys ignored while a paste settled or the screen was hidden, told when it ends.
+    pub ignored: usize,
+    /// What the terminal last showed of the prompt: keys answer only a prompt seen.
+    pub sight: Sight,
+    /// Counts the prompts put up: a new one has to be drawn before keys answer it.
+    pub prompt_gen: u64,
 }
 
 /// Idle logout when the setting cannot be read.
@@ -368,6 +387,10 @@ impl Model {
             quit: false,
             goodbye: None,
             confirm_scroll: 0,
+            settling: false,
+            ignored: 0,
+            sight: Sight::Unreported,
+            prompt_gen: 0,
         }
     }
 
@@ -411,6 +434,7 @@ impl Model {
         self.flash = Some(Flash {
             error: false,
             text: text.into(),
+            scroll: 0,
         });
     }
 
@@ -418,17 +442,20 @@ impl Model {
         self.flash = Some(Flash {
             error: true,
             text: text.into(),
+            scroll: 0,
         });
     }
 
     fn push(&mut self, screen: Screen) {
         self.input.clear();
         self.confirm_scroll = 0;
+        self.prompt_gen += 1;
         self.stack.push(screen);
     }
 
     fn back(&mut self) {
         self.input.clear();
+        self.prompt_gen += 1;
         if self.stack.len() > 1 {
             self.stack.pop();
         }

@@ -1,15 +1,33 @@
 //! `update`: every message changes the model here, and only here.
 
 use super::{
-    Binding, Cmd, Confirm, Effect, Key, Model, Msg, Outcome, Pending, Screen, commands, form, nav,
-    paste, settings, setup, ssh, tls, view,
+    Binding, Cmd, Confirm, Effect, Key, Model, Msg, Outcome, Pending, Screen, commands, form,
+    input, nav, paste, settings, setup, ssh, tls, view,
 };
 
 /// The one place state changes.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    // Input the operator cannot have meant for the prompt up now acts on nothing.
+    if matches!(msg, Msg::Key(_) | Msg::Paste(_)) && input::held_back(m, &msg) {
+        return Vec::new();
+    }
     match msg {
         Msg::Resize(w, h) => {
+            let was_small = m.too_small();
             m.size = (w, h);
+            input::resized(m, was_small);
+            Vec::new()
+        }
+        Msg::Drawn => {
+            input::drawn(m);
+            Vec::new()
+        }
+        Msg::PasteBurst => {
+            m.settling = true;
+            Vec::new()
+        }
+        Msg::Quiet => {
+            input::settled(m);
             Vec::new()
         }
         Msg::Tick => {
@@ -140,6 +158,14 @@ pub(super) fn finish(m: &mut Model, result: Result<Outcome, String>) {
 }
 
 fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
+    // A message longer than the screen scrolls first: it is read whole before anything else.
+    if m.busy.is_none()
+        && m.message_overflow() > 0
+        && matches!(key, Key::PageUp | Key::PageDown | Key::Home | Key::End)
+    {
+        view::scroll_message(m, key);
+        return Vec::new();
+    }
     // Keys some screens take at once, without Enter.
     match (m.screen(), key) {
         (Screen::View(view), Key::Char('c' | 'C')) if m.input.is_empty() => {

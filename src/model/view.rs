@@ -2,6 +2,13 @@
 
 use super::{Key, Model, Screen};
 
+/// Rows around the body and the message: header, trail, rule, prompt, footer.
+const FIXED_ROWS: u16 = 5;
+/// Body rows a long message leaves when the screen has them.
+const MIN_BODY_ROWS: u16 = 3;
+/// Progress frames of the busy line, one per tick.
+const SPINNER: [char; 4] = ['|', '/', '-', '\\'];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {
     pub title: String,
@@ -38,7 +45,8 @@ impl View {
 
 pub(super) fn scroll(m: &mut Model, key: Key) {
     // The body is the screen less header, trail, rule, message, prompt and footer.
-    let page = usize::from(m.size.1.saturating_sub(6)).max(1);
+    let (body, _) = message_layout(m.message_lines().len(), m.size.1);
+    let page = usize::from(body).max(1);
     let width = m.size.0;
     let Screen::View(view) = m.screen_mut() else {
         return;
@@ -52,5 +60,68 @@ pub(super) fn scroll(m: &mut Model, key: Key) {
         Key::Home => 0,
         Key::End => last,
         _ => view.scroll,
+    };
+}
+
+/// A message as the message area shows it at `width`: wrapped at spaces, a word wider than
+/// the screen cut into pieces, nothing dropped.
+pub fn message_lines(text: &str, width: u16) -> Vec<String> {
+    let width = usize::from(width).max(1);
+    let mut lines = Vec::new();
+    for line in crate::text::wrap(text, width) {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.len() <= width {
+            lines.push(line);
+        } else {
+            lines.extend(chars.chunks(width).map(|c| c.iter().collect::<String>()));
+        }
+    }
+    lines
+}
+
+/// How a screen `height` rows high splits between the body and a message of `lines`
+/// rows: (body rows, message rows). The message takes the body's rows when it needs them.
+pub fn message_layout(lines: usize, height: u16) -> (u16, u16) {
+    let middle = height.saturating_sub(FIXED_ROWS);
+    let wanted = u16::try_from(lines).unwrap_or(u16::MAX).max(1);
+    if wanted + MIN_BODY_ROWS <= middle {
+        (middle - wanted, wanted)
+    } else {
+        let rows = wanted.min(middle);
+        (middle - rows, rows)
+    }
+}
+
+impl Model {
+    /// The message (or busy line) wrapped at the screen's width.
+    pub fn message_lines(&self) -> Vec<String> {
+        let text = match (&self.busy, &self.flash) {
+            (Some(busy), _) => format!("{} {busy}", SPINNER[self.tick % SPINNER.len()]),
+            (None, Some(flash)) => flash.text.clone(),
+            (None, None) => return Vec::new(),
+        };
+        message_lines(&text, self.size.0)
+    }
+
+    /// Rows of the message below the message area: PgUp/PgDn scroll it when any.
+    pub fn message_overflow(&self) -> usize {
+        let lines = self.message_lines().len();
+        let (_, rows) = message_layout(lines, self.size.1);
+        lines.saturating_sub(usize::from(rows))
+    }
+}
+
+/// PgUp, PgDn, Home, End over a message longer than the screen.
+pub(super) fn scroll_message(m: &mut Model, key: Key) {
+    let last = m.message_overflow();
+    let Some(flash) = m.flash.as_mut() else {
+        return;
+    };
+    flash.scroll = match key {
+        Key::PageUp => flash.scroll.saturating_sub(3),
+        Key::PageDown => (flash.scroll + 3).min(last),
+        Key::Home => 0,
+        Key::End => last,
+        _ => flash.scroll,
     };
 }

@@ -1,6 +1,7 @@
 //! Drawing: read-only over the model. Header, breadcrumb, the screen's body, message line,
 //! prompt and footer hints.
 
+pub mod backend;
 pub mod theme;
 
 use ratatui::Frame;
@@ -8,30 +9,23 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::model::{MIN_SIZE, Model, commands};
+use crate::model::{MIN_SIZE, Model, commands, message_layout};
 use crate::screens;
-
-/// Progress frames of the busy line, one per tick.
-const SPINNER: [char; 4] = ['|', '/', '-', '\\'];
 
 pub fn draw(m: &Model, frame: &mut Frame) {
     let area = frame.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        too_small(frame, area);
+        too_small(frame, area, m.ignored);
         return;
     }
-    // A long message takes up to three rows rather than being cut at the edge.
-    let message_len = m
-        .busy
-        .as_ref()
-        .or(m.flash.as_ref().map(|f| &f.text))
-        .map_or(0, |t| t.chars().count() + 2);
-    let message_rows = message_len.div_ceil(usize::from(area.width)).clamp(1, 3) as u16;
+    // A message is shown whole: it takes the rows it needs, the body's too if it must.
+    let message = m.message_lines();
+    let (body_rows, message_rows) = message_layout(message.len(), area.height);
     let [header, crumbs, rule, body, flash, prompt, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
-        Constraint::Min(1),
+        Constraint::Length(body_rows),
         Constraint::Length(message_rows),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -53,31 +47,47 @@ pub fn draw(m: &Model, frame: &mut Frame) {
         rule,
     );
     screens::draw_body(m, frame, body);
-    if let Some(text) = m.busy.as_ref() {
+    let style = match (&m.busy, &m.flash) {
+        (Some(_), _) => theme::BUSY,
+        (None, Some(f)) if f.error => theme::ERROR,
+        _ => theme::INFO,
+    };
+    let first = if m.busy.is_some() {
+        0
+    } else {
+        m.flash
+            .as_ref()
+            .map_or(0, |f| f.scroll.min(m.message_overflow()))
+    };
+    let shown: Vec<Line> = message
+        .into_iter()
+        .skip(first)
+        .take(usize::from(message_rows))
+        .map(|l| Line::styled(l, style))
+        .collect();
+    frame.render_widget(Paragraph::new(shown), flash);
+    if m.settling {
+        // No prompt until the paste has ended: nothing invites an answer meanwhile.
         frame.render_widget(
             Paragraph::new(Line::styled(
-                format!("{} {text}", SPINNER[m.tick % SPINNER.len()]),
+                "Reading the paste… keys wait until it has ended.",
                 theme::BUSY,
             )),
-            flash,
+            prompt,
         );
-    } else if let Some(f) = &m.flash {
-        let style = if f.error { theme::ERROR } else { theme::INFO };
-        frame.render_widget(
-            Paragraph::new(Line::styled(f.text.as_str(), style)).wrap(Wrap { trim: true }),
-            flash,
-        );
+        frame.set_cursor_position((prompt.x, prompt.y));
+    } else {
+        let label = screens::prompt_label(m);
+        let typed = Line::from(vec![
+            Span::styled(label.clone(), theme::PROMPT),
+            Span::raw(m.input.as_str()),
+        ]);
+        frame.render_widget(Paragraph::new(typed), prompt);
+        let cursor_x = prompt.x
+            + (label.chars().count() + m.input.chars().count()).min(usize::from(prompt.width - 1))
+                as u16;
+        frame.set_cursor_position((cursor_x, prompt.y));
     }
-    let label = screens::prompt_label(m);
-    let typed = Line::from(vec![
-        Span::styled(label.clone(), theme::PROMPT),
-        Span::raw(m.input.as_str()),
-    ]);
-    frame.render_widget(Paragraph::new(typed), prompt);
-    let cursor_x = prompt.x
-        + (label.chars().count() + m.input.chars().count()).min(usize::from(prompt.width - 1))
-            as u16;
-    frame.set_cursor_position((cursor_x, prompt.y));
     frame.render_widget(Paragraph::new(footer_line(m)).style(theme::FOOTER), footer);
     scrub_hidden(frame.buffer_mut());
 }
@@ -136,15 +146,18 @@ fn footer_line(m: &Model) -> Line<'static> {
     Line::from(spans)
 }
 
-fn too_small(frame: &mut Frame, area: Rect) {
-    let text = vec![
+fn too_small(frame: &mut Frame, area: Rect, ignored: usize) {
+    let mut text = vec![
         Line::styled("Terminal too small", theme::ERROR),
         Line::from(format!(
             "{}x{} here; the console needs at least {}x{}.",
             area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
         )),
-        Line::from("Enlarge the window; nothing is lost meanwhile."),
+        Line::from("Enlarge the window; nothing is lost meanwhile. Keys do nothing until then."),
     ];
+    if ignored > 0 {
+        text.push(Line::from(format!("Keys ignored: {ignored}.")));
+    }
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
 }
 

@@ -223,6 +223,37 @@ impl Console {
         self.wait_until(&format!("{text:?}"), |s| s.contains(text));
     }
 
+    /// Waits for `text` on the screen, however the frame ends (a screen without a prompt,
+    /// such as "Terminal too small", leaves the cursor anywhere).
+    pub fn wait_shown(&mut self, text: &str) {
+        self.wait_shown_until(&format!("{text:?}"), |s| s.contains(text));
+    }
+
+    /// Waits until `done` holds for the screen, however the frame ends.
+    pub fn wait_shown_until(&mut self, what: &str, done: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + TIMEOUT;
+        while !done(&self.screen()) {
+            assert!(
+                Instant::now() < deadline,
+                "waited {TIMEOUT:?} for {what}:\n{}",
+                self.dump()
+            );
+            let left = deadline.saturating_duration_since(Instant::now());
+            let wait = left.min(Duration::from_millis(50));
+            if let Read1::Eof = pump(&mut self.session, &mut self.parser, &mut self.raw, wait) {
+                panic!("the console ended waiting for {what}:\n{}", self.dump());
+            }
+        }
+    }
+
+    /// Resizes the terminal window, as a terminal emulator does (SIGWINCH to the console).
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        self.session
+            .get_process_mut()
+            .set_window_size(cols, rows)
+            .expect("set the window size");
+    }
+
     pub fn send(&mut self, bytes: &str) {
         self.session
             .write_all(bytes.as_bytes())
