@@ -72,12 +72,18 @@ pub fn escape_text(text: &str) -> String {
 }
 
 fn escape_keeping(text: &str, kept: &[char]) -> String {
-    if !text.chars().any(|c| is_hidden(c) && !kept.contains(&c)) {
+    escape_where(text, |c| is_hidden(c) && !kept.contains(&c))
+}
+
+/// `text` with every character `hide` picks in the visible form `escape` uses: for a check
+/// stricter than the terminal's (a name that must not even hold a no-break space).
+pub fn escape_where(text: &str, hide: impl Fn(char) -> bool) -> String {
+    if !text.chars().any(&hide) {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if is_hidden(c) && !kept.contains(&c) {
+        if hide(c) {
             push_visible(&mut out, c);
         } else {
             out.push(c);

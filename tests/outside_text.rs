@@ -144,13 +144,14 @@ fn keyutility_shows_hostile_csr_names_escaped() {
             "mail.csr",
             "/CN=ok.example".into(),
             Some(format!("subjectAltName=email:x{osc52}@example.com")),
-            "\\e]52;c;",
+            // Refused by its kind: the address itself is never echoed.
+            "unsupported subject alternative name (an e-mail address)",
         ),
         (
             "uri.csr",
             "/CN=ok.example".into(),
             Some(format!("subjectAltName=URI:http://x{ESC}[2J{BEL}/")),
-            "\\e[2J",
+            "unsupported subject alternative name",
         ),
         (
             "c1.csr",
@@ -420,7 +421,9 @@ fn an_os_error_is_named_once() {
     for args in [vec!["--root", root], vec!["--root", root, "config", "list"]] {
         let (out, all) = run(dir.path(), &args);
         assert!(!out.status.success(), "{all}");
-        assert_eq!(all.matches("os error 21").count(), 1, "{args:?}: {all}");
+        // Said once: by the OS ("Is a directory (os error 21)") or by the bounded reader.
+        let said = all.to_lowercase().matches("is a directory").count();
+        assert_eq!(said, 1, "{args:?}: {all}");
     }
 }
 

@@ -57,36 +57,27 @@ impl PartialEq for NewCsr {
 /// or a certificate: a reporting certificate names one server, not a fleet.
 pub const MAX_ALT_NAMES: usize = 100;
 
-/// Characters that change how a name looks without showing themselves: direction overrides
-/// and isolates, zero-width and other format characters, fillers, spaces other than ' ',
-/// line separators, private-use and non-characters.
-pub fn is_hidden(c: char) -> bool {
-    matches!(c,
-        '\u{00A0}' | '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}'
-        | '\u{1680}' | '\u{17B4}' | '\u{17B5}' | '\u{180B}'..='\u{180F}'
-        | '\u{2000}'..='\u{200F}' | '\u{2028}'..='\u{202F}' | '\u{205F}'..='\u{206F}'
-        | '\u{2800}' | '\u{3000}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
-        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{E000}'..='\u{F8FF}'
-        | '\u{FDD0}'..='\u{FDEF}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}'
-        | '\u{F0000}'..='\u{10FFFF}')
+/// Characters a name must not hold: what must not reach a terminal as itself
+/// (`text::is_hidden`: controls, direction overrides and isolates, zero-width and other
+/// format characters), and also spaces other than ' ', fillers, private-use and
+/// non-characters, which change how a name looks without showing themselves.
+pub fn unfit_in_name(c: char) -> bool {
+    crate::text::is_hidden(c)
+        || matches!(c,
+            '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}'
+            | '\u{2800}' | '\u{3000}' | '\u{E000}'..='\u{F8FF}' | '\u{FDD0}'..='\u{FDEF}'
+            | '\u{F0000}'..='\u{10FFFF}')
         || (u32::from(c) & 0xFFFE) == 0xFFFE
         || ('\u{0600}'..='\u{0605}').contains(&c)
 }
 
-/// `text` as it may be shown in a message: control and hidden characters written as
-/// `\u{…}`, and cut at 80 characters.
+/// A name as a message may show it: every character unfit in a name in the visible form
+/// the rest of the product uses (`\e`, `\u{202e}`), cut at 80 characters.
 pub fn shown(text: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i == 80 {
-            out.push('…');
-            break;
-        }
-        if c.is_control() || is_hidden(c) {
-            out.push_str(&format!("\\u{{{:04X}}}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
+    let cut = crate::text::prefix(text, 80);
+    let mut out = crate::text::escape_where(cut, |c| c.is_control() || unfit_in_name(c));
+    if cut.len() < text.len() {
+        out.push('…');
     }
     out
 }
@@ -106,7 +97,7 @@ pub fn check_common_name(name: &str) -> Result<(), String> {
             u32::from(c)
         ));
     }
-    if let Some(c) = name.chars().find(|c| is_hidden(*c)) {
+    if let Some(c) = name.chars().find(|c| unfit_in_name(*c)) {
         return Err(format!(
             "the common name holds an invisible or direction-changing character (U+{:04X})",
             u32::from(c)
@@ -161,7 +152,7 @@ fn ends_in_a_number(name: &str) -> bool {
 /// of a name with two labels or more after it; never an IP address written as a name.
 pub fn check_dns_name(name: &str) -> Result<(), String> {
     let named = |e: String| format!("DNS name '{}': {e}", shown(name));
-    if let Some(c) = name.chars().find(|c| c.is_control() || is_hidden(*c)) {
+    if let Some(c) = name.chars().find(|c| c.is_control() || unfit_in_name(*c)) {
         return Err(named(format!(
             "it holds an invisible or control character (U+{:04X})",
             u32::from(c)

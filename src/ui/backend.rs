@@ -171,4 +171,3 @@ impl<W: Write> Backend for EraseBackend<W> {
         Backend::flush(&mut self.inner)
     }
 }
-
