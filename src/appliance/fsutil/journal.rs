@@ -207,6 +207,41 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Which of `dirs` is the directory `parent` names (by identity, followed as it is now).
+fn dir_among<'a>(parent: Option<&Path>, dirs: &'a [PathBuf]) -> Option<&'a PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(parent?).ok()?;
+    dirs.iter().find(|d| {
+        fs::metadata(d).is_ok_and(|m| m.is_dir() && m.dev() == meta.dev() && m.ino() == meta.ino())
+    })
+}
+
+/// `path` moved into the one of `dirs` its directory is, keeping its file name: a set acts
+/// only inside the directories being recovered, through their own paths (never through a
+/// link the journal names), or not at all.
+fn confine(path: &Path, dirs: &[PathBuf]) -> Option<PathBuf> {
+    let name = path.file_name()?;
+    Some(dir_among(path.parent(), dirs)?.join(name))
+}
+
+impl Set {
+    /// This set with every journal, staged file and place inside `dirs`, its journals all
+    /// named as the one read (`name`); `None` when it names anything else.
+    fn confined(&self, dirs: &[PathBuf], name: &std::ffi::OsStr) -> Option<Set> {
+        let journals = self
+            .journals
+            .iter()
+            .map(|j| (j.file_name() == Some(name)).then(|| confine(j, dirs))?)
+            .collect::<Option<Vec<_>>>()?;
+        let files = self
+            .files
+            .iter()
+            .map(|(staged, target)| Some((confine(staged, dirs)?, confine(target, dirs)?)))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Set { journals, files })
+    }
+}
+
 fn journals_in(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
@@ -246,6 +281,11 @@ fn recover(dirs: &[PathBuf], undo: bool) -> usize {
                 continue;
             };
             let Some(set) = Set::parse(&text) else {
+                continue;
+            };
+            // A journal naming a file outside the directories recovered (`/etc/passwd` as
+            // a journal to remove, a place elsewhere) is not acted on at all.
+            let Some(set) = journal.file_name().and_then(|n| set.confined(dirs, n)) else {
                 continue;
             };
             // The journal must name itself (by identity: the root may be reached through
