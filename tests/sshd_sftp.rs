@@ -728,20 +728,37 @@ other.example {kind} AAAAC3NzaC1lZDI1NTE5AAAAIJdD7y3aLq454yWBdwLWbieU1ebz9/cu7/Q
     assert_eq!(read(&known), text);
 }
 
-/// tanadmin's known_hosts replaced by a FIFO (no writer) is refused, not waited on: the
-/// connection reads the file bounded, once, and libssh2 never opens it.
+/// tanadmin's known_hosts or private key replaced by a FIFO (no writer) is refused, not
+/// waited on: known_hosts is read bounded, once, and libssh2 never opens it; the key files
+/// reach libssh2 only when they are regular files of a key's size.
 #[test]
-fn a_fifo_in_place_of_known_hosts_is_refused_not_waited_on() {
+fn a_fifo_in_place_of_known_hosts_or_the_key_is_refused_not_waited_on() {
     let p = pair();
     exchange_keys(&p);
     issue_certificate(&p);
     let port = free_port();
     let _server = serve(&p, port);
-    let known = p.zs.ssh_dir("tanadmin").join("known_hosts");
-    std::fs::remove_file(&known).ok();
-    let c = std::ffi::CString::new(path_str(&known)).expect("path");
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    // The host known first: with the FIFO in place of the key, the login is what reads it.
+    let fp = unknown_host(
+        pull_certificate(&p.zs, &peer(port), None, &no_cancel()),
+        &p.ts,
+        port,
+    );
+    pull_certificate(&p.zs, &peer(port), Some(&fp), &no_cancel()).expect("first pull");
+    for name in ["known_hosts", "id_ed25519"] {
+        let file = p.zs.ssh_dir("tanadmin").join(name);
+        let kept = file.with_extension("kept");
+        std::fs::rename(&file, &kept).ok();
+        let c = std::ffi::CString::new(path_str(&file)).expect("path");
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+        refused_not_waited_on(&p, port);
+        std::fs::remove_file(&file).expect("remove FIFO");
+        std::fs::rename(&kept, &file).ok();
+    }
+}
+
+fn refused_not_waited_on(p: &Pair, port: u16) {
     let (tx, rx) = std::sync::mpsc::channel();
     let zs = p.zs.clone();
     std::thread::spawn(move || {
