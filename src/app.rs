@@ -26,8 +26,11 @@ use crate::ui;
 
 /// The machine's name, offered as the default hostname at first run.
 pub fn machine_hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
+    appliance::fsutil::read_text(
+        std::path::Path::new("/proc/sys/kernel/hostname"),
+        appliance::fsutil::LIMIT_PEM,
+    )
+    .ok()
         .map(|s| s.trim().to_string())
         .filter(|s| appliance::validate_hostname(s).is_ok())
         .unwrap_or_else(|| "tanos".to_string())

@@ -365,3 +365,19 @@ fn the_audit_view_and_issued_ledger_read_bounded() {
     assert!(lines[0].contains("newest"), "{lines:?}");
     assert!(lines[1..].iter().all(|l| l.contains("old")), "{lines:?}");
 }
+
+/// The system files read through the bounded reader too (/proc, /etc/passwd) still answer:
+/// procfs files report a size of 0 and are read whole.
+#[test]
+fn system_files_read_bounded_still_answer() {
+    // SAFETY: getppid has no preconditions.
+    let parent = u32::try_from(unsafe { libc::getppid() }).expect("pid");
+    assert_eq!(
+        tanos_menu::transfer::sshd::parent_of(std::process::id()),
+        Some(parent)
+    );
+    let user = tanos_menu::appliance::audit::current_user();
+    assert!(!user.is_empty() && !user.contains(':'), "{user}");
+    let text = fsutil::read_text(Path::new("/proc/self/stat"), fsutil::LIMIT_PEM).expect("stat");
+    assert!(text.starts_with(&format!("{} (", std::process::id())), "{text}");
+}
