@@ -144,13 +144,14 @@ fn keyutility_shows_hostile_csr_names_escaped() {
             "mail.csr",
             "/CN=ok.example".into(),
             Some(format!("subjectAltName=email:x{osc52}@example.com")),
-            "\\e]52;c;",
+            // Other kinds of names are refused by kind, never echoed.
+            "(an e-mail address)",
         ),
         (
             "uri.csr",
             "/CN=ok.example".into(),
             Some(format!("subjectAltName=URI:http://x{ESC}[2J{BEL}/")),
-            "\\e[2J",
+            "(a URI)",
         ),
         (
             "c1.csr",
@@ -420,7 +421,9 @@ fn an_os_error_is_named_once() {
     for args in [vec!["--root", root], vec!["--root", root, "config", "list"]] {
         let (out, all) = run(dir.path(), &args);
         assert!(!out.status.success(), "{all}");
-        assert_eq!(all.matches("os error 21").count(), 1, "{args:?}: {all}");
+        // Named once: by the bounded reader's words, not the OS error after them again.
+        let named = all.matches("os error 21").count() + all.matches("is a directory").count();
+        assert_eq!(named, 1, "{args:?}: {all}");
     }
 }
 

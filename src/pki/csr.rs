@@ -73,20 +73,23 @@ pub fn is_hidden(c: char) -> bool {
         || ('\u{0600}'..='\u{0605}').contains(&c)
 }
 
-/// `text` as it may be shown in a message: control and hidden characters written as
-/// `\u{…}`, and cut at 80 characters.
+/// `text` as it may be shown in a message, cut at 80 characters: control and hidden
+/// characters in the one escaped form of the product (`\e`, `\x07`, `\u{202e}`), as
+/// `crate::text::escape` writes them, console and command line alike.
 pub fn shown(text: &str) -> String {
+    let head = crate::text::prefix(text, 80);
     let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i == 80 {
-            out.push('…');
-            break;
-        }
-        if c.is_control() || is_hidden(c) {
-            out.push_str(&format!("\\u{{{:04X}}}", u32::from(c)));
+    for c in head.chars() {
+        if crate::text::is_hidden(c) {
+            out.push_str(&crate::text::escape(c.encode_utf8(&mut [0; 4])));
+        } else if c.is_control() || is_hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
         } else {
             out.push(c);
         }
+    }
+    if head.len() < text.len() {
+        out.push('…');
     }
     out
 }
