@@ -31,9 +31,9 @@ pub fn machine_hostname() -> String {
         appliance::fsutil::LIMIT_PEM,
     )
     .ok()
-        .map(|s| s.trim().to_string())
-        .filter(|s| appliance::validate_hostname(s).is_ok())
-        .unwrap_or_else(|| "tanos".to_string())
+    .map(|s| s.trim().to_string())
+    .filter(|s| appliance::validate_hostname(s).is_ok())
+    .unwrap_or_else(|| "tanos".to_string())
 }
 
 /// The model the console opens with: the appliance, or first-run setup on an empty root.

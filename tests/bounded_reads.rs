@@ -379,5 +379,8 @@ fn system_files_read_bounded_still_answer() {
     let user = tanos_menu::appliance::audit::current_user();
     assert!(!user.is_empty() && !user.contains(':'), "{user}");
     let text = fsutil::read_text(Path::new("/proc/self/stat"), fsutil::LIMIT_PEM).expect("stat");
-    assert!(text.starts_with(&format!("{} (", std::process::id())), "{text}");
+    assert!(
+        text.starts_with(&format!("{} (", std::process::id())),
+        "{text}"
+    );
 }

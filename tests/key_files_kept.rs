@@ -319,13 +319,20 @@ fn a_removal_confirmed_on_a_stale_list_removes_nothing() {
     let known = known_hosts_path(&app);
     std::fs::write(
         &known,
-        format!("ts01.example {} {}\nts02.example {} {}\n", h1.0, h1.1, h2.0, h2.1),
+        format!(
+            "ts01.example {} {}\nts02.example {} {}\n",
+            h1.0, h1.1, h2.0, h2.1
+        ),
     )
     .expect("known_hosts");
     let authorized = app.ssh_dir("tancopy").join("authorized_keys");
     std::fs::write(&authorized, format!("{}\n{}\n", line_of(&a), line_of(&b))).expect("keys");
     for (keys, file, gone_first) in [
-        ("C\n3\n1\n4\n", &known, format!("ts02.example {} {}\n", h2.0, h2.1)),
+        (
+            "C\n3\n1\n4\n",
+            &known,
+            format!("ts02.example {} {}\n", h2.0, h2.1),
+        ),
         ("C\n3\n2\n3\n3\n", &authorized, format!("{}\n", line_of(&b))),
     ] {
         let mut m = model(&app.root);
@@ -334,12 +341,18 @@ fn a_removal_confirmed_on_a_stale_list_removes_nothing() {
         // The operator picks line 1, then another session rewrites the file without it.
         let effects = typed(&mut m, "1\n");
         drive(&mut m, &app.root, effects);
-        assert!(matches!(m.screen(), Screen::Confirm(_)), "{keys}: no confirmation");
+        assert!(
+            matches!(m.screen(), Screen::Confirm(_)),
+            "{keys}: no confirmation"
+        );
         std::fs::write(file, &gone_first).expect("the other session's change");
         let effects = typed(&mut m, "y\n");
         drive(&mut m, &app.root, effects);
         assert_bytes(file, gone_first.as_bytes());
         let told = format!("{:?}", m.flash);
-        assert!(told.contains("changed since it was listed"), "{keys}: {told}");
+        assert!(
+            told.contains("changed since it was listed"),
+            "{keys}: {told}"
+        );
     }
 }

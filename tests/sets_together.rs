@@ -430,7 +430,11 @@ fn a_planted_journal_touches_nothing_outside_its_directories() {
     let passwd = victims.join("passwd");
     let shadow = victims.join("shadow");
     let group = victims.join("group");
-    for (path, text) in [(&passwd, "passwd\n"), (&shadow, "shadow\n"), (&group, "group\n")] {
+    for (path, text) in [
+        (&passwd, "passwd\n"),
+        (&shadow, "shadow\n"),
+        (&group, "group\n"),
+    ] {
         std::fs::write(path, text).expect("victim");
     }
     for name in [".tanos-b.tmp", ".tanos-c.tmp"] {
@@ -470,10 +474,22 @@ fn a_planted_journal_touches_nothing_outside_its_directories() {
         .stdin(Stdio::null())
         .output()
         .expect("run keyutility");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(bytes(&passwd), b"passwd\n", "a file outside was removed");
-    assert_eq!(bytes(&shadow), b"shadow\n", "a file outside was renamed over");
-    assert_eq!(bytes(&group), b"group\n", "a file behind a link was renamed over");
+    assert_eq!(
+        bytes(&shadow),
+        b"shadow\n",
+        "a file outside was renamed over"
+    );
+    assert_eq!(
+        bytes(&group),
+        b"group\n",
+        "a file behind a link was renamed over"
+    );
 }
 
 /// A kill after the commit point leaves the other half only as a staged copy: the next

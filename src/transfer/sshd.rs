@@ -197,7 +197,8 @@ fn lookup_account(name: &str) -> io::Result<Option<(u32, u32)>> {
 
 /// Whether /etc/shadow marks `name` locked ('!'), which sshd refuses without PAM.
 fn locked(name: &str) -> bool {
-    let shadow = fsutil::read_text(Path::new("/etc/shadow"), fsutil::LIMIT_KEYS).unwrap_or_default();
+    let shadow =
+        fsutil::read_text(Path::new("/etc/shadow"), fsutil::LIMIT_KEYS).unwrap_or_default();
     shadow.lines().any(|line| {
         let mut fields = line.split(':');
         fields.next() == Some(name) && fields.next().is_some_and(|p| p.starts_with('!'))
@@ -622,7 +623,8 @@ pub fn children_of(pid: u32) -> Vec<u32> {
 
 /// The parent of `pid` (field 4 of /proc/PID/stat, after the command name).
 pub fn parent_of(pid: u32) -> Option<u32> {
-    let stat = fsutil::read_text(Path::new(&format!("/proc/{pid}/stat")), fsutil::LIMIT_PEM).ok()?;
+    let stat =
+        fsutil::read_text(Path::new(&format!("/proc/{pid}/stat")), fsutil::LIMIT_PEM).ok()?;
     let rest = &stat[stat.rfind(')')? + 1..];
     rest.split_whitespace().nth(1)?.parse().ok()
 }
