@@ -492,6 +492,42 @@ fn a_planted_journal_touches_nothing_outside_its_directories() {
     );
 }
 
+/// A journal or staged file another account dropped in a shared directory is never acted
+/// on, even naming only files of that directory: the operator's file there is not replaced
+/// by the other account's before the command line looks at it.
+#[test]
+fn a_journal_of_another_account_renames_nothing() {
+    let dir = roots::scratch("sets_together", "other-account-");
+    let work = std::path::absolute(dir.path()).expect("absolute");
+    let key = work.join("reporting.pvk");
+    std::fs::write(&key, "the operator's key\n").expect("key");
+    let planted = work.join(".tanos-p.tmp");
+    std::fs::write(&planted, "planted\n").expect("planted");
+    let journal = work.join(".tanos-set-7.journal");
+    let text = format!(
+        "tanos-set 1\njournal {}\nfile {} {}\n",
+        hex(&journal),
+        hex(&planted),
+        hex(&key)
+    );
+    std::fs::write(&journal, text).expect("journal");
+    // nobody: another account than the one running the command line.
+    for path in [&journal, &planted] {
+        std::os::unix::fs::chown(path, Some(65534), Some(65534)).expect("chown");
+    }
+    let out = Command::new(BIN)
+        .arg("keyutility")
+        .arg("reporting-tls-request")
+        .arg(&key)
+        .arg(work.join("reporting.csr"))
+        .args(["--common-name", "zs01.example"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run keyutility");
+    assert_eq!(out.status.code(), Some(2), "refused: the key exists");
+    assert_eq!(bytes(&key), b"the operator's key\n");
+}
+
 /// A kill after the commit point leaves the other half only as a staged copy: the next
 /// start (through another path to the root, too) puts it in place rather than removing it
 /// as a leftover.

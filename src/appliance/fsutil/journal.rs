@@ -162,6 +162,12 @@ impl Set {
     /// Renames what is still staged into place, then removes the journals (the primary last).
     pub(super) fn apply(&self) -> io::Result<()> {
         for (staged, target) in &self.files {
+            if fs::symlink_metadata(staged).is_ok() && !written_here(staged) {
+                return Err(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    "a staged file of the set was not written by this account",
+                ));
+            }
             match fs::rename(staged, target) {
                 Ok(()) => {}
                 // Already renamed by the write that was interrupted.
@@ -197,6 +203,16 @@ impl Set {
         }
         self.remove_journals()
     }
+}
+
+/// Whether `path` is a regular file owned by the account this process runs as: what this
+/// module writes. A file another account dropped (in a shared directory such as /tmp) is
+/// never renamed into place nor taken for a journal.
+fn written_here(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let euid = unsafe { libc::geteuid() };
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file() && m.uid() == euid)
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -277,6 +293,9 @@ fn recover(dirs: &[PathBuf], undo: bool) -> usize {
     let mut found = 0;
     for dir in dirs {
         for journal in journals_in(dir) {
+            if !written_here(&journal) {
+                continue;
+            }
             let Ok(text) = read_text(&journal, LIMIT_CONFIG) else {
                 continue;
             };
