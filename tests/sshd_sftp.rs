@@ -1609,7 +1609,16 @@ fn comm(pid: u32) -> String {
 fn every_stop_signal_stops_sshd_and_its_sessions_with_the_wrapper() {
     let p = pair();
     exchange_keys(&p);
-    for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT] {
+    for signal in [
+        libc::SIGTERM,
+        libc::SIGINT,
+        libc::SIGHUP,
+        libc::SIGQUIT,
+        // Signals whose default also ends a process: the wrapper must not die of them
+        // leaving the peer's session behind.
+        libc::SIGUSR1,
+        libc::SIGALRM,
+    ] {
         let port = free_port();
         let mut server = serve(&p, port);
         let openssh = OpenSshPeer::new(&p, port);

@@ -474,7 +474,9 @@ pub fn signal_name(signal: i32) -> &'static str {
 }
 
 /// The stop signals and SIGCHLD, blocked in this thread so they are taken with
-/// `next_signal` instead of ending the wrapper and leaving sshd behind.
+/// `next_signal` instead of ending the wrapper and leaving sshd behind. Every signal whose
+/// default is to end a process is a stop signal here (SIGUSR1, SIGALRM… too): any of them
+/// would otherwise end the wrapper and leave the peers' sessions running.
 fn block_signals() -> libc::sigset_t {
     // SAFETY: sigset_t is plain data, initialised by sigemptyset before use.
     let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
@@ -486,6 +488,15 @@ fn block_signals() -> libc::sigset_t {
             libc::SIGINT,
             libc::SIGHUP,
             libc::SIGQUIT,
+            libc::SIGUSR1,
+            libc::SIGUSR2,
+            libc::SIGALRM,
+            libc::SIGVTALRM,
+            libc::SIGPROF,
+            libc::SIGIO,
+            libc::SIGPWR,
+            libc::SIGXCPU,
+            libc::SIGXFSZ,
             libc::SIGCHLD,
         ] {
             libc::sigaddset(&mut set, sig);
