@@ -29,11 +29,14 @@ use crate::ui::backend::EraseBackend;
 
 /// The machine's name, offered as the default hostname at first run.
 pub fn machine_hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|s| s.trim().to_string())
-        .filter(|s| appliance::validate_hostname(s).is_ok())
-        .unwrap_or_else(|| "tanos".to_string())
+    appliance::fsutil::read_text(
+        std::path::Path::new("/proc/sys/kernel/hostname"),
+        appliance::fsutil::LIMIT_PEM,
+    )
+    .ok()
+    .map(|s| s.trim().to_string())
+    .filter(|s| appliance::validate_hostname(s).is_ok())
+    .unwrap_or_else(|| "tanos".to_string())
 }
 
 /// The model the console opens with: the appliance, or first-run setup on an empty root.

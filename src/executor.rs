@@ -128,12 +128,12 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
             let key = appliance::users::add_authorized(&app, &user, &text).map_err(|e| e.to_string())?;
             Ok(outcome(&app, format!("Key {} added to {user}'s authorized keys.", key.fingerprint()), None))
         })),
-        Effect::RemoveAuthorized { user, line } => Msg::Done(open(root).and_then(|app| {
-            let key = appliance::users::remove_authorized(&app, &user, line).map_err(|e| e.to_string())?;
+        Effect::RemoveAuthorized { user, line, row } => Msg::Done(open(root).and_then(|app| {
+            let key = appliance::users::remove_authorized_listed(&app, &user, line, Some(&row)).map_err(|e| e.to_string())?;
             Ok(outcome(&app, format!("Key {} removed from {user}'s authorized keys.", key.fingerprint()), None))
         })),
-        Effect::RemoveKnownHost { line } => Msg::Done(open(root).and_then(|app| {
-            let host = appliance::users::remove_known_host(&app, line).map_err(|e| e.to_string())?;
+        Effect::RemoveKnownHost { line, row } => Msg::Done(open(root).and_then(|app| {
+            let host = appliance::users::remove_known_host_listed(&app, line, Some(&row)).map_err(|e| e.to_string())?;
             Ok(outcome(&app, format!("The key of {host} is forgotten; the next connection asks again."), None))
         })),
         Effect::ListKeys { kind, user } => Msg::KeysListed {

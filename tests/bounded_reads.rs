@@ -205,6 +205,33 @@ fn status_read_of_a_hostile_certificate_path_ends() {
     }
 }
 
+/// The hub's root certificate is read for the longest validity it may still sign (Tanium
+/// Status, the CSR prompt): a FIFO, a device or a huge file in its place is refused, not
+/// waited on or read without end.
+#[test]
+fn status_read_of_a_hostile_root_certificate_ends() {
+    let dir = roots::scratch("bounded_reads", "root-cert-");
+    let app = tanium_server(dir.path());
+    let root_cert = app.path(tls::TS_ROOT_CERT);
+    let mut hostile = hostile(dir.path());
+    // The FIFO first: a reader without a bound waits on it forever rather than filling memory.
+    hostile.rotate_left(1);
+    for path in hostile {
+        std::fs::remove_file(&root_cert).ok();
+        std::os::unix::fs::symlink(&path, &root_cert).expect("symlink");
+        let shown = path.display().to_string();
+        let a = app.clone();
+        let snap = within(&shown, move || {
+            status::snapshot(&a, OffsetDateTime::now_utc())
+        });
+        assert!(
+            matches!(snap.issue_limit, Some(Err(_))),
+            "{shown}: {:?}",
+            snap.issue_limit
+        );
+    }
+}
+
 /// The command line's PEM reads (`keyutility reporting-tls-issue`) and the appliance's own
 /// files are bounded too: a FIFO in the place of the Zone Server's CSR is refused.
 #[test]
@@ -337,4 +364,23 @@ fn the_audit_view_and_issued_ledger_read_bounded() {
     assert_eq!(lines.len(), 5);
     assert!(lines[0].contains("newest"), "{lines:?}");
     assert!(lines[1..].iter().all(|l| l.contains("old")), "{lines:?}");
+}
+
+/// The system files read through the bounded reader too (/proc, /etc/passwd) still answer:
+/// procfs files report a size of 0 and are read whole.
+#[test]
+fn system_files_read_bounded_still_answer() {
+    // SAFETY: getppid has no preconditions.
+    let parent = u32::try_from(unsafe { libc::getppid() }).expect("pid");
+    assert_eq!(
+        tanos_menu::transfer::sshd::parent_of(std::process::id()),
+        Some(parent)
+    );
+    let user = tanos_menu::appliance::audit::current_user();
+    assert!(!user.is_empty() && !user.contains(':'), "{user}");
+    let text = fsutil::read_text(Path::new("/proc/self/stat"), fsutil::LIMIT_PEM).expect("stat");
+    assert!(
+        text.starts_with(&format!("{} (", std::process::id())),
+        "{text}"
+    );
 }

@@ -175,7 +175,10 @@ fn a_failed_step_ends_the_busy_state_whatever_the_step() {
         Effect::GenerateKeypair {
             user: "tanadmin".into(),
         },
-        Effect::RemoveKnownHost { line: 1 },
+        Effect::RemoveKnownHost {
+            line: 1,
+            row: String::new(),
+        },
         Effect::Transfer {
             op: TransferOp::PushCsr,
             peer: peer.clone(),

@@ -292,3 +292,67 @@ fn authorized_keys_edits_keep_every_other_line_byte_for_byte() {
     }
     assert_eq!(rows.len(), 3);
 }
+
+/// Types `text` into the console, one key per character ('\n' is Enter).
+fn typed(m: &mut tanos_menu::model::Model, text: &str) -> Vec<tanos_menu::model::Effect> {
+    use tanos_menu::model::{Key, Msg, update};
+    text.chars()
+        .flat_map(|c| {
+            let key = if c == '\n' { Key::Enter } else { Key::Char(c) };
+            update(m, Msg::Key(key))
+        })
+        .collect()
+}
+
+/// The console removes the entry the operator confirmed, or nothing: when another writer
+/// moved the lines between the list and the answer (another session forgot a host first),
+/// the line number now points at another entry, which is kept, and the operator is told.
+#[test]
+fn a_removal_confirmed_on_a_stale_list_removes_nothing() {
+    use support::console::{drive, model};
+    use tanos_menu::model::Screen;
+    let dir = roots::scratch("key_files_kept", "stale-");
+    let keys = dir.path().join("keys");
+    std::fs::create_dir(&keys).expect("keys dir");
+    let app = zone_server(dir.path());
+    let [h1, h2, a, b] = ["h1", "h2", "a", "b"].map(|n| new_key(&keys, n));
+    let known = known_hosts_path(&app);
+    std::fs::write(
+        &known,
+        format!(
+            "ts01.example {} {}\nts02.example {} {}\n",
+            h1.0, h1.1, h2.0, h2.1
+        ),
+    )
+    .expect("known_hosts");
+    let authorized = app.ssh_dir("tancopy").join("authorized_keys");
+    std::fs::write(&authorized, format!("{}\n{}\n", line_of(&a), line_of(&b))).expect("keys");
+    for (keys, file, gone_first) in [
+        (
+            "C\n3\n1\n4\n",
+            &known,
+            format!("ts02.example {} {}\n", h2.0, h2.1),
+        ),
+        ("C\n3\n2\n3\n3\n", &authorized, format!("{}\n", line_of(&b))),
+    ] {
+        let mut m = model(&app.root);
+        let effects = typed(&mut m, keys);
+        drive(&mut m, &app.root, effects);
+        // The operator picks line 1, then another session rewrites the file without it.
+        let effects = typed(&mut m, "1\n");
+        drive(&mut m, &app.root, effects);
+        assert!(
+            matches!(m.screen(), Screen::Confirm(_)),
+            "{keys}: no confirmation"
+        );
+        std::fs::write(file, &gone_first).expect("the other session's change");
+        let effects = typed(&mut m, "y\n");
+        drive(&mut m, &app.root, effects);
+        assert_bytes(file, gone_first.as_bytes());
+        let told = format!("{:?}", m.flash);
+        assert!(
+            told.contains("changed since it was listed"),
+            "{keys}: {told}"
+        );
+    }
+}

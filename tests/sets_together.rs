@@ -415,6 +415,119 @@ fn foreign_journals_rename_nothing() {
     assert!(!incoming.join("reporting.crt").exists());
 }
 
+/// A journal dropped where the command line writes (a shared directory such as /tmp) never
+/// acts outside the directories being recovered: not by naming a file elsewhere as one of
+/// its journals (removed once the set is applied: `/etc/passwd`), nor by a place elsewhere
+/// (renamed over), nor through a link to another directory.
+#[test]
+fn a_planted_journal_touches_nothing_outside_its_directories() {
+    let dir = roots::scratch("sets_together", "planted-");
+    let work = std::path::absolute(dir.path().join("work")).expect("absolute");
+    let victims = std::path::absolute(dir.path().join("victims")).expect("absolute");
+    std::fs::create_dir(&work).expect("work");
+    std::fs::create_dir(&victims).expect("victims");
+    std::os::unix::fs::symlink(&victims, work.join("lnk")).expect("link");
+    let passwd = victims.join("passwd");
+    let shadow = victims.join("shadow");
+    let group = victims.join("group");
+    for (path, text) in [
+        (&passwd, "passwd\n"),
+        (&shadow, "shadow\n"),
+        (&group, "group\n"),
+    ] {
+        std::fs::write(path, text).expect("victim");
+    }
+    for name in [".tanos-b.tmp", ".tanos-c.tmp"] {
+        std::fs::write(victims.join(name), "planted\n").expect("planted");
+    }
+    // Names itself, then /victims/passwd as its primary journal; renames into /victims.
+    let j1 = work.join(".tanos-set-1.journal");
+    let text = format!(
+        "tanos-set 1\njournal {}\njournal {}\nfile {} {}\nfile {} {}\n",
+        hex(&j1),
+        hex(&passwd),
+        hex(&work.join(".tanos-a.tmp")),
+        hex(&work.join("a")),
+        hex(&victims.join(".tanos-b.tmp")),
+        hex(&shadow)
+    );
+    std::fs::write(&j1, text).expect("journal 1");
+    // Through a link in the directory to another one.
+    let j2 = work.join(".tanos-set-2.journal");
+    let text = format!(
+        "tanos-set 1\njournal {}\nfile {} {}\nfile {} {}\n",
+        hex(&j2),
+        hex(&work.join(".tanos-z.tmp")),
+        hex(&work.join("z")),
+        hex(&work.join("lnk/.tanos-c.tmp")),
+        hex(&work.join("lnk/group"))
+    );
+    std::fs::write(&j2, text).expect("journal 2");
+    let key = work.join("reporting.pvk");
+    let csr = work.join("reporting.csr");
+    let out = Command::new(BIN)
+        .arg("keyutility")
+        .arg("reporting-tls-request")
+        .arg(&key)
+        .arg(&csr)
+        .args(["--common-name", "zs01.example"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run keyutility");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(bytes(&passwd), b"passwd\n", "a file outside was removed");
+    assert_eq!(
+        bytes(&shadow),
+        b"shadow\n",
+        "a file outside was renamed over"
+    );
+    assert_eq!(
+        bytes(&group),
+        b"group\n",
+        "a file behind a link was renamed over"
+    );
+}
+
+/// A journal or staged file another account dropped in a shared directory is never acted
+/// on, even naming only files of that directory: the operator's file there is not replaced
+/// by the other account's before the command line looks at it.
+#[test]
+fn a_journal_of_another_account_renames_nothing() {
+    let dir = roots::scratch("sets_together", "other-account-");
+    let work = std::path::absolute(dir.path()).expect("absolute");
+    let key = work.join("reporting.pvk");
+    std::fs::write(&key, "the operator's key\n").expect("key");
+    let planted = work.join(".tanos-p.tmp");
+    std::fs::write(&planted, "planted\n").expect("planted");
+    let journal = work.join(".tanos-set-7.journal");
+    let text = format!(
+        "tanos-set 1\njournal {}\nfile {} {}\n",
+        hex(&journal),
+        hex(&planted),
+        hex(&key)
+    );
+    std::fs::write(&journal, text).expect("journal");
+    // nobody: another account than the one running the command line.
+    for path in [&journal, &planted] {
+        std::os::unix::fs::chown(path, Some(65534), Some(65534)).expect("chown");
+    }
+    let out = Command::new(BIN)
+        .arg("keyutility")
+        .arg("reporting-tls-request")
+        .arg(&key)
+        .arg(work.join("reporting.csr"))
+        .args(["--common-name", "zs01.example"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run keyutility");
+    assert_eq!(out.status.code(), Some(2), "refused: the key exists");
+    assert_eq!(bytes(&key), b"the operator's key\n");
+}
+
 /// A kill after the commit point leaves the other half only as a staged copy: the next
 /// start (through another path to the root, too) puts it in place rather than removing it
 /// as a leftover.

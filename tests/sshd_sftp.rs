@@ -686,6 +686,94 @@ fn a_changed_host_key_is_refused_until_the_old_entry_is_removed() {
     assert!(p.zs.path("transfer/incoming/reporting.crt").exists());
 }
 
+/// A host key tanadmin's known_hosts marks `@revoked` is refused as OpenSSH refuses it:
+/// whatever the operator answers, never trusted, never recorded, nothing transferred.
+/// Beside it, a plain entry for another host and a comment: the revocation is read among
+/// them.
+#[test]
+fn a_revoked_host_key_is_refused_even_when_trusted() {
+    let p = pair();
+    exchange_keys(&p);
+    issue_certificate(&p);
+    let port = free_port();
+    let server = serve(&p, port);
+    let peer = peer(port);
+    let public = read(&p.ts.path("etc/ssh/ssh_host_ed25519_key.pub"));
+    let mut words = public.split_whitespace();
+    let (kind, base64) = (words.next().expect("type"), words.next().expect("key"));
+    let known = p.zs.ssh_dir("tanadmin").join("known_hosts");
+    let text = format!(
+        "# kept by hand
+other.example {kind} AAAAC3NzaC1lZDI1NTE5AAAAIJdD7y3aLq454yWBdwLWbieU1ebz9/cu7/QEXn9OIeZJ
+@revoked * {kind} {base64}
+"
+    );
+    std::fs::write(&known, &text).expect("known_hosts");
+    let fp = host_key_fingerprint(&p.ts);
+    let zs_before = tree_abs(&p.zs.root);
+    for trust in [None, Some(fp.as_str())] {
+        let e = pull_certificate(&p.zs, &peer, trust, &no_cancel())
+            .expect_err("a revoked host key is refused");
+        assert!(
+            matches!(&e, TransferError::HostKeyRevoked { fingerprint, .. } if *fingerprint == fp),
+            "expected HostKeyRevoked, got {e:?}\n{}",
+            server.log()
+        );
+        assert!(e.to_string().contains("REVOKED"), "{e}");
+        assert_unchanged(&p.zs.root, &zs_before, "a revoked host key");
+        let e = push_csr(&p.zs, &peer, trust, &no_cancel()).expect_err("push refused too");
+        assert!(matches!(e, TransferError::HostKeyRevoked { .. }), "{e:?}");
+    }
+    assert!(!p.ts.path("transfer/incoming/reporting.csr").exists());
+    assert_eq!(read(&known), text);
+}
+
+/// tanadmin's known_hosts or private key replaced by a FIFO (no writer) is refused, not
+/// waited on: known_hosts is read bounded, once, and libssh2 never opens it; the key files
+/// reach libssh2 only when they are regular files of a key's size.
+#[test]
+fn a_fifo_in_place_of_known_hosts_or_the_key_is_refused_not_waited_on() {
+    let p = pair();
+    exchange_keys(&p);
+    issue_certificate(&p);
+    let port = free_port();
+    let _server = serve(&p, port);
+    // The host known first: with the FIFO in place of the key, the login is what reads it.
+    let fp = unknown_host(
+        pull_certificate(&p.zs, &peer(port), None, &no_cancel()),
+        &p.ts,
+        port,
+    );
+    pull_certificate(&p.zs, &peer(port), Some(&fp), &no_cancel()).expect("first pull");
+    for name in ["known_hosts", "id_ed25519"] {
+        let file = p.zs.ssh_dir("tanadmin").join(name);
+        let kept = file.with_extension("kept");
+        std::fs::rename(&file, &kept).ok();
+        let c = std::ffi::CString::new(path_str(&file)).expect("path");
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+        refused_not_waited_on(&p, port);
+        std::fs::remove_file(&file).expect("remove FIFO");
+        std::fs::rename(&kept, &file).ok();
+    }
+}
+
+fn refused_not_waited_on(p: &Pair, port: u16) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let zs = p.zs.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(pull_certificate(&zs, &peer(port), None, &no_cancel()));
+    });
+    // Far beyond any honest connection; only a read that waits forever gets near it.
+    let result = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("no answer: the connection waits on the FIFO");
+    match result {
+        Err(TransferError::Io(e)) => assert!(e.contains("FIFO"), "{e}"),
+        other => panic!("expected a refusal of known_hosts, got {other:?}"),
+    }
+}
+
 #[test]
 fn a_stopped_server_gives_a_clear_error_and_nothing_is_installed() {
     let p = pair();
@@ -1521,7 +1609,16 @@ fn comm(pid: u32) -> String {
 fn every_stop_signal_stops_sshd_and_its_sessions_with_the_wrapper() {
     let p = pair();
     exchange_keys(&p);
-    for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT] {
+    for signal in [
+        libc::SIGTERM,
+        libc::SIGINT,
+        libc::SIGHUP,
+        libc::SIGQUIT,
+        // Signals whose default also ends a process: the wrapper must not die of them
+        // leaving the peer's session behind.
+        libc::SIGUSR1,
+        libc::SIGALRM,
+    ] {
         let port = free_port();
         let mut server = serve(&p, port);
         let openssh = OpenSshPeer::new(&p, port);

@@ -1055,3 +1055,25 @@ fn the_command_line_request_follows_the_same_name_rules() {
         assert_unchanged(d, &before, &format!("{args:?}"));
     }
 }
+
+/// The hub's own certificate follows the name rules too: a hostname in appliance.toml
+/// holding a terminal escape, a bare wildcard or an IP address is refused when the server's
+/// TLS certificate is regenerated, and nothing changes.
+#[test]
+fn the_hub_never_signs_a_hostile_hostname_of_its_own() {
+    let dir = scratch("tls_policy");
+    let d = dir.path().to_path_buf();
+    let ts = tanium_server(&d, "ts", "ts01.example", now());
+    let config = ts.path(Layout::CONFIG);
+    let original = std::fs::read_to_string(&config).expect("appliance.toml");
+    for hostile in ["ts\\u001b]0;PWNED\\u0007.example", "*.com", "192.168.1.1"] {
+        let text = original.replace("\"ts01.example\"", &format!("\"{hostile}\""));
+        assert_ne!(text, original, "hostname line found");
+        std::fs::write(&config, &text).expect("hostile appliance.toml");
+        let app = Appliance::open(&ts.root).expect("open");
+        let before = tree_abs(&d);
+        let result = tls::regenerate_server_tls(&app, now());
+        assert!(result.is_err(), "{hostile}: signed {result:?}");
+        assert_unchanged(&d, &before, hostile);
+    }
+}

@@ -26,7 +26,8 @@ struct Entry<'a> {
 pub fn current_user() -> String {
     use std::os::unix::fs::MetadataExt;
     let uid = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
-    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let passwd = super::fsutil::read_text(Path::new("/etc/passwd"), super::fsutil::LIMIT_KEYS)
+        .unwrap_or_default();
     let listed = uid.and_then(|uid| {
         passwd.lines().find_map(|l| {
             let mut fields = l.split(':');

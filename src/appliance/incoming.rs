@@ -92,12 +92,16 @@ pub fn read(app: &Appliance, name: &str) -> Result<String, IncomingError> {
             size: meta.len(),
         });
     }
-    // O_NOFOLLOW: a symlink swapped in after the check is still refused.
+    // O_NOFOLLOW: a symlink swapped in after the check is still refused; O_NONBLOCK and the
+    // check of what was opened: a FIFO or device swapped in is refused, not waited on.
     let mut file = OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
         .open(&path)
         .map_err(io_err)?;
+    if !file.metadata().map_err(io_err)?.is_file() {
+        return Err(IncomingError::NotFile(name.to_string()));
+    }
     let mut text = String::new();
     file.by_ref()
         .take(MAX_PEM_BYTES as u64 + 1)

@@ -133,7 +133,11 @@ fn issue_limit(
     if app.config.role != Role::TaniumServer {
         return None;
     }
-    let text = std::fs::read_to_string(app.path("tanium/tanium-root.crt")).ok()?;
+    // Bounded like every read: a device or FIFO put in its place neither hangs nor fills memory.
+    let text = match fsutil::read_text_opt(&app.path(super::tls::TS_ROOT_CERT), fsutil::LIMIT_PEM) {
+        Ok(text) => text?,
+        Err(e) => return Some(Err(format!("tanium-root.crt: {e}"))),
+    };
     Some(crate::pki::issue::issue_limit_pem(&text, now).map_err(|e| e.to_string()))
 }
 

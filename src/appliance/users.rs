@@ -19,6 +19,21 @@ pub enum UserError {
     Io(String),
     #[error(transparent)]
     Lock(#[from] super::lock::LockError),
+    #[error(
+        "the file changed since it was listed: line {0} is no longer the entry you confirmed; nothing was removed. List it again"
+    )]
+    Changed(usize),
+}
+
+/// Refuses unless line `line` of `rows` (as listed now) is still `shown` (as confirmed):
+/// another writer may have moved the lines since the list was drawn.
+fn still_listed(rows: &[String], line: usize, shown: Option<&str>) -> Result<(), UserError> {
+    match shown {
+        Some(shown) if line == 0 || rows.get(line - 1).map(String::as_str) != Some(shown) => {
+            Err(UserError::Changed(line))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn check_user(user: &str) -> Result<(), UserError> {
@@ -95,8 +110,22 @@ pub fn remove_authorized(
     user: &str,
     line: usize,
 ) -> Result<AuthorizedKey, UserError> {
+    remove_authorized_listed(app, user, line, None)
+}
+
+/// `remove_authorized`, only while line `line` still reads `shown` (its row in
+/// [`authorized_rows`]) when given: the row the operator confirmed, not whatever is there now.
+pub fn remove_authorized_listed(
+    app: &Appliance,
+    user: &str,
+    line: usize,
+    shown: Option<&str>,
+) -> Result<AuthorizedKey, UserError> {
     let _lock = super::lock::acquire(app)?;
     check_user(user)?;
+    if shown.is_some() {
+        still_listed(&authorized_rows(app, user)?, line, shown)?;
+    }
     let removed = authorized::remove(&authorized_path(app, user), line)?;
     let file = format!("home/{user}/.ssh/{}", sshkeys::AUTHORIZED_KEYS);
     let _ = audit::record(
@@ -152,7 +181,20 @@ pub fn known_host_rows(app: &Appliance) -> Result<Vec<String>, UserError> {
 }
 
 pub fn remove_known_host(app: &Appliance, line: usize) -> Result<String, UserError> {
+    remove_known_host_listed(app, line, None)
+}
+
+/// `remove_known_host`, only while line `line` still reads `shown` (its row in
+/// [`known_host_rows`]) when given.
+pub fn remove_known_host_listed(
+    app: &Appliance,
+    line: usize,
+    shown: Option<&str>,
+) -> Result<String, UserError> {
     let _lock = super::lock::acquire(app)?;
+    if shown.is_some() {
+        still_listed(&known_host_rows(app)?, line, shown)?;
+    }
     let removed = known_hosts::remove(&known_hosts_path(app), line).map_err(io)?;
     let Some(entry) = removed else {
         return Err(UserError::Key(KeyError::NoSuchLine(line)));

@@ -154,9 +154,14 @@ pub enum Effect {
     /// Adds a pasted public key to a user's authorized_keys: `Msg::Done`.
     AddAuthorized { user: String, text: String },
     /// Removes line `line` of a user's authorized_keys: `Msg::Done`.
-    RemoveAuthorized { user: String, line: usize },
-    /// Removes line `line` of tanadmin's known_hosts: `Msg::Done`.
-    RemoveKnownHost { line: usize },
+    /// Removed only while that line is still `row`, as listed and confirmed.
+    RemoveAuthorized {
+        user: String,
+        line: usize,
+        row: String,
+    },
+    /// Removes line `line` of tanadmin's known_hosts (while it is still `row`): `Msg::Done`.
+    RemoveKnownHost { line: usize, row: String },
     /// Lists a user's authorized keys or tanadmin's known hosts: `Msg::KeysListed`.
     ListKeys { kind: KeyListKind, user: String },
     /// An SFTP pull or push with tanadmin's key: `Msg::Transferred`.
@@ -199,9 +204,11 @@ pub enum Pending {
     RemoveAuthorized {
         user: String,
         line: usize,
+        row: String,
     },
     RemoveKnownHost {
         line: usize,
+        row: String,
     },
     /// Records an unknown host's key, then runs the transfer again.
     TrustHost {

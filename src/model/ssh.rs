@@ -218,6 +218,7 @@ pub(super) fn pick_key(m: &mut Model, list: KeyList, text: &str) -> Vec<Effect> 
             Pending::RemoveAuthorized {
                 user: list.user.clone(),
                 line,
+                row: rows[i].clone(),
             },
         ),
         KeyListKind::KnownHosts => (
@@ -226,7 +227,10 @@ pub(super) fn pick_key(m: &mut Model, list: KeyList, text: &str) -> Vec<Effect> 
                 "Line {line}: {}\nThe next connection to this host asks again whether to trust its key.",
                 rows[i]
             ),
-            Pending::RemoveKnownHost { line },
+            Pending::RemoveKnownHost {
+                line,
+                row: rows[i].clone(),
+            },
         ),
     };
     m.push(Screen::Confirm(Confirm {

@@ -353,15 +353,15 @@ fn answer(m: &mut Model, confirm: Confirm, text: &str) -> Vec<Effect> {
             format!("Adding the key for {user}…"),
             Effect::AddAuthorized { user, text },
         ),
-        Pending::RemoveAuthorized { user, line } => start(
+        Pending::RemoveAuthorized { user, line, row } => start(
             m,
             format!("Removing line {line}…"),
-            Effect::RemoveAuthorized { user, line },
+            Effect::RemoveAuthorized { user, line, row },
         ),
-        Pending::RemoveKnownHost { line } => start(
+        Pending::RemoveKnownHost { line, row } => start(
             m,
             format!("Removing line {line}…"),
-            Effect::RemoveKnownHost { line },
+            Effect::RemoveKnownHost { line, row },
         ),
         Pending::TrustHost {
             op,

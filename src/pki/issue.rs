@@ -225,6 +225,7 @@ pub fn sign_leaf(
     if !(MIN_VALIDITY_DAYS..=MAX_VALIDITY_DAYS).contains(&request.days) {
         return Err(PkiError::ValidityOutOfRange(request.days));
     }
+    check_names(request)?;
     let root = root_summary(root_cert_pem)?;
     let limit = issue_limit(&root, now)?;
     if request.days > limit.max_days {
@@ -257,6 +258,18 @@ pub fn sign_leaf(
         .signed_by(public_key, &issuer)
         .map_err(cert_err)?
         .pem())
+}
+
+/// Every certificate the root signs follows the name rules of a request, whatever its
+/// names came from (a CSR, or this appliance's own hostname read from appliance.toml).
+fn check_names(request: &LeafRequest) -> Result<(), PkiError> {
+    use super::csr::{check_common_name, check_dns_name, check_name_count};
+    check_common_name(&request.common_name).map_err(PkiError::Certificate)?;
+    check_name_count(request.dns_names.len() + request.ips.len()).map_err(PkiError::Certificate)?;
+    request
+        .dns_names
+        .iter()
+        .try_for_each(|name| check_dns_name(name).map_err(PkiError::Certificate))
 }
 
 /// The names, constraints and usages of a reporting certificate.

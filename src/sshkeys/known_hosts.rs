@@ -91,6 +91,18 @@ pub fn read(path: &Path) -> std::io::Result<Vec<KnownHost>> {
         .collect())
 }
 
+/// Whether `key` (the raw key blob a host presents) is on a `@revoked` line: OpenSSH refuses
+/// such a key whatever the host, and so does every connection made here.
+pub fn is_revoked(entries: &[Entry], key: &[u8]) -> bool {
+    use base64::Engine;
+    entries.iter().any(|e| {
+        e.marker.as_deref() == Some("@revoked")
+            && base64::engine::general_purpose::STANDARD
+                .decode(e.host.key_base64.as_bytes())
+                .is_ok_and(|blob| blob == key)
+    })
+}
+
 /// Key types recorded for `host:port` in plain (unhashed) entries.
 pub fn recorded_types(entries: &[KnownHost], host: &str, port: u16) -> Vec<String> {
     let pattern = host_pattern(host, port);

@@ -66,6 +66,10 @@ pub enum TransferError {
     )]
     HostKeyChanged { host: String, fingerprint: String },
     #[error(
+        "THE HOST KEY OF {host} IS REVOKED: it presents {fingerprint}, which tanadmin's known_hosts marks @revoked. Nothing was transferred; the key is never trusted while that line is there."
+    )]
+    HostKeyRevoked { host: String, fingerprint: String },
+    #[error(
         "{peer} refused tanadmin's key: add this appliance's tanadmin public key to that appliance's tancopy authorized keys (C › 3 › tancopy › 3 › 2)"
     )]
     AuthRefused { peer: String, user: String },
@@ -108,6 +112,12 @@ fn connect(peer: &Peer, keys: &ClientKeys, trust: Option<&str>) -> Result<Sessio
     if !keys.private_key.exists() {
         return Err(TransferError::NoClientKey);
     }
+    // libssh2 opens the key files itself: only regular files of a key's size reach it (a
+    // FIFO or a device in their place would hang the connection or fill memory).
+    for path in [&keys.private_key, &keys.public_key] {
+        crate::appliance::fsutil::read_bytes(path, crate::appliance::fsutil::LIMIT_PEM)
+            .map_err(|e| TransferError::Io(format!("{}: {e}", crate::text::escape_path(path))))?;
+    }
     let addr = (peer.host.as_str(), peer.port)
         .to_socket_addrs()
         .map_err(|e| TransferError::Unreachable(format!("{name}: {e}")))?
@@ -130,7 +140,15 @@ fn connect(peer: &Peer, keys: &ClientKeys, trust: Option<&str>) -> Result<Sessio
     // known by its ed25519 key is not asked for another type and reported as changed.
     sess.method_pref(MethodType::Kex, "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,diffie-hellman-group14-sha256")
         .map_err(hs_err)?;
-    let recorded = known_hosts::read(&keys.known_hosts).unwrap_or_default();
+    // Read once, bounded: libssh2 never opens the file itself (a FIFO or a device put in
+    // its place would hang or fill memory), and the revocations it ignores are read here.
+    let entries = known_hosts::entries(&keys.known_hosts)
+        .map_err(|e| TransferError::Io(format!("known_hosts: {e}")))?;
+    let recorded: Vec<KnownHost> = entries
+        .iter()
+        .filter(|e| e.marker.is_none())
+        .map(|e| e.host.clone())
+        .collect();
     let types = known_hosts::recorded_types(&recorded, &peer.host, peer.port);
     if !types.is_empty() {
         sess.method_pref(MethodType::HostKey, &types.join(","))
@@ -145,13 +163,20 @@ fn connect(peer: &Peer, keys: &ClientKeys, trust: Option<&str>) -> Result<Sessio
     })?;
     let key = key.to_vec();
     let host = known_hosts::host_pattern(&peer.host, peer.port);
+    let fp = fingerprint(&sess);
+    if known_hosts::is_revoked(&entries, &key) {
+        return Err(TransferError::HostKeyRevoked {
+            host,
+            fingerprint: fp,
+        });
+    }
     let mut known = sess.known_hosts().map_err(hs_err)?;
-    if keys.known_hosts.exists() {
+    for e in &recorded {
+        let line = format!("{} {} {}", e.hosts, e.key_type, e.key_base64);
         known
-            .read_file(&keys.known_hosts, KnownHostFileKind::OpenSSH)
+            .read_str(&line, KnownHostFileKind::OpenSSH)
             .map_err(hs_err)?;
     }
-    let fp = fingerprint(&sess);
     match known.check_port(&peer.host, peer.port, &key) {
         CheckResult::Match => {}
         CheckResult::Mismatch => {

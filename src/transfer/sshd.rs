@@ -197,7 +197,8 @@ fn lookup_account(name: &str) -> io::Result<Option<(u32, u32)>> {
 
 /// Whether /etc/shadow marks `name` locked ('!'), which sshd refuses without PAM.
 fn locked(name: &str) -> bool {
-    let shadow = std::fs::read_to_string("/etc/shadow").unwrap_or_default();
+    let shadow =
+        fsutil::read_text(Path::new("/etc/shadow"), fsutil::LIMIT_KEYS).unwrap_or_default();
     shadow.lines().any(|line| {
         let mut fields = line.split(':');
         fields.next() == Some(name) && fields.next().is_some_and(|p| p.starts_with('!'))
@@ -473,7 +474,9 @@ pub fn signal_name(signal: i32) -> &'static str {
 }
 
 /// The stop signals and SIGCHLD, blocked in this thread so they are taken with
-/// `next_signal` instead of ending the wrapper and leaving sshd behind.
+/// `next_signal` instead of ending the wrapper and leaving sshd behind. Every signal whose
+/// default is to end a process is a stop signal here (SIGUSR1, SIGALRM… too): any of them
+/// would otherwise end the wrapper and leave the peers' sessions running.
 fn block_signals() -> libc::sigset_t {
     // SAFETY: sigset_t is plain data, initialised by sigemptyset before use.
     let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
@@ -485,6 +488,15 @@ fn block_signals() -> libc::sigset_t {
             libc::SIGINT,
             libc::SIGHUP,
             libc::SIGQUIT,
+            libc::SIGUSR1,
+            libc::SIGUSR2,
+            libc::SIGALRM,
+            libc::SIGVTALRM,
+            libc::SIGPROF,
+            libc::SIGIO,
+            libc::SIGPWR,
+            libc::SIGXCPU,
+            libc::SIGXFSZ,
             libc::SIGCHLD,
         ] {
             libc::sigaddset(&mut set, sig);
@@ -622,7 +634,8 @@ pub fn children_of(pid: u32) -> Vec<u32> {
 
 /// The parent of `pid` (field 4 of /proc/PID/stat, after the command name).
 pub fn parent_of(pid: u32) -> Option<u32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let stat =
+        fsutil::read_text(Path::new(&format!("/proc/{pid}/stat")), fsutil::LIMIT_PEM).ok()?;
     let rest = &stat[stat.rfind(')')? + 1..];
     rest.split_whitespace().nth(1)?.parse().ok()
 }

@@ -162,6 +162,12 @@ impl Set {
     /// Renames what is still staged into place, then removes the journals (the primary last).
     pub(super) fn apply(&self) -> io::Result<()> {
         for (staged, target) in &self.files {
+            if fs::symlink_metadata(staged).is_ok() && !written_here(staged) {
+                return Err(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    "a staged file of the set was not written by this account",
+                ));
+            }
             match fs::rename(staged, target) {
                 Ok(()) => {}
                 // Already renamed by the write that was interrupted.
@@ -199,11 +205,56 @@ impl Set {
     }
 }
 
+/// Whether `path` is a regular file owned by the account this process runs as: what this
+/// module writes. A file another account dropped (in a shared directory such as /tmp) is
+/// never renamed into place nor taken for a journal.
+fn written_here(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let euid = unsafe { libc::geteuid() };
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file() && m.uid() == euid)
+}
+
 fn same_file(a: &Path, b: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (fs::symlink_metadata(a), fs::symlink_metadata(b)) {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
         _ => false,
+    }
+}
+
+/// Which of `dirs` is the directory `parent` names (by identity, followed as it is now).
+fn dir_among<'a>(parent: Option<&Path>, dirs: &'a [PathBuf]) -> Option<&'a PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(parent?).ok()?;
+    dirs.iter().find(|d| {
+        fs::metadata(d).is_ok_and(|m| m.is_dir() && m.dev() == meta.dev() && m.ino() == meta.ino())
+    })
+}
+
+/// `path` moved into the one of `dirs` its directory is, keeping its file name: a set acts
+/// only inside the directories being recovered, through their own paths (never through a
+/// link the journal names), or not at all.
+fn confine(path: &Path, dirs: &[PathBuf]) -> Option<PathBuf> {
+    let name = path.file_name()?;
+    Some(dir_among(path.parent(), dirs)?.join(name))
+}
+
+impl Set {
+    /// This set with every journal, staged file and place inside `dirs`, its journals all
+    /// named as the one read (`name`); `None` when it names anything else.
+    fn confined(&self, dirs: &[PathBuf], name: &std::ffi::OsStr) -> Option<Set> {
+        let journals = self
+            .journals
+            .iter()
+            .map(|j| (j.file_name() == Some(name)).then(|| confine(j, dirs))?)
+            .collect::<Option<Vec<_>>>()?;
+        let files = self
+            .files
+            .iter()
+            .map(|(staged, target)| Some((confine(staged, dirs)?, confine(target, dirs)?)))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Set { journals, files })
     }
 }
 
@@ -242,10 +293,18 @@ fn recover(dirs: &[PathBuf], undo: bool) -> usize {
     let mut found = 0;
     for dir in dirs {
         for journal in journals_in(dir) {
+            if !written_here(&journal) {
+                continue;
+            }
             let Ok(text) = read_text(&journal, LIMIT_CONFIG) else {
                 continue;
             };
             let Some(set) = Set::parse(&text) else {
+                continue;
+            };
+            // A journal naming a file outside the directories recovered (`/etc/passwd` as
+            // a journal to remove, a place elsewhere) is not acted on at all.
+            let Some(set) = journal.file_name().and_then(|n| set.confined(dirs, n)) else {
                 continue;
             };
             // The journal must name itself (by identity: the root may be reached through
