@@ -262,6 +262,33 @@ fn hostile_appliance_toml_is_reported_escaped() {
     }
 }
 
+/// A hand-edited hostname in appliance.toml is checked when the appliance opens, as `init`
+/// checks it: it would name the appliance in certificates, host keys and the header.
+#[test]
+fn a_hostile_hostname_in_appliance_toml_is_refused_escaped() {
+    let dir = scratch();
+    let ts = tanium_server(dir.path());
+    let root = ts.root.to_str().expect("utf-8 path");
+    let cases = [
+        ("ts\\u001b]0;PWNED\\u0007.example", "\\e"),
+        ("*.com", "'*'"),
+        ("a..example", "empty label"),
+    ];
+    for (hostname, shown) in cases {
+        std::fs::write(
+            ts.path(Layout::CONFIG),
+            format!("role = \"tanium-server\"\nhostname = \"{hostname}\"\nplatform = \"7.3\"\n"),
+        )
+        .expect("write appliance.toml");
+        for args in [vec!["--root", root, "config", "list"], vec!["--root", root]] {
+            let (out, all) = run(dir.path(), &args);
+            assert!(!out.status.success(), "{hostname} {args:?}: {all}");
+            assert!(all.contains("hostname"), "{hostname} {args:?}: {all}");
+            assert!(all.contains(shown), "{hostname} {args:?}: {all}");
+        }
+    }
+}
+
 #[test]
 fn hostile_settings_toml_names_and_values_are_reported_escaped() {
     let dir = scratch();

@@ -613,3 +613,62 @@ fn status_screen_shows_the_mismatch() {
     assert!(screen.contains("issued for another key"), "{screen}");
     assert!(!screen.contains("valid until"), "{screen}");
 }
+
+/// Tanium Status does not call a certificate valid that the trusted root did not sign: a
+/// self-signed one for the installed key, or the installed one once another root is trusted.
+#[test]
+fn status_says_a_certificate_is_not_signed_by_the_trusted_root() {
+    let dir = roots::scratch("sets_together", "untrusted-");
+    let app = roots::appliance_at(
+        dir.path(),
+        "ts",
+        Role::TaniumServer,
+        Platform::V7_3,
+        false,
+        None,
+    );
+    let cert = app.path(tls::TS_CERT);
+    let issued = std::fs::read(&cert).expect("read cert");
+    let key = app.path(tls::TS_KEY);
+    let key = key.to_str().expect("utf-8 path");
+    let own = openssl(
+        &[
+            "req", "-new", "-x509", "-key", key, "-subj", "/CN=ts", "-days", "30",
+        ],
+        dir.path(),
+    );
+    std::fs::write(&cert, own).expect("replace cert");
+    let untrusted = |app: &Appliance| {
+        let snap = status::snapshot(app, OffsetDateTime::now_utc());
+        let short = snap.cert.short();
+        assert!(!short.to_lowercase().contains("valid"), "{short}");
+        assert!(short.contains("NOT SIGNED"), "{short}");
+        match snap.cert {
+            CertState::Untrusted { reason, .. } => reason,
+            other => panic!("{other:?}"),
+        }
+    };
+    let reason = untrusted(&app);
+    assert!(reason.contains("did not sign it"), "{reason}");
+    // The issued certificate again, but another root trusted in place of the real one.
+    std::fs::write(&cert, issued).expect("restore cert");
+    let other = openssl(
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ],
+        dir.path(),
+    );
+    let other_key = dir.path().join("other.pvk");
+    std::fs::write(&other_key, other).expect("write key");
+    let other_pub = openssl(
+        &["pkey", "-in", other_key.to_str().expect("utf-8"), "-pubout"],
+        dir.path(),
+    );
+    std::fs::write(app.path(tls::TS_ROOT_PUB), other_pub).expect("replace root");
+    let reason = untrusted(&app);
+    assert!(reason.contains("tanium/tanium.pub"), "{reason}");
+}

@@ -210,6 +210,12 @@ impl Appliance {
             path: path.clone(),
             message: crate::text::escape_text(e.message()),
         })?;
+        // The hostname names the appliance in certificates, host keys and the header: a
+        // hand-edited one is checked as `init` checks it.
+        validate_hostname(&config.hostname).map_err(|message| OpenError::Invalid {
+            path: path.clone(),
+            message: format!("hostname: {message}"),
+        })?;
         Ok(Appliance {
             root: root.to_path_buf(),
             config,

@@ -22,6 +22,12 @@ pub enum CertState {
         summary: CertSummary,
         reason: String,
     },
+    /// A certificate for the installed key that the root this appliance trusts did not sign
+    /// (or with that root unreadable): peers that trust the root refuse it.
+    Untrusted {
+        summary: CertSummary,
+        reason: String,
+    },
     Unreadable(String),
 }
 
@@ -41,6 +47,7 @@ impl CertState {
                 }
             }
             CertState::KeyMismatch { .. } => "DOES NOT MATCH the private key".into(),
+            CertState::Untrusted { .. } => "NOT SIGNED by the trusted root".into(),
             CertState::Unreadable(_) => "UNREADABLE".into(),
         }
     }
@@ -108,6 +115,35 @@ fn key_mismatch(app: &Appliance, key_rel: &str, summary: &CertSummary) -> Option
     }
 }
 
+/// Why the certificate is not one the root this appliance trusts signed, when it is not.
+/// Without a trusted root yet there is nothing to judge it by.
+fn root_mismatch(app: &Appliance, cert_pem: &[u8]) -> Option<String> {
+    let root_rel = match app.config.role {
+        Role::ZoneServer => super::tls::ZS_ROOT,
+        Role::TaniumServer => super::tls::TS_ROOT_PUB,
+    };
+    let text = match fsutil::read_bytes_opt(&app.path(root_rel), fsutil::LIMIT_PEM) {
+        Ok(Some(text)) => text,
+        Ok(None) => return None,
+        Err(e) => return Some(format!("the trusted root {root_rel} cannot be read: {e}")),
+    };
+    let root = match TrustedKey::from_pem(&text) {
+        Ok(root) => root,
+        Err(e) => return Some(format!("the trusted root {root_rel} is not usable: {e}")),
+    };
+    let signed = std::str::from_utf8(cert_pem)
+        .ok()
+        .and_then(|pem| crate::pki::verify::certificate_der(pem).ok())
+        .and_then(|der| crate::pki::verify::signed_by(&der, &root.spki_der).ok());
+    match signed {
+        Some(true) => None,
+        _ => Some(format!(
+            "the trusted root {root_rel} ({}) did not sign it: install a certificate the Tanium Server issued with that root",
+            root.fingerprint
+        )),
+    }
+}
+
 fn cert_state(app: &Appliance, cert_rel: &str, key_rel: &str, now: OffsetDateTime) -> CertState {
     let bytes = match fsutil::read_bytes_opt(&app.resolve(cert_rel), fsutil::LIMIT_PEM) {
         Ok(Some(bytes)) => bytes,
@@ -117,10 +153,13 @@ fn cert_state(app: &Appliance, cert_rel: &str, key_rel: &str, now: OffsetDateTim
     match CertSummary::from_pem(&bytes) {
         Ok(summary) => match key_mismatch(app, key_rel, &summary) {
             Some(reason) => CertState::KeyMismatch { summary, reason },
-            None => {
-                let validity = summary.validity_at(now);
-                CertState::Installed { summary, validity }
-            }
+            None => match root_mismatch(app, &bytes) {
+                Some(reason) => CertState::Untrusted { summary, reason },
+                None => {
+                    let validity = summary.validity_at(now);
+                    CertState::Installed { summary, validity }
+                }
+            },
         },
         Err(e) => CertState::Unreadable(e.to_string()),
     }

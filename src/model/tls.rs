@@ -35,7 +35,8 @@ pub(super) fn request_csr(m: &mut Model, request: CsrRequest) -> Vec<Effect> {
     }
     let installed = match &snapshot.cert {
         crate::appliance::status::CertState::Installed { summary, .. }
-        | crate::appliance::status::CertState::KeyMismatch { summary, .. } => {
+        | crate::appliance::status::CertState::KeyMismatch { summary, .. }
+        | crate::appliance::status::CertState::Untrusted { summary, .. } => {
             format!(
                 "The installed certificate ({}, {}) stops matching and TLS fails until a certificate for the new key is installed.",
                 summary.subject,

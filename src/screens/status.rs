@@ -32,7 +32,7 @@ pub fn body(m: &Model) -> Body {
                 format!("{} UTC", date(summary.not_after)),
             ));
         }
-        CertState::KeyMismatch { summary, reason } => {
+        CertState::KeyMismatch { summary, reason } | CertState::Untrusted { summary, reason } => {
             lines.push(Line::from(vec![
                 ratatui::text::Span::styled(format!("  {:<28}", "  state"), theme::LABEL),
                 ratatui::text::Span::styled(s.cert.short(), theme::ERROR),
