@@ -1066,11 +1066,25 @@ fn the_hub_never_signs_a_hostile_hostname_of_its_own() {
     let ts = tanium_server(&d, "ts", "ts01.example", now());
     let config = ts.path(Layout::CONFIG);
     let original = std::fs::read_to_string(&config).expect("appliance.toml");
-    for hostile in ["ts\\u001b]0;PWNED\\u0007.example", "*.com", "192.168.1.1"] {
-        let text = original.replace("\"ts01.example\"", &format!("\"{hostile}\""));
+    for (hostile, written) in [
+        (
+            "ts\u{1b}]0;PWNED\u{7}.example",
+            "ts\\u001b]0;PWNED\\u0007.example",
+        ),
+        ("*.com", "*.com"),
+        ("192.168.1.1", "192.168.1.1"),
+    ] {
+        let text = original.replace("\"ts01.example\"", &format!("\"{written}\""));
         assert_ne!(text, original, "hostname line found");
         std::fs::write(&config, &text).expect("hostile appliance.toml");
-        let app = Appliance::open(&ts.root).expect("open");
+        // Opening checks the hostname as `init` does (an IP address is a valid hostname)…
+        match Appliance::open(&ts.root) {
+            Ok(app) => assert_eq!(app.config.hostname, hostile),
+            Err(e) => assert!(e.to_string().contains("hostname"), "{hostile}: {e}"),
+        }
+        // …and signing checks it again, whatever the appliance was opened with.
+        let mut app = ts.clone();
+        app.config.hostname = hostile.to_string();
         let before = tree_abs(&d);
         let result = tls::regenerate_server_tls(&app, now());
         assert!(result.is_err(), "{hostile}: signed {result:?}");
