@@ -20,8 +20,9 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use time::OffsetDateTime;
 
-use crate::appliance::{self, Appliance, RootState, fsutil, status};
+use crate::appliance::{self, Appliance, RootState, status};
 use crate::executor::run_effect_with;
+use crate::fsutil;
 use crate::menu::MenuTree;
 use crate::model::{Effect, Key, Model, Msg, Settle, update};
 use crate::ui;
@@ -32,7 +33,7 @@ pub fn machine_hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .map(|s| s.trim().to_string())
-        .filter(|s| appliance::validate_hostname(s).is_ok())
+        .filter(|s| crate::hostname::validate_hostname(s).is_ok())
         .unwrap_or_else(|| "tanos".to_string())
 }
 

@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use support::roots;
 use tanos_menu::appliance::status::{self, CertState};
-use tanos_menu::appliance::{Appliance, Layout, Platform, Role, fsutil, tls};
+use tanos_menu::appliance::{Appliance, Layout, Platform, Role, tls};
+use tanos_menu::fsutil;
 use time::OffsetDateTime;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tanos-menu");
