@@ -92,7 +92,7 @@ fn setup() -> Setup {
             zs: var("TANOS_BENCH_ZS"),
             port: port.parse().expect("TANOS_BENCH_PORT is a port"),
             user: std::env::var("TANOS_BENCH_USER")
-                .unwrap_or_else(|_| tanos_menu::transfer::sshd::default_user()),
+                .unwrap_or_else(|_| tanos_menu::appliance::sshd::default_user()),
             work,
             _sshd: None,
             _scratch: None,

@@ -20,8 +20,9 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use time::OffsetDateTime;
 
-use crate::appliance::{self, Appliance, RootState, fsutil, status};
+use crate::appliance::{self, Appliance, RootState, status};
 use crate::executor::run_effect_with;
+use crate::fsutil;
 use crate::menu::MenuTree;
 use crate::model::{Effect, Key, Model, Msg, Settle, update};
 use crate::ui;
@@ -29,13 +30,13 @@ use crate::ui::backend::EraseBackend;
 
 /// The machine's name, offered as the default hostname at first run.
 pub fn machine_hostname() -> String {
-    appliance::fsutil::read_text(
+    crate::fsutil::read_text(
         std::path::Path::new("/proc/sys/kernel/hostname"),
-        appliance::fsutil::LIMIT_PEM,
+        crate::fsutil::LIMIT_PEM,
     )
     .ok()
     .map(|s| s.trim().to_string())
-    .filter(|s| appliance::validate_hostname(s).is_ok())
+    .filter(|s| crate::hostname::validate_hostname(s).is_ok())
     .unwrap_or_else(|| "tanos".to_string())
 }
 

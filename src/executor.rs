@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 use crate::appliance::tls;
 use crate::appliance::{self, Appliance, incoming, settings, status};
+use crate::date::date;
 use crate::model::{Effect, Msg, Outcome, TransferFailure, TransferOp, View};
 use crate::pki::csr;
 use crate::text::{self, escape};
@@ -60,7 +61,7 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
             let s = &issued.summary;
             let intro = vec![
                 format!("Issued {} serial {}", s.subject, s.serial),
-                format!("Valid until {} UTC; written to /outgoing/reporting.crt", status::date(s.not_after)),
+                format!("Valid until {} UTC; written to /outgoing/reporting.crt", date(s.not_after)),
                 "Copy it below (select it, or press c) and paste it on the Zone Server at 2 › Z › 3 › 2.".into(),
             ];
             let view = View::new("reporting.crt", intro, issued.cert_pem.clone());
@@ -72,7 +73,7 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
         }
         Effect::InstallCert { text, trust } => Msg::Done(open(root).and_then(|app| {
             let summary = tls::install_certificate(&app, &text, trust.as_ref(), now).map_err(|e| e.to_string())?;
-            let message = format!("Certificate installed: {}, valid until {}.", summary.subject, status::date(summary.not_after));
+            let message = format!("Certificate installed: {}, valid until {}.", summary.subject, date(summary.not_after));
             Ok(outcome(&app, message, None))
         })),
         Effect::ImportRoot(text) => Msg::Done(open(root).and_then(|app| {
@@ -81,7 +82,7 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
         })),
         Effect::RegenerateTls => Msg::Done(open(root).and_then(|app| {
             let summary = tls::regenerate_server_tls(&app, now).map_err(|e| e.to_string())?;
-            Ok(outcome(&app, format!("New TLS key and certificate, valid until {}.", status::date(summary.not_after)), None))
+            Ok(outcome(&app, format!("New TLS key and certificate, valid until {}.", date(summary.not_after)), None))
         })),
         Effect::ListIncoming { suffix, purpose } => Msg::Listed {
             purpose,
@@ -91,7 +92,7 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
             purpose,
             result: open(root).and_then(|app| incoming::read(&app, &name).map_err(|e| e.to_string())),
         },
-        Effect::ShowFile { rel, title } => Msg::Done(open(root).and_then(|app| match appliance::fsutil::read_text(&app.path(&rel), appliance::fsutil::LIMIT_PEM) {
+        Effect::ShowFile { rel, title } => Msg::Done(open(root).and_then(|app| match crate::fsutil::read_text(&app.path(&rel), crate::fsutil::LIMIT_PEM) {
             Ok(text) => {
                 let view = View::new(title, vec![format!("{rel}:")], text);
                 Ok(Outcome { message: String::new(), snapshot: None, view: Some(view) })
@@ -117,7 +118,7 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
         Effect::GenerateKeypair { user } => Msg::Done(open(root).and_then(|app| {
             let fingerprint = appliance::users::regenerate_keypair(&app, &user, now).map_err(|e| e.to_string())?;
             let rel = format!("home/{user}/.ssh/{}", crate::sshkeys::PUBLIC_KEY_FILE);
-            let text = appliance::fsutil::read_text(&app.path(&rel), appliance::fsutil::LIMIT_PEM).map_err(|e| format!("Cannot read {rel}: {e}"))?;
+            let text = crate::fsutil::read_text(&app.path(&rel), crate::fsutil::LIMIT_PEM).map_err(|e| format!("Cannot read {rel}: {e}"))?;
             let intro = vec![
                 format!("New key pair for {user}: {fingerprint}"),
                 "Add the public key below to tancopy's authorized keys on the other appliance (C › 3 › tancopy › 3 › 2).".into(),

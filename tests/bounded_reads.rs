@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use support::roots;
 use tanos_menu::appliance::status::{self, CertState};
-use tanos_menu::appliance::{Appliance, Layout, Platform, Role, fsutil, tls};
+use tanos_menu::appliance::{Appliance, Layout, Platform, Role, tls};
+use tanos_menu::fsutil;
 use time::OffsetDateTime;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tanos-menu");
@@ -373,7 +374,7 @@ fn system_files_read_bounded_still_answer() {
     // SAFETY: getppid has no preconditions.
     let parent = u32::try_from(unsafe { libc::getppid() }).expect("pid");
     assert_eq!(
-        tanos_menu::transfer::sshd::parent_of(std::process::id()),
+        tanos_menu::appliance::sshd::parent_of(std::process::id()),
         Some(parent)
     );
     let user = tanos_menu::appliance::audit::current_user();

@@ -21,7 +21,7 @@ use tanos_menu::appliance::settings::{self, Settings};
 use tanos_menu::appliance::users::add_authorized;
 use tanos_menu::appliance::{Appliance, ApplianceConfig, Layout, Platform, Role, tls};
 use tanos_menu::model::{Effect, Key, Model, Msg, Screen, TextFor, update};
-use tanos_menu::paste::{has_pem_end, has_private_key, normalize, pem_label};
+use tanos_menu::pemtext::{has_pem_end, has_private_key, normalize, pem_label};
 use tanos_menu::pki::csr::{CsrError, CsrRequest, check_csr, generate_csr, pem_blocks};
 use tanos_menu::pki::verify::{certificate_der, check_certificate};
 use tanos_menu::pki::{CertSummary, KeyType, TrustedKey, to_pem};

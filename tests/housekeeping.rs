@@ -5,7 +5,8 @@ mod support;
 
 use std::path::Path;
 
-use tanos_menu::appliance::{Appliance, Platform, Role, fsutil, lock, tls};
+use tanos_menu::appliance::{Appliance, Platform, Role, lock, tls};
+use tanos_menu::fsutil;
 use time::OffsetDateTime;
 
 use support::roots;

@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
-use tanos_menu::appliance::status::{date, snapshot};
+use tanos_menu::appliance::status::snapshot;
 use tanos_menu::appliance::tls::{self, TlsError};
 use tanos_menu::appliance::{Appliance, Layout, incoming};
+use tanos_menu::date::date;
 use tanos_menu::pki::csr::{self, CheckedCsr, CsrError};
 use tanos_menu::pki::issue::{self, LeafRequest};
 use tanos_menu::pki::{KeyType, TrustedKey, to_pem};

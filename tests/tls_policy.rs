@@ -11,8 +11,8 @@ mod tls_common;
 use std::path::Path;
 
 use tanos_menu::appliance::init::init;
-use tanos_menu::appliance::status::date;
 use tanos_menu::appliance::{Appliance, Layout, Platform, Role, incoming, tls};
+use tanos_menu::date::date;
 use tanos_menu::model::{Key, Msg, Screen, update};
 use tanos_menu::pki::csr::{self, CsrError, CsrRequest};
 use tanos_menu::pki::issue::{self, LeafRequest, MAX_VALIDITY_DAYS, RootCa};

@@ -8,7 +8,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{Layout, fsutil};
+use super::Layout;
+use crate::fsutil;
 use crate::text;
 
 #[derive(Debug, Serialize)]

@@ -114,5 +114,5 @@ pub fn read(app: &Appliance, name: &str) -> Result<String, IncomingError> {
         });
     }
     // Files made on other systems may end lines with CR or CRLF: read them as a paste.
-    Ok(crate::paste::normalize(&text))
+    Ok(crate::pemtext::normalize(&text))
 }

@@ -8,9 +8,10 @@ use time::OffsetDateTime;
 
 use super::settings::Settings;
 use super::{
-    Addon, Appliance, ApplianceConfig, Layout, Platform, Role, RootState, audit, fsutil,
-    root_state, validate_hostname,
+    Addon, Appliance, ApplianceConfig, Layout, Platform, Role, RootState, audit, root_state,
 };
+use crate::fsutil;
+use crate::hostname::validate_hostname;
 use crate::pki::{self, KeyType, RootCa, TrustedKey, issue};
 use crate::sshkeys;
 

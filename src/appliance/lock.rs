@@ -78,6 +78,6 @@ pub fn tidy(app: &Appliance) -> usize {
     // What peers can write (/incoming) never tells this process what to rename.
     let incoming = app.path(super::Layout::INCOMING);
     let own: Vec<std::path::PathBuf> = dirs.iter().filter(|d| **d != incoming).cloned().collect();
-    super::fsutil::recover_sets(&own);
-    super::fsutil::remove_stale_temps(&dirs)
+    crate::fsutil::recover_sets(&own);
+    crate::fsutil::remove_stale_temps(&dirs)
 }

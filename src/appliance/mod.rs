@@ -3,11 +3,11 @@
 
 pub mod audit;
 pub mod catalogue;
-pub mod fsutil;
 pub mod incoming;
 pub mod init;
 pub mod lock;
 pub mod settings;
+pub mod sshd;
 pub mod status;
 pub mod tls;
 pub mod transfer;
@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::escape;
+use crate::fsutil;
 
 /// What the appliance is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
@@ -212,9 +212,11 @@ impl Appliance {
         })?;
         // The hostname names the appliance in certificates, host keys and the header: a
         // hand-edited one is checked as `init` checks it.
-        validate_hostname(&config.hostname).map_err(|message| OpenError::Invalid {
-            path: path.clone(),
-            message: format!("hostname: {message}"),
+        crate::hostname::validate_hostname(&config.hostname).map_err(|message| {
+            OpenError::Invalid {
+                path: path.clone(),
+                message: format!("hostname: {message}"),
+            }
         })?;
         Ok(Appliance {
             root: root.to_path_buf(),
@@ -247,47 +249,4 @@ impl Appliance {
             self.root.join(p)
         }
     }
-}
-
-/// Checks a hostname as RFC 1123 does: dot-separated labels of letters, digits and hyphens.
-pub fn validate_hostname(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("the hostname is empty".into());
-    }
-    if name.len() > 253 {
-        return Err(format!(
-            "the hostname is {} characters long; at most 253 are allowed",
-            name.len()
-        ));
-    }
-    for label in name.split('.') {
-        if label.is_empty() {
-            return Err(format!(
-                "'{}' has an empty label (two dots, or a dot at an end)",
-                escape(name)
-            ));
-        }
-        if label.len() > 63 {
-            return Err(format!(
-                "the label '{}' is longer than 63 characters",
-                escape(label)
-            ));
-        }
-        if let Some(c) = label
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
-        {
-            return Err(format!(
-                "'{}' is not allowed in a hostname (letters, digits, '-' and '.' only)",
-                escape(c.encode_utf8(&mut [0; 4]))
-            ));
-        }
-        if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!(
-                "the label '{}' starts or ends with '-'",
-                escape(label)
-            ));
-        }
-    }
-    Ok(())
 }

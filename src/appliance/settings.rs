@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::io;
 
 use super::catalogue::{self, Component, SettingError, Validated, Value};
-use super::{Appliance, ApplianceConfig, Layout, audit, fsutil};
+use super::{Appliance, ApplianceConfig, Layout, audit};
+use crate::fsutil;
 use crate::text::escape;
 
 /// Values per component; a setting absent here is "not set" (its default applies).

@@ -4,7 +4,9 @@ use time::OffsetDateTime;
 
 use super::catalogue::{Component, Value};
 use super::settings::Settings;
-use super::{Appliance, ApplianceConfig, Role, fsutil};
+use super::{Appliance, ApplianceConfig, Role};
+use crate::date::date;
+use crate::fsutil;
 use crate::pki::inspect::Validity;
 use crate::pki::{CertSummary, TrustedKey};
 
@@ -51,10 +53,6 @@ impl CertState {
             CertState::Unreadable(_) => "UNREADABLE".into(),
         }
     }
-}
-
-pub fn date(t: OffsetDateTime) -> String {
-    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
 }
 
 /// Everything the console shows about the appliance, taken at one moment.

@@ -11,7 +11,8 @@ use time::format_description::well_known::Rfc3339;
 
 use super::catalogue::{self, Component, Value};
 use super::settings::{self, Settings};
-use super::{Appliance, Layout, Role, audit, fsutil};
+use super::{Appliance, Layout, Role, audit};
+use crate::fsutil;
 use crate::pki::csr::{self, CheckedCsr, NewCsr};
 use crate::pki::issue::{self, LeafRequest};
 use crate::pki::verify::{self, CertError};

@@ -3,7 +3,8 @@
 
 use std::sync::atomic::AtomicBool;
 
-use super::{Appliance, Layout, audit, fsutil};
+use super::{Appliance, Layout, audit};
+use crate::fsutil;
 use crate::pki::csr::MAX_PEM_BYTES;
 use crate::transfer::sftp::{self, ClientKeys, Peer, TransferError};
 

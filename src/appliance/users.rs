@@ -3,7 +3,8 @@
 
 use time::OffsetDateTime;
 
-use super::{Appliance, Layout, audit, fsutil};
+use super::{Appliance, Layout, audit};
+use crate::fsutil;
 use crate::sshkeys::authorized::{self, AuthorizedKey, KeyError};
 use crate::sshkeys::{self, known_hosts};
 

@@ -202,12 +202,10 @@ pub(crate) fn say(line: impl std::fmt::Display) {
 
 pub fn run_init(root: &Path, args: InitArgs) -> ExitCode {
     let tanium_pub = match &args.tanium_pub {
-        Some(path) => {
-            match crate::appliance::fsutil::read_text(path, crate::appliance::fsutil::LIMIT_PEM) {
-                Ok(text) => Some(text),
-                Err(e) => return fail(REFUSED, format!("--tanium-pub {}: {e}", escape_path(path))),
-            }
-        }
+        Some(path) => match crate::fsutil::read_text(path, crate::fsutil::LIMIT_PEM) {
+            Ok(text) => Some(text),
+            Err(e) => return fail(REFUSED, format!("--tanium-pub {}: {e}", escape_path(path))),
+        },
         None => None,
     };
     let opts = InitOptions {

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use time::OffsetDateTime;
 
 use super::{KeyutilityCommand, REFUSED, fail, say, warn};
-use crate::appliance::{Appliance, fsutil};
+use crate::appliance::Appliance;
+use crate::fsutil;
 use crate::pki::csr::{self, CsrRequest};
 use crate::text::escape_path;
 
@@ -162,7 +163,7 @@ pub fn run_sshd(
     user: Option<String>,
     check: bool,
 ) -> ExitCode {
-    use crate::transfer::sshd;
+    use crate::appliance::sshd;
     let user = user.unwrap_or_else(sshd::default_user);
     // Before anything is read or written: peers never log in as root, and only root can
     // confine them to transfer/ under an account of their own.

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use super::ssh::TransferOp;
 use super::{Effect, Model, Screen, ssh, tls};
-use crate::appliance::status::date;
+use crate::date::date;
 use crate::pki::KeyType;
 use crate::pki::csr::{self, CheckedCsr, CsrRequest};
 use crate::pki::issue::{
@@ -223,7 +223,7 @@ fn host(raw: &str) -> Result<String, String> {
     if raw.parse::<IpAddr>().is_ok() {
         return Ok(raw.to_string());
     }
-    crate::appliance::validate_hostname(raw).map(|()| raw.to_string())
+    crate::hostname::validate_hostname(raw).map(|()| raw.to_string())
 }
 
 fn port(raw: &str) -> Result<u16, String> {

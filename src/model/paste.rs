@@ -4,7 +4,7 @@
 use super::nav::line_number;
 use super::{Effect, Key, Model, Screen, tls};
 use crate::appliance::incoming::Listing;
-use crate::paste::{has_pem_end, has_private_key, normalize, unify_line_ends};
+use crate::pemtext::{has_pem_end, has_private_key, normalize, unify_line_ends};
 use crate::pki::csr::MAX_PEM_BYTES;
 use crate::sshkeys::authorized::parse_pasted;
 

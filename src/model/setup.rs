@@ -4,7 +4,8 @@ use super::nav::{line_number, root_screen};
 use super::{Confirm, Effect, Model, Pending, Screen};
 use crate::appliance::init::InitOptions;
 use crate::appliance::status::Snapshot;
-use crate::appliance::{Platform, Role, validate_hostname};
+use crate::appliance::{Platform, Role};
+use crate::hostname::validate_hostname;
 
 /// The roles offered, as (label, role, Zone Server Hub add-on).
 pub const SETUP_ROLES: [(&str, Role, bool); 3] = [

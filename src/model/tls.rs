@@ -4,8 +4,8 @@
 use super::paste::{TextFor, refuse};
 use super::update::{finish, start, take_discard};
 use super::{Confirm, Effect, Model, Pending, Screen};
-use crate::appliance::status::date;
 use crate::appliance::tls::CertCheck;
+use crate::date::date;
 use crate::pki::csr::{self, CheckedCsr, CsrRequest, NewCsr};
 use crate::pki::{CertSummary, TrustedKey};
 

@@ -12,10 +12,10 @@ use zeroize::Zeroizing;
 
 use super::issue::{KeyType, generate_key};
 use super::{PkiError, spki_fingerprint};
-use crate::appliance::validate_hostname;
+use crate::hostname::validate_hostname;
 
 /// Largest PEM text accepted for a CSR or certificate: real ones are a few kilobytes.
-pub const MAX_PEM_BYTES: usize = 64 * 1024;
+pub const MAX_PEM_BYTES: usize = crate::fsutil::LIMIT_PEM as usize;
 /// RSA key sizes accepted in a CSR: from SPEC §7's floor to the largest the signature
 /// check verifies.
 pub const MIN_RSA_BITS: usize = 2048;
@@ -293,7 +293,7 @@ pub fn pem_blocks(text: &str) -> Result<Vec<pem::Pem>, CsrError> {
     }) {
         return Err(CsrError::PrivateKey(format!("this is a {label}")));
     }
-    if crate::paste::has_private_key(text) {
+    if crate::pemtext::has_private_key(text) {
         return Err(CsrError::PrivateKey("this holds a PRIVATE KEY".into()));
     }
     let blocks = pem::parse_many(text).map_err(|e| CsrError::NotPem(e.to_string()))?;

@@ -8,7 +8,7 @@ use ssh_key::rand_core::{OsRng, RngCore};
 use time::{Duration, OffsetDateTime};
 
 use super::{CertSummary, PkiError, spki_fingerprint};
-use crate::appliance::status::date;
+use crate::date::date;
 
 /// Key types allowed for reporting keys (SPEC §7: ECDSA P-256/P-384 or RSA ≥ 2048).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use x509_parser::prelude::{FromDer, SubjectPublicKeyInfo, X509Certificate};
 use super::csr::{CsrError, pem_blocks};
 use super::inspect::Validity;
 use super::{CertSummary, spki_fingerprint};
-use crate::appliance::status::date;
+use crate::date::date;
 
 /// Why a certificate was refused. Messages are for the operator.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

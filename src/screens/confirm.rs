@@ -7,7 +7,8 @@ use ratatui::text::Line;
 use super::Body;
 use crate::model::Confirm;
 use crate::model::confirm::clamp;
-use crate::ui::{theme, wrap};
+use crate::text::wrap;
+use crate::ui::theme;
 
 pub fn body(confirm: &Confirm, area: Rect, scroll: usize) -> Body {
     let mut lines = vec![Line::from("")];

@@ -5,8 +5,9 @@ use ratatui::text::Line;
 
 use super::{Body, entry, field};
 use crate::model::{Files, Form, PasteDialog, TextFor, View};
-use crate::paste::pem_label;
-use crate::ui::{theme, wrap};
+use crate::pemtext::pem_label;
+use crate::text::wrap;
+use crate::ui::theme;
 
 fn error_lines(lines: &mut Vec<Line<'static>>, error: Option<&String>, width: u16) {
     if let Some(e) = error {

@@ -6,7 +6,8 @@ use super::{Body, entry, field};
 use crate::appliance::catalogue::{self, Component, Kind};
 use crate::appliance::settings::Settings;
 use crate::model::{Edit, Model};
-use crate::ui::{theme, wrap};
+use crate::text::wrap;
+use crate::ui::theme;
 
 fn settings(m: &Model) -> Result<&Settings, String> {
     match m.snapshot.as_ref().map(|s| &s.settings) {

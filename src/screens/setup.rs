@@ -5,7 +5,8 @@ use ratatui::text::Line;
 use super::{Body, entry, field};
 use crate::appliance::Platform;
 use crate::model::{SETUP_ROLES, Setup, SetupStep};
-use crate::ui::{theme, wrap};
+use crate::text::wrap;
+use crate::ui::theme;
 
 pub fn body(setup: &Setup, width: u16) -> Body {
     let mut lines = vec![Line::from("")];

@@ -4,7 +4,8 @@ use ratatui::text::Line;
 
 use super::{Body, field};
 use crate::appliance::Role;
-use crate::appliance::status::{CertState, date};
+use crate::appliance::status::CertState;
+use crate::date::date;
 use crate::model::Model;
 use crate::ui::theme;
 

@@ -8,7 +8,7 @@ use base64::Engine;
 use ssh_key::{Algorithm, HashAlg, PublicKey};
 
 use super::lines::{self, RawLines};
-use crate::appliance::fsutil;
+use crate::fsutil;
 
 /// Largest text accepted as one pasted key (RSA 16384 with options fits easily).
 pub const MAX_KEY_TEXT: usize = 16 * 1024;

@@ -6,7 +6,7 @@ use std::path::Path;
 use ssh_key::rand_core::OsRng;
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey};
 
-use crate::appliance::fsutil;
+use crate::fsutil;
 
 pub const PRIVATE_KEY_FILE: &str = "id_ed25519";
 pub const PUBLIC_KEY_FILE: &str = "id_ed25519.pub";

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::lines::{self, RawLines};
-use crate::appliance::fsutil;
+use crate::fsutil;
 
 /// One line of known_hosts.
 #[derive(Debug, Clone, PartialEq, Eq)]

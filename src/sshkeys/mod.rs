@@ -16,7 +16,7 @@ pub(crate) mod lines {
     use std::io;
     use std::path::Path;
 
-    use crate::appliance::fsutil;
+    use crate::fsutil;
 
     /// A key file's lines, each with its own end of line (the last one may have none).
     #[derive(Debug, Default)]

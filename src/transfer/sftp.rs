@@ -115,7 +115,7 @@ fn connect(peer: &Peer, keys: &ClientKeys, trust: Option<&str>) -> Result<Sessio
     // libssh2 opens the key files itself: only regular files of a key's size reach it (a
     // FIFO or a device in their place would hang the connection or fill memory).
     for path in [&keys.private_key, &keys.public_key] {
-        crate::appliance::fsutil::read_bytes(path, crate::appliance::fsutil::LIMIT_PEM)
+        crate::fsutil::read_bytes(path, crate::fsutil::LIMIT_PEM)
             .map_err(|e| TransferError::Io(format!("{}: {e}", crate::text::escape_path(path))))?;
     }
     let addr = (peer.host.as_str(), peer.port)

@@ -160,5 +160,3 @@ fn too_small(frame: &mut Frame, area: Rect, ignored: usize) {
     }
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
 }
-
-pub use crate::text::wrap;

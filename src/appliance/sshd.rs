@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 use ssh_key::rand_core::OsRng;
 use ssh_key::{Algorithm, LineEnding, PrivateKey};
 
-use crate::appliance::{Appliance, Layout, fsutil};
+use crate::appliance::{Appliance, Layout};
+use crate::fsutil;
 
 pub const SSHD: &str = "/usr/sbin/sshd";
 pub const HOST_KEY: &str = "etc/ssh/ssh_host_ed25519_key";

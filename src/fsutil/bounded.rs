@@ -8,7 +8,7 @@ use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
 /// PEM keys, CSRs, certificates, OpenSSH public keys.
-pub const LIMIT_PEM: u64 = crate::pki::csr::MAX_PEM_BYTES as u64;
+pub const LIMIT_PEM: u64 = 64 * 1024;
 /// appliance.toml, settings.toml, a set journal.
 pub const LIMIT_CONFIG: u64 = 1024 * 1024;
 /// authorized_keys and known_hosts.
