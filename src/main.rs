@@ -1,3 +1,4 @@
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -49,7 +50,8 @@ fn main() -> ExitCode {
         None => match tanos_menu::app::run(cli.root) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("tanos-menu: {}", error_text(&e));
+                // The terminal may be gone (a dropped session): writing must not panic on that.
+                let _ = writeln!(std::io::stderr(), "tanos-menu: {}", error_text(&e));
                 if e.downcast_ref::<NoTerminal>().is_some() {
                     ExitCode::from(NO_TERMINAL)
                 } else {
