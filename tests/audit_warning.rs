@@ -3,14 +3,13 @@
 //! change AND that its audit line was not written; Tanium Status shows the failure until an
 //! audit line is written again. Tests run as root, so the failures are structural, not modes.
 
-mod common;
 mod support;
 
 use std::path::Path;
 
-use common::{render_at, typed};
 use support::roots;
 use support::tools::run_ok;
+use support::ui::{render_at, typed};
 use tanos_menu::appliance::incoming;
 use tanos_menu::appliance::{Appliance, Layout, Platform, Role, tls};
 use tanos_menu::executor::run_effect;

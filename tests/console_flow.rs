@@ -2,17 +2,16 @@
 //! console's own code: keys typed and text pasted into `update`, every effect run by the
 //! executor against the disk and answered back, OpenSSL as the outside judge.
 
-mod common;
 mod support;
 
 use std::path::{Path, PathBuf};
 
-use common::{press, render, typed};
 use support::console::{drive, model};
 use support::fs::{bytes, copy, mode, path_str, read};
 use support::roots;
 use support::tools::openssl;
 use support::tree::{Tree, differences, tree_abs};
+use support::ui::{press, render, typed};
 use tanos_menu::appliance::catalogue::Value;
 use tanos_menu::appliance::status::CertState;
 use tanos_menu::appliance::{Platform, Role};
@@ -56,7 +55,7 @@ fn pair() -> Pair {
 
 // ---------------------------------------------------------------- driving the console
 
-/// Types `keys` (see `common::typed`) and runs whatever they start.
+/// Types `keys` (see `support::ui::typed`) and runs whatever they start.
 fn act(m: &mut Model, root: &Path, keys: &str) -> Vec<String> {
     let effects = typed(m, keys);
     drive(m, root, effects)

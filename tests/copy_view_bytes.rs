@@ -3,17 +3,17 @@
 //! blanks are text to xterm's mouse selection, erased cells are not. The bytes are captured
 //! from the console's backend and read back through `vt100`, cell by cell.
 
-mod common;
+mod support;
 
 use std::cell::RefCell;
 use std::io::Write;
 use std::num::NonZeroU16;
 use std::rc::Rc;
 
-use common::console;
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::layout::{Rect, Size};
 use ratatui::{Terminal, TerminalOptions, Viewport};
+use support::ui::console;
 use tanos_menu::appliance::{Platform, Role};
 use tanos_menu::model::{Model, Msg, Outcome, View, update};
 use tanos_menu::pki::csr::{CsrRequest, generate_csr};

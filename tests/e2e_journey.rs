@@ -4,14 +4,12 @@
 //! them, text is read off the screen as `vt100` shows it and pasted into the other console as
 //! a terminal pastes it; OpenSSL, ssh-keygen and OpenSSH's sshd judge the result.
 
-mod e2e_common;
-mod sshd_base;
 mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use e2e_common::{
+use support::e2e::{
     Console, Sshd, euid, fingerprint, init, login_user, path_str, read, run, scratch,
     scratch_for_sshd, ssh_keygen_l,
 };
@@ -447,15 +445,15 @@ fn a_terminal_closed_under_the_console_ends_it() {
         .to_string();
     let slave = open(Path::new(&slave_path));
     let size = libc::winsize {
-        ws_row: e2e_common::ROWS,
-        ws_col: e2e_common::COLS,
+        ws_row: support::e2e::ROWS,
+        ws_col: support::e2e::COLS,
         ws_xpixel: 0,
         ws_ypixel: 0,
     };
     // SAFETY: TIOCSWINSZ reads one winsize from a valid pointer.
     let sized = unsafe { libc::ioctl(slave.as_raw_fd(), libc::TIOCSWINSZ, &size) };
     assert_eq!(sized, 0, "set the window size");
-    let mut cmd = std::process::Command::new(e2e_common::BIN);
+    let mut cmd = std::process::Command::new(support::e2e::BIN);
     cmd.arg("--root")
         .arg(&zs)
         .env("TERM", "xterm-256color")
@@ -477,16 +475,16 @@ fn a_terminal_closed_under_the_console_ends_it() {
     drop(slave);
 
     // The root menu is up.
-    let rows = std::num::NonZeroU16::new(e2e_common::ROWS).expect("rows");
-    let cols = std::num::NonZeroU16::new(e2e_common::COLS).expect("cols");
+    let rows = std::num::NonZeroU16::new(support::e2e::ROWS).expect("rows");
+    let cols = std::num::NonZeroU16::new(support::e2e::COLS).expect("cols");
     let mut parser = vt100::Parser::new(rows, cols, 0);
     let mut terminal = master;
-    let deadline = Instant::now() + e2e_common::TIMEOUT;
+    let deadline = Instant::now() + support::e2e::TIMEOUT;
     while !parser.screen().contents().contains("Enter selection:") {
         assert!(
             Instant::now() < deadline,
             "no root menu:\n{}",
-            e2e_common::dump(&parser)
+            support::e2e::dump(&parser)
         );
         let mut fds = libc::pollfd {
             fd: terminal.as_raw_fd(),

@@ -7,7 +7,6 @@
 //! nothing unless `TANOS_FAULT_CHILD` is set) so the product's own functions are what gets
 //! killed, at moments drawn from a seeded xorshift.
 
-mod faults_common;
 mod support;
 
 use std::collections::BTreeSet;
@@ -17,7 +16,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use faults_common::{
+use support::faults::{
     BIN, CHILD_INPUTS, CHILD_MODE, CHILD_ROOT, Console, Worker, XorShift, after_last, appliance,
     contains, ed25519_line, read, say_ready, scratch, tanos, temp_leftovers, text,
 };
@@ -574,7 +573,7 @@ fn dropped_connection_ends_the_console_cleanly() {
     let path = ts.path(Layout::SETTINGS);
     let before = read(&path);
     let (c, s) = lines_of(&ts, MAX_BACKOFF);
-    let mut console = faults_common::Detachable::spawn(&ts.root);
+    let mut console = support::faults::Detachable::spawn(&ts.root);
     console.wait_for("Enter selection", Duration::from_secs(10));
     console.send(format!("2\r2\r{c}\r{s}\r").as_bytes());
     console.wait_for("New value [", Duration::from_secs(10));

@@ -3,7 +3,6 @@
 //! with hostile inputs and its output searched for raw controls, and the console's views
 //! are read as the screen shows them.
 
-mod common;
 mod support;
 
 use std::os::unix::ffi::OsStrExt;
@@ -535,8 +534,8 @@ fn incoming_names_are_offered_escaped_whole_or_counted() {
     assert_eq!(listing.not_utf8, 1, "{listing:?}");
     assert_eq!(listing.names.len(), odd.len(), "{listing:?}");
 
-    let mut m = common::console(Role::TaniumServer, true, Platform::V7_3);
-    common::typed(&mut m, "2\nZ\n2\n1\n");
+    let mut m = support::ui::console(Role::TaniumServer, true, Platform::V7_3);
+    support::ui::typed(&mut m, "2\nZ\n2\n1\n");
     update(
         &mut m,
         Msg::Listed {
@@ -549,7 +548,7 @@ fn incoming_names_are_offered_escaped_whole_or_counted() {
         flash.contains("1 file(s)") && flash.contains("UTF-8"),
         "{flash:?}"
     );
-    let screen = common::render_at(&m, 80, 40);
+    let screen = support::ui::render_at(&m, 80, 40);
     assert_clean("the /incoming list", screen.as_bytes());
     assert!(screen.contains("two\\nlines.csr"), "{screen}");
     assert!(screen.contains("esc\\e]0;X\\x07.csr"), "{screen}");
@@ -572,7 +571,7 @@ fn incoming_names_are_offered_escaped_whole_or_counted() {
             result: Ok(listing),
         },
     );
-    let effects = common::typed(&mut m, &format!("{}\n", i + 1));
+    let effects = support::ui::typed(&mut m, &format!("{}\n", i + 1));
     assert!(
         matches!(effects.as_slice(), [Effect::ReadIncoming { name, .. }] if name == "two\nlines.csr"),
         "{effects:?}"
@@ -658,7 +657,7 @@ fn the_console_screen_never_holds_a_hidden_character() {
     let hostile = format!(
         "a{ESC}]0;PWNED{BEL}b \u{9b}31m c\u{202e}d \u{2066}e\u{2069} f\u{200b}g \u{feff}h \u{200e}i\u{7f} j\u{200d}k l\u{e0041}m"
     );
-    let mut m = common::console(Role::TaniumServer, true, Platform::V7_3);
+    let mut m = support::ui::console(Role::TaniumServer, true, Platform::V7_3);
     let view = View::new(hostile.clone(), vec![hostile.clone()], hostile.clone());
     update(
         &mut m,
@@ -668,11 +667,11 @@ fn the_console_screen_never_holds_a_hidden_character() {
             view: Some(view),
         })),
     );
-    let screen = common::render_at(&m, 100, 30);
+    let screen = support::ui::render_at(&m, 100, 30);
     assert_clean("the console screen", screen.as_bytes());
     assert!(screen.contains("PWNED"), "{screen}");
-    let mut m = common::console(Role::TaniumServer, true, Platform::V7_3);
+    let mut m = support::ui::console(Role::TaniumServer, true, Platform::V7_3);
     update(&mut m, Msg::Done(Err(hostile)));
-    let screen = common::render_at(&m, 100, 30);
+    let screen = support::ui::render_at(&m, 100, 30);
     assert_clean("an error on the console", screen.as_bytes());
 }

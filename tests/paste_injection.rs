@@ -4,14 +4,12 @@
 //! carries keys of its own; none of them may answer a prompt. Each case ends with the
 //! operator answering as drawn, which does act: the attack failed, not the console.
 
-mod e2e_common;
-mod sshd_base;
 mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use e2e_common::{Console, init, path_str, read, run, scratch};
+use support::e2e::{Console, init, path_str, read, run, scratch};
 use support::tree::{Tree, differences, tree};
 
 const END: &str = "\x1b[201~";
@@ -334,7 +332,7 @@ fn pem_rows_end_where_their_text_ends() {
         rows_checked += 1;
         let y = u16::try_from(y).expect("row");
         let width = u16::try_from(line.len()).expect("width");
-        for x in width..e2e_common::COLS {
+        for x in width..support::e2e::COLS {
             let cell = screen.cell(y, x).expect("cell");
             assert!(
                 !cell.has_contents(),

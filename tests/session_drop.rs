@@ -3,13 +3,12 @@
 //! completed and written before the console ends, whether the terminal hangs up or SIGHUP
 //! or SIGTERM arrives; OpenSSL judges the key and CSR written.
 
-mod faults_common;
 mod support;
 
 use std::path::Path;
 use std::time::Duration;
 
-use faults_common::{Console, Detachable, appliance, read, scratch, temp_leftovers, text};
+use support::faults::{Console, Detachable, appliance, read, scratch, temp_leftovers, text};
 use support::tools::openssl;
 use tanos_menu::appliance::{Appliance, Role, tls};
 use tanos_menu::pki::KeyType;

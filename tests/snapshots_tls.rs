@@ -2,10 +2,10 @@
 //! Fixed inputs only: the in-memory appliance of tests/common, a CSR generated once and kept
 //! below, fixed dates and fingerprints.
 
-mod common;
+mod support;
 
-use common::*;
 use insta::assert_snapshot;
+use support::ui::*;
 use tanos_menu::appliance::incoming::Listing;
 use tanos_menu::appliance::tls::CertCheck;
 use tanos_menu::appliance::{Platform, Role};

@@ -2,9 +2,7 @@
 //! the product's own `tanos-menu sshd` on 127.0.0.1: keys exchanged through the product's
 //! code, host keys checked as OpenSSH does, nothing outside transfer/ reachable.
 
-mod sshd_base;
-
-use sshd_base::PEER;
+use support::sshd_base::PEER;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -38,7 +36,6 @@ use support::roots;
 use support::tools::run;
 use support::tree::{Entry, assert_unchanged, tree_abs};
 
-mod common;
 mod support;
 
 const LIMIT: u64 = 64 * 1024;
@@ -48,7 +45,7 @@ const LIMIT: u64 = 64 * 1024;
 /// A 0755 directory under target/: sshd's StrictModes and ChrootDirectory want every
 /// component of the roots root-owned and not writable by group or others.
 fn base() -> PathBuf {
-    let base = sshd_base::sshd_base("sshd_sftp");
+    let base = support::sshd_base::sshd_base("sshd_sftp");
     for dir in base.ancestors() {
         let mode = std::fs::metadata(dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -885,7 +882,7 @@ fn paths_outside_transfer_are_never_served() {
 // ---------------------------------------------------------------- the console
 
 fn act(m: &mut Model, root: &Path, keys: &str) {
-    let effects = common::typed(m, keys);
+    let effects = support::ui::typed(m, keys);
     drive(m, root, effects);
 }
 
@@ -895,7 +892,7 @@ fn confirm(m: &Model) -> Confirm {
         other => panic!(
             "expected a confirmation, found {other:?}\nflash: {:?}\n{}",
             m.flash,
-            common::render(m)
+            support::ui::render(m)
         ),
     }
 }
@@ -907,7 +904,7 @@ fn typed_peer(m: &mut Model, op: TransferOp, port: u16) -> Vec<Effect> {
         TransferOp::PullCertificate => "RR\n2\nZ\n3\n3\n",
         TransferOp::PushCsr => unreachable!("the push is offered after 2 › Z › 1"),
     };
-    assert!(common::typed(m, path).is_empty());
+    assert!(support::ui::typed(m, path).is_empty());
     match m.screen() {
         Screen::Form(f) => {
             assert_eq!(f.purpose, FormFor::Peer(op));
@@ -915,9 +912,9 @@ fn typed_peer(m: &mut Model, op: TransferOp, port: u16) -> Vec<Effect> {
         }
         other => panic!("expected the peer form, found {other:?}"),
     }
-    assert!(common::typed(m, "127.0.0.1\n").is_empty());
-    assert!(common::typed(m, &format!("{port}\n")).is_empty());
-    let effects = common::typed(m, &format!("{PEER}\n"));
+    assert!(support::ui::typed(m, "127.0.0.1\n").is_empty());
+    assert!(support::ui::typed(m, &format!("{port}\n")).is_empty());
+    let effects = support::ui::typed(m, &format!("{PEER}\n"));
     assert_eq!(
         effects,
         vec![Effect::Transfer {
@@ -1009,7 +1006,7 @@ fn the_whole_pull_through_the_console() {
         }
         other => panic!("expected the peer form, found {other:?}"),
     }
-    common::press(&mut zs, Key::Esc);
+    support::ui::press(&mut zs, Key::Esc);
 }
 
 // ---------------------------------------------------------------- waiting on a loaded machine

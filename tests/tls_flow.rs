@@ -3,7 +3,6 @@
 //! Every key, request and certificate is judged by the real OpenSSL.
 
 mod support;
-mod tls_common;
 
 use std::path::Path;
 
@@ -17,7 +16,7 @@ use tanos_menu::pki::csr;
 use tanos_menu::pki::inspect::Validity;
 use time::{Duration, OffsetDateTime};
 
-use tls_common::*;
+use support::tls::*;
 
 const PRIVATE_FILE: u32 = 0o600;
 const PUBLIC_FILE: u32 = 0o644;

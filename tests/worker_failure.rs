@@ -2,12 +2,11 @@
 //! `TANOS_FAULT=worker-panic`) ends the busy state with a message, leaves the terminal as
 //! the console holds it, and the console stays answerable: driven in a real pseudo-terminal.
 
-mod faults_common;
 mod support;
 
 use std::time::{Duration, Instant};
 
-use faults_common::{Console, after_last, appliance, contains, scratch, text};
+use support::faults::{Console, after_last, appliance, contains, scratch, text};
 use tanos_menu::appliance::{Layout, Role};
 
 /// The screen with its rows joined by spaces and runs of blanks made one: a message the

@@ -1,7 +1,6 @@
 //! Helpers of the fault tests: appliance roots under target/, a seeded xorshift for kill
 //! moments, the scan for interrupted writes' temporary files, and the console in a real
 //! pseudo-terminal with its screen read through vt100.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::num::NonZeroU16;

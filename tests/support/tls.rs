@@ -1,6 +1,5 @@
 //! Helpers of the TLS workflow tests: appliance roots under target/, whole-tree snapshots,
 //! and the real OpenSSL as the outside judge.
-#![allow(dead_code, unused_imports)]
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,7 +1,6 @@
 //! Helpers of the end-to-end tests: the console in a real pseudo-terminal, its screen read
 //! through `vt100`, appliance roots under target/ that OpenSSH's StrictModes and
 //! ChrootDirectory accept, and a `tanos-menu sshd` per appliance.
-#![allow(dead_code, unused_imports)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -422,7 +421,7 @@ pub fn euid() -> u32 {
 
 /// The account `tanos-menu sshd` lets peers in as (`--user`): never root.
 pub fn login_user() -> String {
-    crate::sshd_base::PEER.to_string()
+    crate::support::sshd_base::PEER.to_string()
 }
 
 /// A 0755 directory for one test under target/.
@@ -439,7 +438,7 @@ pub fn scratch(suite: &str) -> tempfile::TempDir {
 /// user) and not writable by group or others, as sshd's StrictModes and ChrootDirectory
 /// require of the paths to authorized_keys and to the transfer area.
 pub fn scratch_for_sshd(suite: &str) -> tempfile::TempDir {
-    let base = crate::sshd_base::sshd_base(suite);
+    let base = crate::support::sshd_base::sshd_base(suite);
     let dir = roots::scratch_in(&base, "case-");
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
         .expect("chmod the test directory");
