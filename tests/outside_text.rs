@@ -14,10 +14,10 @@ use tanos_menu::appliance::{Appliance, Layout, Platform, Role};
 use tanos_menu::executor::run_effect;
 use tanos_menu::model::{Effect, Msg, Outcome, TextFor, update};
 
+use support::pty::{BIN, Console};
 use support::roots;
 use support::tools::openssl_in;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tanos-menu");
 const ESC: &str = "\x1b";
 const BEL: &str = "\x07";
 
@@ -69,7 +69,6 @@ fn run(dir: &Path, args: &[&str]) -> (Output, String) {
 /// wrote, which must hold no control but the terminal's CR LF.
 #[track_caller]
 fn run_tty(dir: &Path, args: &[&str]) -> String {
-    use std::io::Read;
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .current_dir(dir)
@@ -77,17 +76,8 @@ fn run_tty(dir: &Path, args: &[&str]) -> String {
         .env_remove("TANOS_ROOT")
         .env_remove("TANOS_FAULT")
         .env_remove("NO_COLOR");
-    let session = expectrl::session::OsSession::spawn(cmd).expect("spawn in a PTY");
-    let mut reader = session.get_process().get_raw_handle().expect("PTY reader");
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
     // Read until the program's side of the terminal closes (EIO on Linux).
-    while let Ok(n) = reader.read(&mut buf) {
-        if n == 0 {
-            break;
-        }
-        out.extend_from_slice(&buf[..n]);
-    }
+    let out = Console::start("tanos-menu", cmd).read_to_end();
     let text = String::from_utf8_lossy(&out).replace("\r\n", "\n");
     assert_clean(
         &format!("tanos-menu {args:?} on a terminal"),

@@ -9,7 +9,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use support::e2e::{Console, init, path_str, read, run, scratch};
+use support::e2e::{init, path_str, read, run, scratch};
+use support::pty::{COLS, Console};
 use support::tree::{Tree, differences, tree};
 
 const END: &str = "\x1b[201~";
@@ -332,7 +333,7 @@ fn pem_rows_end_where_their_text_ends() {
         rows_checked += 1;
         let y = u16::try_from(y).expect("row");
         let width = u16::try_from(line.len()).expect("width");
-        for x in width..support::e2e::COLS {
+        for x in width..COLS {
             let cell = screen.cell(y, x).expect("cell");
             assert!(
                 !cell.has_contents(),

@@ -8,7 +8,8 @@ mod support;
 use std::path::Path;
 use std::time::Duration;
 
-use support::faults::{Console, Detachable, appliance, read, scratch, temp_leftovers, text};
+use support::faults::{appliance, read, scratch, temp_leftovers, text};
+use support::pty::Console;
 use support::tools::openssl;
 use tanos_menu::appliance::{Appliance, Role, tls};
 use tanos_menu::pki::KeyType;
@@ -84,10 +85,10 @@ fn signal_during_generation(signal: libc::c_int, test: &str) {
         let (_dir, zs) = zone_server(&format!("{test}-{round}"));
         let old_key = read(&zs.path(tls::ZS_KEY));
         let mut console = Console::spawn(&zs.root, &[]);
-        console.wait_for("Enter selection", STEP);
+        console.wait_shown_within("Enter selection", STEP);
         for (keys, shown) in JOURNEY {
             console.send(keys.as_bytes());
-            console.wait_for(shown, STEP);
+            console.wait_shown_within(shown, STEP);
         }
         console.signal(signal);
         let code = console.exit_code(GENERATION);
@@ -119,22 +120,22 @@ fn a_dropped_connection_during_a_confirmed_generation_writes_it() {
     for round in 0..3 {
         let (_dir, zs) = zone_server(&format!("drop_hangup-{round}"));
         let old_key = read(&zs.path(tls::ZS_KEY));
-        let mut console = Detachable::spawn(&zs.root);
-        console.wait_for("Enter selection", STEP);
+        let mut console = Console::spawn(&zs.root, &[]);
+        console.wait_shown_within("Enter selection", STEP);
         for (keys, shown) in JOURNEY {
             console.send(keys.as_bytes());
-            console.wait_for(shown, STEP);
+            console.wait_shown_within(shown, STEP);
         }
         console.hang_up();
         let status = console.wait_exit(GENERATION);
         assert!(
             status.is_some_and(|s| s.success()),
             "the console after the hang-up: {status:?}\n{}\ncrash log: {}",
-            text(&console.output),
+            text(&console.raw),
             std::fs::read_to_string(zs.path("log/console.log")).unwrap_or_default()
         );
         assert_written(&zs, &old_key, "a hang-up");
-        if !text(&console.output).contains(WRITTEN) {
+        if !text(&console.raw).contains(WRITTEN) {
             return;
         }
         eprintln!("hang-up round {round}: the key was written before the hang-up; again");
