@@ -684,22 +684,29 @@ fn validate_table() {
     }
 }
 
+/// One root per role, platform and add-on, shared by the cases that run on it.
+type Roots = BTreeMap<(String, Platform, bool), Root>;
+
+fn root_for<'a>(roots: &'a mut Roots, config: &ApplianceConfig) -> &'a Root {
+    let key = (
+        config.role.id().to_string(),
+        config.platform,
+        config.has_zone_hub(),
+    );
+    roots
+        .entry(key)
+        .or_insert_with(|| new_root(config.role, config.platform, config.has_zone_hub()))
+}
+
 /// Every refusal goes through `settings::set` on a real root: the error is the validation's
 /// and no file of the root changes, even with the confirmation given.
 #[test]
 fn rejections_change_no_file() {
-    let mut roots: BTreeMap<(String, Platform, bool), Root> = BTreeMap::new();
+    let mut roots = Roots::new();
     let mut rejected = 0;
     for (i, c) in validation_cases().into_iter().enumerate() {
         let Want::Err(msg) = c.want else { continue };
-        let key = (
-            c.config.role.id().to_string(),
-            c.config.platform,
-            c.config.has_zone_hub(),
-        );
-        let root = roots
-            .entry(key)
-            .or_insert_with(|| new_root(c.config.role, c.config.platform, c.config.has_zone_hub()));
+        let root = root_for(&mut roots, &c.config);
         assert_eq!(
             root.app.config, c.config,
             "case {i}: the root matches the case"
@@ -741,17 +748,10 @@ fn rejections_change_no_file() {
 /// Accepted values of the table land in settings.toml and read back.
 #[test]
 fn accepted_values_are_saved() {
-    let mut roots: BTreeMap<(String, Platform, bool), Root> = BTreeMap::new();
+    let mut roots = Roots::new();
     for (i, c) in validation_cases().into_iter().enumerate() {
         let Want::Ok(value) = c.want else { continue };
-        let key = (
-            c.config.role.id().to_string(),
-            c.config.platform,
-            c.config.has_zone_hub(),
-        );
-        let root = roots
-            .entry(key)
-            .or_insert_with(|| new_root(c.config.role, c.config.platform, c.config.has_zone_hub()));
+        let root = root_for(&mut roots, &c.config);
         let change = settings::set(&root.app, c.component, c.name, c.raw, true)
             .unwrap_or_else(|e| panic!("case {i}: {:?} = {:?}: {e}", c.name, c.raw));
         assert_eq!(change.new, value, "case {i}");
