@@ -269,6 +269,44 @@ fn serve(p: &Pair, port: u16) -> Server {
     Server::start(&p.ts.root, port, p.dir.path().join("sshd.log"))
 }
 
+/// A pair after the key exchange and the issue, the Tanium Server's sshd up, and the Zone
+/// Server's peer for it. Bind it in this order: the server stops before the roots go.
+struct Served {
+    p: Pair,
+    port: u16,
+    server: Server,
+    peer: Peer,
+}
+
+fn served() -> Served {
+    let p = pair();
+    exchange_keys(&p);
+    issue_certificate(&p);
+    let port = free_port();
+    let server = serve(&p, port);
+    Served {
+        p,
+        port,
+        server,
+        peer: peer(port),
+    }
+}
+
+/// The first pull: the host key trusted as asked, the downloaded files removed again.
+/// Returns the fingerprint trusted.
+fn first_pull(p: &Pair, peer: &Peer, port: u16) -> String {
+    let fp = unknown_host(
+        pull_certificate(&p.zs, peer, None, &no_cancel()),
+        &p.ts,
+        port,
+    );
+    pull_certificate(&p.zs, peer, Some(&fp), &no_cancel()).expect("first pull");
+    for name in ["reporting.crt", "tanium.pub"] {
+        std::fs::remove_file(p.zs.path("transfer/incoming").join(name)).expect("remove");
+    }
+    fp
+}
+
 // ---------------------------------------------------------------- files and judges
 
 /// `ssh-keygen -l` of the server's host key: what the operator compares.
@@ -406,12 +444,12 @@ fn sshd_check_writes_a_configuration_sshd_accepts() {
 
 #[test]
 fn after_the_key_exchange_the_pull_downloads_and_the_certificate_installs() {
-    let p = pair();
-    exchange_keys(&p);
-    issue_certificate(&p);
-    let port = free_port();
-    let server = serve(&p, port);
-    let peer = peer(port);
+    let Served {
+        p,
+        port,
+        server,
+        peer,
+    } = served();
 
     // Unknown host: the operator is asked; nothing is written anywhere.
     let (ts_before, zs_before) = (tree_abs(&p.ts.root), tree_abs(&p.zs.root));
@@ -570,12 +608,12 @@ fn without_the_key_exchange_the_login_is_refused_and_nothing_is_written() {
 
 #[test]
 fn the_pushed_csr_lands_in_the_servers_incoming() {
-    let p = pair();
-    exchange_keys(&p);
-    issue_certificate(&p);
-    let port = free_port();
-    let server = serve(&p, port);
-    let peer = peer(port);
+    let Served {
+        p,
+        port: _,
+        server,
+        peer,
+    } = served();
     let target = p.ts.path("transfer/incoming/reporting.csr");
     assert!(!target.exists());
 
@@ -624,21 +662,13 @@ fn the_pushed_csr_lands_in_the_servers_incoming() {
 
 #[test]
 fn a_changed_host_key_is_refused_until_the_old_entry_is_removed() {
-    let p = pair();
-    exchange_keys(&p);
-    issue_certificate(&p);
-    let port = free_port();
-    let mut server = serve(&p, port);
-    let peer = peer(port);
-    let first = unknown_host(
-        pull_certificate(&p.zs, &peer, None, &no_cancel()),
-        &p.ts,
+    let Served {
+        p,
         port,
-    );
-    pull_certificate(&p.zs, &peer, Some(&first), &no_cancel()).expect("first pull");
-    for name in ["reporting.crt", "tanium.pub"] {
-        std::fs::remove_file(p.zs.path("transfer/incoming").join(name)).expect("remove");
-    }
+        mut server,
+        peer,
+    } = served();
+    let first = first_pull(&p, &peer, port);
 
     // The server gets a new host key.
     server.stop();
@@ -685,21 +715,13 @@ fn a_changed_host_key_is_refused_until_the_old_entry_is_removed() {
 
 #[test]
 fn a_stopped_server_gives_a_clear_error_and_nothing_is_installed() {
-    let p = pair();
-    exchange_keys(&p);
-    issue_certificate(&p);
-    let port = free_port();
-    let mut server = serve(&p, port);
-    let peer = peer(port);
-    let fp = unknown_host(
-        pull_certificate(&p.zs, &peer, None, &no_cancel()),
-        &p.ts,
+    let Served {
+        p,
         port,
-    );
-    pull_certificate(&p.zs, &peer, Some(&fp), &no_cancel()).expect("first pull");
-    for name in ["reporting.crt", "tanium.pub"] {
-        std::fs::remove_file(p.zs.path("transfer/incoming").join(name)).expect("remove");
-    }
+        mut server,
+        peer,
+    } = served();
+    first_pull(&p, &peer, port);
 
     server.stop();
     let zs_before = tree_abs(&p.zs.root);
@@ -737,12 +759,12 @@ fn a_stopped_server_gives_a_clear_error_and_nothing_is_installed() {
 
 #[test]
 fn paths_outside_transfer_are_never_served() {
-    let p = pair();
-    exchange_keys(&p);
-    issue_certificate(&p);
-    let port = free_port();
-    let server = serve(&p, port);
-    let peer = peer(port);
+    let Served {
+        p,
+        port,
+        server,
+        peer,
+    } = served();
     let keys = client_keys(&p.zs);
     let cancel = no_cancel();
     let fp = unknown_host(pull_certificate(&p.zs, &peer, None, &cancel), &p.ts, port);
