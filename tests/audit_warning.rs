@@ -158,15 +158,7 @@ fn certificate_install_reports_an_unwritten_audit_line() {
 /// A key addition with the audit log unwritable: the key is added and the warning shown.
 #[test]
 fn key_addition_reports_an_unwritten_audit_line() {
-    let dir = roots::scratch("audit_warning", "key-");
-    let app = roots::appliance_at(
-        dir.path(),
-        "ts",
-        Role::TaniumServer,
-        Platform::V7_3,
-        false,
-        None,
-    );
+    let (dir, app) = roots::scratch_appliance("audit_warning", "key-", "ts", Role::TaniumServer);
     let mut m = console(&app.root);
     let keys = dir.path().join("keys");
     std::fs::create_dir(&keys).expect("keys");

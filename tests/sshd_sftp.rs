@@ -170,20 +170,7 @@ impl Server {
             .append(true)
             .open(&log)
             .expect("sshd log");
-        let err = out.try_clone().expect("sshd log");
-        let child = Command::new(env!("CARGO_BIN_EXE_tanos-menu"))
-            .arg("sshd")
-            .arg("--root")
-            .arg(root)
-            .arg("--listen")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--user")
-            .arg(PEER)
-            .env_remove("TANOS_ROOT")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .process_group(0)
+        let child = support::e2e::sshd_command(root, port, &out)
             .spawn()
             .expect("start tanos-menu sshd");
         let mut server = Server {

@@ -86,6 +86,25 @@ pub fn free_port() -> u16 {
     listener.local_addr().expect("local address").port()
 }
 
+/// `tanos-menu sshd --root <root> --listen 127.0.0.1:<port> --user <PEER>` writing to `log`,
+/// in a process group of its own so that its OpenSSH sshd child can be stopped with it.
+pub fn sshd_command(root: &Path, port: u16, log: &std::fs::File) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("sshd")
+        .arg("--root")
+        .arg(root)
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--user")
+        .arg(login_user())
+        .env_remove("TANOS_ROOT")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("clone the sshd log"))
+        .stderr(log.try_clone().expect("clone the sshd log"))
+        .process_group(0);
+    cmd
+}
+
 /// `tanos-menu sshd` for one appliance, in a process group of its own so its OpenSSH sshd
 /// child ends with it.
 pub struct Sshd {
@@ -99,19 +118,7 @@ impl Sshd {
         let port = free_port();
         let log = root.with_extension("sshd.log");
         let out = std::fs::File::create(&log).expect("create the sshd log");
-        let err = out.try_clone().expect("clone the sshd log");
-        let child = Command::new(BIN)
-            .arg("sshd")
-            .arg("--root")
-            .arg(root)
-            .arg("--listen")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--user")
-            .arg(login_user())
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .process_group(0)
+        let child = sshd_command(root, port, &out)
             .spawn()
             .expect("spawn tanos-menu sshd");
         let mut sshd = Sshd { child, port, log };
