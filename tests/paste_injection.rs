@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use support::e2e::{init, path_str, read, run, scratch};
 use support::pty::{COLS, Console};
+use support::tools::ssh_keygen_ed25519;
 use support::tree::{Tree, differences, tree};
 
 const END: &str = "\x1b[201~";
@@ -74,23 +75,9 @@ fn csr(dir: &Path) -> String {
 
 /// An OpenSSH public key nobody here holds.
 fn foreign_ssh_key(dir: &Path) -> String {
-    let key = dir.join("intruder");
-    let (ok, text) = run(
-        "ssh-keygen",
-        &[
-            "-q",
-            "-t",
-            "ed25519",
-            "-N",
-            "",
-            "-C",
-            "intruder",
-            "-f",
-            path_str(&key),
-        ],
-    );
-    assert!(ok, "ssh-keygen: {text}");
-    read(&key.with_extension("pub")).trim().to_string()
+    ssh_keygen_ed25519(&dir.join("intruder"), "intruder")
+        .trim()
+        .to_string()
 }
 
 /// A public key in PEM, not the Tanium Server's root.
