@@ -104,6 +104,12 @@ fn mend_audit(app: &Appliance) {
 
 /// A certificate install with the audit log unwritable: installed, and said so, with the
 /// warning; Tanium Status keeps the warning until an audit line is written.
+/// The install of `cert` as the operator confirms it, with the key already trusted.
+fn install(m: &mut Model, zs: &Appliance, cert: &str) {
+    let text = cert.to_string();
+    run(m, &zs.root, Effect::InstallCert { text, trust: None });
+}
+
 #[test]
 fn certificate_install_reports_an_unwritten_audit_line() {
     for how in 0..3 {
@@ -111,14 +117,7 @@ fn certificate_install_reports_an_unwritten_audit_line() {
         let (_ts, zs, cert) = pair(dir.path());
         let mut m = console(&zs.root);
         break_audit(&zs, how);
-        run(
-            &mut m,
-            &zs.root,
-            Effect::InstallCert {
-                text: cert.clone(),
-                trust: None,
-            },
-        );
+        install(&mut m, &zs, &cert);
         let (error, text) = flash(&m);
         assert!(text.contains("Certificate installed"), "{text}");
         assert!(text.contains(WARNING), "{text}");
@@ -139,14 +138,7 @@ fn certificate_install_reports_an_unwritten_audit_line() {
         assert!(status_screen(&mut later).contains(WARNING));
 
         mend_audit(&zs);
-        run(
-            &mut m,
-            &zs.root,
-            Effect::InstallCert {
-                text: cert.clone(),
-                trust: None,
-            },
-        );
+        install(&mut m, &zs, &cert);
         let (error, text) = flash(&m);
         assert!(!error && !text.contains(WARNING), "{text}");
         assert!(!status_screen(&mut m).contains(WARNING));

@@ -228,6 +228,14 @@ fn issue_by_paste(ts: &mut Model, root: &Path, csr: &str) -> String {
 
 // ---------------------------------------------------------------- scenarios
 
+/// `n` at the new key's confirmation: nothing changes, the key stays.
+fn decline_new_key(zs: &mut Model, p: &Pair, key_before: &[u8]) {
+    let before = trees(p);
+    act(zs, &p.zs, "n\n");
+    assert_unchanged(p, &before, "declining a new key");
+    assert_eq!(bytes(&p.zs.join("zoneserver/reporting.pvk")), key_before);
+}
+
 #[test]
 fn by_paste_csr_to_the_server_and_certificate_back_to_the_zone_server() {
     let p = pair();
@@ -343,10 +351,7 @@ fn by_paste_csr_to_the_server_and_certificate_back_to_the_zone_server() {
         "{}",
         c.warning
     );
-    let before = trees(&p);
-    act(&mut zs, &p.zs, "n\n");
-    assert_unchanged(&p, &before, "declining a new key");
-    assert_eq!(bytes(&p.zs.join("zoneserver/reporting.pvk")), key_before);
+    decline_new_key(&mut zs, &p, &key_before);
     assert!(flash(&zs).contains("nothing was changed"), "{}", flash(&zs));
 }
 
@@ -463,10 +468,7 @@ fn a_second_csr_is_confirmed_and_rsa_2048_works() {
         "{}",
         c.warning
     );
-    let before = trees(&p);
-    act(&mut zs, &p.zs, "n\n");
-    assert_unchanged(&p, &before, "declining a new key");
-    assert_eq!(bytes(&p.zs.join("zoneserver/reporting.pvk")), key_before);
+    decline_new_key(&mut zs, &p, &key_before);
 
     act(&mut zs, &p.zs, "RR\n2\nZ\n1\n\n\n\n3\n");
     confirm(&zs);
