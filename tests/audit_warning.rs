@@ -14,8 +14,7 @@ use tanos_menu::appliance::incoming;
 use tanos_menu::appliance::{Appliance, Layout, Platform, Role, tls};
 use tanos_menu::executor::run_effect;
 use tanos_menu::model::{Effect, Model, update};
-use tanos_menu::pki::KeyType;
-use tanos_menu::pki::csr::{self, CsrRequest};
+use tanos_menu::pki::csr;
 use time::OffsetDateTime;
 
 const WARNING: &str = "AUDIT LOG NOT WRITTEN";
@@ -37,14 +36,7 @@ fn pair(dir: &Path) -> (Appliance, Appliance, String) {
         false,
         Some(root_pub),
     );
-    let new = csr::generate_csr(&CsrRequest {
-        common_name: "zs01.example".into(),
-        dns_names: vec!["zs01.example".into()],
-        ips: Vec::new(),
-        key_type: KeyType::EcdsaP256,
-    })
-    .expect("csr");
-    tls::write_new_csr(&zs, &new, now()).expect("write csr");
+    support::tls::write_simple_csr(&zs, now());
     std::fs::copy(
         zs.path(tls::OUT_CSR),
         ts.path(Layout::INCOMING).join("zs.csr"),

@@ -49,14 +49,7 @@ fn sets_child() {
     let now = OffsetDateTime::now_utc();
     match mode.to_str() {
         Some("write-csr") => {
-            let new = csr::generate_csr(&CsrRequest {
-                common_name: "zs01.example".into(),
-                dns_names: vec!["zs01.example".into()],
-                ips: Vec::new(),
-                key_type: KeyType::EcdsaP256,
-            })
-            .expect("csr");
-            tls::write_new_csr(&app, &new, now).expect("write");
+            support::tls::write_simple_csr(&app, now);
         }
         Some("keypair") => {
             users::regenerate_keypair(&app, "tanadmin", now).expect("keypair");
