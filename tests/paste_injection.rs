@@ -148,7 +148,7 @@ fn a_paste_carrying_enter_y_enter_issues_nothing() {
     let csr = csr(r.dir.path());
     let before = tree(&r.ts);
     let mut c = csr_dialog(&r.ts);
-    c.send(&bracketed(&format!("{csr}{END}\ry\r")));
+    c.send(bracketed(&format!("{csr}{END}\ry\r")));
     settled(
         &mut c,
         "Validity in days [3650]:",
@@ -162,7 +162,7 @@ fn a_paste_carrying_enter_y_enter_issues_nothing() {
     c.wait_until("the paste dialog again", |s| {
         s.contains("Paste>") && s.contains("Cancelled; nothing was changed.")
     });
-    c.send(&format!("{START}{}{END}", csr.replace('\n', "\r")));
+    c.send(format!("{START}{}{END}", csr.replace('\n', "\r")));
     for piece in ["\r", "y", "\r", END] {
         std::thread::sleep(Duration::from_millis(150));
         c.send(piece);
@@ -191,7 +191,7 @@ fn a_paste_carrying_a_whole_journey_adds_no_key() {
     let before = tree(&r.ts);
     let mut c = csr_dialog(&r.ts);
     let tail = format!("{END}\x03\x1bRR\rC\r3\r2\r3\r2\r{START}{key}{END}y\r");
-    c.send(&bracketed(&format!("{csr}{tail}")));
+    c.send(bracketed(&format!("{csr}{tail}")));
     let what = "a paste carrying C › 3 › tancopy › 3 › 2";
     settled(&mut c, "Validity in days [3650]:", &r.ts, &before, what);
     let keys = r.ts.join("home/tancopy/.ssh/authorized_keys");
@@ -210,7 +210,7 @@ fn a_paste_carrying_y_trusts_no_root() {
     c.step("Z", "4  Import Tanium root public key");
     c.step("4", "2  Paste tanium.pub text");
     c.step("2", "Paste>");
-    c.send(&bracketed(&format!("{foreign}{END}y\r")));
+    c.send(bracketed(&format!("{foreign}{END}y\r")));
     settled(
         &mut c,
         "Trust it? (y/n):",

@@ -176,9 +176,16 @@ fn defaults_per_platform_and_role() {
 
 #[test]
 fn defaults_spot_checks_from_the_seed() {
-    type Of = fn(Platform) -> ApplianceConfig;
+    /// On these platforms, the appliance of this role, this setting has this default.
+    type Row = (
+        &'static [Platform],
+        fn(Platform) -> ApplianceConfig,
+        Component,
+        &'static str,
+        Option<Value>,
+    );
     const OLD: &[Platform] = &[V7_2, V7_3];
-    let rows: [(&[Platform], Of, Component, &str, Option<Value>); 20] = [
+    let rows: [Row; 20] = [
         (&[V7_2], ts, TsC, "ReportingTLSMode", Some(d(2))),
         (&[V7_3], ts, TsC, "ReportingTLSMode", Some(d(2))),
         (&[V7_4], ts, TsC, "ReportingTLSMode", Some(d(1))),
