@@ -264,53 +264,39 @@ fn the_hub_refuses_names_no_certificate_should_carry() {
         )
     };
     let wildcard = "a wildcard";
+    let ip_as_dns = "an IP address is not a DNS name";
+    let san = |label: &'static str, ext: &str, want: &'static str| (label, san_csr(ext, &w), want);
     let cases: Vec<(&str, String, &str)> = vec![
-        (
+        san(
             "*.com",
-            san_csr("DNS:*.com", &w),
+            "DNS:*.com",
             "a wildcard needs at least two labels after it",
         ),
-        (
+        san(
             "*",
-            san_csr("DNS:*", &w),
+            "DNS:*",
             "a wildcard needs at least two labels after it",
         ),
-        (
+        san(
             "a*.example.com",
-            san_csr("DNS:a*.example.com", &w),
+            "DNS:a*.example.com",
             "a wildcard must be the whole leftmost label",
         ),
-        (
+        san(
             "*.*.example.com",
-            san_csr("DNS:*.*.example.com", &w),
+            "DNS:*.*.example.com",
             "a wildcard is only allowed as the whole leftmost label",
         ),
-        ("foo.*.com", san_csr("DNS:foo.*.com", &w), wildcard),
-        (
+        san("foo.*.com", "DNS:foo.*.com", wildcard),
+        san(
             "DNS:192.168.1.1",
-            san_csr("DNS:192.168.1.1", &w),
+            "DNS:192.168.1.1",
             "DNS name '192.168.1.1': an IP address is not a DNS name",
         ),
-        (
-            "DNS:10.1",
-            san_csr("DNS:10.1", &w),
-            "an IP address is not a DNS name",
-        ),
-        (
-            "DNS:0x7f.1",
-            san_csr("DNS:host.0x7f", &w),
-            "an IP address is not a DNS name",
-        ),
-        (
-            "DNS:2001:db8::1",
-            san_csr("DNS:2001:db8::1", &w),
-            "an IP address is not a DNS name",
-        ),
-        (
-            "DNS:[::1]",
-            san_csr("DNS:[::1]", &w),
-            "an IP address is not a DNS name",
-        ),
+        san("DNS:10.1", "DNS:10.1", ip_as_dns),
+        san("DNS:0x7f.1", "DNS:host.0x7f", ip_as_dns),
+        san("DNS:2001:db8::1", "DNS:2001:db8::1", ip_as_dns),
+        san("DNS:[::1]", "DNS:[::1]", ip_as_dns),
         (
             "2000 names",
             san_csr(&many(2000), &w),
@@ -361,9 +347,9 @@ fn the_hub_refuses_names_no_certificate_should_carry() {
             ),
             "unsupported subject alternative name (an e-mail address)",
         ),
-        (
+        san(
             "invisible in a DNS name",
-            san_csr("DNS:zs01\u{200B}.example", &w),
+            "DNS:zs01\u{200B}.example",
             "invisible or control character (U+200B)",
         ),
     ];
