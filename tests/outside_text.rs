@@ -307,49 +307,40 @@ fn hostile_arguments_are_echoed_escaped() {
     let dir = scratch();
     let ts = tanium_server(dir.path());
     let root = ts.root.to_str().expect("utf-8 path");
-    let name = format!("Idle{ESC}]0;X{BEL}");
-    let (out, all) = run(dir.path(), &["--root", root, "config", "get", &name]);
-    assert_eq!(out.status.code(), Some(2), "{all}");
-    assert!(all.contains("unknown setting 'Idle\\e]0;X\\x07'"), "{all}");
-    let (out, all) = run(
-        dir.path(),
-        &[
-            "--root",
-            root,
-            "config",
-            "set",
-            "IdleTimeoutSeconds",
-            &format!("6{ESC}[2J"),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2), "{all}");
-    assert!(all.contains("6\\e[2J"), "{all}");
-    let (out, all) = run(
-        dir.path(),
-        &[
-            "--root",
-            root,
-            "config",
-            "get",
-            "X",
-            "--component",
-            &format!("no{BEL}"),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2), "{all}");
-    assert!(all.contains("unknown component 'no\\x07'"), "{all}");
-    let (_, all) = run(
-        dir.path(),
-        &[
-            "--root",
-            root,
-            "config",
-            "list",
-            "--component",
-            &format!("c{ESC}"),
-        ],
-    );
-    assert!(all.contains("unknown component 'c\\e'"), "{all}");
+    let idle = format!("Idle{ESC}]0;X{BEL}");
+    let clear = format!("6{ESC}[2J");
+    let (bel, esc) = (format!("no{BEL}"), format!("c{ESC}"));
+    // The arguments after --root, the exit code wanted (when checked), what is echoed.
+    let cases: [(Vec<&str>, Option<i32>, &str); 4] = [
+        (
+            vec!["config", "get", &idle],
+            Some(2),
+            "unknown setting 'Idle\\e]0;X\\x07'",
+        ),
+        (
+            vec!["config", "set", "IdleTimeoutSeconds", &clear],
+            Some(2),
+            "6\\e[2J",
+        ),
+        (
+            vec!["config", "get", "X", "--component", &bel],
+            Some(2),
+            "unknown component 'no\\x07'",
+        ),
+        (
+            vec!["config", "list", "--component", &esc],
+            None,
+            "unknown component 'c\\e'",
+        ),
+    ];
+    for (args, code, want) in cases {
+        let args: Vec<&str> = ["--root", root].into_iter().chain(args).collect();
+        let (out, all) = run(dir.path(), &args);
+        if code.is_some() {
+            assert_eq!(out.status.code(), code, "{args:?}: {all}");
+        }
+        assert!(all.contains(want), "{args:?}: {all}");
+    }
     for bad in [
         format!("a{ESC}]0;X{BEL}.example"),
         "ts\u{200b}01.example".to_string(),

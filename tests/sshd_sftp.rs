@@ -351,14 +351,12 @@ fn no_cancel() -> AtomicBool {
 
 // ---------------------------------------------------------------- sshd --check
 
-#[test]
-fn sshd_check_writes_a_configuration_sshd_accepts() {
-    let p = pair();
-    let port = free_port();
-    let out = Command::new(env!("CARGO_BIN_EXE_tanos-menu"))
+/// `tanos-menu sshd --root <root> --listen 127.0.0.1:<port> --check --user <PEER>`.
+fn check_config(root: &Path, port: u16) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tanos-menu"))
         .arg("sshd")
         .arg("--root")
-        .arg(&p.ts.root)
+        .arg(root)
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--check")
@@ -366,7 +364,14 @@ fn sshd_check_writes_a_configuration_sshd_accepts() {
         .arg(PEER)
         .env_remove("TANOS_ROOT")
         .output()
-        .expect("run tanos-menu sshd --check");
+        .expect("run tanos-menu sshd --check")
+}
+
+#[test]
+fn sshd_check_writes_a_configuration_sshd_accepts() {
+    let p = pair();
+    let port = free_port();
+    let out = check_config(&p.ts.root, port);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "sshd --check failed: {stderr}");
     assert!(
@@ -411,18 +416,7 @@ fn sshd_check_writes_a_configuration_sshd_accepts() {
 
     // Checking again keeps the host key: peers that recorded it still recognise it.
     let before = bytes(&key);
-    let status = Command::new(env!("CARGO_BIN_EXE_tanos-menu"))
-        .arg("sshd")
-        .arg("--root")
-        .arg(&p.ts.root)
-        .arg("--listen")
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--check")
-        .arg("--user")
-        .arg(PEER)
-        .env_remove("TANOS_ROOT")
-        .output()
-        .expect("run tanos-menu sshd --check");
+    let status = check_config(&p.ts.root, port);
     assert!(status.status.success());
     assert_eq!(bytes(&key), before);
 }
