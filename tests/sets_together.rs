@@ -93,6 +93,20 @@ fn openssl(args: &[&str], dir: &Path) -> String {
 }
 
 /// Files a killed write may leave aside: staged copies and set journals.
+/// A new P-256 private key in PEM, from OpenSSL.
+fn new_p256_key(dir: &Path) -> String {
+    openssl(
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ],
+        dir,
+    )
+}
+
 fn leftovers(dirs: &[PathBuf]) -> Vec<PathBuf> {
     dirs.iter()
         .flat_map(|d| std::fs::read_dir(d).expect("read dir"))
@@ -287,16 +301,7 @@ fn status_says_a_certificate_does_not_match_the_key() {
         snap.cert.short()
     );
     let key = app.path(tls::TS_KEY);
-    let other = openssl(
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-        ],
-        dir.path(),
-    );
+    let other = new_p256_key(dir.path());
     std::fs::write(&key, other).expect("replace key");
     let snap = status::snapshot(&app, OffsetDateTime::now_utc());
     match &snap.cert {
@@ -409,16 +414,7 @@ fn status_screen_shows_the_mismatch() {
         "ts",
         Role::TaniumServer,
     );
-    let other = openssl(
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-        ],
-        dir.path(),
-    );
+    let other = new_p256_key(dir.path());
     std::fs::write(app.path(tls::TS_KEY), other).expect("replace key");
     let mut m = tanos_menu::app::initial_model(&app.root).expect("console");
     m.size = (80, 24);
