@@ -175,7 +175,8 @@ pub fn create_dir_all_public(path: &Path) -> io::Result<()> {
         .create(path)
 }
 
-fn stamp(now: time::OffsetDateTime) -> String {
+/// The time stamp in a backup's name (`path.<stamp>.bak`): `now` as `YYYYMMDD-HHMMSS`.
+pub fn stamp(now: time::OffsetDateTime) -> String {
     format!(
         "{:04}{:02}{:02}-{:02}{:02}{:02}",
         now.year(),

@@ -3,20 +3,18 @@
 //! change AND that its audit line was not written; Tanium Status shows the failure until an
 //! audit line is written again. Tests run as root, so the failures are structural, not modes.
 
-mod common;
 mod support;
 
 use std::path::Path;
 
-use common::{render_at, typed};
 use support::roots;
 use support::tools::run_ok;
+use support::ui::{render_at, typed};
 use tanos_menu::appliance::incoming;
 use tanos_menu::appliance::{Appliance, Layout, Platform, Role, tls};
 use tanos_menu::executor::run_effect;
 use tanos_menu::model::{Effect, Model, update};
-use tanos_menu::pki::KeyType;
-use tanos_menu::pki::csr::{self, CsrRequest};
+use tanos_menu::pki::csr;
 use time::OffsetDateTime;
 
 const WARNING: &str = "AUDIT LOG NOT WRITTEN";
@@ -38,14 +36,7 @@ fn pair(dir: &Path) -> (Appliance, Appliance, String) {
         false,
         Some(root_pub),
     );
-    let new = csr::generate_csr(&CsrRequest {
-        common_name: "zs01.example".into(),
-        dns_names: vec!["zs01.example".into()],
-        ips: Vec::new(),
-        key_type: KeyType::EcdsaP256,
-    })
-    .expect("csr");
-    tls::write_new_csr(&zs, &new, now()).expect("write csr");
+    support::tls::write_simple_csr(&zs, now());
     std::fs::copy(
         zs.path(tls::OUT_CSR),
         ts.path(Layout::INCOMING).join("zs.csr"),
@@ -105,6 +96,12 @@ fn mend_audit(app: &Appliance) {
 
 /// A certificate install with the audit log unwritable: installed, and said so, with the
 /// warning; Tanium Status keeps the warning until an audit line is written.
+/// The install of `cert` as the operator confirms it, with the key already trusted.
+fn install(m: &mut Model, zs: &Appliance, cert: &str) {
+    let text = cert.to_string();
+    run(m, &zs.root, Effect::InstallCert { text, trust: None });
+}
+
 #[test]
 fn certificate_install_reports_an_unwritten_audit_line() {
     for how in 0..3 {
@@ -112,14 +109,7 @@ fn certificate_install_reports_an_unwritten_audit_line() {
         let (_ts, zs, cert) = pair(dir.path());
         let mut m = console(&zs.root);
         break_audit(&zs, how);
-        run(
-            &mut m,
-            &zs.root,
-            Effect::InstallCert {
-                text: cert.clone(),
-                trust: None,
-            },
-        );
+        install(&mut m, &zs, &cert);
         let (error, text) = flash(&m);
         assert!(text.contains("Certificate installed"), "{text}");
         assert!(text.contains(WARNING), "{text}");
@@ -140,14 +130,7 @@ fn certificate_install_reports_an_unwritten_audit_line() {
         assert!(status_screen(&mut later).contains(WARNING));
 
         mend_audit(&zs);
-        run(
-            &mut m,
-            &zs.root,
-            Effect::InstallCert {
-                text: cert.clone(),
-                trust: None,
-            },
-        );
+        install(&mut m, &zs, &cert);
         let (error, text) = flash(&m);
         assert!(!error && !text.contains(WARNING), "{text}");
         assert!(!status_screen(&mut m).contains(WARNING));
@@ -159,15 +142,7 @@ fn certificate_install_reports_an_unwritten_audit_line() {
 /// A key addition with the audit log unwritable: the key is added and the warning shown.
 #[test]
 fn key_addition_reports_an_unwritten_audit_line() {
-    let dir = roots::scratch("audit_warning", "key-");
-    let app = roots::appliance_at(
-        dir.path(),
-        "ts",
-        Role::TaniumServer,
-        Platform::V7_3,
-        false,
-        None,
-    );
+    let (dir, app) = roots::scratch_appliance("audit_warning", "key-", "ts", Role::TaniumServer);
     let mut m = console(&app.root);
     let keys = dir.path().join("keys");
     std::fs::create_dir(&keys).expect("keys");

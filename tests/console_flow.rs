@@ -2,17 +2,16 @@
 //! console's own code: keys typed and text pasted into `update`, every effect run by the
 //! executor against the disk and answered back, OpenSSL as the outside judge.
 
-mod common;
 mod support;
 
 use std::path::{Path, PathBuf};
 
-use common::{press, render, typed};
 use support::console::{drive, model};
 use support::fs::{bytes, copy, mode, path_str, read};
 use support::roots;
 use support::tools::openssl;
 use support::tree::{Tree, differences, tree_abs};
+use support::ui::{press, render, typed};
 use tanos_menu::appliance::catalogue::Value;
 use tanos_menu::appliance::status::CertState;
 use tanos_menu::appliance::{Platform, Role};
@@ -56,7 +55,7 @@ fn pair() -> Pair {
 
 // ---------------------------------------------------------------- driving the console
 
-/// Types `keys` (see `common::typed`) and runs whatever they start.
+/// Types `keys` (see `support::ui::typed`) and runs whatever they start.
 fn act(m: &mut Model, root: &Path, keys: &str) -> Vec<String> {
     let effects = typed(m, keys);
     drive(m, root, effects)
@@ -229,6 +228,14 @@ fn issue_by_paste(ts: &mut Model, root: &Path, csr: &str) -> String {
 
 // ---------------------------------------------------------------- scenarios
 
+/// `n` at the new key's confirmation: nothing changes, the key stays.
+fn decline_new_key(zs: &mut Model, p: &Pair, key_before: &[u8]) {
+    let before = trees(p);
+    act(zs, &p.zs, "n\n");
+    assert_unchanged(p, &before, "declining a new key");
+    assert_eq!(bytes(&p.zs.join("zoneserver/reporting.pvk")), key_before);
+}
+
 #[test]
 fn by_paste_csr_to_the_server_and_certificate_back_to_the_zone_server() {
     let p = pair();
@@ -344,10 +351,7 @@ fn by_paste_csr_to_the_server_and_certificate_back_to_the_zone_server() {
         "{}",
         c.warning
     );
-    let before = trees(&p);
-    act(&mut zs, &p.zs, "n\n");
-    assert_unchanged(&p, &before, "declining a new key");
-    assert_eq!(bytes(&p.zs.join("zoneserver/reporting.pvk")), key_before);
+    decline_new_key(&mut zs, &p, &key_before);
     assert!(flash(&zs).contains("nothing was changed"), "{}", flash(&zs));
 }
 
@@ -464,10 +468,7 @@ fn a_second_csr_is_confirmed_and_rsa_2048_works() {
         "{}",
         c.warning
     );
-    let before = trees(&p);
-    act(&mut zs, &p.zs, "n\n");
-    assert_unchanged(&p, &before, "declining a new key");
-    assert_eq!(bytes(&p.zs.join("zoneserver/reporting.pvk")), key_before);
+    decline_new_key(&mut zs, &p, &key_before);
 
     act(&mut zs, &p.zs, "RR\n2\nZ\n1\n\n\n\n3\n");
     confirm(&zs);

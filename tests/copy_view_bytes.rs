@@ -3,17 +3,17 @@
 //! blanks are text to xterm's mouse selection, erased cells are not. The bytes are captured
 //! from the console's backend and read back through `vt100`, cell by cell.
 
-mod common;
+mod support;
 
 use std::cell::RefCell;
 use std::io::Write;
-use std::num::NonZeroU16;
 use std::rc::Rc;
 
-use common::console;
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::layout::{Rect, Size};
 use ratatui::{Terminal, TerminalOptions, Viewport};
+use support::pty::parsed;
+use support::ui::console;
 use tanos_menu::appliance::{Platform, Role};
 use tanos_menu::model::{Model, Msg, Outcome, View, update};
 use tanos_menu::pki::csr::{CsrRequest, generate_csr};
@@ -76,9 +76,7 @@ fn draw<B: Backend>(terminal: &mut Terminal<B>, m: &Model) {
 
 /// Cells after a PEM line's text that hold something (a written blank), per PEM row.
 fn written_after_pem(bytes: &[u8], pem: &str, width: u16, height: u16) -> (usize, Vec<String>) {
-    let size = |n| NonZeroU16::new(n).expect("size");
-    let mut parser = vt100::Parser::new(size(height), size(width), 0);
-    parser.process(bytes);
+    let parser = parsed(bytes, width, height);
     let screen = parser.screen();
     let mut rows = 0;
     let mut written = Vec::new();
@@ -162,9 +160,7 @@ fn scrolling_a_long_pem_erases_what_lines_leave() {
     let (rows, written) = written_after_pem(&bytes, &pem, 80, 24);
     assert!(rows > 5, "{rows} PEM rows on the screen");
     assert!(written.is_empty(), "blanks written: {written:?}");
-    let size = |n| NonZeroU16::new(n).expect("size");
-    let mut parser = vt100::Parser::new(size(24), size(80), 0);
-    parser.process(&bytes);
+    let parser = parsed(&bytes, 80, 24);
     let screen = parser.screen().contents();
     assert!(
         screen.contains("-----END CERTIFICATE REQUEST-----"),

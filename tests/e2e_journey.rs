@@ -4,17 +4,16 @@
 //! them, text is read off the screen as `vt100` shows it and pasted into the other console as
 //! a terminal pastes it; OpenSSL, ssh-keygen and OpenSSH's sshd judge the result.
 
-mod e2e_common;
-mod sshd_base;
 mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use e2e_common::{
-    Console, Sshd, euid, fingerprint, init, login_user, path_str, read, run, scratch,
-    scratch_for_sshd, ssh_keygen_l,
+use support::e2e::{
+    Sshd, euid, fingerprint, init, login_user, path_str, read, run, scratch, scratch_for_sshd,
+    ssh_keygen_l,
 };
+use support::pty::Console;
 
 const TS_HOST: &str = "ts01.example";
 const ZS_HOST: &str = "zs01.example";
@@ -390,143 +389,25 @@ fn operator_journey_across_two_consoles_in_real_terminals() {
     eprintln!("operator journey: {:.1?}", started.elapsed());
 }
 
-/// Kills the console of the hang-up test, by its pid, if it outlived the check.
-struct Reap(std::process::Child);
-
-impl Drop for Reap {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-        }
-        let _ = self.0.wait();
-    }
-}
-
 /// The SSH connection drops: the terminal closes under the console. The kernel hangs the
 /// terminal up (SIGHUP, then end-of-file on every read); the console must end, not stay
 /// behind reading nothing.
 #[test]
 fn a_terminal_closed_under_the_console_ends_it() {
-    use std::io::Read;
-    use std::os::fd::AsRawFd;
-    use std::os::unix::fs::OpenOptionsExt;
-    use std::os::unix::process::CommandExt;
     use std::time::Duration;
 
     let dir = scratch("e2e_hangup");
     let zs = dir.path().join("zs");
     init(&zs, &["--role", "zone-server", "--hostname", ZS_HOST]);
-
-    // Both ends are opened close-on-exec (std's default), so no other child of this test
-    // process keeps the terminal open behind the console.
-    let open = |path: &Path| {
-        std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .custom_flags(libc::O_NOCTTY)
-            .open(path)
-            .unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
-    };
-    let master = open(Path::new("/dev/ptmx"));
-    let mut name = [0 as libc::c_char; 128];
-    // SAFETY: the master descriptor is open; `name` is a buffer of the length given.
-    let named = unsafe {
-        libc::grantpt(master.as_raw_fd()) == 0
-            && libc::unlockpt(master.as_raw_fd()) == 0
-            && libc::ptsname_r(master.as_raw_fd(), name.as_mut_ptr(), name.len()) == 0
-    };
-    assert!(
-        named,
-        "a new pseudo-terminal: {}",
-        std::io::Error::last_os_error()
-    );
-    // SAFETY: ptsname_r wrote a NUL-terminated path into `name`.
-    let slave_path = unsafe { std::ffi::CStr::from_ptr(name.as_ptr()) }
-        .to_str()
-        .expect("utf-8 terminal name")
-        .to_string();
-    let slave = open(Path::new(&slave_path));
-    let size = libc::winsize {
-        ws_row: e2e_common::ROWS,
-        ws_col: e2e_common::COLS,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: TIOCSWINSZ reads one winsize from a valid pointer.
-    let sized = unsafe { libc::ioctl(slave.as_raw_fd(), libc::TIOCSWINSZ, &size) };
-    assert_eq!(sized, 0, "set the window size");
-    let mut cmd = std::process::Command::new(e2e_common::BIN);
-    cmd.arg("--root")
-        .arg(&zs)
-        .env("TERM", "xterm-256color")
-        .env_remove("TANOS_ROOT")
-        .stdin(slave.try_clone().expect("dup the terminal"))
-        .stdout(slave.try_clone().expect("dup the terminal"))
-        .stderr(slave.try_clone().expect("dup the terminal"));
-    // SAFETY: only async-signal-safe calls between fork and exec: a session of its own with
-    // this terminal as its controlling terminal, as sshd gives a login shell.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let mut child = Reap(cmd.spawn().expect("spawn the console"));
-    drop(slave);
-
     // The root menu is up.
-    let rows = std::num::NonZeroU16::new(e2e_common::ROWS).expect("rows");
-    let cols = std::num::NonZeroU16::new(e2e_common::COLS).expect("cols");
-    let mut parser = vt100::Parser::new(rows, cols, 0);
-    let mut terminal = master;
-    let deadline = Instant::now() + e2e_common::TIMEOUT;
-    while !parser.screen().contents().contains("Enter selection:") {
-        assert!(
-            Instant::now() < deadline,
-            "no root menu:\n{}",
-            e2e_common::dump(&parser)
-        );
-        let mut fds = libc::pollfd {
-            fd: terminal.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd for the duration of the call.
-        if unsafe { libc::poll(&mut fds, 1, 50) } > 0 {
-            let mut buf = [0u8; 8192];
-            let n = terminal.read(&mut buf).expect("read the console");
-            parser.process(&buf[..n]);
-        }
-    }
+    let mut console = Console::open("zone server", &zs);
 
     // The connection drops.
-    drop(terminal);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let status = loop {
-        if let Some(status) = child.0.try_wait().expect("poll the console") {
-            break Some(status);
-        }
-        if Instant::now() >= deadline {
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let cpu = std::fs::read_to_string(format!("/proc/{}/stat", child.0.id()))
-        .ok()
-        .and_then(|s| {
-            let fields: Vec<String> = s
-                .rsplit(')')
-                .next()?
-                .split_whitespace()
-                .map(String::from)
-                .collect();
-            // utime and stime, in clock ticks (fields 14 and 15 of stat).
-            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
-        });
+    console.hang_up();
+    let status = console.wait_exit(Duration::from_secs(5));
+    let cpu = console.cpu_seconds();
     assert!(
         status.is_some(),
-        "the console was still running 5 s after its terminal closed (CPU ticks used so far: {cpu:?}): src/app.rs `run` waits in crossterm's event::poll, which reads end-of-file from the hung-up terminal forever and never returns, so the SIGHUP flag is never looked at"
+        "the console was still running 5 s after its terminal closed (CPU seconds used so far: {cpu:.1}): src/app.rs `run` waits in crossterm's event::poll, which reads end-of-file from the hung-up terminal forever and never returns, so the SIGHUP flag is never looked at"
     );
 }

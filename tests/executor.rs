@@ -1,7 +1,6 @@
 //! The effects the console asks for, run against real appliance roots: first-run creation,
 //! reloading, saving a setting; and the console opening on empty, existing and foreign roots.
 
-mod common;
 mod support;
 
 use tanos_menu::app::initial_model;
@@ -23,7 +22,7 @@ fn first_run_creates_the_appliance_then_the_console_opens_on_it() {
     let root = dir.path().join("appliance");
     let mut m = initial_model(&root).expect("an empty root opens first-run setup");
     assert!(matches!(m.screen(), Screen::Setup(_)));
-    let effects = common::typed(&mut m, "3\nzs-demo\n\ny\n");
+    let effects = support::ui::typed(&mut m, "3\nzs-demo\n\ny\n");
     let [Effect::Init(opts)] = effects.as_slice() else {
         panic!("{effects:?}")
     };
@@ -192,7 +191,7 @@ fn a_failed_step_ends_the_busy_state_whatever_the_step() {
     ];
     for effect in effects {
         for role in [Role::TaniumServer, Role::ZoneServer] {
-            let mut m = common::console(role, role == Role::TaniumServer, Platform::V7_3);
+            let mut m = support::ui::console(role, role == Role::TaniumServer, Platform::V7_3);
             m.busy = Some("Working…".into());
             update(&mut m, failed(&effect, "internal error 42".into()));
             assert!(m.busy.is_none(), "{effect:?} left the console busy");
@@ -201,8 +200,8 @@ fn a_failed_step_ends_the_busy_state_whatever_the_step() {
         }
     }
     // The /incoming list being read closes with the reason instead of "Reading /incoming…".
-    let mut m = common::console(Role::TaniumServer, true, Platform::V7_3);
-    let effects = common::typed(&mut m, "2\nZ\n2\n1\n");
+    let mut m = support::ui::console(Role::TaniumServer, true, Platform::V7_3);
+    let effects = support::ui::typed(&mut m, "2\nZ\n2\n1\n");
     let [effect @ Effect::ListIncoming { .. }] = effects.as_slice() else {
         panic!("{effects:?}")
     };

@@ -7,7 +7,6 @@
 //! nothing unless `TANOS_FAULT_CHILD` is set) so the product's own functions are what gets
 //! killed, at moments drawn from a seeded xorshift.
 
-mod faults_common;
 mod support;
 
 use std::collections::BTreeSet;
@@ -17,10 +16,11 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use faults_common::{
-    BIN, CHILD_INPUTS, CHILD_MODE, CHILD_ROOT, Console, Worker, XorShift, after_last, appliance,
-    contains, ed25519_line, read, say_ready, scratch, tanos, temp_leftovers, text,
+use support::faults::{
+    BIN, CHILD_INPUTS, CHILD_MODE, CHILD_ROOT, Worker, XorShift, after_last, appliance, contains,
+    ed25519_line, read, say_ready, scratch, tanos, temp_leftovers, text,
 };
+use support::pty::Console;
 use tanos_menu::appliance::catalogue::{self, Component, Value};
 use tanos_menu::appliance::lock::{self, LockError};
 use tanos_menu::appliance::settings::Settings;
@@ -467,9 +467,9 @@ fn lines_of(app: &Appliance, name: &str) -> (usize, usize) {
 fn console_at_edit(app: &Appliance) -> Console {
     let (c, s) = lines_of(app, MAX_BACKOFF);
     let mut console = Console::spawn(&app.root, &[]);
-    console.wait_for("Enter selection", Duration::from_secs(10));
+    console.wait_shown_within("Enter selection", Duration::from_secs(10));
     console.send(format!("2\r2\r{c}\r{s}\r").as_bytes());
-    console.wait_for("New value [", Duration::from_secs(10));
+    console.wait_shown_within("New value [", Duration::from_secs(10));
     console
 }
 
@@ -520,7 +520,7 @@ fn signal_during_edits(signal: libc::c_int, test: &str, seed: u64) {
     let before = read(&path);
     let mut console = console_at_edit(&ts);
     console.send(b"18");
-    console.wait_for("]: 18", Duration::from_secs(5));
+    console.wait_shown_within("]: 18", Duration::from_secs(5));
     check_session_end(&mut console, signal, &ts);
     assert_eq!(read(&path), before, "an unsaved edit changed settings.toml");
 
@@ -575,12 +575,12 @@ fn dropped_connection_ends_the_console_cleanly() {
     let path = ts.path(Layout::SETTINGS);
     let before = read(&path);
     let (c, s) = lines_of(&ts, MAX_BACKOFF);
-    let mut console = faults_common::Detachable::spawn(&ts.root);
-    console.wait_for("Enter selection", Duration::from_secs(10));
+    let mut console = Console::spawn(&ts.root, &[]);
+    console.wait_shown_within("Enter selection", Duration::from_secs(10));
     console.send(format!("2\r2\r{c}\r{s}\r").as_bytes());
-    console.wait_for("New value [", Duration::from_secs(10));
+    console.wait_shown_within("New value [", Duration::from_secs(10));
     console.send(b"18");
-    console.wait_for("]: 18", Duration::from_secs(5));
+    console.wait_shown_within("]: 18", Duration::from_secs(5));
     console.hang_up();
     let status = console.wait_exit(Duration::from_secs(5));
     let crash_log = ts.path("log/console.log");
@@ -712,7 +712,7 @@ fn second_console_is_told_the_first_is_busy() {
     // The console says the same when its save finds the appliance busy.
     let mut console = console_at_edit(&ts);
     console.send(b"1234\r");
-    console.wait_for("another console", Duration::from_secs(10));
+    console.wait_shown_within("another console", Duration::from_secs(10));
     assert_eq!(read(&path), before, "settings.toml changed while locked");
     console.send(b"\x1b");
     drop(held);
@@ -973,7 +973,7 @@ fn idle_console_logs_out() {
 
     let start = Instant::now();
     let mut console = Console::spawn(&ts.root, &[]);
-    console.wait_for("Enter selection", Duration::from_secs(10));
+    console.wait_shown_within("Enter selection", Duration::from_secs(10));
     let remaining = Duration::from_secs(15).saturating_sub(start.elapsed());
     let code = console.exit_code(remaining);
     let out = console.bytes();

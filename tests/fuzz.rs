@@ -3,7 +3,6 @@
 //! the console's paste dialog. For every input: no panic; a refusal changes no file; what is
 //! accepted is what was meant (same key, same value); a private key is never kept.
 
-mod common;
 mod support;
 
 use std::ops::Range;
@@ -1043,7 +1042,7 @@ fn configs() -> Vec<ApplianceConfig> {
             (Role::TaniumServer, true),
             (Role::ZoneServer, false),
         ] {
-            out.push(common::config(role, hub, platform));
+            out.push(support::ui::config(role, hub, platform));
         }
     }
     out
@@ -1347,18 +1346,18 @@ fn private_keys() -> &'static [String] {
 fn dialog_model(purpose: TextFor) -> Model {
     let (mut m, keys) = match purpose {
         TextFor::Csr => (
-            common::console(Role::TaniumServer, true, Platform::V7_3),
+            support::ui::console(Role::TaniumServer, true, Platform::V7_3),
             "2\nZ\n2\n2\n",
         ),
-        TextFor::Cert => (common::zone_server(), "2\nZ\n3\n2\n"),
-        TextFor::RootKey => (common::zone_server(), "2\nZ\n4\n2\n"),
-        TextFor::AuthorizedKey => (common::tanium_server(), "C\n3\n2\n3\n2\n"),
+        TextFor::Cert => (support::ui::zone_server(), "2\nZ\n3\n2\n"),
+        TextFor::RootKey => (support::ui::zone_server(), "2\nZ\n4\n2\n"),
+        TextFor::AuthorizedKey => (support::ui::tanium_server(), "C\n3\n2\n3\n2\n"),
     };
-    common::typed(&mut m, keys);
+    support::ui::typed(&mut m, keys);
     assert!(
         matches!(m.screen(), Screen::Paste(d) if d.purpose == purpose),
         "{keys:?} opens the paste dialog:\n{}",
-        common::render(&m)
+        support::ui::render(&m)
     );
     m
 }
@@ -1504,8 +1503,8 @@ fn assert_nothing_kept(
 fn apply(m: &mut Model, event: &Event) -> Vec<Effect> {
     match event {
         Event::Paste(text) => update(m, Msg::Paste(text.clone())),
-        Event::Type(text) => common::typed(m, text),
-        Event::Key(key) => common::press(m, *key),
+        Event::Type(text) => support::ui::typed(m, text),
+        Event::Key(key) => support::ui::press(m, *key),
     }
 }
 
@@ -1537,7 +1536,7 @@ proptest! {
         }
         let mut shown = m.clone();
         shown.input.clear();
-        let screen = common::render(&shown);
+        let screen = support::ui::render(&shown);
         for line in &body {
             prop_assert!(!screen.contains(line.as_str()), "shown: {}", screen);
         }
@@ -1558,7 +1557,7 @@ proptest! {
             if m.busy.is_some() {
                 update(&mut m, Msg::Done(Err("refused by the test".into())));
             }
-            let _ = common::render(&m);
+            let _ = support::ui::render(&m);
         }
     }
 }
@@ -1631,7 +1630,7 @@ fn regression_a_typed_paste_running_past_the_csr_never_shows_the_key() {
     let key = &private_keys()[0];
     let body = body_lines(key);
     let mut m = dialog_model(TextFor::Csr);
-    common::typed(
+    support::ui::typed(
         &mut m,
         &format!(
             "{}-----BEGIN PRIVATE KEY-----\n{}\n",
@@ -1639,7 +1638,7 @@ fn regression_a_typed_paste_running_past_the_csr_never_shows_the_key() {
             body[0]
         ),
     );
-    let screen = common::render(&m);
+    let screen = support::ui::render(&m);
     let state = format!("{:?}", m.stack);
     assert!(
         !screen.contains(&body[0]) && !state.contains(&body[0]),

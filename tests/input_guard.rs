@@ -4,11 +4,11 @@
 //! with a paste, keys typed before a question was drawn and keys typed while the window is
 //! too small answer nothing; messages are shown whole.
 
-mod common;
+mod support;
 
 use std::time::{Duration, Instant};
 
-use common::{console, render_at, typed};
+use support::ui::{console, render_at, typed};
 use tanos_menu::appliance::{Platform, Role};
 use tanos_menu::model::{
     Effect, Key, Model, Msg, QUIET_AFTER_PASTE, Screen, Settle, TransferFailure, TransferOp, update,

@@ -8,7 +8,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use support::roots;
-use support::tools::{run, run_ok};
+use support::tools::{run, run_ok, ssh_keygen_ed25519};
 use tanos_menu::appliance::users::{
     add_authorized, authorized_rows, known_host_rows, known_hosts_path, remove_authorized,
     remove_known_host,
@@ -22,23 +22,7 @@ fn zone_server(dir: &Path) -> Appliance {
 
 /// A fresh ed25519 public key line from ssh-keygen: (type, base64, comment).
 fn new_key(dir: &Path, name: &str) -> (String, String, String) {
-    let path = dir.join(name);
-    run_ok(
-        "ssh-keygen",
-        &[
-            "-q",
-            "-t",
-            "ed25519",
-            "-N",
-            "",
-            "-C",
-            &format!("{name}@test"),
-            "-f",
-            path.to_str().expect("utf-8 path"),
-        ],
-        dir,
-    );
-    let text = std::fs::read_to_string(path.with_extension("pub")).expect("pub");
+    let text = ssh_keygen_ed25519(&dir.join(name), &format!("{name}@test"));
     let mut parts = text.split_whitespace().map(str::to_string);
     (
         parts.next().expect("type"),

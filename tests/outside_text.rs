@@ -3,7 +3,6 @@
 //! with hostile inputs and its output searched for raw controls, and the console's views
 //! are read as the screen shows them.
 
-mod common;
 mod support;
 
 use std::os::unix::ffi::OsStrExt;
@@ -15,10 +14,10 @@ use tanos_menu::appliance::{Appliance, Layout, Platform, Role};
 use tanos_menu::executor::run_effect;
 use tanos_menu::model::{Effect, Msg, Outcome, TextFor, update};
 
+use support::pty::{BIN, Console};
 use support::roots;
 use support::tools::openssl_in;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tanos-menu");
 const ESC: &str = "\x1b";
 const BEL: &str = "\x07";
 
@@ -70,7 +69,6 @@ fn run(dir: &Path, args: &[&str]) -> (Output, String) {
 /// wrote, which must hold no control but the terminal's CR LF.
 #[track_caller]
 fn run_tty(dir: &Path, args: &[&str]) -> String {
-    use std::io::Read;
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .current_dir(dir)
@@ -78,17 +76,8 @@ fn run_tty(dir: &Path, args: &[&str]) -> String {
         .env_remove("TANOS_ROOT")
         .env_remove("TANOS_FAULT")
         .env_remove("NO_COLOR");
-    let session = expectrl::session::OsSession::spawn(cmd).expect("spawn in a PTY");
-    let mut reader = session.get_process().get_raw_handle().expect("PTY reader");
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
     // Read until the program's side of the terminal closes (EIO on Linux).
-    while let Ok(n) = reader.read(&mut buf) {
-        if n == 0 {
-            break;
-        }
-        out.extend_from_slice(&buf[..n]);
-    }
+    let out = Console::start("tanos-menu", cmd).read_to_end();
     let text = String::from_utf8_lossy(&out).replace("\r\n", "\n");
     assert_clean(
         &format!("tanos-menu {args:?} on a terminal"),
@@ -345,49 +334,40 @@ fn hostile_arguments_are_echoed_escaped() {
     let dir = scratch();
     let ts = tanium_server(dir.path());
     let root = ts.root.to_str().expect("utf-8 path");
-    let name = format!("Idle{ESC}]0;X{BEL}");
-    let (out, all) = run(dir.path(), &["--root", root, "config", "get", &name]);
-    assert_eq!(out.status.code(), Some(2), "{all}");
-    assert!(all.contains("unknown setting 'Idle\\e]0;X\\x07'"), "{all}");
-    let (out, all) = run(
-        dir.path(),
-        &[
-            "--root",
-            root,
-            "config",
-            "set",
-            "IdleTimeoutSeconds",
-            &format!("6{ESC}[2J"),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2), "{all}");
-    assert!(all.contains("6\\e[2J"), "{all}");
-    let (out, all) = run(
-        dir.path(),
-        &[
-            "--root",
-            root,
-            "config",
-            "get",
-            "X",
-            "--component",
-            &format!("no{BEL}"),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2), "{all}");
-    assert!(all.contains("unknown component 'no\\x07'"), "{all}");
-    let (_, all) = run(
-        dir.path(),
-        &[
-            "--root",
-            root,
-            "config",
-            "list",
-            "--component",
-            &format!("c{ESC}"),
-        ],
-    );
-    assert!(all.contains("unknown component 'c\\e'"), "{all}");
+    let idle = format!("Idle{ESC}]0;X{BEL}");
+    let clear = format!("6{ESC}[2J");
+    let (bel, esc) = (format!("no{BEL}"), format!("c{ESC}"));
+    // The arguments after --root, the exit code wanted (when checked), what is echoed.
+    let cases: [(Vec<&str>, Option<i32>, &str); 4] = [
+        (
+            vec!["config", "get", &idle],
+            Some(2),
+            "unknown setting 'Idle\\e]0;X\\x07'",
+        ),
+        (
+            vec!["config", "set", "IdleTimeoutSeconds", &clear],
+            Some(2),
+            "6\\e[2J",
+        ),
+        (
+            vec!["config", "get", "X", "--component", &bel],
+            Some(2),
+            "unknown component 'no\\x07'",
+        ),
+        (
+            vec!["config", "list", "--component", &esc],
+            None,
+            "unknown component 'c\\e'",
+        ),
+    ];
+    for (args, code, want) in cases {
+        let args: Vec<&str> = ["--root", root].into_iter().chain(args).collect();
+        let (out, all) = run(dir.path(), &args);
+        if code.is_some() {
+            assert_eq!(out.status.code(), code, "{args:?}: {all}");
+        }
+        assert!(all.contains(want), "{args:?}: {all}");
+    }
     for bad in [
         format!("a{ESC}]0;X{BEL}.example"),
         "ts\u{200b}01.example".to_string(),
@@ -562,8 +542,8 @@ fn incoming_names_are_offered_escaped_whole_or_counted() {
     assert_eq!(listing.not_utf8, 1, "{listing:?}");
     assert_eq!(listing.names.len(), odd.len(), "{listing:?}");
 
-    let mut m = common::console(Role::TaniumServer, true, Platform::V7_3);
-    common::typed(&mut m, "2\nZ\n2\n1\n");
+    let mut m = support::ui::console(Role::TaniumServer, true, Platform::V7_3);
+    support::ui::typed(&mut m, "2\nZ\n2\n1\n");
     update(
         &mut m,
         Msg::Listed {
@@ -576,7 +556,7 @@ fn incoming_names_are_offered_escaped_whole_or_counted() {
         flash.contains("1 file(s)") && flash.contains("UTF-8"),
         "{flash:?}"
     );
-    let screen = common::render_at(&m, 80, 40);
+    let screen = support::ui::render_at(&m, 80, 40);
     assert_clean("the /incoming list", screen.as_bytes());
     assert!(screen.contains("two\\nlines.csr"), "{screen}");
     assert!(screen.contains("esc\\e]0;X\\x07.csr"), "{screen}");
@@ -599,7 +579,7 @@ fn incoming_names_are_offered_escaped_whole_or_counted() {
             result: Ok(listing),
         },
     );
-    let effects = common::typed(&mut m, &format!("{}\n", i + 1));
+    let effects = support::ui::typed(&mut m, &format!("{}\n", i + 1));
     assert!(
         matches!(effects.as_slice(), [Effect::ReadIncoming { name, .. }] if name == "two\nlines.csr"),
         "{effects:?}"
@@ -685,7 +665,7 @@ fn the_console_screen_never_holds_a_hidden_character() {
     let hostile = format!(
         "a{ESC}]0;PWNED{BEL}b \u{9b}31m c\u{202e}d \u{2066}e\u{2069} f\u{200b}g \u{feff}h \u{200e}i\u{7f} j\u{200d}k l\u{e0041}m"
     );
-    let mut m = common::console(Role::TaniumServer, true, Platform::V7_3);
+    let mut m = support::ui::console(Role::TaniumServer, true, Platform::V7_3);
     let view = View::new(hostile.clone(), vec![hostile.clone()], hostile.clone());
     update(
         &mut m,
@@ -695,11 +675,11 @@ fn the_console_screen_never_holds_a_hidden_character() {
             view: Some(view),
         })),
     );
-    let screen = common::render_at(&m, 100, 30);
+    let screen = support::ui::render_at(&m, 100, 30);
     assert_clean("the console screen", screen.as_bytes());
     assert!(screen.contains("PWNED"), "{screen}");
-    let mut m = common::console(Role::TaniumServer, true, Platform::V7_3);
+    let mut m = support::ui::console(Role::TaniumServer, true, Platform::V7_3);
     update(&mut m, Msg::Done(Err(hostile)));
-    let screen = common::render_at(&m, 100, 30);
+    let screen = support::ui::render_at(&m, 100, 30);
     assert_clean("an error on the console", screen.as_bytes());
 }

@@ -4,14 +4,14 @@
 //! carries keys of its own; none of them may answer a prompt. Each case ends with the
 //! operator answering as drawn, which does act: the attack failed, not the console.
 
-mod e2e_common;
-mod sshd_base;
 mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use e2e_common::{Console, init, path_str, read, run, scratch};
+use support::e2e::{init, path_str, read, run, scratch};
+use support::pty::{COLS, Console};
+use support::tools::ssh_keygen_ed25519;
 use support::tree::{Tree, differences, tree};
 
 const END: &str = "\x1b[201~";
@@ -75,23 +75,9 @@ fn csr(dir: &Path) -> String {
 
 /// An OpenSSH public key nobody here holds.
 fn foreign_ssh_key(dir: &Path) -> String {
-    let key = dir.join("intruder");
-    let (ok, text) = run(
-        "ssh-keygen",
-        &[
-            "-q",
-            "-t",
-            "ed25519",
-            "-N",
-            "",
-            "-C",
-            "intruder",
-            "-f",
-            path_str(&key),
-        ],
-    );
-    assert!(ok, "ssh-keygen: {text}");
-    read(&key.with_extension("pub")).trim().to_string()
+    ssh_keygen_ed25519(&dir.join("intruder"), "intruder")
+        .trim()
+        .to_string()
 }
 
 /// A public key in PEM, not the Tanium Server's root.
@@ -162,7 +148,7 @@ fn a_paste_carrying_enter_y_enter_issues_nothing() {
     let csr = csr(r.dir.path());
     let before = tree(&r.ts);
     let mut c = csr_dialog(&r.ts);
-    c.send(&bracketed(&format!("{csr}{END}\ry\r")));
+    c.send(bracketed(&format!("{csr}{END}\ry\r")));
     settled(
         &mut c,
         "Validity in days [3650]:",
@@ -176,7 +162,7 @@ fn a_paste_carrying_enter_y_enter_issues_nothing() {
     c.wait_until("the paste dialog again", |s| {
         s.contains("Paste>") && s.contains("Cancelled; nothing was changed.")
     });
-    c.send(&format!("{START}{}{END}", csr.replace('\n', "\r")));
+    c.send(format!("{START}{}{END}", csr.replace('\n', "\r")));
     for piece in ["\r", "y", "\r", END] {
         std::thread::sleep(Duration::from_millis(150));
         c.send(piece);
@@ -205,7 +191,7 @@ fn a_paste_carrying_a_whole_journey_adds_no_key() {
     let before = tree(&r.ts);
     let mut c = csr_dialog(&r.ts);
     let tail = format!("{END}\x03\x1bRR\rC\r3\r2\r3\r2\r{START}{key}{END}y\r");
-    c.send(&bracketed(&format!("{csr}{tail}")));
+    c.send(bracketed(&format!("{csr}{tail}")));
     let what = "a paste carrying C › 3 › tancopy › 3 › 2";
     settled(&mut c, "Validity in days [3650]:", &r.ts, &before, what);
     let keys = r.ts.join("home/tancopy/.ssh/authorized_keys");
@@ -224,7 +210,7 @@ fn a_paste_carrying_y_trusts_no_root() {
     c.step("Z", "4  Import Tanium root public key");
     c.step("4", "2  Paste tanium.pub text");
     c.step("2", "Paste>");
-    c.send(&bracketed(&format!("{foreign}{END}y\r")));
+    c.send(bracketed(&format!("{foreign}{END}y\r")));
     settled(
         &mut c,
         "Trust it? (y/n):",
@@ -334,7 +320,7 @@ fn pem_rows_end_where_their_text_ends() {
         rows_checked += 1;
         let y = u16::try_from(y).expect("row");
         let width = u16::try_from(line.len()).expect("width");
-        for x in width..e2e_common::COLS {
+        for x in width..COLS {
             let cell = screen.cell(y, x).expect("cell");
             assert!(
                 !cell.has_contents(),

@@ -3,13 +3,13 @@
 //! completed and written before the console ends, whether the terminal hangs up or SIGHUP
 //! or SIGTERM arrives; OpenSSL judges the key and CSR written.
 
-mod faults_common;
 mod support;
 
 use std::path::Path;
 use std::time::Duration;
 
-use faults_common::{Console, Detachable, appliance, read, scratch, temp_leftovers, text};
+use support::faults::{appliance, read, scratch, temp_leftovers, text};
+use support::pty::Console;
 use support::tools::openssl;
 use tanos_menu::appliance::{Appliance, Role, tls};
 use tanos_menu::pki::KeyType;
@@ -79,17 +79,23 @@ fn assert_written(zs: &Appliance, old_key: &[u8], how: &str) {
     assert!(left.is_empty(), "{how}: half-written files left: {left:?}");
 }
 
+/// A console on `zs` that has gone through the journey up to the running generation.
+fn at_the_generation(zs: &Appliance) -> Console {
+    let mut console = Console::spawn(&zs.root, &[]);
+    console.wait_shown_within("Enter selection", STEP);
+    for (keys, shown) in JOURNEY {
+        console.send(keys.as_bytes());
+        console.wait_shown_within(shown, STEP);
+    }
+    console
+}
+
 /// SIGHUP or SIGTERM while the key is generated: the console writes it, then ends.
 fn signal_during_generation(signal: libc::c_int, test: &str) {
     for round in 0..3 {
         let (_dir, zs) = zone_server(&format!("{test}-{round}"));
         let old_key = read(&zs.path(tls::ZS_KEY));
-        let mut console = Console::spawn(&zs.root, &[]);
-        console.wait_for("Enter selection", STEP);
-        for (keys, shown) in JOURNEY {
-            console.send(keys.as_bytes());
-            console.wait_for(shown, STEP);
-        }
+        let mut console = at_the_generation(&zs);
         console.signal(signal);
         let code = console.exit_code(GENERATION);
         let out = text(&console.bytes());
@@ -120,22 +126,17 @@ fn a_dropped_connection_during_a_confirmed_generation_writes_it() {
     for round in 0..3 {
         let (_dir, zs) = zone_server(&format!("drop_hangup-{round}"));
         let old_key = read(&zs.path(tls::ZS_KEY));
-        let mut console = Detachable::spawn(&zs.root);
-        console.wait_for("Enter selection", STEP);
-        for (keys, shown) in JOURNEY {
-            console.send(keys.as_bytes());
-            console.wait_for(shown, STEP);
-        }
+        let mut console = at_the_generation(&zs);
         console.hang_up();
         let status = console.wait_exit(GENERATION);
         assert!(
             status.is_some_and(|s| s.success()),
             "the console after the hang-up: {status:?}\n{}\ncrash log: {}",
-            text(&console.output),
+            text(&console.raw),
             std::fs::read_to_string(zs.path("log/console.log")).unwrap_or_default()
         );
         assert_written(&zs, &old_key, "a hang-up");
-        if !text(&console.output).contains(WRITTEN) {
+        if !text(&console.raw).contains(WRITTEN) {
             return;
         }
         eprintln!("hang-up round {round}: the key was written before the hang-up; again");

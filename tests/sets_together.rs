@@ -16,7 +16,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use support::roots;
 use support::tools::run_ok;
 use tanos_menu::appliance::status::{self, CertState};
-use tanos_menu::appliance::{Appliance, Layout, Platform, Role, lock, tls, users};
+use tanos_menu::appliance::{Appliance, Layout, Role, lock, tls, users};
 use tanos_menu::pki::KeyType;
 use tanos_menu::pki::csr::{self, CsrRequest};
 use time::OffsetDateTime;
@@ -49,14 +49,7 @@ fn sets_child() {
     let now = OffsetDateTime::now_utc();
     match mode.to_str() {
         Some("write-csr") => {
-            let new = csr::generate_csr(&CsrRequest {
-                common_name: "zs01.example".into(),
-                dns_names: vec!["zs01.example".into()],
-                ips: Vec::new(),
-                key_type: KeyType::EcdsaP256,
-            })
-            .expect("csr");
-            tls::write_new_csr(&app, &new, now).expect("write");
+            support::tls::write_simple_csr(&app, now);
         }
         Some("keypair") => {
             users::regenerate_keypair(&app, "tanadmin", now).expect("keypair");
@@ -100,6 +93,20 @@ fn openssl(args: &[&str], dir: &Path) -> String {
 }
 
 /// Files a killed write may leave aside: staged copies and set journals.
+/// A new P-256 private key in PEM, from OpenSSL.
+fn new_p256_key(dir: &Path) -> String {
+    openssl(
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ],
+        dir,
+    )
+}
+
 fn leftovers(dirs: &[PathBuf]) -> Vec<PathBuf> {
     dirs.iter()
         .flat_map(|d| std::fs::read_dir(d).expect("read dir"))
@@ -145,15 +152,7 @@ fn at_every_rename(mode: &str, app: &Appliance, dirs: &[PathBuf], check: impl Fn
 /// after the next start, and /outgoing holds the same CSR.
 #[test]
 fn key_and_csr_change_as_one_whatever_rename_is_killed() {
-    let dir = roots::scratch("sets_together", "csr-");
-    let app = roots::appliance_at(
-        dir.path(),
-        "zs",
-        Role::ZoneServer,
-        Platform::V7_3,
-        false,
-        None,
-    );
+    let (_dir, app) = roots::scratch_appliance("sets_together", "csr-", "zs", Role::ZoneServer);
     let zs = app.path(Layout::ZONE_DIR);
     let new = csr::generate_csr(&CsrRequest {
         common_name: "zs01.example".into(),
@@ -191,15 +190,8 @@ fn key_and_csr_change_as_one_whatever_rename_is_killed() {
 /// of id_ed25519 (ssh-keygen -y).
 #[test]
 fn key_pair_changes_as_one_whatever_rename_is_killed() {
-    let dir = roots::scratch("sets_together", "keypair-");
-    let app = roots::appliance_at(
-        dir.path(),
-        "ts",
-        Role::TaniumServer,
-        Platform::V7_3,
-        false,
-        None,
-    );
+    let (_dir, app) =
+        roots::scratch_appliance("sets_together", "keypair-", "ts", Role::TaniumServer);
     let ssh = app.ssh_dir("tanadmin");
     at_every_rename("keypair", &app, std::slice::from_ref(&ssh), |n| {
         let derived = run_ok("ssh-keygen", &["-y", "-f", "id_ed25519"], &ssh);
@@ -217,15 +209,8 @@ fn key_pair_changes_as_one_whatever_rename_is_killed() {
 /// is for the key (OpenSSL), and Tanium Status calls it valid.
 #[test]
 fn server_key_and_certificate_change_as_one_whatever_rename_is_killed() {
-    let dir = roots::scratch("sets_together", "server-tls-");
-    let app = roots::appliance_at(
-        dir.path(),
-        "ts",
-        Role::TaniumServer,
-        Platform::V7_3,
-        false,
-        None,
-    );
+    let (_dir, app) =
+        roots::scratch_appliance("sets_together", "server-tls-", "ts", Role::TaniumServer);
     let tanium = app.path(Layout::TANIUM_DIR);
     at_every_rename("server-tls", &app, std::slice::from_ref(&tanium), |n| {
         let key = openssl(&["pkey", "-in", "reporting.pvk", "-pubout"], &tanium);
@@ -307,15 +292,8 @@ fn keyutility_request_changes_key_and_csr_as_one() {
 /// another key, or no key at all, in its place.
 #[test]
 fn status_says_a_certificate_does_not_match_the_key() {
-    let dir = roots::scratch("sets_together", "mismatch-");
-    let app = roots::appliance_at(
-        dir.path(),
-        "ts",
-        Role::TaniumServer,
-        Platform::V7_3,
-        false,
-        None,
-    );
+    let (dir, app) =
+        roots::scratch_appliance("sets_together", "mismatch-", "ts", Role::TaniumServer);
     let snap = status::snapshot(&app, OffsetDateTime::now_utc());
     assert!(
         snap.cert.short().starts_with("valid until"),
@@ -323,16 +301,7 @@ fn status_says_a_certificate_does_not_match_the_key() {
         snap.cert.short()
     );
     let key = app.path(tls::TS_KEY);
-    let other = openssl(
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-        ],
-        dir.path(),
-    );
+    let other = new_p256_key(dir.path());
     std::fs::write(&key, other).expect("replace key");
     let snap = status::snapshot(&app, OffsetDateTime::now_utc());
     match &snap.cert {
@@ -367,15 +336,7 @@ fn hex(path: &Path) -> String {
 /// /incoming. Nothing is renamed, nothing removed but the product's own leftovers.
 #[test]
 fn foreign_journals_rename_nothing() {
-    let dir = roots::scratch("sets_together", "foreign-");
-    let app = roots::appliance_at(
-        dir.path(),
-        "zs",
-        Role::ZoneServer,
-        Platform::V7_3,
-        false,
-        None,
-    );
+    let (dir, app) = roots::scratch_appliance("sets_together", "foreign-", "zs", Role::ZoneServer);
     let zone = std::path::absolute(app.path(Layout::ZONE_DIR)).expect("absolute");
     let incoming = std::path::absolute(app.path(Layout::INCOMING)).expect("absolute");
     let victim = zone.join("victim.txt");
@@ -533,15 +494,8 @@ fn a_journal_of_another_account_renames_nothing() {
 /// as a leftover.
 #[test]
 fn the_next_start_keeps_the_staged_half_of_a_committed_pair() {
-    let dir = roots::scratch("sets_together", "staged-half-");
-    let app = roots::appliance_at(
-        dir.path(),
-        "zs",
-        Role::ZoneServer,
-        Platform::V7_3,
-        false,
-        None,
-    );
+    let (dir, app) =
+        roots::scratch_appliance("sets_together", "staged-half-", "zs", Role::ZoneServer);
     let zone = app.path(Layout::ZONE_DIR);
     // Kill at the first plain rename: journals written, key renamed, CSR still staged.
     let status = killed_at("write-csr", &app.root, "rename", 2);
@@ -567,25 +521,13 @@ fn the_next_start_keeps_the_staged_half_of_a_committed_pair() {
 /// Tanium Status (the screen) says the certificate does not match, and why.
 #[test]
 fn status_screen_shows_the_mismatch() {
-    let dir = roots::scratch("sets_together", "mismatch-screen-");
-    let app = roots::appliance_at(
-        dir.path(),
+    let (dir, app) = roots::scratch_appliance(
+        "sets_together",
+        "mismatch-screen-",
         "ts",
         Role::TaniumServer,
-        Platform::V7_3,
-        false,
-        None,
     );
-    let other = openssl(
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-        ],
-        dir.path(),
-    );
+    let other = new_p256_key(dir.path());
     std::fs::write(app.path(tls::TS_KEY), other).expect("replace key");
     let mut m = tanos_menu::app::initial_model(&app.root).expect("console");
     m.size = (80, 24);

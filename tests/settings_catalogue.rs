@@ -176,81 +176,93 @@ fn defaults_per_platform_and_role() {
 
 #[test]
 fn defaults_spot_checks_from_the_seed() {
-    assert_eq!(
-        Settings::defaults(&ts(V7_2)).get(TsC, "ReportingTLSMode"),
-        Some(&d(2))
+    /// On these platforms, the appliance of this role, this setting has this default.
+    type Row = (
+        &'static [Platform],
+        fn(Platform) -> ApplianceConfig,
+        Component,
+        &'static str,
+        Option<Value>,
     );
-    assert_eq!(
-        Settings::defaults(&ts(V7_3)).get(TsC, "ReportingTLSMode"),
-        Some(&d(2))
-    );
-    assert_eq!(
-        Settings::defaults(&ts(V7_4)).get(TsC, "ReportingTLSMode"),
-        Some(&d(1))
-    );
-    assert_eq!(
-        Settings::defaults(&zs(V7_2)).get(ZsC, "ReportingTLSMode"),
-        Some(&d(0))
-    );
-    assert_eq!(
-        Settings::defaults(&zs(V7_3)).get(ZsC, "ReportingTLSMode"),
-        Some(&d(0))
-    );
-    assert_eq!(
-        Settings::defaults(&zs(V7_4)).get(ZsC, "ReportingTLSMode"),
-        Some(&d(1))
-    );
-    for p in [V7_2, V7_3] {
-        assert_eq!(
-            Settings::defaults(&ts(p)).get(TsC, "RequireIncomingEncryption"),
-            Some(&d(0))
-        );
-        assert_eq!(
-            Settings::defaults(&zs(p)).get(ZsC, "RequireIncomingEncryption"),
-            Some(&d(0))
-        );
-        assert_eq!(
-            Settings::defaults(&ts(p)).get(ClientGlobal, "require_client_tls_314_flag"),
-            None
-        );
-        assert_eq!(
-            Settings::defaults(&ts(p)).get(ClientGlobal, "OptionalTLSMinAttemptCount"),
-            Some(&d(3))
-        );
-        assert_eq!(
-            Settings::defaults(&ts(p)).get(ClientGlobal, "OptionalTLSBackoffIntervalSeconds"),
-            Some(&d(1))
-        );
-        assert_eq!(
-            Settings::defaults(&ts(p)).get(ClientGlobal, "OptionalTLSMaxBackoffSeconds"),
-            Some(&d(3600))
-        );
-    }
-    let v74 = Settings::defaults(&ts(V7_4));
-    assert_eq!(v74.get(TsC, "RequireIncomingEncryption"), None);
-    assert_eq!(
-        v74.get(ClientGlobal, "require_client_tls_314_flag"),
-        Some(&d(0))
-    );
-    assert_eq!(
-        v74.get(ClientGlobal, "require_client_tls_315_flag"),
-        Some(&d(1))
-    );
-    assert_eq!(v74.get(ClientGlobal, "TLSMode"), Some(&d(1)));
-    assert_eq!(v74.get(ClientGlobal, "OptionalTLSMinAttemptCount"), None);
-    assert_eq!(
-        Settings::defaults(&zs(V7_4)).get(ZsC, "RequireIncomingEncryption"),
-        None
-    );
-    for p in Platform::ALL {
-        assert_eq!(
-            Settings::defaults(&zs(p)).get(ZsC, "ReportingTLSKeyPath"),
-            Some(&t("zoneserver/reporting.pvk"))
-        );
-        assert_eq!(
-            Settings::defaults(&ts(p)).get(TsC, "ReportingTLSKeyPath"),
-            Some(&t("tanium/reporting.pvk"))
-        );
+    const OLD: &[Platform] = &[V7_2, V7_3];
+    let rows: [Row; 20] = [
+        (&[V7_2], ts, TsC, "ReportingTLSMode", Some(d(2))),
+        (&[V7_3], ts, TsC, "ReportingTLSMode", Some(d(2))),
+        (&[V7_4], ts, TsC, "ReportingTLSMode", Some(d(1))),
+        (&[V7_2], zs, ZsC, "ReportingTLSMode", Some(d(0))),
+        (&[V7_3], zs, ZsC, "ReportingTLSMode", Some(d(0))),
+        (&[V7_4], zs, ZsC, "ReportingTLSMode", Some(d(1))),
+        (OLD, ts, TsC, "RequireIncomingEncryption", Some(d(0))),
+        (OLD, zs, ZsC, "RequireIncomingEncryption", Some(d(0))),
+        (OLD, ts, ClientGlobal, "require_client_tls_314_flag", None),
+        (
+            OLD,
+            ts,
+            ClientGlobal,
+            "OptionalTLSMinAttemptCount",
+            Some(d(3)),
+        ),
+        (
+            OLD,
+            ts,
+            ClientGlobal,
+            "OptionalTLSBackoffIntervalSeconds",
+            Some(d(1)),
+        ),
+        (
+            OLD,
+            ts,
+            ClientGlobal,
+            "OptionalTLSMaxBackoffSeconds",
+            Some(d(3600)),
+        ),
+        (&[V7_4], ts, TsC, "RequireIncomingEncryption", None),
+        (
+            &[V7_4],
+            ts,
+            ClientGlobal,
+            "require_client_tls_314_flag",
+            Some(d(0)),
+        ),
+        (
+            &[V7_4],
+            ts,
+            ClientGlobal,
+            "require_client_tls_315_flag",
+            Some(d(1)),
+        ),
+        (&[V7_4], ts, ClientGlobal, "TLSMode", Some(d(1))),
+        (
+            &[V7_4],
+            ts,
+            ClientGlobal,
+            "OptionalTLSMinAttemptCount",
+            None,
+        ),
+        (&[V7_4], zs, ZsC, "RequireIncomingEncryption", None),
+        (
+            &Platform::ALL,
+            zs,
+            ZsC,
+            "ReportingTLSKeyPath",
+            Some(t("zoneserver/reporting.pvk")),
+        ),
+        (
+            &Platform::ALL,
+            ts,
+            TsC,
+            "ReportingTLSKeyPath",
+            Some(t("tanium/reporting.pvk")),
+        ),
+    ];
+    for (platforms, config, component, name, want) in rows {
+        for &p in platforms {
+            assert_eq!(
+                Settings::defaults(&config(p)).get(component, name),
+                want.as_ref(),
+                "{component:?} {name} on {p:?}"
+            );
+        }
     }
 }
 
@@ -679,22 +691,29 @@ fn validate_table() {
     }
 }
 
+/// One root per role, platform and add-on, shared by the cases that run on it.
+type Roots = BTreeMap<(String, Platform, bool), Root>;
+
+fn root_for<'a>(roots: &'a mut Roots, config: &ApplianceConfig) -> &'a Root {
+    let key = (
+        config.role.id().to_string(),
+        config.platform,
+        config.has_zone_hub(),
+    );
+    roots
+        .entry(key)
+        .or_insert_with(|| new_root(config.role, config.platform, config.has_zone_hub()))
+}
+
 /// Every refusal goes through `settings::set` on a real root: the error is the validation's
 /// and no file of the root changes, even with the confirmation given.
 #[test]
 fn rejections_change_no_file() {
-    let mut roots: BTreeMap<(String, Platform, bool), Root> = BTreeMap::new();
+    let mut roots = Roots::new();
     let mut rejected = 0;
     for (i, c) in validation_cases().into_iter().enumerate() {
         let Want::Err(msg) = c.want else { continue };
-        let key = (
-            c.config.role.id().to_string(),
-            c.config.platform,
-            c.config.has_zone_hub(),
-        );
-        let root = roots
-            .entry(key)
-            .or_insert_with(|| new_root(c.config.role, c.config.platform, c.config.has_zone_hub()));
+        let root = root_for(&mut roots, &c.config);
         assert_eq!(
             root.app.config, c.config,
             "case {i}: the root matches the case"
@@ -736,17 +755,10 @@ fn rejections_change_no_file() {
 /// Accepted values of the table land in settings.toml and read back.
 #[test]
 fn accepted_values_are_saved() {
-    let mut roots: BTreeMap<(String, Platform, bool), Root> = BTreeMap::new();
+    let mut roots = Roots::new();
     for (i, c) in validation_cases().into_iter().enumerate() {
         let Want::Ok(value) = c.want else { continue };
-        let key = (
-            c.config.role.id().to_string(),
-            c.config.platform,
-            c.config.has_zone_hub(),
-        );
-        let root = roots
-            .entry(key)
-            .or_insert_with(|| new_root(c.config.role, c.config.platform, c.config.has_zone_hub()));
+        let root = root_for(&mut roots, &c.config);
         let change = settings::set(&root.app, c.component, c.name, c.raw, true)
             .unwrap_or_else(|e| panic!("case {i}: {:?} = {:?}: {e}", c.name, c.raw));
         assert_eq!(change.new, value, "case {i}");
@@ -776,88 +788,32 @@ fn risky_values_need_confirmation() {
         default: Value,
         warning: &'static str,
     }
-    let cases = [
-        Risky {
-            role: Role::TaniumServer,
-            platform: V7_3,
-            component: TsC,
-            name: "RequireIncomingEncryption",
-            raw: "1",
-            value: d(1),
-            default: d(0),
-            warning: "Only set 1 once every deployed Tanium Client is configured to use TLS",
-        },
-        Risky {
-            role: Role::ZoneServer,
-            platform: V7_2,
-            component: ZsC,
-            name: "RequireIncomingEncryption",
-            raw: "1",
-            value: d(1),
-            default: d(0),
-            warning: "every deployed Tanium Client",
-        },
-        Risky {
-            role: Role::TaniumServer,
-            platform: V7_4,
-            component: ClientGlobal,
-            name: "require_client_tls_314_flag",
-            raw: "1",
-            value: d(1),
-            default: d(0),
-            warning: "every deployed Tanium Client",
-        },
-        Risky {
-            role: Role::TaniumServer,
-            platform: V7_4,
-            component: ClientGlobal,
-            name: "require_client_tls_315_flag",
-            raw: "0",
-            value: d(0),
-            default: d(1),
-            warning: "Contact Tanium Support",
-        },
-        Risky {
-            role: Role::TaniumServer,
-            platform: V7_4,
-            component: ClientGlobal,
-            name: "TLSMode",
-            raw: "0",
-            value: d(0),
-            default: d(1),
-            warning: "stop using TLS",
-        },
-        Risky {
-            role: Role::TaniumServer,
-            platform: V7_3,
-            component: TsC,
-            name: "ReportingTLSMode",
-            raw: "1",
-            value: d(1),
-            default: d(2),
-            warning: "set ReportingTLSMode to 2 (optional) first",
-        },
-        Risky {
-            role: Role::ZoneServer,
-            platform: V7_3,
-            component: ZsC,
-            name: "ReportingTLSMode",
-            raw: "1",
-            value: d(1),
-            default: d(0),
-            warning: "set 1 (required) only once TLS connections are confirmed",
-        },
-        Risky {
-            role: Role::TaniumServer,
-            platform: V7_2,
-            component: ClientGlobal,
-            name: "ReportingTLSMode",
-            raw: "1",
-            value: d(1),
-            default: d(0),
-            warning: "Best practice",
-        },
+    const TS: Role = Role::TaniumServer;
+    const ZS: Role = Role::ZoneServer;
+    // role, platform, component, name, raw, value, default, what the warning says
+    #[rustfmt::skip]
+    let rows = [
+        (TS, V7_3, TsC, "RequireIncomingEncryption", "1", 1, 0, "Only set 1 once every deployed Tanium Client is configured to use TLS"),
+        (ZS, V7_2, ZsC, "RequireIncomingEncryption", "1", 1, 0, "every deployed Tanium Client"),
+        (TS, V7_4, ClientGlobal, "require_client_tls_314_flag", "1", 1, 0, "every deployed Tanium Client"),
+        (TS, V7_4, ClientGlobal, "require_client_tls_315_flag", "0", 0, 1, "Contact Tanium Support"),
+        (TS, V7_4, ClientGlobal, "TLSMode", "0", 0, 1, "stop using TLS"),
+        (TS, V7_3, TsC, "ReportingTLSMode", "1", 1, 2, "set ReportingTLSMode to 2 (optional) first"),
+        (ZS, V7_3, ZsC, "ReportingTLSMode", "1", 1, 0, "set 1 (required) only once TLS connections are confirmed"),
+        (TS, V7_2, ClientGlobal, "ReportingTLSMode", "1", 1, 0, "Best practice"),
     ];
+    let cases = rows.map(
+        |(role, platform, component, name, raw, value, default, warning)| Risky {
+            role,
+            platform,
+            component,
+            name,
+            raw,
+            value: d(value),
+            default: d(default),
+            warning,
+        },
+    );
     for r in cases {
         let label = format!(
             "{:?} {:?} {:?} {} = {}",

@@ -1,9 +1,9 @@
 //! Screens at 80x24, compared with the snapshots under tests/snapshots/.
 
-mod common;
+mod support;
 
-use common::*;
 use insta::assert_snapshot;
+use support::ui::*;
 use tanos_menu::appliance::{Platform, Role};
 use tanos_menu::model::{Msg, update};
 

@@ -2,10 +2,10 @@
 //! snapshots under tests/snapshots/. Fixed inputs only: the in-memory appliance of
 //! tests/common, list rows and fingerprints written out below.
 
-mod common;
+mod support;
 
-use common::*;
 use insta::assert_snapshot;
+use support::ui::*;
 use tanos_menu::model::{KeyListKind, Msg, Screen, TextFor, TransferFailure, TransferOp, update};
 use tanos_menu::transfer::sftp::Peer;
 

@@ -2,10 +2,10 @@
 //! Fixed inputs only: the in-memory appliance of tests/common, a CSR generated once and kept
 //! below, fixed dates and fingerprints.
 
-mod common;
+mod support;
 
-use common::*;
 use insta::assert_snapshot;
+use support::ui::*;
 use tanos_menu::appliance::incoming::Listing;
 use tanos_menu::appliance::tls::CertCheck;
 use tanos_menu::appliance::{Platform, Role};
@@ -38,28 +38,6 @@ fn fixed_summary() -> CertSummary {
         not_after: datetime!(2036-11-26 12:00 UTC),
         key_fingerprint: "SHA256:zoneKEYfingerprintDDDDDDDDDDDDDDDDDDDDDDDDDDD".into(),
     }
-}
-
-#[test]
-fn csr_first_prompt() {
-    let mut m = zone_server();
-    typed(&mut m, "2\nZ\n1\n");
-    assert!(matches!(m.screen(), Screen::Form(_)));
-    assert_snapshot!(render(&m));
-}
-
-#[test]
-fn csr_key_type_choice() {
-    let mut m = zone_server();
-    typed(&mut m, "2\nZ\n1\n\n\n\n");
-    assert_snapshot!(render(&m));
-}
-
-#[test]
-fn csr_prompt_with_an_error() {
-    let mut m = zone_server();
-    typed(&mut m, "2\nZ\n1\n\nbad_name!\n");
-    assert_snapshot!(render(&m));
 }
 
 #[test]
@@ -101,17 +79,6 @@ fn paste_dialog_refusing_a_private_key() {
 }
 
 #[test]
-fn paste_dialog_refusing_garbage() {
-    let mut m = hub();
-    typed(&mut m, "2\nZ\n2\n2\n");
-    update(
-        &mut m,
-        Msg::Paste("hello\rthis is not\r-----END OF IT-----\r".into()),
-    );
-    assert_snapshot!(render(&m));
-}
-
-#[test]
 fn paste_dialog_after_a_partial_typed_paste() {
     let mut m = hub();
     typed(&mut m, "2\nZ\n2\n2\n");
@@ -124,56 +91,6 @@ fn paste_dialog_after_a_partial_typed_paste() {
     let screen = render(&m);
     assert!(screen.contains("3 lines (CERTIFICATE REQUEST)"), "{screen}");
     assert_snapshot!(screen);
-}
-
-#[test]
-fn incoming_files_list() {
-    let mut m = hub();
-    typed(&mut m, "2\nZ\n2\n1\n");
-    update(
-        &mut m,
-        Msg::Listed {
-            purpose: TextFor::Csr,
-            result: Ok(Listing {
-                names: vec!["reporting.csr".into(), "zs02-reporting.csr".into()],
-                not_utf8: 0,
-            }),
-        },
-    );
-    assert_snapshot!(render(&m));
-}
-
-#[test]
-fn incoming_files_list_empty() {
-    let mut m = hub();
-    typed(&mut m, "2\nZ\n2\n1\n");
-    update(
-        &mut m,
-        Msg::Listed {
-            purpose: TextFor::Csr,
-            result: Ok(Listing::default()),
-        },
-    );
-    assert_snapshot!(render(&m));
-}
-
-#[test]
-fn issue_form_with_the_csr_summary() {
-    let mut m = hub();
-    typed(&mut m, "2\nZ\n2\n2\n");
-    update(&mut m, Msg::Paste(FIXED_CSR.replace('\n', "\r")));
-    assert!(matches!(m.screen(), Screen::Form(_)), "{}", render(&m));
-    assert_snapshot!(render(&m));
-}
-
-#[test]
-fn issue_confirmation() {
-    let mut m = hub();
-    typed(&mut m, "2\nZ\n2\n2\n");
-    update(&mut m, Msg::Paste(FIXED_CSR.replace('\n', "\r")));
-    typed(&mut m, "\n");
-    assert!(matches!(m.screen(), Screen::Confirm(_)), "{}", render(&m));
-    assert_snapshot!(render(&m));
 }
 
 /// `FIXED_CSR`'s names and 40 more: the confirmation lists them all and scrolls.
@@ -204,44 +121,145 @@ fn issue_confirmation_with_many_names_scrolls() {
     assert_snapshot!("issue_confirmation_many_names_end", render(&m));
 }
 
-#[test]
-fn trust_the_root_and_install_confirmation() {
-    let mut m = zone_server();
-    typed(&mut m, "2\nZ\n3\n1\n");
-    update(
-        &mut m,
-        Msg::CertChecked {
-            text: "-----BEGIN CERTIFICATE-----\nfixed\n-----END CERTIFICATE-----\n".into(),
-            result: Ok(CertCheck::NeedsTrust {
-                summary: fixed_summary(),
-                candidate: TrustedKey {
-                    spki_der: vec![0x30, 0x00],
-                    fingerprint: "SHA256:rootKEYfingerprintBBBBBBBBBBBBBBBBBBBBBBBBBBB".into(),
-                },
-            }),
+/// Which screen a case must be on when it is drawn.
+#[derive(Clone, Copy)]
+enum On {
+    Any,
+    Form,
+    Confirm,
+}
+
+/// One screen: reached from `start` by `keys`, then `msgs`, then `after`, drawn as the
+/// snapshot `name`.
+struct Case {
+    name: &'static str,
+    start: fn() -> Model,
+    keys: &'static str,
+    msgs: Vec<Msg>,
+    after: &'static str,
+    on: On,
+}
+
+fn case(name: &'static str, start: fn() -> Model, keys: &'static str, msgs: Vec<Msg>) -> Case {
+    Case {
+        name,
+        start,
+        keys,
+        msgs,
+        after: "",
+        on: On::Any,
+    }
+}
+
+fn fixed_cert() -> String {
+    "-----BEGIN CERTIFICATE-----\nfixed\n-----END CERTIFICATE-----\n".into()
+}
+
+fn cases() -> Vec<Case> {
+    let listed = |listing: Listing| Msg::Listed {
+        purpose: TextFor::Csr,
+        result: Ok(listing),
+    };
+    let pasted_csr = || vec![Msg::Paste(FIXED_CSR.replace('\n', "\r"))];
+    let needs_trust = Msg::CertChecked {
+        text: fixed_cert(),
+        result: Ok(CertCheck::NeedsTrust {
+            summary: fixed_summary(),
+            candidate: TrustedKey {
+                spki_der: vec![0x30, 0x00],
+                fingerprint: "SHA256:rootKEYfingerprintBBBBBBBBBBBBBBBBBBBBBBBBBBB".into(),
+            },
+        }),
+    };
+    let ready = Msg::CertChecked {
+        text: fixed_cert(),
+        result: Ok(CertCheck::Ready(fixed_summary())),
+    };
+    let garbage = Msg::Paste("hello\rthis is not\r-----END OF IT-----\r".into());
+    let two = Listing {
+        names: vec!["reporting.csr".into(), "zs02-reporting.csr".into()],
+        not_utf8: 0,
+    };
+    let (zs, ts) = (zone_server as fn() -> Model, tanium_server as fn() -> Model);
+    let form = On::Form;
+    let confirm = On::Confirm;
+    vec![
+        Case {
+            on: form,
+            ..case("csr_first_prompt", zs, "2\nZ\n1\n", vec![])
         },
-    );
-    assert!(matches!(m.screen(), Screen::Confirm(_)), "{}", render(&m));
-    assert_snapshot!(render(&m));
+        case("csr_key_type_choice", zs, "2\nZ\n1\n\n\n\n", vec![]),
+        case(
+            "csr_prompt_with_an_error",
+            zs,
+            "2\nZ\n1\n\nbad_name!\n",
+            vec![],
+        ),
+        case(
+            "paste_dialog_refusing_garbage",
+            hub,
+            "2\nZ\n2\n2\n",
+            vec![garbage],
+        ),
+        case(
+            "incoming_files_list",
+            hub,
+            "2\nZ\n2\n1\n",
+            vec![listed(two)],
+        ),
+        case(
+            "incoming_files_list_empty",
+            hub,
+            "2\nZ\n2\n1\n",
+            vec![listed(Listing::default())],
+        ),
+        Case {
+            on: form,
+            ..case(
+                "issue_form_with_the_csr_summary",
+                hub,
+                "2\nZ\n2\n2\n",
+                pasted_csr(),
+            )
+        },
+        Case {
+            after: "\n",
+            on: confirm,
+            ..case("issue_confirmation", hub, "2\nZ\n2\n2\n", pasted_csr())
+        },
+        Case {
+            on: confirm,
+            ..case(
+                "trust_the_root_and_install_confirmation",
+                zs,
+                "2\nZ\n3\n1\n",
+                vec![needs_trust],
+            )
+        },
+        case(
+            "install_confirmation_with_a_trusted_root",
+            zs,
+            "2\nZ\n3\n2\n",
+            vec![ready],
+        ),
+        case("regenerate_tls_confirmation", ts, "2\nR\n", vec![]),
+    ]
 }
 
 #[test]
-fn install_confirmation_with_a_trusted_root() {
-    let mut m = zone_server();
-    typed(&mut m, "2\nZ\n3\n2\n");
-    update(
-        &mut m,
-        Msg::CertChecked {
-            text: "-----BEGIN CERTIFICATE-----\nfixed\n-----END CERTIFICATE-----\n".into(),
-            result: Ok(CertCheck::Ready(fixed_summary())),
-        },
-    );
-    assert_snapshot!(render(&m));
-}
-
-#[test]
-fn regenerate_tls_confirmation() {
-    let mut m = tanium_server();
-    typed(&mut m, "2\nR\n");
-    assert_snapshot!(render(&m));
+fn screens_reached_by_keys_and_results() {
+    for c in cases() {
+        let mut m = (c.start)();
+        typed(&mut m, c.keys);
+        for msg in c.msgs {
+            update(&mut m, msg);
+        }
+        typed(&mut m, c.after);
+        let on = match (c.on, m.screen()) {
+            (On::Any, _) | (On::Form, Screen::Form(_)) | (On::Confirm, Screen::Confirm(_)) => true,
+            (On::Form | On::Confirm, _) => false,
+        };
+        assert!(on, "{}: not on the screen wanted\n{}", c.name, render(&m));
+        assert_snapshot!(c.name, render(&m));
+    }
 }

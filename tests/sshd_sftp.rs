@@ -2,9 +2,7 @@
 //! the product's own `tanos-menu sshd` on 127.0.0.1: keys exchanged through the product's
 //! code, host keys checked as OpenSSH does, nothing outside transfer/ reachable.
 
-mod sshd_base;
-
-use sshd_base::PEER;
+use support::sshd_base::PEER;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -38,7 +36,6 @@ use support::roots;
 use support::tools::run;
 use support::tree::{Entry, assert_unchanged, tree_abs};
 
-mod common;
 mod support;
 
 const LIMIT: u64 = 64 * 1024;
@@ -48,7 +45,7 @@ const LIMIT: u64 = 64 * 1024;
 /// A 0755 directory under target/: sshd's StrictModes and ChrootDirectory want every
 /// component of the roots root-owned and not writable by group or others.
 fn base() -> PathBuf {
-    let base = sshd_base::sshd_base("sshd_sftp");
+    let base = support::sshd_base::sshd_base("sshd_sftp");
     for dir in base.ancestors() {
         let mode = std::fs::metadata(dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -173,20 +170,7 @@ impl Server {
             .append(true)
             .open(&log)
             .expect("sshd log");
-        let err = out.try_clone().expect("sshd log");
-        let child = Command::new(env!("CARGO_BIN_EXE_tanos-menu"))
-            .arg("sshd")
-            .arg("--root")
-            .arg(root)
-            .arg("--listen")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--user")
-            .arg(PEER)
-            .env_remove("TANOS_ROOT")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .process_group(0)
+        let child = support::e2e::sshd_command(root, port, &out)
             .spawn()
             .expect("start tanos-menu sshd");
         let mut server = Server {
@@ -272,6 +256,44 @@ fn serve(p: &Pair, port: u16) -> Server {
     Server::start(&p.ts.root, port, p.dir.path().join("sshd.log"))
 }
 
+/// A pair after the key exchange and the issue, the Tanium Server's sshd up, and the Zone
+/// Server's peer for it. Bind it in this order: the server stops before the roots go.
+struct Served {
+    p: Pair,
+    port: u16,
+    server: Server,
+    peer: Peer,
+}
+
+fn served() -> Served {
+    let p = pair();
+    exchange_keys(&p);
+    issue_certificate(&p);
+    let port = free_port();
+    let server = serve(&p, port);
+    Served {
+        p,
+        port,
+        server,
+        peer: peer(port),
+    }
+}
+
+/// The first pull: the host key trusted as asked, the downloaded files removed again.
+/// Returns the fingerprint trusted.
+fn first_pull(p: &Pair, peer: &Peer, port: u16) -> String {
+    let fp = unknown_host(
+        pull_certificate(&p.zs, peer, None, &no_cancel()),
+        &p.ts,
+        port,
+    );
+    pull_certificate(&p.zs, peer, Some(&fp), &no_cancel()).expect("first pull");
+    for name in ["reporting.crt", "tanium.pub"] {
+        std::fs::remove_file(p.zs.path("transfer/incoming").join(name)).expect("remove");
+    }
+    fp
+}
+
 // ---------------------------------------------------------------- files and judges
 
 /// `ssh-keygen -l` of the server's host key: what the operator compares.
@@ -329,14 +351,12 @@ fn no_cancel() -> AtomicBool {
 
 // ---------------------------------------------------------------- sshd --check
 
-#[test]
-fn sshd_check_writes_a_configuration_sshd_accepts() {
-    let p = pair();
-    let port = free_port();
-    let out = Command::new(env!("CARGO_BIN_EXE_tanos-menu"))
+/// `tanos-menu sshd --root <root> --listen 127.0.0.1:<port> --check --user <PEER>`.
+fn check_config(root: &Path, port: u16) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tanos-menu"))
         .arg("sshd")
         .arg("--root")
-        .arg(&p.ts.root)
+        .arg(root)
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--check")
@@ -344,7 +364,14 @@ fn sshd_check_writes_a_configuration_sshd_accepts() {
         .arg(PEER)
         .env_remove("TANOS_ROOT")
         .output()
-        .expect("run tanos-menu sshd --check");
+        .expect("run tanos-menu sshd --check")
+}
+
+#[test]
+fn sshd_check_writes_a_configuration_sshd_accepts() {
+    let p = pair();
+    let port = free_port();
+    let out = check_config(&p.ts.root, port);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "sshd --check failed: {stderr}");
     assert!(
@@ -389,18 +416,7 @@ fn sshd_check_writes_a_configuration_sshd_accepts() {
 
     // Checking again keeps the host key: peers that recorded it still recognise it.
     let before = bytes(&key);
-    let status = Command::new(env!("CARGO_BIN_EXE_tanos-menu"))
-        .arg("sshd")
-        .arg("--root")
-        .arg(&p.ts.root)
-        .arg("--listen")
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--check")
-        .arg("--user")
-        .arg(PEER)
-        .env_remove("TANOS_ROOT")
-        .output()
-        .expect("run tanos-menu sshd --check");
+    let status = check_config(&p.ts.root, port);
     assert!(status.status.success());
     assert_eq!(bytes(&key), before);
 }
@@ -409,12 +425,12 @@ fn sshd_check_writes_a_configuration_sshd_accepts() {
 
 #[test]
 fn after_the_key_exchange_the_pull_downloads_and_the_certificate_installs() {
-    let p = pair();
-    exchange_keys(&p);
-    issue_certificate(&p);
-    let port = free_port();
-    let server = serve(&p, port);
-    let peer = peer(port);
+    let Served {
+        p,
+        port,
+        server,
+        peer,
+    } = served();
 
     // Unknown host: the operator is asked; nothing is written anywhere.
     let (ts_before, zs_before) = (tree_abs(&p.ts.root), tree_abs(&p.zs.root));
@@ -573,12 +589,12 @@ fn without_the_key_exchange_the_login_is_refused_and_nothing_is_written() {
 
 #[test]
 fn the_pushed_csr_lands_in_the_servers_incoming() {
-    let p = pair();
-    exchange_keys(&p);
-    issue_certificate(&p);
-    let port = free_port();
-    let server = serve(&p, port);
-    let peer = peer(port);
+    let Served {
+        p,
+        port: _,
+        server,
+        peer,
+    } = served();
     let target = p.ts.path("transfer/incoming/reporting.csr");
     assert!(!target.exists());
 
@@ -627,21 +643,13 @@ fn the_pushed_csr_lands_in_the_servers_incoming() {
 
 #[test]
 fn a_changed_host_key_is_refused_until_the_old_entry_is_removed() {
-    let p = pair();
-    exchange_keys(&p);
-    issue_certificate(&p);
-    let port = free_port();
-    let mut server = serve(&p, port);
-    let peer = peer(port);
-    let first = unknown_host(
-        pull_certificate(&p.zs, &peer, None, &no_cancel()),
-        &p.ts,
+    let Served {
+        p,
         port,
-    );
-    pull_certificate(&p.zs, &peer, Some(&first), &no_cancel()).expect("first pull");
-    for name in ["reporting.crt", "tanium.pub"] {
-        std::fs::remove_file(p.zs.path("transfer/incoming").join(name)).expect("remove");
-    }
+        mut server,
+        peer,
+    } = served();
+    let first = first_pull(&p, &peer, port);
 
     // The server gets a new host key.
     server.stop();
@@ -776,21 +784,13 @@ fn refused_not_waited_on(p: &Pair, port: u16) {
 
 #[test]
 fn a_stopped_server_gives_a_clear_error_and_nothing_is_installed() {
-    let p = pair();
-    exchange_keys(&p);
-    issue_certificate(&p);
-    let port = free_port();
-    let mut server = serve(&p, port);
-    let peer = peer(port);
-    let fp = unknown_host(
-        pull_certificate(&p.zs, &peer, None, &no_cancel()),
-        &p.ts,
+    let Served {
+        p,
         port,
-    );
-    pull_certificate(&p.zs, &peer, Some(&fp), &no_cancel()).expect("first pull");
-    for name in ["reporting.crt", "tanium.pub"] {
-        std::fs::remove_file(p.zs.path("transfer/incoming").join(name)).expect("remove");
-    }
+        mut server,
+        peer,
+    } = served();
+    first_pull(&p, &peer, port);
 
     server.stop();
     let zs_before = tree_abs(&p.zs.root);
@@ -828,12 +828,12 @@ fn a_stopped_server_gives_a_clear_error_and_nothing_is_installed() {
 
 #[test]
 fn paths_outside_transfer_are_never_served() {
-    let p = pair();
-    exchange_keys(&p);
-    issue_certificate(&p);
-    let port = free_port();
-    let server = serve(&p, port);
-    let peer = peer(port);
+    let Served {
+        p,
+        port,
+        server,
+        peer,
+    } = served();
     let keys = client_keys(&p.zs);
     let cancel = no_cancel();
     let fp = unknown_host(pull_certificate(&p.zs, &peer, None, &cancel), &p.ts, port);
@@ -973,7 +973,7 @@ fn paths_outside_transfer_are_never_served() {
 // ---------------------------------------------------------------- the console
 
 fn act(m: &mut Model, root: &Path, keys: &str) {
-    let effects = common::typed(m, keys);
+    let effects = support::ui::typed(m, keys);
     drive(m, root, effects);
 }
 
@@ -983,7 +983,7 @@ fn confirm(m: &Model) -> Confirm {
         other => panic!(
             "expected a confirmation, found {other:?}\nflash: {:?}\n{}",
             m.flash,
-            common::render(m)
+            support::ui::render(m)
         ),
     }
 }
@@ -995,7 +995,7 @@ fn typed_peer(m: &mut Model, op: TransferOp, port: u16) -> Vec<Effect> {
         TransferOp::PullCertificate => "RR\n2\nZ\n3\n3\n",
         TransferOp::PushCsr => unreachable!("the push is offered after 2 › Z › 1"),
     };
-    assert!(common::typed(m, path).is_empty());
+    assert!(support::ui::typed(m, path).is_empty());
     match m.screen() {
         Screen::Form(f) => {
             assert_eq!(f.purpose, FormFor::Peer(op));
@@ -1003,9 +1003,9 @@ fn typed_peer(m: &mut Model, op: TransferOp, port: u16) -> Vec<Effect> {
         }
         other => panic!("expected the peer form, found {other:?}"),
     }
-    assert!(common::typed(m, "127.0.0.1\n").is_empty());
-    assert!(common::typed(m, &format!("{port}\n")).is_empty());
-    let effects = common::typed(m, &format!("{PEER}\n"));
+    assert!(support::ui::typed(m, "127.0.0.1\n").is_empty());
+    assert!(support::ui::typed(m, &format!("{port}\n")).is_empty());
+    let effects = support::ui::typed(m, &format!("{PEER}\n"));
     assert_eq!(
         effects,
         vec![Effect::Transfer {
@@ -1097,7 +1097,7 @@ fn the_whole_pull_through_the_console() {
         }
         other => panic!("expected the peer form, found {other:?}"),
     }
-    common::press(&mut zs, Key::Esc);
+    support::ui::press(&mut zs, Key::Esc);
 }
 
 // ---------------------------------------------------------------- waiting on a loaded machine

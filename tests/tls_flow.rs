@@ -3,7 +3,6 @@
 //! Every key, request and certificate is judged by the real OpenSSL.
 
 mod support;
-mod tls_common;
 
 use std::path::Path;
 
@@ -11,30 +10,17 @@ use tanos_menu::appliance::catalogue::{Component, Value};
 use tanos_menu::appliance::settings::{self, Settings, SettingsError};
 use tanos_menu::appliance::status::{CertState, snapshot};
 use tanos_menu::appliance::tls::{self, CertCheck, TlsError};
-use tanos_menu::appliance::{Appliance, Layout, incoming};
+use tanos_menu::appliance::{Appliance, Layout, fsutil, incoming};
 use tanos_menu::pki::KeyType;
 use tanos_menu::pki::csr;
 use tanos_menu::pki::inspect::Validity;
 use time::{Duration, OffsetDateTime};
 
-use tls_common::*;
+use support::tls::*;
 
 const PRIVATE_FILE: u32 = 0o600;
 const PUBLIC_FILE: u32 = 0o644;
 const PRIVATE_DIR: u32 = 0o700;
-
-/// The suffix `tls` gives backups made at `now`.
-fn stamp(now: OffsetDateTime) -> String {
-    format!(
-        "{:04}{:02}{:02}-{:02}{:02}{:02}",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    )
-}
 
 fn root_fingerprint(app: &Appliance, now: OffsetDateTime) -> String {
     snapshot(app, now)
@@ -572,7 +558,7 @@ fn a_second_install_keeps_the_previous_certificate() {
     assert_eq!(summary.serial, second.summary.serial);
     assert_ne!(summary.serial, tls::issued(&ts).expect("issued")[1].serial);
 
-    let backup = zs.path(&format!("{}.{}.bak", tls::ZS_CERT, stamp(t1)));
+    let backup = zs.path(&format!("{}.{}.bak", tls::ZS_CERT, fsutil::stamp(t1)));
     assert_eq!(
         bytes(&backup),
         installed_first,
@@ -595,7 +581,7 @@ fn a_second_install_keeps_the_previous_certificate() {
     assert!(last.contains("\"cert.install\""), "{last}");
     assert!(last.contains(&second.summary.serial), "{last}");
     assert!(
-        last.contains(&format!("reporting.crt.{}.bak", stamp(t1))),
+        last.contains(&format!("reporting.crt.{}.bak", fsutil::stamp(t1))),
         "the backup is named: {last}"
     );
     assert_audit_clean(&zs, &[read(&zs.path(tls::ZS_KEY))]);
@@ -615,8 +601,8 @@ fn regenerating_the_server_tls_keeps_the_old_pair() {
     let summary = tls::regenerate_server_tls(&ts, t1).expect("regenerate");
     assert_eq!(summary.subject, "CN=ts01.example");
 
-    let key_bak = ts.path(&format!("{}.{}.bak", tls::TS_KEY, stamp(t1)));
-    let cert_bak = ts.path(&format!("{}.{}.bak", tls::TS_CERT, stamp(t1)));
+    let key_bak = ts.path(&format!("{}.{}.bak", tls::TS_KEY, fsutil::stamp(t1)));
+    let cert_bak = ts.path(&format!("{}.{}.bak", tls::TS_CERT, fsutil::stamp(t1)));
     assert_eq!(bytes(&key_bak), old_key);
     assert_eq!(mode(&key_bak), PRIVATE_FILE, "a key backup stays private");
     assert_eq!(bytes(&cert_bak), old_cert);
@@ -677,8 +663,8 @@ fn a_new_csr_keeps_the_previous_key() {
     let t1 = t0 + Duration::seconds(1);
     let second = csr::generate_csr(&request(KeyType::EcdsaP384)).expect("csr");
     let files = tls::write_new_csr(&zs, &second, t1).expect("write");
-    let key_bak = format!("{}.{}.bak", tls::ZS_KEY, stamp(t1));
-    let csr_bak = format!("{}.{}.bak", tls::ZS_CSR, stamp(t1));
+    let key_bak = format!("{}.{}.bak", tls::ZS_KEY, fsutil::stamp(t1));
+    let csr_bak = format!("{}.{}.bak", tls::ZS_CSR, fsutil::stamp(t1));
     assert_eq!(
         files,
         [
@@ -721,4 +707,17 @@ fn a_new_csr_keeps_the_previous_key() {
         &zs,
         &[second.key_pem.to_string(), third.key_pem.to_string()],
     );
+}
+
+/// The backups' names above come from the product's own stamp; its shape is pinned here:
+/// zero-padded, sortable, one per second.
+#[test]
+fn backup_stamps_sort_by_time() {
+    let at = |s: i64| OffsetDateTime::from_unix_timestamp(s).expect("a time");
+    // 2026-03-04 05:06:07 UTC
+    assert_eq!(fsutil::stamp(at(1_772_600_767)), "20260304-050607");
+    assert_eq!(fsutil::stamp(at(0)), "19700101-000000");
+    let times = [0, 59, 60, 3_599, 86_399, 86_400, 1_772_600_767];
+    let stamps: Vec<String> = times.iter().map(|&s| fsutil::stamp(at(s))).collect();
+    assert!(stamps.windows(2).all(|w| w[0] < w[1]), "{stamps:?}");
 }

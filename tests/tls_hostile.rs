@@ -3,7 +3,6 @@
 //! changed, not a byte and not a mode.
 
 mod support;
-mod tls_common;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
@@ -18,7 +17,7 @@ use tanos_menu::pki::issue::{self, LeafRequest};
 use tanos_menu::pki::{KeyType, TrustedKey, to_pem};
 use time::{Duration, OffsetDateTime};
 
-use tls_common::*;
+use support::tls::*;
 
 const TEN_MB: usize = 10 * 1024 * 1024;
 

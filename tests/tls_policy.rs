@@ -4,9 +4,7 @@
 //! at the edge of what a certificate can date, and the refusals that name sizes and types.
 //! OpenSSL judges what is issued; every refusal leaves the appliance trees as they were.
 
-mod common;
 mod support;
-mod tls_common;
 
 use std::path::Path;
 
@@ -21,8 +19,8 @@ use tanos_menu::pki::{CertSummary, KeyType, PkiError, TrustedKey};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
+use support::tls::*;
 use support::tree::{assert_unchanged, tree_abs};
-use tls_common::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tanos-menu");
 
@@ -266,53 +264,39 @@ fn the_hub_refuses_names_no_certificate_should_carry() {
         )
     };
     let wildcard = "a wildcard";
+    let ip_as_dns = "an IP address is not a DNS name";
+    let san = |label: &'static str, ext: &str, want: &'static str| (label, san_csr(ext, &w), want);
     let cases: Vec<(&str, String, &str)> = vec![
-        (
+        san(
             "*.com",
-            san_csr("DNS:*.com", &w),
+            "DNS:*.com",
             "a wildcard needs at least two labels after it",
         ),
-        (
+        san(
             "*",
-            san_csr("DNS:*", &w),
+            "DNS:*",
             "a wildcard needs at least two labels after it",
         ),
-        (
+        san(
             "a*.example.com",
-            san_csr("DNS:a*.example.com", &w),
+            "DNS:a*.example.com",
             "a wildcard must be the whole leftmost label",
         ),
-        (
+        san(
             "*.*.example.com",
-            san_csr("DNS:*.*.example.com", &w),
+            "DNS:*.*.example.com",
             "a wildcard is only allowed as the whole leftmost label",
         ),
-        ("foo.*.com", san_csr("DNS:foo.*.com", &w), wildcard),
-        (
+        san("foo.*.com", "DNS:foo.*.com", wildcard),
+        san(
             "DNS:192.168.1.1",
-            san_csr("DNS:192.168.1.1", &w),
+            "DNS:192.168.1.1",
             "DNS name '192.168.1.1': an IP address is not a DNS name",
         ),
-        (
-            "DNS:10.1",
-            san_csr("DNS:10.1", &w),
-            "an IP address is not a DNS name",
-        ),
-        (
-            "DNS:0x7f.1",
-            san_csr("DNS:host.0x7f", &w),
-            "an IP address is not a DNS name",
-        ),
-        (
-            "DNS:2001:db8::1",
-            san_csr("DNS:2001:db8::1", &w),
-            "an IP address is not a DNS name",
-        ),
-        (
-            "DNS:[::1]",
-            san_csr("DNS:[::1]", &w),
-            "an IP address is not a DNS name",
-        ),
+        san("DNS:10.1", "DNS:10.1", ip_as_dns),
+        san("DNS:0x7f.1", "DNS:host.0x7f", ip_as_dns),
+        san("DNS:2001:db8::1", "DNS:2001:db8::1", ip_as_dns),
+        san("DNS:[::1]", "DNS:[::1]", ip_as_dns),
         (
             "2000 names",
             san_csr(&many(2000), &w),
@@ -363,9 +347,9 @@ fn the_hub_refuses_names_no_certificate_should_carry() {
             ),
             "unsupported subject alternative name (an e-mail address)",
         ),
-        (
+        san(
             "invisible in a DNS name",
-            san_csr("DNS:zs01\u{200B}.example", &w),
+            "DNS:zs01\u{200B}.example",
             "invisible or control character (U+200B)",
         ),
     ];
@@ -462,19 +446,19 @@ fn the_hub_refuses_names_no_certificate_should_carry() {
     assert!(checked.dns_names.is_empty(), "{:?}", checked.dns_names);
 
     // And the console's CSR form refuses them at the prompt.
-    let mut m = common::zone_server();
-    common::typed(&mut m, "2\nZ\n1\n\n*.com\n");
+    let mut m = support::ui::zone_server();
+    support::ui::typed(&mut m, "2\nZ\n1\n\n*.com\n");
     let Screen::Form(form) = m.screen() else {
         panic!("not the form")
     };
     let error = form.error.clone().unwrap_or_default();
     assert!(error.contains("at least two labels"), "{error}");
-    common::typed(&mut m, &format!("{}\n", "\u{8}".repeat(5)));
-    common::typed(&mut m, "\n10.0.0.1 10.0.0.2\n");
+    support::ui::typed(&mut m, &format!("{}\n", "\u{8}".repeat(5)));
+    support::ui::typed(&mut m, "\n10.0.0.1 10.0.0.2\n");
     assert!(
         matches!(m.screen(), Screen::Form(f) if f.step == 3),
         "{}",
-        common::render(&m)
+        support::ui::render(&m)
     );
 }
 
@@ -502,10 +486,10 @@ fn the_issue_confirmation_shows_every_name_at_80x24() {
     let checked = csr::check_csr(&text).expect("a CSR of 100 names");
     assert_eq!(checked.dns_names.len() + checked.ips.len(), 100);
     let mut m = support::console::model(&p.ts.root);
-    common::typed(&mut m, "2\nZ\n2\n2\n");
+    support::ui::typed(&mut m, "2\nZ\n2\n2\n");
     update(&mut m, Msg::Paste(text.replace('\n', "\r")));
     // The validity question stays in view above a hundred names.
-    let form = common::render(&m);
+    let form = support::ui::render(&m);
     assert!(
         form.contains("1. Validity in days") && form.contains("From 1 to"),
         "{form}"
@@ -514,11 +498,11 @@ fn the_issue_confirmation_shows_every_name_at_80x24() {
         form.contains("… and 86 more (the confirmation lists"),
         "{form}"
     );
-    common::typed(&mut m, "\n");
+    support::ui::typed(&mut m, "\n");
     assert!(
         matches!(m.screen(), Screen::Confirm(_)),
         "{}",
-        common::render(&m)
+        support::ui::render(&m)
     );
 
     // Scrolled from top to bottom, every name appears on some screen, and the question is
@@ -526,7 +510,7 @@ fn the_issue_confirmation_shows_every_name_at_80x24() {
     let mut seen = String::new();
     let mut screens = 0;
     loop {
-        let screen = common::render(&m);
+        let screen = support::ui::render(&m);
         assert!(screen.contains("Issue it? (y/n):"), "{screen}");
         seen.push_str(&screen);
         screens += 1;
@@ -534,7 +518,7 @@ fn the_issue_confirmation_shows_every_name_at_80x24() {
             break;
         }
         assert!(screen.contains("below"), "no way on shown:\n{screen}");
-        common::press(&mut m, Key::PageDown);
+        support::ui::press(&mut m, Key::PageDown);
     }
     assert!(screens > 1 && screens <= 40, "{screens} screens");
     let words: Vec<&str> = seen
@@ -558,9 +542,9 @@ fn the_issue_confirmation_shows_every_name_at_80x24() {
     assert!(seen.contains("Common name: zs01.example"), "{seen}");
     assert!(seen.contains("DNS names (90):") && seen.contains("IP addresses (10):"));
     // Back to the top, and a y still answers it.
-    common::press(&mut m, Key::Home);
-    assert!(common::render(&m).contains("Certificate for zs01.example"));
-    let effects = common::typed(&mut m, "y\n");
+    support::ui::press(&mut m, Key::Home);
+    assert!(support::ui::render(&m).contains("Certificate for zs01.example"));
+    let effects = support::ui::typed(&mut m, "y\n");
     support::console::drive(&mut m, &p.ts.root, effects);
     let issued = read(&p.ts.path(tls::OUT_CERT));
     let summary = CertSummary::from_pem(issued.as_bytes()).expect("issued");
@@ -677,12 +661,12 @@ fn the_hub_never_issues_past_its_roots_end() {
 
     // The console: the prompt offers the days left, its default among them, and refuses more.
     let mut m = support::console::model(&p.ts.root);
-    common::typed(&mut m, "2\nZ\n2\n2\n");
+    support::ui::typed(&mut m, "2\nZ\n2\n2\n");
     update(
         &mut m,
         Msg::Paste(read(&p.zs.path(tls::ZS_CSR)).replace('\n', "\r")),
     );
-    let screen = common::render(&m);
+    let screen = support::ui::render(&m);
     assert!(
         screen.contains(&format!(
             "From 1 to 9: the root certificate expires on {}",
@@ -691,22 +675,22 @@ fn the_hub_never_issues_past_its_roots_end() {
         "{screen}"
     );
     assert!(screen.contains("Validity in days [9]:"), "{screen}");
-    common::typed(&mut m, "3650\n");
+    support::ui::typed(&mut m, "3650\n");
     let Screen::Form(form) = m.screen() else {
-        panic!("left the prompt: {}", common::render(&m))
+        panic!("left the prompt: {}", support::ui::render(&m))
     };
     assert_eq!(
         form.error.as_deref(),
         Some("'3650' is not a number of days from 1 to 9")
     );
-    common::typed(&mut m, &"\u{8}".repeat(4));
-    common::typed(&mut m, "\n");
+    support::ui::typed(&mut m, &"\u{8}".repeat(4));
+    support::ui::typed(&mut m, "\n");
     assert!(
-        common::render(&m).contains("valid 9 days"),
+        support::ui::render(&m).contains("valid 9 days"),
         "{}",
-        common::render(&m)
+        support::ui::render(&m)
     );
-    let effects = common::typed(&mut m, "y\n");
+    let effects = support::ui::typed(&mut m, "y\n");
     support::console::drive(&mut m, &p.ts.root, effects);
     let out = read(&p.ts.path(tls::OUT_CERT));
     assert!(not_after_of(&out) <= root_end);
@@ -805,9 +789,9 @@ fn nothing_is_issued_under_a_root_that_is_not_valid_now() {
 
     // The console says so as soon as the CSR arrives; the command line refuses too.
     let mut m = support::console::model(&old.root);
-    common::typed(&mut m, "2\nZ\n2\n2\n");
+    support::ui::typed(&mut m, "2\nZ\n2\n2\n");
     update(&mut m, Msg::Paste(csr_text.replace('\n', "\r")));
-    let screen = common::render(&m);
+    let screen = support::ui::render(&m);
     assert!(!matches!(m.screen(), Screen::Form(_)), "{screen}");
     assert!(
         screen.contains("Nothing can be issued: the root certificate"),
@@ -919,8 +903,8 @@ fn the_validity_bound_is_one_and_is_kept_at_the_prompt() {
     assert_eq!(MAX_VALIDITY_DAYS, 7305);
     // The prompt, on an appliance's snapshot (no root end near): the bound is shown, and a
     // figure above it refused at the prompt, never at the confirmation.
-    let mut m = common::console(Role::TaniumServer, true, Platform::V7_3);
-    common::typed(&mut m, "2\nZ\n2\n2\n");
+    let mut m = support::ui::console(Role::TaniumServer, true, Platform::V7_3);
+    support::ui::typed(&mut m, "2\nZ\n2\n2\n");
     let dir = scratch("tls_policy");
     let zs = zone_server(dir.path(), "zs", now());
     new_csr(&zs, KeyType::EcdsaP256, now());
@@ -929,14 +913,14 @@ fn the_validity_bound_is_one_and_is_kept_at_the_prompt() {
         Msg::Paste(read(&zs.path(tls::ZS_CSR)).replace('\n', "\r")),
     );
     assert!(
-        common::render(&m).contains("From 1 to 7305."),
+        support::ui::render(&m).contains("From 1 to 7305."),
         "{}",
-        common::render(&m)
+        support::ui::render(&m)
     );
     for typed in ["36500", "7306", "0", "-1", "1e3", "99999999"] {
-        common::typed(&mut m, &format!("{typed}\n"));
+        support::ui::typed(&mut m, &format!("{typed}\n"));
         let Screen::Form(form) = m.screen() else {
-            panic!("{typed} left the prompt:\n{}", common::render(&m))
+            panic!("{typed} left the prompt:\n{}", support::ui::render(&m))
         };
         let error = form.error.clone().unwrap_or_default();
         assert!(
@@ -950,11 +934,11 @@ fn the_validity_bound_is_one_and_is_kept_at_the_prompt() {
             assert!(!error.starts_with("'9999'"), "{error}");
         }
     }
-    common::typed(&mut m, "7305\n");
+    support::ui::typed(&mut m, "7305\n");
     assert!(
-        common::render(&m).contains("valid 7305 days"),
+        support::ui::render(&m).contains("valid 7305 days"),
         "{}",
-        common::render(&m)
+        support::ui::render(&m)
     );
 
     // The command line takes the same bound.

@@ -1,9 +1,9 @@
 //! The pure update, driven by key sequences: navigation, settings edits, confirmations,
 //! first-run setup. No terminal, no disk.
 
-mod common;
+mod support;
 
-use common::*;
+use support::ui::*;
 use tanos_menu::appliance::catalogue::{Component, Value};
 use tanos_menu::appliance::settings::Change;
 use tanos_menu::appliance::{Platform, Role};

@@ -2,12 +2,12 @@
 //! `TANOS_FAULT=worker-panic`) ends the busy state with a message, leaves the terminal as
 //! the console holds it, and the console stays answerable: driven in a real pseudo-terminal.
 
-mod faults_common;
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use faults_common::{Console, after_last, appliance, contains, scratch, text};
+use support::faults::{after_last, appliance, contains, scratch, text};
+use support::pty::Console;
 use tanos_menu::appliance::{Layout, Role};
 
 /// The screen with its rows joined by spaces and runs of blanks made one: a message the
@@ -17,19 +17,11 @@ fn flat(screen: &str) -> String {
 }
 
 /// Waits until the screen, flattened, holds `needle`; fails with the screen after `timeout`.
-fn wait_flat(console: &Console, needle: &str, timeout: Duration) -> String {
-    let start = Instant::now();
-    loop {
-        let screen = console.screen();
-        if flat(&screen).contains(needle) {
-            return screen;
-        }
-        assert!(
-            start.elapsed() < timeout,
-            "'{needle}' not shown within {timeout:?}; the screen:\n{screen}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+fn wait_flat(console: &mut Console, needle: &str, timeout: Duration) -> String {
+    console.wait_screen_within(&format!("{needle:?} (flattened)"), timeout, |s| {
+        flat(s).contains(needle)
+    });
+    console.screen()
 }
 
 #[test]
@@ -38,16 +30,16 @@ fn a_failing_step_ends_busy_with_a_message_and_the_console_answers() {
     let ts = appliance(dir.path(), "ts", Role::TaniumServer, true, None);
     let before = std::fs::read(ts.path(Layout::SETTINGS)).expect("settings.toml");
     let mut console = Console::spawn(&ts.root, &[("TANOS_FAULT", "worker-panic")]);
-    console.wait_for("Enter selection", Duration::from_secs(20));
+    console.wait_shown_within("Enter selection", Duration::from_secs(20));
     let drawn = console.bytes().len();
     // Tanium Operations › Zone Server configuration › Issued certificates.
     console.send(b"2\r");
-    console.wait_for("Zone Server", Duration::from_secs(20));
+    console.wait_shown_within("Zone Server", Duration::from_secs(20));
     console.send(b"Z\r");
-    console.wait_for("Issued certificates", Duration::from_secs(20));
+    console.wait_shown_within("Issued certificates", Duration::from_secs(20));
     console.send(b"7\r");
     let screen = wait_flat(
-        &console,
+        &mut console,
         "stopped on an internal error",
         Duration::from_secs(30),
     );
@@ -75,7 +67,7 @@ fn a_failing_step_ends_busy_with_a_message_and_the_console_answers() {
     );
     // Still answerable: back to the root menu, then exit.
     console.send(b"RR\r");
-    console.wait_for("1  Tanium Status", Duration::from_secs(20));
+    console.wait_shown_within("1  Tanium Status", Duration::from_secs(20));
     console.send(b"X\r");
     let code = console.exit_code(Duration::from_secs(30));
     let out = console.bytes();
@@ -100,13 +92,13 @@ fn a_hostile_issued_record_is_listed_and_the_console_answers() {
     let record = "{\"time\":\"t\",\"serial\":\"0a\",\"subject\":\"CN=x\\u001b]0;PWNED\\u0007\",\"not_after\":\"2027-01-0\u{e9}1\",\"key_fingerprint\":\"f\"}\n{broken\n";
     std::fs::write(ts.path("tanium/issued.jsonl"), record).expect("write issued.jsonl");
     let mut console = Console::spawn(&ts.root, &[]);
-    console.wait_for("Enter selection", Duration::from_secs(20));
+    console.wait_shown_within("Enter selection", Duration::from_secs(20));
     console.send(b"2\r");
-    console.wait_for("Zone Server", Duration::from_secs(20));
+    console.wait_shown_within("Zone Server", Duration::from_secs(20));
     console.send(b"Z\r");
-    console.wait_for("Issued certificates", Duration::from_secs(20));
+    console.wait_shown_within("Issued certificates", Duration::from_secs(20));
     console.send(b"7\r");
-    let screen = wait_flat(&console, "1 issued", Duration::from_secs(30));
+    let screen = wait_flat(&mut console, "1 issued", Duration::from_secs(30));
     let shown = flat(&screen);
     assert!(shown.contains("CN=x\\e]0;PWNED\\x07"), "{screen}");
     assert!(shown.contains("expires 2027-01-0\u{e9}"), "{screen}");
@@ -116,7 +108,7 @@ fn a_hostile_issued_record_is_listed_and_the_console_answers() {
         "the raw title sequence was sent"
     );
     console.send(b"RR\r");
-    console.wait_for("1  Tanium Status", Duration::from_secs(20));
+    console.wait_shown_within("1  Tanium Status", Duration::from_secs(20));
     console.send(b"X\r");
     assert_eq!(console.exit_code(Duration::from_secs(30)), 0);
 }

@@ -1,11 +1,19 @@
-//! Helpers shared by the integration test crates: scratch directories and appliance roots
-//! under target/, whole-tree snapshots and their comparison, file reads that name the path
-//! when they fail, outside tools (OpenSSL, ssh-keygen) and the console's effect loop.
-//! Each test crate compiles only what it uses of these.
-#![allow(dead_code)]
+//! Helpers shared by the integration test crates, one submodule per concern: scratch
+//! directories and appliance roots under target/ (`roots`, `sshd_base`), whole-tree
+//! snapshots (`tree`), file reads that name the path (`fs`), outside tools (`tools`), the
+//! console's effect loop (`console`), models built in memory and rendered (`ui`), the TLS
+//! workflow (`tls`), the console in a real pseudo-terminal (`pty`), sshd per appliance
+//! (`e2e`) and the fault harness (`faults`). Each test crate compiles only what it uses.
+#![allow(dead_code, unused_imports)]
 
 pub mod console;
+pub mod e2e;
+pub mod faults;
 pub mod fs;
+pub mod pty;
 pub mod roots;
+pub mod sshd_base;
+pub mod tls;
 pub mod tools;
 pub mod tree;
+pub mod ui;

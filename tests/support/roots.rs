@@ -66,3 +66,16 @@ pub fn appliance_at(
     };
     appliance(&dir.join(name), &opts, OffsetDateTime::now_utc())
 }
+
+/// A fresh scratch directory (`scratch(suite, prefix)`) holding one 7.3 appliance of `role`
+/// without add-on at `dir/name`. Keep the directory for as long as the root is used.
+pub fn scratch_appliance(
+    suite: &str,
+    prefix: &str,
+    name: &str,
+    role: Role,
+) -> (tempfile::TempDir, Appliance) {
+    let dir = scratch(suite, prefix);
+    let app = appliance_at(dir.path(), name, role, Platform::V7_3, false, None);
+    (dir, app)
+}

@@ -100,3 +100,16 @@ pub fn openssl(args: &[&str]) -> (bool, String) {
 pub fn openssl_in(dir: &Path, args: &[&str]) -> (bool, String) {
     run_in("openssl", args, dir)
 }
+
+/// A new passphrase-less ed25519 key pair from ssh-keygen at `path` (and `path.pub`);
+/// returns the public key line.
+pub fn ssh_keygen_ed25519(path: &Path, comment: &str) -> String {
+    let file = path.to_str().expect("utf-8 path");
+    let (ok, text) = run(
+        "ssh-keygen",
+        &["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", file],
+    );
+    assert!(ok, "ssh-keygen -f {file}: {text}");
+    let public = path.with_extension("pub");
+    std::fs::read_to_string(&public).unwrap_or_else(|e| panic!("{}: {e}", public.display()))
+}

@@ -1,6 +1,5 @@
 //! Helpers of the TLS workflow tests: appliance roots under target/, whole-tree snapshots,
 //! and the real OpenSSL as the outside judge.
-#![allow(dead_code, unused_imports)]
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -136,4 +135,18 @@ pub fn pem_body_lines(pem: &str) -> Vec<String> {
         .filter(|l| !l.is_empty() && !l.starts_with("-----"))
         .map(str::to_string)
         .collect()
+}
+
+/// A P-256 key and CSR for the Zone Server's name alone, written to its files as Generate
+/// CSR writes them.
+pub fn write_simple_csr(zs: &Appliance, now: OffsetDateTime) -> NewCsr {
+    let new = csr::generate_csr(&CsrRequest {
+        common_name: ZS_HOST.into(),
+        dns_names: vec![ZS_HOST.into()],
+        ips: Vec::new(),
+        key_type: KeyType::EcdsaP256,
+    })
+    .expect("csr");
+    tls::write_new_csr(zs, &new, now).expect("write csr");
+    new
 }

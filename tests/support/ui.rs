@@ -1,6 +1,5 @@
 //! Shared helpers of the console tests: appliance snapshots built in memory, key typing,
 //! rendering to an 80x24 test terminal.
-#![allow(dead_code)]
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
