@@ -560,15 +560,8 @@ fn status_screen_shows_the_mismatch() {
 /// self-signed one for the installed key, or the installed one once another root is trusted.
 #[test]
 fn status_says_a_certificate_is_not_signed_by_the_trusted_root() {
-    let dir = roots::scratch("sets_together", "untrusted-");
-    let app = roots::appliance_at(
-        dir.path(),
-        "ts",
-        Role::TaniumServer,
-        Platform::V7_3,
-        false,
-        None,
-    );
+    let (dir, app) =
+        roots::scratch_appliance("sets_together", "untrusted-", "ts", Role::TaniumServer);
     let cert = app.path(tls::TS_CERT);
     let issued = std::fs::read(&cert).expect("read cert");
     let key = app.path(tls::TS_KEY);
