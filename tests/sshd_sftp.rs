@@ -24,7 +24,7 @@ use tanos_menu::appliance::users::{add_authorized, remove_known_host};
 use tanos_menu::appliance::{Appliance, Platform, Role};
 use tanos_menu::executor::run_effect;
 use tanos_menu::model::{
-    Confirm, Effect, FormFor, Key, Model, Msg, Pending, Screen, TransferFailure, TransferOp,
+    Confirm, Effect, FormFor, Key, Model, Msg, Screen, TransferFailure, TransferOp,
 };
 use tanos_menu::pki::KeyType;
 use tanos_menu::pki::csr::{CsrRequest, check_csr, generate_csr};
@@ -949,7 +949,7 @@ fn the_whole_pull_through_the_console() {
     let fingerprint = host_key_fingerprint(&p.ts);
     assert!(c.warning.contains(&fingerprint), "{}", c.warning);
     assert!(
-        matches!(&c.on_yes, Pending::TrustHost { fingerprint: f, .. } if *f == fingerprint),
+        matches!(&c.on_yes.effect, Effect::Transfer { trust: Some(f), .. } if *f == fingerprint),
         "{:?}",
         c.on_yes
     );

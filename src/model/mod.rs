@@ -1,6 +1,7 @@
 //! The console's state and its pure `update`: messages in, state changed, effects out.
 //! No file, clock or terminal access here: the executor in `app.rs` runs the effects.
 
+mod actions;
 mod bindings;
 pub mod confirm;
 mod form;
@@ -25,11 +26,11 @@ use crate::pki::csr::{CheckedCsr, CsrRequest, NewCsr};
 use crate::transfer::sftp::Peer;
 
 pub use bindings::{Binding, Cmd, commands};
-pub use form::{Field, Form, FormFor};
+pub use form::{Check, CheckFn, Field, Form, FormFor, IssueTarget};
 pub use input::{PromptId, QUIET_AFTER_PASTE, Settle, Sight};
 pub use paste::{Files, PasteDialog, TextFor};
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
-pub use ssh::{KeyList, KeyListKind, TransferFailure, TransferOp};
+pub use ssh::{KeyList, KeyListKind, TransferFailure};
 pub use update::update;
 pub use view::{View, message_layout, message_lines};
 
@@ -106,6 +107,24 @@ pub fn audit_failure_text(reason: &str) -> String {
     )
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferOp {
+    /// `/outgoing/reporting.crt` (and `tanium.pub`) from the Tanium Server into /incoming,
+    /// then the install checks.
+    PullCertificate,
+    /// `zoneserver/reporting.csr` to the Tanium Server's `/incoming`.
+    PushCsr,
+}
+
+impl TransferOp {
+    pub fn label(self) -> &'static str {
+        match self {
+            TransferOp::PullCertificate => "Pull the signed certificate",
+            TransferOp::PushCsr => "Push the CSR",
+        }
+    }
+}
+
 /// What a finished step reports: a message, the appliance as it is now, something to show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
@@ -173,42 +192,31 @@ pub enum Effect {
     Copy(String),
 }
 
-/// What a confirmation leads to once the operator answers `y`.
+/// What a confirmation starts once the operator answers `y`: the effect, the busy line
+/// shown while it runs, and whether Esc abandons it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Pending {
-    SaveSetting(Validated),
-    Init(InitOptions),
-    GenerateCsr(CsrRequest),
-    IssueCert {
-        csr: CheckedCsr,
-        days: i64,
-    },
-    InstallCert {
-        text: String,
-        trust: Option<TrustedKey>,
-    },
-    ImportRoot(String),
-    RegenerateTls,
-    GenerateKeypair {
-        user: String,
-    },
-    AddAuthorized {
-        user: String,
-        text: String,
-    },
-    RemoveAuthorized {
-        user: String,
-        line: usize,
-    },
-    RemoveKnownHost {
-        line: usize,
-    },
-    /// Records an unknown host's key, then runs the transfer again.
-    TrustHost {
-        op: TransferOp,
-        peer: Peer,
-        fingerprint: String,
-    },
+pub struct Start {
+    pub busy: String,
+    pub effect: Effect,
+    pub cancellable: bool,
+}
+
+impl Start {
+    pub fn new(busy: impl Into<String>, effect: Effect) -> Start {
+        Start {
+            busy: busy.into(),
+            effect,
+            cancellable: false,
+        }
+    }
+
+    /// An effect Esc abandons (a key generation, a transfer).
+    pub fn cancellable(busy: impl Into<String>, effect: Effect) -> Start {
+        Start {
+            cancellable: true,
+            ..Start::new(busy, effect)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -217,7 +225,7 @@ pub struct Confirm {
     /// The seed's warning, or what is about to happen.
     pub warning: String,
     pub question: String,
-    pub on_yes: Pending,
+    pub on_yes: Start,
 }
 
 /// A setting being edited or added.
@@ -351,7 +359,7 @@ const VALUE_MAX: usize = 1024;
 impl Model {
     /// The console on an existing appliance.
     pub fn console(menus: MenuTree, root: String, snapshot: Snapshot) -> Model {
-        Model::with_screen(menus, root, Some(snapshot), nav::root_screen())
+        Model::with_screen(menus, root, Some(snapshot), Model::root_screen())
     }
 
     /// The first-run setup on an empty root.
@@ -468,6 +476,105 @@ impl Model {
             SELECTION_MAX
         } else {
             VALUE_MAX
+        }
+    }
+
+    /// The root menu, where the console starts.
+    fn root_screen() -> Screen {
+        Screen::Menu {
+            id: crate::menu::ROOT.to_string(),
+            cursor: 0,
+        }
+    }
+
+    /// A line number typed by the operator, 1-based, within `len`.
+    fn line_number(text: &str, len: usize) -> Option<usize> {
+        let n: usize = text.parse().ok()?;
+        (1..=len).contains(&n).then(|| n - 1)
+    }
+
+    /// Marks the model busy with a running effect and returns it.
+    fn start(&mut self, what: impl Into<String>, effect: Effect) -> Vec<Effect> {
+        self.begin(Start::new(what, effect))
+    }
+
+    /// Marks the model busy with `start`'s effect and returns it.
+    fn begin(&mut self, start: Start) -> Vec<Effect> {
+        self.busy = Some(start.busy);
+        self.cancellable = start.cancellable;
+        vec![start.effect]
+    }
+
+    /// A step finished: back to where its flow began, with its message and what it shows.
+    fn finish(&mut self, result: Result<Outcome, String>) {
+        while self.stack.len() > 1 && self.screen().is_transient() {
+            self.back();
+        }
+        match result {
+            Ok(outcome) => {
+                let audit = outcome
+                    .snapshot
+                    .as_ref()
+                    .and_then(|s| s.audit_failure.clone());
+                if let Some(snapshot) = outcome.snapshot {
+                    self.snapshot = Some(snapshot);
+                }
+                if let Some(view) = outcome.view {
+                    self.push(Screen::View(view));
+                }
+                match audit {
+                    Some(e) => {
+                        self.error(format!("{} {}", outcome.message, audit_failure_text(&e)))
+                    }
+                    None => self.info(outcome.message),
+                }
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// Whether the result just arrived belongs to an abandoned effect, and is to be dropped.
+    /// Effects run one after another, so abandoned results arrive first, in order.
+    fn take_discard(&mut self) -> bool {
+        if self.discard == 0 {
+            return false;
+        }
+        self.discard -= 1;
+        true
+    }
+
+    /// How many lines the current screen's cursor moves over.
+    pub fn list_len(&self) -> usize {
+        let config = self.snapshot.as_ref().map(|s| &s.config);
+        let settings = self
+            .snapshot
+            .as_ref()
+            .and_then(|s| s.settings.as_ref().ok());
+        match self.screen() {
+            Screen::Setup(setup) => match setup.step {
+                SetupStep::Role => SETUP_ROLES.len(),
+                SetupStep::Platform => crate::appliance::Platform::ALL.len(),
+                SetupStep::Hostname => 0,
+            },
+            Screen::Menu { id, .. } => config.map_or(0, |c| self.menus.visible(id, c).len()),
+            Screen::Components { .. } => config.map_or(0, |c| Component::for_appliance(c).len()),
+            Screen::Settings { component, .. } => config
+                .zip(settings)
+                .map_or(0, |(c, s)| s.present(c, *component).len()),
+            Screen::AddSetting { component, .. } => config
+                .zip(settings)
+                .map_or(0, |(c, s)| s.addable(c, *component).len()),
+            Screen::Form(form) => form.field().choices.len(),
+            Screen::Files(files) => files.names.as_ref().map_or(0, Vec::len),
+            Screen::UserList { .. } => crate::appliance::Layout::USERS.len(),
+            Screen::Keys(list) => list.rows.as_ref().map_or(0, Vec::len),
+            Screen::Status
+            | Screen::Users
+            | Screen::Help
+            | Screen::Edit(_)
+            | Screen::Confirm(_)
+            | Screen::View(_)
+            | Screen::Paste(_) => 0,
         }
     }
 }

@@ -1,7 +1,6 @@
 //! First-run setup on an empty root: role, hostname, platform, confirmation, then `init`.
 
-use super::nav::{line_number, root_screen};
-use super::{Confirm, Effect, Model, Pending, Screen};
+use super::{Confirm, Effect, Model, Screen, Start};
 use crate::appliance::init::InitOptions;
 use crate::appliance::status::Snapshot;
 use crate::appliance::{Platform, Role, validate_hostname};
@@ -114,7 +113,10 @@ pub(super) fn submit(m: &mut Model, mut setup: Setup, text: &str) -> Vec<Effect>
                         opts.hostname, opts.platform, m.root
                     ),
                     question: "Create it?".into(),
-                    on_yes: Pending::Init(opts),
+                    on_yes: Start::new(
+                        "Creating the appliance: keys and certificates…",
+                        Effect::Init(opts),
+                    ),
                 };
                 set(m, setup);
                 m.push(Screen::Confirm(confirm));
@@ -136,7 +138,7 @@ fn choose(text: &str, cursor: usize, len: usize) -> Option<usize> {
     if text.is_empty() {
         Some(cursor)
     } else {
-        line_number(text, len)
+        Model::line_number(text, len)
     }
 }
 
@@ -171,7 +173,7 @@ pub(super) fn initialized(m: &mut Model, result: Result<Snapshot, String>) {
                 snapshot.config.hostname
             );
             m.snapshot = Some(snapshot);
-            m.stack = vec![root_screen()];
+            m.stack = vec![Model::root_screen()];
             m.input.clear();
             m.info(what);
         }

@@ -1,7 +1,7 @@
 //! `update`: every message changes the model here, and only here.
 
 use super::{
-    Binding, Cmd, Confirm, Effect, Key, Model, Msg, Outcome, Pending, Screen, commands, form,
+    Binding, Cmd, Confirm, Effect, FormFor, Key, Model, Msg, Screen, TextFor, commands, form,
     input, nav, paste, settings, setup, ssh, tls, view,
 };
 
@@ -55,7 +55,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Done(result) => {
             m.busy = None;
-            finish(m, result);
+            m.finish(result);
             Vec::new()
         }
         Msg::CsrGenerated(result) => tls::generated(m, result),
@@ -72,7 +72,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::TextRead { purpose, result } => {
             m.busy = None;
             match result {
-                Ok(text) => tls::received(m, purpose, &text),
+                Ok(text) => received(m, Some((purpose, text))),
                 Err(e) => {
                     m.error(e);
                     Vec::new()
@@ -104,7 +104,10 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Key(_) | Msg::Paste(_) if m.busy.is_some() => Vec::new(),
-        Msg::Paste(text) if matches!(m.screen(), Screen::Paste(_)) => paste::pasted(m, &text),
+        Msg::Paste(text) if matches!(m.screen(), Screen::Paste(_)) => {
+            let pasted = paste::pasted(m, &text);
+            received(m, pasted)
+        }
         Msg::Paste(text) => {
             // A value pasted at a prompt: its first line, without control characters.
             let line = text
@@ -117,43 +120,6 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Key(key) => on_key(m, key),
-    }
-}
-
-/// Marks the model busy with a running effect and returns it.
-pub(super) fn start(m: &mut Model, what: impl Into<String>, effect: Effect) -> Vec<Effect> {
-    m.busy = Some(what.into());
-    m.cancellable = false;
-    vec![effect]
-}
-
-/// A step finished: back to where its flow began, with its message and what it shows.
-pub(super) fn finish(m: &mut Model, result: Result<Outcome, String>) {
-    while m.stack.len() > 1 && m.screen().is_transient() {
-        m.back();
-    }
-    match result {
-        Ok(outcome) => {
-            let audit = outcome
-                .snapshot
-                .as_ref()
-                .and_then(|s| s.audit_failure.clone());
-            if let Some(snapshot) = outcome.snapshot {
-                m.snapshot = Some(snapshot);
-            }
-            if let Some(view) = outcome.view {
-                m.push(Screen::View(view));
-            }
-            match audit {
-                Some(e) => m.error(format!(
-                    "{} {}",
-                    outcome.message,
-                    super::audit_failure_text(&e)
-                )),
-                None => m.info(outcome.message),
-            }
-        }
-        Err(e) => m.error(e),
     }
 }
 
@@ -185,7 +151,10 @@ fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
             super::confirm::scroll(m, key);
             return Vec::new();
         }
-        (Screen::Paste(_), Key::Enter | Key::CtrlD) => return paste::typed_line(m, key),
+        (Screen::Paste(_), Key::Enter | Key::CtrlD) => {
+            let typed = paste::typed_line(m, key);
+            return received(m, typed);
+        }
         _ => {}
     }
     match key {
@@ -284,7 +253,10 @@ fn submit(m: &mut Model, text: &str) -> Vec<Effect> {
         Screen::Edit(edit) => settings::submit_value(m, edit, text),
         Screen::Confirm(confirm) => answer(m, confirm, text),
         Screen::Setup(setup) => setup::submit(m, setup, text),
-        Screen::Form(form) => form::submit(m, form, text),
+        Screen::Form(form) => {
+            let entered = form::submit(m, form, text);
+            form_entered(m, entered)
+        }
         Screen::Files(files) => paste::pick_file(m, files, text),
         Screen::UserList { menu, cursor } => ssh::pick_user(m, &menu, cursor, text),
         Screen::Keys(list) => ssh::pick_key(m, list, text),
@@ -307,76 +279,33 @@ fn run_command(m: &mut Model, cmd: Cmd) -> Vec<Effect> {
     Vec::new()
 }
 
-/// The one confirmation path: only `y` goes ahead.
+/// The one confirmation path: only `y` goes ahead, and starts what the confirmation carries.
 fn answer(m: &mut Model, confirm: Confirm, text: &str) -> Vec<Effect> {
     if !text.eq_ignore_ascii_case("y") {
         m.back();
         m.info("Declined; nothing was changed.");
         return Vec::new();
     }
-    match confirm.on_yes {
-        Pending::SaveSetting(checked) => {
-            let what = format!("Saving {}…", checked.def.name);
-            start(m, what, Effect::SaveSetting(checked))
-        }
-        Pending::Init(opts) => start(
-            m,
-            "Creating the appliance: keys and certificates…",
-            Effect::Init(opts),
-        ),
-        Pending::GenerateCsr(request) => tls::start_generation(m, request),
-        Pending::IssueCert { csr, days } => start(
-            m,
-            "Issuing the certificate…",
-            Effect::IssueCert { csr, days },
-        ),
-        Pending::InstallCert { text, trust } => start(
-            m,
-            "Installing the certificate…",
-            Effect::InstallCert { text, trust },
-        ),
-        Pending::ImportRoot(text) => {
-            start(m, "Saving the trusted root key…", Effect::ImportRoot(text))
-        }
-        Pending::RegenerateTls => start(
-            m,
-            "Generating the TLS key and certificate…",
-            Effect::RegenerateTls,
-        ),
-        Pending::GenerateKeypair { user } => start(
-            m,
-            format!("Generating {user}'s key pair…"),
-            Effect::GenerateKeypair { user },
-        ),
-        Pending::AddAuthorized { user, text } => start(
-            m,
-            format!("Adding the key for {user}…"),
-            Effect::AddAuthorized { user, text },
-        ),
-        Pending::RemoveAuthorized { user, line } => start(
-            m,
-            format!("Removing line {line}…"),
-            Effect::RemoveAuthorized { user, line },
-        ),
-        Pending::RemoveKnownHost { line } => start(
-            m,
-            format!("Removing line {line}…"),
-            Effect::RemoveKnownHost { line },
-        ),
-        Pending::TrustHost {
-            op,
-            peer,
-            fingerprint,
-        } => ssh::start_transfer(m, op, peer, Some(fingerprint)),
+    m.begin(confirm.on_yes)
+}
+
+/// A form answered to its end, handed to the feature that opened it.
+fn form_entered(m: &mut Model, entered: Option<(FormFor, Vec<String>)>) -> Vec<Effect> {
+    match entered {
+        None => Vec::new(),
+        Some((FormFor::Csr, values)) => tls::csr_entered(m, &values),
+        Some((FormFor::Issue(target), values)) => tls::days_entered(m, *target, &values),
+        Some((FormFor::Peer(op), values)) => ssh::peer_entered(m, op, &values),
     }
 }
 
-/// Whether the result just arrived belongs to an abandoned effect, and is to be dropped.
-/// Effects run one after another, so abandoned results arrive first, in order.
-pub(super) fn take_discard(m: &mut Model) -> bool {
-    if m.discard == 0 {
-        return false;
+/// A text pasted, or read from /incoming, handed to the feature it is meant for.
+fn received(m: &mut Model, received: Option<(TextFor, String)>) -> Vec<Effect> {
+    match received {
+        None => Vec::new(),
+        Some((TextFor::Csr, text)) => tls::received_csr(m, &text),
+        Some((TextFor::Cert, text)) => tls::received_cert(m, &text),
+        Some((TextFor::RootKey, text)) => tls::received_root(m, &text),
+        Some((TextFor::AuthorizedKey, text)) => ssh::received_key(m, &text),
     }
-    m.discard -= 1;
-    true
 }
