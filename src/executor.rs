@@ -169,6 +169,8 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
             Ok(Outcome { message: String::new(), snapshot: None, view: Some(View::new("Audit log", intro, text)) })
         })),
         Effect::Copy(_) => Msg::Copied("The clipboard is reached through the terminal only.".into()),
+        // Cancelling belongs to the console loop; here there is nothing running to stop.
+        Effect::Cancel => Msg::Tick,
     }
 }
 
@@ -203,6 +205,7 @@ pub fn failed(effect: &Effect, error: String) -> Msg {
             result: Err(TransferFailure::Failed(error)),
         },
         Effect::Copy(_) => Msg::Copied(error),
+        Effect::Cancel => Msg::Tick,
         Effect::WriteCsr(_)
         | Effect::IssueCert { .. }
         | Effect::InstallCert { .. }

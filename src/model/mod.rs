@@ -190,6 +190,9 @@ pub enum Effect {
     ShowAudit,
     /// Sends text to the operator's clipboard: `Msg::Copied`.
     Copy(String),
+    /// Abandons the running transfer or key generation at once; run by the console loop,
+    /// beside the worker (whose answer to the abandoned effect `discard` drops).
+    Cancel,
 }
 
 /// What a confirmation starts once the operator answers `y`: the effect, the busy line
@@ -277,28 +280,46 @@ pub enum Screen {
 impl Screen {
     /// Screens whose prompt takes a menu selection (as opposed to a value or an answer).
     pub fn takes_selection(&self) -> bool {
-        !matches!(
-            self,
+        match self {
             Screen::Setup(_)
-                | Screen::Edit(_)
-                | Screen::Confirm(_)
-                | Screen::Form(_)
-                | Screen::Paste(_)
-        )
+            | Screen::Edit(_)
+            | Screen::Confirm(_)
+            | Screen::Form(_)
+            | Screen::Paste(_) => false,
+            Screen::Menu { .. }
+            | Screen::Status
+            | Screen::Users
+            | Screen::Help
+            | Screen::Components { .. }
+            | Screen::Settings { .. }
+            | Screen::AddSetting { .. }
+            | Screen::View(_)
+            | Screen::Files(_)
+            | Screen::UserList { .. }
+            | Screen::Keys(_) => true,
+        }
     }
 
     /// Steps of a flow, left when the flow ends; menus and lists stay.
     fn is_transient(&self) -> bool {
-        matches!(
-            self,
+        match self {
             Screen::Edit(_)
-                | Screen::Confirm(_)
-                | Screen::AddSetting { .. }
-                | Screen::Form(_)
-                | Screen::Paste(_)
-                | Screen::Files(_)
-                | Screen::Keys(_)
-        )
+            | Screen::Confirm(_)
+            | Screen::AddSetting { .. }
+            | Screen::Form(_)
+            | Screen::Paste(_)
+            | Screen::Files(_)
+            | Screen::Keys(_) => true,
+            Screen::Setup(_)
+            | Screen::Menu { .. }
+            | Screen::Status
+            | Screen::Users
+            | Screen::Help
+            | Screen::Components { .. }
+            | Screen::Settings { .. }
+            | Screen::View(_)
+            | Screen::UserList { .. } => false,
+        }
     }
 }
 

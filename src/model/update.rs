@@ -101,7 +101,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             m.cancellable = false;
             m.discard += 1;
             m.info("Cancelled: the key being generated will be discarded; nothing was written.");
-            Vec::new()
+            vec![Effect::Cancel]
         }
         Msg::Key(_) | Msg::Paste(_) if m.busy.is_some() => Vec::new(),
         Msg::Paste(text) if matches!(m.screen(), Screen::Paste(_)) => {
@@ -214,11 +214,24 @@ fn escape(m: &mut Model) {
             m.back();
             m.info("Cancelled; nothing was changed.");
         }
-        _ if m.at_root() => {
-            m.input.clear();
-            m.info("This is the root menu: type X and Enter to exit.");
+        Screen::Menu { .. }
+        | Screen::Status
+        | Screen::Users
+        | Screen::Help
+        | Screen::Components { .. }
+        | Screen::Settings { .. }
+        | Screen::AddSetting { .. }
+        | Screen::View(_)
+        | Screen::Files(_)
+        | Screen::UserList { .. }
+        | Screen::Keys(_) => {
+            if m.at_root() {
+                m.input.clear();
+                m.info("This is the root menu: type X and Enter to exit.");
+            } else {
+                m.back();
+            }
         }
-        _ => m.back(),
     }
 }
 
