@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::appliance::tls;
 use crate::appliance::{self, Appliance, incoming, settings, status};
-use crate::model::{Effect, Msg, Outcome, TransferFailure, TransferOp, View};
+use crate::model::{Effect, Failure, Msg, Outcome, Step, TransferFailure, TransferOp, View};
 use crate::pki::csr;
 use crate::text::{self, escape};
 use crate::transfer::sftp::TransferError;
@@ -67,7 +67,14 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
             Ok(outcome(&app, format!("Certificate issued for {}.", s.subject), Some(view)))
         })),
         Effect::CheckCert(text) => {
-            let result = open(root).and_then(|app| tls::check_for_install(&app, &text, now).map_err(|e| e.to_string()));
+            let result = open(root).map_err(Failure::from).and_then(|app| tls::check_for_install(&app, &text, now).map_err(|e| {
+                let first = match e {
+                    tls::TlsError::NoKey => Some(Step::GenerateCsr),
+                    tls::TlsError::NoRoot => Some(Step::ImportRoot),
+                    _ => None,
+                };
+                Failure { message: e.to_string(), first }
+            }));
             Msg::CertChecked { text, result }
         }
         Effect::InstallCert { text, trust } => Msg::Done(open(root).and_then(|app| {
@@ -156,6 +163,10 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
                     };
                     done.map_err(|e| match e {
                         TransferError::UnknownHost { host, key_type, fingerprint } => TransferFailure::UnknownHost { host, key_type, fingerprint },
+                        e @ TransferError::NoCsr => TransferFailure::Needs { message: e.to_string(), first: Step::GenerateCsr },
+                        e @ TransferError::NoClientKey => TransferFailure::Needs { message: e.to_string(), first: Step::GenerateTanadminKey },
+                        e @ TransferError::HostKeyChanged { .. } => TransferFailure::Needs { message: e.to_string(), first: Step::ForgetHostKey },
+                        e @ TransferError::AuthRefused { .. } => TransferFailure::Needs { message: e.to_string(), first: Step::AuthorizeOnPeer },
                         other => TransferFailure::Failed(other.to_string()),
                     })
                 }
@@ -185,7 +196,7 @@ pub fn failed(effect: &Effect, error: String) -> Msg {
         Effect::GenerateCsr(_) => Msg::CsrGenerated(Err(error)),
         Effect::CheckCert(text) => Msg::CertChecked {
             text: text.clone(),
-            result: Err(error),
+            result: Err(error.into()),
         },
         Effect::ListIncoming { purpose, .. } => Msg::Listed {
             purpose: *purpose,

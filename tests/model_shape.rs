@@ -18,7 +18,9 @@ fn siblings_used(source: &str, files: &BTreeSet<String>) -> BTreeSet<String> {
         let group = if let Some(inner) = rest.strip_prefix('{') {
             &inner[..inner.find('}').unwrap_or(inner.len())]
         } else {
-            &rest[..rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(0)]
+            &rest[..rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(0)]
         };
         for word in group.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
             if files.contains(word) {
@@ -64,7 +66,11 @@ fn no_model_file_imports_one_that_imports_it_back() {
     let mut sources = BTreeMap::new();
     for entry in std::fs::read_dir(&dir).expect("src/model") {
         let path = entry.expect("entry").path();
-        let name = path.file_stem().expect("stem").to_string_lossy().into_owned();
+        let name = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
         if name != "mod" && path.extension().is_some_and(|e| e == "rs") {
             sources.insert(name, std::fs::read_to_string(&path).expect("source"));
         }
@@ -88,7 +94,9 @@ fn no_model_file_imports_one_that_imports_it_back() {
 #[test]
 fn a_long_confirmation_ends_on_its_last_line_under_a_long_message() {
     let mut m = console(Role::ZoneServer, false, Platform::V7_3);
-    let names: Vec<String> = (0..60).map(|i| format!("node-{i:02}.zone.example")).collect();
+    let names: Vec<String> = (0..60)
+        .map(|i| format!("node-{i:02}.zone.example"))
+        .collect();
     let confirm = Confirm {
         title: "Long".into(),
         warning: names.join("\n"),
@@ -116,7 +124,10 @@ fn a_long_confirmation_ends_on_its_last_line_under_a_long_message() {
 fn esc_during_a_key_generation_is_the_cancel_effect() {
     let mut m = console(Role::ZoneServer, false, Platform::V7_3);
     let effects = typed(&mut m, "2\nZ\n1\n\n\n\n3\n");
-    assert!(matches!(effects.as_slice(), [Effect::GenerateCsr(_)]), "{effects:?}");
+    assert!(
+        matches!(effects.as_slice(), [Effect::GenerateCsr(_)]),
+        "{effects:?}"
+    );
     assert!(m.cancellable);
     assert_eq!(update(&mut m, Msg::Key(Key::Esc)), vec![Effect::Cancel]);
     // Esc with nothing running cancels nothing.

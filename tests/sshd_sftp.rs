@@ -561,7 +561,7 @@ fn without_the_key_exchange_the_login_is_refused_and_nothing_is_written() {
     );
     match answer {
         Msg::Transferred {
-            result: Err(TransferFailure::Failed(message)),
+            result: Err(TransferFailure::Needs { message, .. }),
             ..
         } => assert!(message.contains("refused tanadmin's key"), "{message}"),
         other => panic!("expected a refusal, got {other:?}"),

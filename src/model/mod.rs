@@ -7,6 +7,7 @@ pub mod confirm;
 mod form;
 mod input;
 mod nav;
+mod outcome;
 mod paste;
 mod settings;
 mod setup;
@@ -28,6 +29,7 @@ use crate::transfer::sftp::Peer;
 pub use bindings::{Binding, Cmd, commands};
 pub use form::{Check, CheckFn, Field, Form, FormFor, IssueTarget};
 pub use input::{PromptId, QUIET_AFTER_PASTE, Settle, Sight};
+pub use outcome::Step;
 pub use paste::{Files, PasteDialog, TextFor};
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
 pub use ssh::{KeyList, KeyListKind, TransferFailure};
@@ -68,7 +70,7 @@ pub enum Msg {
     CsrGenerated(Result<NewCsr, String>),
     CertChecked {
         text: String,
-        result: Result<CertCheck, String>,
+        result: Result<CertCheck, Failure>,
     },
     Listed {
         purpose: TextFor,
@@ -121,6 +123,23 @@ impl TransferOp {
         match self {
             TransferOp::PullCertificate => "Pull the signed certificate",
             TransferOp::PushCsr => "Push the CSR",
+        }
+    }
+}
+
+/// A step that could not be made: what stopped it, and the step to take first, if one
+/// does (the model adds its key path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+    pub first: Option<Step>,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure {
+            message,
+            first: None,
         }
     }
 }

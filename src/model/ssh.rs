@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use super::form::{Field, Form, FormFor};
 use super::paste::{TextFor, refuse};
-use super::{Confirm, Effect, Model, Outcome, Screen, Start, TransferOp};
+use super::{Confirm, Effect, Model, Outcome, Screen, Start, Step, TransferOp};
 use crate::appliance::Layout;
 use crate::sshkeys::authorized::parse_pasted;
 use crate::transfer::sftp::Peer;
@@ -37,6 +37,11 @@ pub enum TransferFailure {
         fingerprint: String,
     },
     Failed(String),
+    /// Refused until the operator takes `first` (here or on the peer).
+    Needs {
+        message: String,
+        first: Step,
+    },
 }
 
 pub(super) fn pick_user(m: &mut Model, menu: &str, cursor: usize, text: &str) -> Vec<Effect> {
@@ -297,8 +302,9 @@ pub(super) fn transferred(
         }
         (Ok(()), TransferOp::PushCsr) => {
             let message = format!(
-                "reporting.csr pushed to {}:/incoming; import it there with 2 › Z › 2 › 1.",
-                peer.host
+                "reporting.csr pushed to {}:/incoming; import it there with {}.",
+                peer.host,
+                m.key_path(Step::ImportCsrOnServer)
             );
             m.finish(Ok(Outcome {
                 message,
@@ -328,6 +334,11 @@ pub(super) fn transferred(
         }
         (Err(TransferFailure::Failed(e)), _) => {
             m.finish(Err(e));
+            Vec::new()
+        }
+        (Err(TransferFailure::Needs { message, first }), _) => {
+            let message = m.with_step(&message, Some(first));
+            m.finish(Err(message));
             Vec::new()
         }
     }

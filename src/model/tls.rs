@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use super::form::{Field, Form, FormFor, IssueTarget};
 use super::paste::refuse;
-use super::{Confirm, Effect, Model, Screen, Start};
+use super::{Confirm, Effect, Failure, Model, Screen, Start};
 use crate::appliance::status::date;
 use crate::appliance::tls::CertCheck;
 use crate::pki::KeyType;
@@ -400,7 +400,7 @@ fn describe(summary: &CertSummary) -> String {
 }
 
 /// The executor's answer to `Effect::CheckCert`.
-pub(super) fn checked(m: &mut Model, text: String, result: Result<CertCheck, String>) {
+pub(super) fn checked(m: &mut Model, text: String, result: Result<CertCheck, Failure>) {
     match result {
         Ok(CertCheck::Ready(summary)) => {
             let warning = format!(
@@ -438,6 +438,9 @@ pub(super) fn checked(m: &mut Model, text: String, result: Result<CertCheck, Str
                 ),
             );
         }
-        Err(e) => refuse(m, format!("The certificate was refused: {e}")),
+        Err(e) => {
+            let why = m.with_step(&e.message, e.first);
+            refuse(m, format!("The certificate was refused: {why}"));
+        }
     }
 }
