@@ -29,7 +29,7 @@ use crate::transfer::sftp::Peer;
 pub use bindings::{Binding, Cmd, commands};
 pub use form::{Check, CheckFn, Field, Form, FormFor, IssueTarget};
 pub use input::{PromptId, QUIET_AFTER_PASTE, Settle, Sight};
-pub use outcome::Step;
+pub use outcome::{Finished, Step};
 pub use paste::{Files, PasteDialog, TextFor};
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
 pub use ssh::{KeyList, KeyListKind, TransferFailure};
@@ -66,6 +66,8 @@ pub enum Msg {
     Saved(Result<(Change, Snapshot), String>),
     /// A step that changed or showed something finished.
     Done(Result<Outcome, String>),
+    /// A step finished, as the executor found it; the model writes its sentences.
+    Finished(Result<Finished, String>),
     /// A key and CSR exist in memory; nothing is written yet.
     CsrGenerated(Result<NewCsr, String>),
     CertChecked {
@@ -101,6 +103,9 @@ pub enum Msg {
     /// No key was pressed for the configured idle time: the console logs out.
     IdleTimeout,
 }
+
+/// The answer to a copy asked of the executor: the clipboard is the terminal's.
+pub const CLIPBOARD_ELSEWHERE: &str = "The clipboard is reached through the terminal only.";
 
 /// The warning shown with a change, and on Tanium Status, while audit lines are not written.
 pub fn audit_failure_text(reason: &str) -> String {

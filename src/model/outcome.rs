@@ -1,9 +1,13 @@
-//! Where the operator goes next, named by its key path in the shipped menus: the model adds
-//! the path to a message, so no key path is written by hand anywhere.
+//! The sentences an operator reads about a finished step, and where to go next, named by
+//! its key path in the shipped menus (no key path is written by hand anywhere).
 
-use super::Model;
+use super::{Model, Outcome, View};
+use crate::appliance::status::{Snapshot, date};
+use crate::appliance::tls::IssuedRecord;
 use crate::appliance::{Addon, ApplianceConfig, Layout, Role};
-use crate::menu::{Action, Target};
+use crate::menu::{Action, MenuTree, Target};
+use crate::pki::CertSummary;
+use crate::text::escape;
 
 /// A step the operator takes, here or on the other appliance of the exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,23 +89,22 @@ fn appliance_of(role: Role, like: Option<&ApplianceConfig>) -> ApplianceConfig {
     }
 }
 
-impl Model {
-    /// The appliance whose menus `step` is taken in.
-    fn config_for(&self, on: On) -> ApplianceConfig {
-        let here = self.snapshot.as_ref().map(|s| &s.config);
-        let role = here.map_or(Role::ZoneServer, |c| c.role);
-        match (on, here) {
-            (On::Here, Some(config)) => config.clone(),
-            (On::Here, None) => appliance_of(role, here),
-            (On::Peer, _) => match role {
-                Role::TaniumServer => appliance_of(Role::ZoneServer, here),
-                Role::ZoneServer => appliance_of(Role::TaniumServer, here),
-            },
-            (On::TaniumServer, _) => appliance_of(Role::TaniumServer, here),
-            (On::ZoneServer, _) => appliance_of(Role::ZoneServer, here),
-        }
+/// The appliance whose menus a step `on` is taken in, seen from `here`.
+fn config_for(here: Option<&ApplianceConfig>, on: On) -> ApplianceConfig {
+    let role = here.map_or(Role::ZoneServer, |c| c.role);
+    match (on, here) {
+        (On::Here, Some(config)) => config.clone(),
+        (On::Here, None) => appliance_of(role, here),
+        (On::Peer, _) => match role {
+            Role::TaniumServer => appliance_of(Role::ZoneServer, here),
+            Role::ZoneServer => appliance_of(Role::TaniumServer, here),
+        },
+        (On::TaniumServer, _) => appliance_of(Role::TaniumServer, here),
+        (On::ZoneServer, _) => appliance_of(Role::ZoneServer, here),
     }
+}
 
+impl Model {
     /// `message`, with the key path of the step to take first when there is one.
     pub fn with_step(&self, message: &str, first: Option<Step>) -> String {
         match first {
@@ -112,10 +115,268 @@ impl Model {
 
     /// The key path of `step` ("2 › Z › 1"), from the shipped menus.
     pub fn key_path(&self, step: Step) -> String {
-        let (target, user, on) = step.target();
-        self.menus
-            .path_to(&target, &self.config_for(on), user)
-            .map(|keys| keys.join(" › "))
-            .unwrap_or_else(|| "the menus".into())
+        path_of(&self.menus, self.snapshot.as_ref().map(|s| &s.config), step)
     }
+
+    /// The sentences of a finished step, as this appliance's operator reads them.
+    pub(super) fn outcome_of(&self, finished: Finished) -> Result<Outcome, String> {
+        finished.outcome(&self.menus, self.snapshot.as_ref().map(|s| &s.config))
+    }
+}
+
+/// What a step that changed or showed something did, as the executor found it: the model
+/// writes every sentence the operator reads about it (`Finished::outcome`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finished {
+    CsrWritten {
+        files: Vec<String>,
+        key_fingerprint: String,
+        csr_pem: String,
+        snapshot: Snapshot,
+    },
+    Issued {
+        summary: CertSummary,
+        cert_pem: String,
+        snapshot: Snapshot,
+    },
+    Installed {
+        summary: CertSummary,
+        snapshot: Snapshot,
+    },
+    RootTrusted {
+        fingerprint: String,
+        snapshot: Snapshot,
+    },
+    TlsRegenerated {
+        summary: CertSummary,
+        snapshot: Snapshot,
+    },
+    FileShown {
+        rel: String,
+        title: String,
+        text: String,
+    },
+    IssuedListed {
+        records: Vec<IssuedRecord>,
+        unreadable: usize,
+    },
+    KeypairMade {
+        user: String,
+        fingerprint: String,
+        public_key: String,
+        snapshot: Snapshot,
+    },
+    KeyAdded {
+        user: String,
+        fingerprint: String,
+        snapshot: Snapshot,
+    },
+    KeyRemoved {
+        user: String,
+        fingerprint: String,
+        snapshot: Snapshot,
+    },
+    HostForgotten {
+        host: String,
+        snapshot: Snapshot,
+    },
+    AuditShown {
+        lines: Vec<String>,
+    },
+    /// A file to show could not be read: `what` names it.
+    Unreadable {
+        what: String,
+        error: String,
+    },
+}
+
+fn changed(message: String, snapshot: Snapshot, view: Option<View>) -> Outcome {
+    Outcome {
+        message,
+        snapshot: Some(snapshot),
+        view,
+    }
+}
+
+fn shown(view: View) -> Outcome {
+    Outcome {
+        message: String::new(),
+        snapshot: None,
+        view: Some(view),
+    }
+}
+
+impl Finished {
+    /// The message and view the operator reads, key paths from `menus` as seen from `here`.
+    pub fn outcome(
+        self,
+        menus: &MenuTree,
+        here: Option<&ApplianceConfig>,
+    ) -> Result<Outcome, String> {
+        let at = |step: Step| path_of(menus, here, step);
+        Ok(match self {
+            Finished::CsrWritten {
+                files,
+                key_fingerprint,
+                csr_pem,
+                snapshot,
+            } => {
+                let intro = vec![
+                    format!("Written: {}", files.join(", ")),
+                    format!("Key fingerprint: {key_fingerprint}"),
+                    format!(
+                        "Copy the CSR below (select it, or press c) and paste it on the Tanium Server at {}, or push it to the server's /incoming over SFTP with {}.",
+                        at(Step::PasteCsrOnServer),
+                        at(Step::PushCsr)
+                    ),
+                ];
+                let view = View::new("reporting.csr", intro, csr_pem);
+                changed("New key and CSR written.".into(), snapshot, Some(view))
+            }
+            Finished::Issued {
+                summary: s,
+                cert_pem,
+                snapshot,
+            } => {
+                let intro = vec![
+                    format!("Issued {} serial {}", s.subject, s.serial),
+                    format!(
+                        "Valid until {} UTC; written to /outgoing/reporting.crt",
+                        date(s.not_after)
+                    ),
+                    format!(
+                        "Copy it below (select it, or press c) and paste it on the Zone Server at {}.",
+                        at(Step::PasteCertOnZone)
+                    ),
+                ];
+                let view = View::new("reporting.crt", intro, cert_pem);
+                changed(
+                    format!("Certificate issued for {}.", s.subject),
+                    snapshot,
+                    Some(view),
+                )
+            }
+            Finished::Installed { summary, snapshot } => changed(
+                format!(
+                    "Certificate installed: {}, valid until {}.",
+                    summary.subject,
+                    date(summary.not_after)
+                ),
+                snapshot,
+                None,
+            ),
+            Finished::RootTrusted {
+                fingerprint,
+                snapshot,
+            } => changed(
+                format!("Trusted root key saved: {fingerprint}."),
+                snapshot,
+                None,
+            ),
+            Finished::TlsRegenerated { summary, snapshot } => changed(
+                format!(
+                    "New TLS key and certificate, valid until {}.",
+                    date(summary.not_after)
+                ),
+                snapshot,
+                None,
+            ),
+            Finished::FileShown { rel, title, text } => {
+                shown(View::new(title, vec![format!("{rel}:")], text))
+            }
+            Finished::IssuedListed {
+                records,
+                unreadable,
+            } => shown(issued_view(&records, unreadable)),
+            Finished::KeypairMade {
+                user,
+                fingerprint,
+                public_key,
+                snapshot,
+            } => {
+                let intro = vec![
+                    format!("New key pair for {user}: {fingerprint}"),
+                    format!(
+                        "Add the public key below to tancopy's authorized keys on the other appliance ({}).",
+                        at(Step::AuthorizeOnPeer)
+                    ),
+                ];
+                let view = View::new(format!("{user}'s public key"), intro, public_key);
+                changed(format!("New key pair for {user}."), snapshot, Some(view))
+            }
+            Finished::KeyAdded {
+                user,
+                fingerprint,
+                snapshot,
+            } => changed(
+                format!("Key {fingerprint} added to {user}'s authorized keys."),
+                snapshot,
+                None,
+            ),
+            Finished::KeyRemoved {
+                user,
+                fingerprint,
+                snapshot,
+            } => changed(
+                format!("Key {fingerprint} removed from {user}'s authorized keys."),
+                snapshot,
+                None,
+            ),
+            Finished::HostForgotten { host, snapshot } => changed(
+                format!("The key of {host} is forgotten; the next connection asks again."),
+                snapshot,
+                None,
+            ),
+            Finished::AuditShown { lines } => shown(audit_view(lines)),
+            Finished::Unreadable { what, error } => {
+                return Err(format!("Cannot read {what}: {error}"));
+            }
+        })
+    }
+}
+
+fn issued_view(records: &[IssuedRecord], unreadable: usize) -> View {
+    let mut lines: Vec<String> = records
+        .iter()
+        .map(|r| {
+            format!(
+                "{}  expires {}  serial {}",
+                escape(&r.subject),
+                escape(crate::text::prefix(&r.not_after, 10)),
+                escape(&r.serial)
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push("No certificate issued yet.".into());
+    }
+    let mut intro = vec![format!("{} issued, most recent first:", records.len())];
+    if unreadable > 0 {
+        intro.push(format!(
+            "{unreadable} line(s) of tanium/issued.jsonl could not be read and are not shown."
+        ));
+    }
+    View::new("Issued certificates", intro, lines.join("\n"))
+}
+
+fn audit_view(lines: Vec<String>) -> View {
+    let intro = vec![format!(
+        "log/audit.jsonl, most recent first ({} shown). Keys are named by fingerprint only.",
+        lines.len()
+    )];
+    let text = if lines.is_empty() {
+        "No change recorded yet.".to_string()
+    } else {
+        lines.join("\n")
+    };
+    View::new("Audit log", intro, text)
+}
+
+/// The key path of `step` in `menus`, seen from the appliance `here`.
+fn path_of(menus: &MenuTree, here: Option<&ApplianceConfig>, step: Step) -> String {
+    let (target, user, on) = step.target();
+    menus
+        .path_to(&target, &config_for(here, on), user)
+        .map(|keys| keys.join(" › "))
+        .unwrap_or_else(|| "the menus".into())
 }

@@ -58,6 +58,12 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             m.finish(result);
             Vec::new()
         }
+        Msg::Finished(result) => {
+            m.busy = None;
+            let outcome = result.and_then(|finished| m.outcome_of(finished));
+            m.finish(outcome);
+            Vec::new()
+        }
         Msg::CsrGenerated(result) => tls::generated(m, result),
         Msg::CertChecked { text, result } => {
             m.busy = None;
