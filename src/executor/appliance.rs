@@ -8,7 +8,7 @@ use super::open;
 use crate::appliance::catalogue::Validated;
 use crate::appliance::init::InitOptions;
 use crate::appliance::{self, fsutil, incoming, settings, status};
-use crate::model::{Finished, Msg, TextFor};
+use crate::model::{Finished, Msg, Shown, TextFor};
 
 pub(super) fn load(root: &Path, now: OffsetDateTime) -> Msg {
     Msg::Loaded(open(root).map(|app| status::snapshot(&app, now)))
@@ -46,7 +46,7 @@ pub(super) fn read_incoming(root: &Path, name: &str, purpose: TextFor) -> Msg {
 pub(super) fn show_file(root: &Path, rel: String, title: String) -> Msg {
     Msg::Finished(open(root).map(|app| {
         match fsutil::read_text(&app.path(&rel), fsutil::LIMIT_PEM) {
-            Ok(text) => Finished::FileShown { rel, title, text },
+            Ok(text) => Finished::Shown(Shown::File { rel, title, text }),
             Err(e) => Finished::Unreadable {
                 what: rel,
                 error: e.to_string(),
@@ -58,7 +58,7 @@ pub(super) fn show_file(root: &Path, rel: String, title: String) -> Msg {
 pub(super) fn show_audit(root: &Path) -> Msg {
     Msg::Finished(
         open(root).map(|app| match appliance::audit::recent(&app.root, 500) {
-            Ok(lines) => Finished::AuditShown { lines },
+            Ok(lines) => Finished::Shown(Shown::Audit(lines)),
             Err(e) => Finished::Unreadable {
                 what: "the audit log".into(),
                 error: e.to_string(),

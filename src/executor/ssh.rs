@@ -7,19 +7,23 @@ use time::OffsetDateTime;
 
 use super::{open, snapshot};
 use crate::appliance::{self, Appliance, fsutil, users};
-use crate::model::{Finished, KeyListKind, Msg, Step, TransferFailure, TransferOp};
+use crate::model::{Finished, KeyListKind, KeysDone, Made, Msg, Step, TransferFailure, TransferOp};
 use crate::transfer::sftp::{Peer, TransferError};
 
 /// A step that changes a user's keys: the domain call, then the appliance as it is now.
 fn change<T>(
     root: &Path,
     step: impl FnOnce(&Appliance) -> Result<T, users::UserError>,
-    done: impl FnOnce(T, appliance::status::Snapshot) -> Finished,
+    done: impl FnOnce(T) -> KeysDone,
 ) -> Msg {
     Msg::Finished(open(root).and_then(|app| {
         let value = step(&app).map_err(|e| e.to_string())?;
-        Ok(done(value, snapshot(&app)))
+        Ok(changed(done(value), &app))
     }))
+}
+
+fn changed(done: KeysDone, app: &Appliance) -> Finished {
+    Finished::Changed(Made::Keys(done), Box::new(snapshot(app)))
 }
 
 pub(super) fn generate_keypair(root: &Path, user: String, now: OffsetDateTime) -> Msg {
@@ -28,12 +32,14 @@ pub(super) fn generate_keypair(root: &Path, user: String, now: OffsetDateTime) -
         let rel = format!("home/{user}/.ssh/{}", crate::sshkeys::PUBLIC_KEY_FILE);
         Ok(
             match fsutil::read_text(&app.path(&rel), fsutil::LIMIT_PEM) {
-                Ok(public_key) => Finished::KeypairMade {
-                    user,
-                    fingerprint,
-                    public_key,
-                    snapshot: snapshot(&app),
-                },
+                Ok(public_key) => changed(
+                    KeysDone::KeypairMade {
+                        user,
+                        fingerprint,
+                        public_key,
+                    },
+                    &app,
+                ),
                 Err(e) => Finished::Unreadable {
                     what: rel,
                     error: e.to_string(),
@@ -47,10 +53,9 @@ pub(super) fn add_authorized(root: &Path, user: String, text: &str) -> Msg {
     change(
         root,
         |app| users::add_authorized(app, &user, text),
-        |key, snapshot| Finished::KeyAdded {
+        |key| KeysDone::KeyAdded {
             fingerprint: key.fingerprint().to_string(),
             user: user.clone(),
-            snapshot,
         },
     )
 }
@@ -59,10 +64,9 @@ pub(super) fn remove_authorized(root: &Path, user: String, line: usize) -> Msg {
     change(
         root,
         |app| users::remove_authorized(app, &user, line),
-        |key, snapshot| Finished::KeyRemoved {
+        |key| KeysDone::KeyRemoved {
             fingerprint: key.fingerprint().to_string(),
             user: user.clone(),
-            snapshot,
         },
     )
 }
@@ -71,7 +75,7 @@ pub(super) fn remove_known_host(root: &Path, line: usize) -> Msg {
     change(
         root,
         |app| users::remove_known_host(app, line),
-        |host, snapshot| Finished::HostForgotten { host, snapshot },
+        KeysDone::HostForgotten,
     )
 }
 

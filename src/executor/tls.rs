@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::{open, snapshot};
 use crate::appliance::tls::{self, TlsError};
-use crate::model::{Failure, Finished, Msg, Step};
+use crate::model::{Failure, Finished, Made, Msg, Shown, Step, TlsDone};
 use crate::pki::TrustedKey;
 use crate::pki::csr::{self, CheckedCsr, NewCsr};
 
@@ -14,11 +14,14 @@ use crate::pki::csr::{self, CheckedCsr, NewCsr};
 fn change<T>(
     root: &Path,
     step: impl FnOnce(&crate::appliance::Appliance) -> Result<T, TlsError>,
-    done: impl FnOnce(T, crate::appliance::status::Snapshot) -> Finished,
+    done: impl FnOnce(T) -> TlsDone,
 ) -> Msg {
     Msg::Finished(open(root).and_then(|app| {
         let value = step(&app).map_err(|e| e.to_string())?;
-        Ok(done(value, snapshot(&app)))
+        Ok(Finished::Changed(
+            Made::Tls(done(value)),
+            Box::new(snapshot(&app)),
+        ))
     }))
 }
 
@@ -30,11 +33,10 @@ pub(super) fn write_csr(root: &Path, new: NewCsr, now: OffsetDateTime) -> Msg {
     change(
         root,
         |app| tls::write_new_csr(app, &new, now),
-        |files, snapshot| Finished::CsrWritten {
+        |files| TlsDone::CsrWritten {
             files,
             key_fingerprint: new.key_fingerprint.clone(),
             csr_pem: new.csr_pem.clone(),
-            snapshot,
         },
     )
 }
@@ -43,10 +45,9 @@ pub(super) fn issue(root: &Path, checked: &CheckedCsr, days: i64, now: OffsetDat
     change(
         root,
         |app| tls::issue_from_csr(app, checked, days, now),
-        |issued, snapshot| Finished::Issued {
+        |issued| TlsDone::Issued {
             summary: issued.summary,
             cert_pem: issued.cert_pem,
-            snapshot,
         },
     )
 }
@@ -79,7 +80,7 @@ pub(super) fn install(
     change(
         root,
         |app| tls::install_certificate(app, text, trust, now),
-        |summary, snapshot| Finished::Installed { summary, snapshot },
+        TlsDone::Installed,
     )
 }
 
@@ -87,10 +88,7 @@ pub(super) fn import_root(root: &Path, text: &str) -> Msg {
     change(
         root,
         |app| tls::import_trusted_root(app, text),
-        |fingerprint, snapshot| Finished::RootTrusted {
-            fingerprint,
-            snapshot,
-        },
+        TlsDone::RootTrusted,
     )
 }
 
@@ -98,16 +96,16 @@ pub(super) fn regenerate(root: &Path, now: OffsetDateTime) -> Msg {
     change(
         root,
         |app| tls::regenerate_server_tls(app, now),
-        |summary, snapshot| Finished::TlsRegenerated { summary, snapshot },
+        TlsDone::Regenerated,
     )
 }
 
 pub(super) fn show_issued(root: &Path) -> Msg {
     Msg::Finished(open(root).and_then(|app| {
         let (records, unreadable) = tls::issued_counting(&app).map_err(|e| e.to_string())?;
-        Ok(Finished::IssuedListed {
+        Ok(Finished::Shown(Shown::Issued {
             records,
             unreadable,
-        })
+        }))
     }))
 }

@@ -29,7 +29,7 @@ use crate::transfer::sftp::Peer;
 pub use bindings::{Binding, Cmd, commands};
 pub use form::{Check, CheckFn, Field, Form, FormFor, IssueTarget};
 pub use input::{PromptId, QUIET_AFTER_PASTE, Settle, Sight};
-pub use outcome::{Finished, Step};
+pub use outcome::{Finished, KeysDone, Made, Shown, Step, TlsDone};
 pub use paste::{Files, PasteDialog, TextFor};
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
 pub use ssh::{KeyList, KeyListKind, TransferFailure};

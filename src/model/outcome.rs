@@ -128,61 +128,9 @@ impl Model {
 /// writes every sentence the operator reads about it (`Finished::outcome`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Finished {
-    CsrWritten {
-        files: Vec<String>,
-        key_fingerprint: String,
-        csr_pem: String,
-        snapshot: Snapshot,
-    },
-    Issued {
-        summary: CertSummary,
-        cert_pem: String,
-        snapshot: Snapshot,
-    },
-    Installed {
-        summary: CertSummary,
-        snapshot: Snapshot,
-    },
-    RootTrusted {
-        fingerprint: String,
-        snapshot: Snapshot,
-    },
-    TlsRegenerated {
-        summary: CertSummary,
-        snapshot: Snapshot,
-    },
-    FileShown {
-        rel: String,
-        title: String,
-        text: String,
-    },
-    IssuedListed {
-        records: Vec<IssuedRecord>,
-        unreadable: usize,
-    },
-    KeypairMade {
-        user: String,
-        fingerprint: String,
-        public_key: String,
-        snapshot: Snapshot,
-    },
-    KeyAdded {
-        user: String,
-        fingerprint: String,
-        snapshot: Snapshot,
-    },
-    KeyRemoved {
-        user: String,
-        fingerprint: String,
-        snapshot: Snapshot,
-    },
-    HostForgotten {
-        host: String,
-        snapshot: Snapshot,
-    },
-    AuditShown {
-        lines: Vec<String>,
-    },
+    /// A change made, and the appliance as it is now.
+    Changed(Made, Box<Snapshot>),
+    Shown(Shown),
     /// A file to show could not be read: `what` names it.
     Unreadable {
         what: String,
@@ -190,21 +138,66 @@ pub enum Finished {
     },
 }
 
-fn changed(message: String, snapshot: Snapshot, view: Option<View>) -> Outcome {
-    Outcome {
-        message,
-        snapshot: Some(snapshot),
-        view,
-    }
+/// A change made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Made {
+    Tls(TlsDone),
+    Keys(KeysDone),
 }
 
-fn shown(view: View) -> Outcome {
-    Outcome {
-        message: String::new(),
-        snapshot: None,
-        view: Some(view),
-    }
+/// The certificate steps (SPEC §4.2–4.4).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TlsDone {
+    CsrWritten {
+        files: Vec<String>,
+        key_fingerprint: String,
+        csr_pem: String,
+    },
+    Issued {
+        summary: CertSummary,
+        cert_pem: String,
+    },
+    Installed(CertSummary),
+    RootTrusted(String),
+    Regenerated(CertSummary),
 }
+
+/// The SSH key steps (SPEC §4.1).
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeysDone {
+    KeypairMade {
+        user: String,
+        fingerprint: String,
+        public_key: String,
+    },
+    KeyAdded {
+        user: String,
+        fingerprint: String,
+    },
+    KeyRemoved {
+        user: String,
+        fingerprint: String,
+    },
+    HostForgotten(String),
+}
+
+/// What was read to be shown, nothing changed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shown {
+    File {
+        rel: String,
+        title: String,
+        text: String,
+    },
+    Issued {
+        records: Vec<IssuedRecord>,
+        unreadable: usize,
+    },
+    Audit(Vec<String>),
+}
+
+/// A message, and the text shown for copying, if any.
+type Sentences = (String, Option<View>);
 
 impl Finished {
     /// The message and view the operator reads, key paths from `menus` as seen from `here`.
@@ -214,12 +207,38 @@ impl Finished {
         here: Option<&ApplianceConfig>,
     ) -> Result<Outcome, String> {
         let at = |step: Step| path_of(menus, here, step);
-        Ok(match self {
-            Finished::CsrWritten {
+        let (message, view) = match self {
+            Finished::Changed(made, snapshot) => {
+                let (message, view) = match made {
+                    Made::Tls(done) => done.sentences(&at),
+                    Made::Keys(done) => done.sentences(&at),
+                };
+                return Ok(Outcome {
+                    message,
+                    snapshot: Some(*snapshot),
+                    view,
+                });
+            }
+            Finished::Shown(shown) => (String::new(), Some(shown.view())),
+            Finished::Unreadable { what, error } => {
+                return Err(format!("Cannot read {what}: {error}"));
+            }
+        };
+        Ok(Outcome {
+            message,
+            snapshot: None,
+            view,
+        })
+    }
+}
+
+impl TlsDone {
+    fn sentences(self, at: &dyn Fn(Step) -> String) -> Sentences {
+        match self {
+            TlsDone::CsrWritten {
                 files,
                 key_fingerprint,
                 csr_pem,
-                snapshot,
             } => {
                 let intro = vec![
                     format!("Written: {}", files.join(", ")),
@@ -231,18 +250,14 @@ impl Finished {
                     ),
                 ];
                 let view = View::new("reporting.csr", intro, csr_pem);
-                changed("New key and CSR written.".into(), snapshot, Some(view))
+                ("New key and CSR written.".into(), Some(view))
             }
-            Finished::Issued {
-                summary: s,
-                cert_pem,
-                snapshot,
-            } => {
+            TlsDone::Issued { summary, cert_pem } => {
                 let intro = vec![
-                    format!("Issued {} serial {}", s.subject, s.serial),
+                    format!("Issued {} serial {}", summary.subject, summary.serial),
                     format!(
                         "Valid until {} UTC; written to /outgoing/reporting.crt",
-                        date(s.not_after)
+                        date(summary.not_after)
                     ),
                     format!(
                         "Copy it below (select it, or press c) and paste it on the Zone Server at {}.",
@@ -250,49 +265,35 @@ impl Finished {
                     ),
                 ];
                 let view = View::new("reporting.crt", intro, cert_pem);
-                changed(
-                    format!("Certificate issued for {}.", s.subject),
-                    snapshot,
-                    Some(view),
+                let message = format!("Certificate issued for {}.", summary.subject);
+                (message, Some(view))
+            }
+            TlsDone::Installed(s) => {
+                let until = date(s.not_after);
+                let message = format!("Certificate installed: {}, valid until {until}.", s.subject);
+                (message, None)
+            }
+            TlsDone::RootTrusted(fingerprint) => {
+                (format!("Trusted root key saved: {fingerprint}."), None)
+            }
+            TlsDone::Regenerated(s) => {
+                let until = date(s.not_after);
+                (
+                    format!("New TLS key and certificate, valid until {until}."),
+                    None,
                 )
             }
-            Finished::Installed { summary, snapshot } => changed(
-                format!(
-                    "Certificate installed: {}, valid until {}.",
-                    summary.subject,
-                    date(summary.not_after)
-                ),
-                snapshot,
-                None,
-            ),
-            Finished::RootTrusted {
-                fingerprint,
-                snapshot,
-            } => changed(
-                format!("Trusted root key saved: {fingerprint}."),
-                snapshot,
-                None,
-            ),
-            Finished::TlsRegenerated { summary, snapshot } => changed(
-                format!(
-                    "New TLS key and certificate, valid until {}.",
-                    date(summary.not_after)
-                ),
-                snapshot,
-                None,
-            ),
-            Finished::FileShown { rel, title, text } => {
-                shown(View::new(title, vec![format!("{rel}:")], text))
-            }
-            Finished::IssuedListed {
-                records,
-                unreadable,
-            } => shown(issued_view(&records, unreadable)),
-            Finished::KeypairMade {
+        }
+    }
+}
+
+impl KeysDone {
+    fn sentences(self, at: &dyn Fn(Step) -> String) -> Sentences {
+        match self {
+            KeysDone::KeypairMade {
                 user,
                 fingerprint,
                 public_key,
-                snapshot,
             } => {
                 let intro = vec![
                     format!("New key pair for {user}: {fingerprint}"),
@@ -302,36 +303,34 @@ impl Finished {
                     ),
                 ];
                 let view = View::new(format!("{user}'s public key"), intro, public_key);
-                changed(format!("New key pair for {user}."), snapshot, Some(view))
+                (format!("New key pair for {user}."), Some(view))
             }
-            Finished::KeyAdded {
-                user,
-                fingerprint,
-                snapshot,
-            } => changed(
+            KeysDone::KeyAdded { user, fingerprint } => (
                 format!("Key {fingerprint} added to {user}'s authorized keys."),
-                snapshot,
                 None,
             ),
-            Finished::KeyRemoved {
-                user,
-                fingerprint,
-                snapshot,
-            } => changed(
+            KeysDone::KeyRemoved { user, fingerprint } => (
                 format!("Key {fingerprint} removed from {user}'s authorized keys."),
-                snapshot,
                 None,
             ),
-            Finished::HostForgotten { host, snapshot } => changed(
+            KeysDone::HostForgotten(host) => (
                 format!("The key of {host} is forgotten; the next connection asks again."),
-                snapshot,
                 None,
             ),
-            Finished::AuditShown { lines } => shown(audit_view(lines)),
-            Finished::Unreadable { what, error } => {
-                return Err(format!("Cannot read {what}: {error}"));
-            }
-        })
+        }
+    }
+}
+
+impl Shown {
+    fn view(self) -> View {
+        match self {
+            Shown::File { rel, title, text } => View::new(title, vec![format!("{rel}:")], text),
+            Shown::Issued {
+                records,
+                unreadable,
+            } => issued_view(&records, unreadable),
+            Shown::Audit(lines) => audit_view(lines),
+        }
     }
 }
 

@@ -12,96 +12,6 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         return Vec::new();
     }
     match msg {
-        Msg::Resize(w, h) => {
-            let was_small = m.too_small();
-            m.size = (w, h);
-            input::resized(m, was_small);
-            Vec::new()
-        }
-        Msg::Drawn => {
-            input::drawn(m);
-            Vec::new()
-        }
-        Msg::PasteBurst => {
-            m.settling = true;
-            Vec::new()
-        }
-        Msg::Quiet => {
-            input::settled(m);
-            Vec::new()
-        }
-        Msg::Tick => {
-            if m.busy.is_some() {
-                m.tick = m.tick.wrapping_add(1);
-            }
-            Vec::new()
-        }
-        Msg::Loaded(result) => {
-            match result {
-                Ok(snapshot) => m.snapshot = Some(snapshot),
-                Err(e) => m.error(e),
-            }
-            Vec::new()
-        }
-        Msg::Initialized(result) => {
-            m.busy = None;
-            setup::initialized(m, result);
-            Vec::new()
-        }
-        Msg::Saved(result) => {
-            m.busy = None;
-            settings::saved(m, result);
-            Vec::new()
-        }
-        Msg::Done(result) => {
-            m.busy = None;
-            m.finish(result);
-            Vec::new()
-        }
-        Msg::Finished(result) => {
-            m.busy = None;
-            let outcome = result.and_then(|finished| m.outcome_of(finished));
-            m.finish(outcome);
-            Vec::new()
-        }
-        Msg::CsrGenerated(result) => tls::generated(m, result),
-        Msg::CertChecked { text, result } => {
-            m.busy = None;
-            tls::checked(m, text, result);
-            Vec::new()
-        }
-        Msg::Listed { purpose, result } => {
-            m.busy = None;
-            paste::listed(m, purpose, result);
-            Vec::new()
-        }
-        Msg::TextRead { purpose, result } => {
-            m.busy = None;
-            match result {
-                Ok(text) => received(m, Some((purpose, text))),
-                Err(e) => {
-                    m.error(e);
-                    Vec::new()
-                }
-            }
-        }
-        Msg::KeysListed { kind, result } => {
-            ssh::listed(m, kind, result);
-            Vec::new()
-        }
-        Msg::Transferred { op, peer, result } => ssh::transferred(m, op, peer, result),
-        Msg::IdleTimeout => {
-            let secs = m.idle_timeout_secs();
-            m.quit = true;
-            m.goodbye = Some(format!(
-                "Logged out after {secs} seconds without a key press (IdleTimeoutSeconds)."
-            ));
-            Vec::new()
-        }
-        Msg::Copied(message) => {
-            m.info(message);
-            Vec::new()
-        }
         Msg::Key(Key::Esc) if m.busy.is_some() && m.cancellable => {
             m.busy = None;
             m.cancellable = false;
@@ -110,23 +20,124 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![Effect::Cancel]
         }
         Msg::Key(_) | Msg::Paste(_) if m.busy.is_some() => Vec::new(),
-        Msg::Paste(text) if matches!(m.screen(), Screen::Paste(_)) => {
-            let pasted = paste::pasted(m, &text);
-            received(m, pasted)
-        }
-        Msg::Paste(text) => {
-            // A value pasted at a prompt: its first line, without control characters.
-            let line = text
-                .split(['\r', '\n'])
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("");
-            let room = m.input_limit().saturating_sub(m.input.chars().count());
-            m.input
-                .extend(line.trim().chars().filter(|c| !c.is_control()).take(room));
+        Msg::Paste(text) => on_paste(m, &text),
+        Msg::Key(key) => on_key(m, key),
+        Msg::Resize(..)
+        | Msg::Tick
+        | Msg::Drawn
+        | Msg::PasteBurst
+        | Msg::Quiet
+        | Msg::IdleTimeout
+        | Msg::Copied(_) => {
+            on_terminal(m, msg);
             Vec::new()
         }
-        Msg::Key(key) => on_key(m, key),
+        Msg::Loaded(_)
+        | Msg::Initialized(_)
+        | Msg::Saved(_)
+        | Msg::Done(_)
+        | Msg::Finished(_)
+        | Msg::CsrGenerated(_)
+        | Msg::CertChecked { .. }
+        | Msg::Listed { .. }
+        | Msg::TextRead { .. }
+        | Msg::KeysListed { .. }
+        | Msg::Transferred { .. } => on_result(m, msg),
     }
+}
+
+/// What the terminal and the clock tell: nothing to run follows.
+fn on_terminal(m: &mut Model, msg: Msg) {
+    match msg {
+        Msg::Resize(w, h) => {
+            let was_small = m.too_small();
+            m.size = (w, h);
+            input::resized(m, was_small);
+        }
+        Msg::Drawn => input::drawn(m),
+        Msg::PasteBurst => m.settling = true,
+        Msg::Quiet => input::settled(m),
+        Msg::Tick if m.busy.is_some() => m.tick = m.tick.wrapping_add(1),
+        Msg::IdleTimeout => {
+            let secs = m.idle_timeout_secs();
+            m.quit = true;
+            m.goodbye = Some(format!(
+                "Logged out after {secs} seconds without a key press (IdleTimeoutSeconds)."
+            ));
+        }
+        Msg::Copied(message) => m.info(message),
+        // Time passing with nothing running; the rest is not the terminal's.
+        Msg::Tick | Msg::Key(_) | Msg::Paste(_) => {}
+        Msg::Loaded(_)
+        | Msg::Initialized(_)
+        | Msg::Saved(_)
+        | Msg::Done(_)
+        | Msg::Finished(_)
+        | Msg::CsrGenerated(_)
+        | Msg::CertChecked { .. }
+        | Msg::Listed { .. }
+        | Msg::TextRead { .. }
+        | Msg::KeysListed { .. }
+        | Msg::Transferred { .. } => {}
+    }
+}
+
+/// The executor's answers, each handed to the feature that asked.
+fn on_result(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    // Every answer but a reload and the two a cancelled effect may send ends the wait.
+    if !matches!(
+        msg,
+        Msg::Loaded(_) | Msg::CsrGenerated(_) | Msg::KeysListed { .. } | Msg::Transferred { .. }
+    ) {
+        m.busy = None;
+    }
+    match msg {
+        Msg::Loaded(Ok(snapshot)) => m.snapshot = Some(snapshot),
+        Msg::Loaded(Err(e)) => m.error(e),
+        Msg::Initialized(result) => setup::initialized(m, result),
+        Msg::Saved(result) => settings::saved(m, result),
+        Msg::Done(result) => m.finish(result),
+        Msg::Finished(result) => {
+            let outcome = result.and_then(|finished| m.outcome_of(finished));
+            m.finish(outcome);
+        }
+        Msg::CsrGenerated(result) => return tls::generated(m, result),
+        Msg::CertChecked { text, result } => tls::checked(m, text, result),
+        Msg::Listed { purpose, result } => paste::listed(m, purpose, result),
+        Msg::TextRead { purpose, result } => match result {
+            Ok(text) => return received(m, Some((purpose, text))),
+            Err(e) => m.error(e),
+        },
+        Msg::KeysListed { kind, result } => ssh::listed(m, kind, result),
+        Msg::Transferred { op, peer, result } => return ssh::transferred(m, op, peer, result),
+        Msg::Key(_)
+        | Msg::Paste(_)
+        | Msg::Resize(..)
+        | Msg::Tick
+        | Msg::Drawn
+        | Msg::PasteBurst
+        | Msg::Quiet
+        | Msg::IdleTimeout
+        | Msg::Copied(_) => {}
+    }
+    Vec::new()
+}
+
+/// A paste: into the paste dialog, or its first line as a value typed at a prompt.
+fn on_paste(m: &mut Model, text: &str) -> Vec<Effect> {
+    if matches!(m.screen(), Screen::Paste(_)) {
+        let pasted = paste::pasted(m, text);
+        return received(m, pasted);
+    }
+    // Without control characters.
+    let line = text
+        .split(['\r', '\n'])
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let room = m.input_limit().saturating_sub(m.input.chars().count());
+    m.input
+        .extend(line.trim().chars().filter(|c| !c.is_control()).take(room));
+    Vec::new()
 }
 
 fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
