@@ -92,34 +92,7 @@ pub(super) fn submit(m: &mut Model, mut setup: Setup, text: &str) -> Vec<Effect>
         }
         SetupStep::Platform => match choose(text, setup.cursor, Platform::ALL.len()) {
             Some(i) => {
-                let (label, role, zone_hub) = SETUP_ROLES[setup.role];
-                let opts = InitOptions {
-                    role,
-                    hostname: setup.hostname.clone(),
-                    platform: Platform::ALL[i],
-                    zone_hub,
-                    tanium_pub: None,
-                };
-                let what = match role {
-                    Role::TaniumServer => {
-                        "a root key pair (tanium.pvk, tanium.pub, tanium-root.crt), a TLS key and certificate, "
-                    }
-                    Role::ZoneServer => "",
-                };
-                let confirm = Confirm {
-                    title: "Create the appliance".into(),
-                    warning: format!(
-                        "{label} '{}', platform {}, in {}.\nThis creates {what}tanadmin's SSH key pair and the default settings.",
-                        opts.hostname, opts.platform, m.root
-                    ),
-                    question: "Create it?".into(),
-                    on_yes: Start::new(
-                        "Creating the appliance: keys and certificates…",
-                        Effect::Init(opts),
-                    ),
-                };
-                set(m, setup);
-                m.push(Screen::Confirm(confirm));
+                confirm_creation(m, setup, Platform::ALL[i]);
                 return Vec::new();
             }
             None => {
@@ -132,6 +105,38 @@ pub(super) fn submit(m: &mut Model, mut setup: Setup, text: &str) -> Vec<Effect>
     }
     set(m, setup);
     Vec::new()
+}
+
+/// The last question answered: what will be created, asked before anything is.
+fn confirm_creation(m: &mut Model, setup: Setup, platform: Platform) {
+    let (label, role, zone_hub) = SETUP_ROLES[setup.role];
+    let opts = InitOptions {
+        role,
+        hostname: setup.hostname.clone(),
+        platform,
+        zone_hub,
+        tanium_pub: None,
+    };
+    let what = match role {
+        Role::TaniumServer => {
+            "a root key pair (tanium.pvk, tanium.pub, tanium-root.crt), a TLS key and certificate, "
+        }
+        Role::ZoneServer => "",
+    };
+    let confirm = Confirm {
+        title: "Create the appliance".into(),
+        warning: format!(
+            "{label} '{}', platform {}, in {}.\nThis creates {what}tanadmin's SSH key pair and the default settings.",
+            opts.hostname, opts.platform, m.root
+        ),
+        question: "Create it?".into(),
+        on_yes: Start::new(
+            "Creating the appliance: keys and certificates…",
+            Effect::Init(opts),
+        ),
+    };
+    set(m, setup);
+    m.push(Screen::Confirm(confirm));
 }
 
 fn choose(text: &str, cursor: usize, len: usize) -> Option<usize> {

@@ -287,8 +287,39 @@ pub(super) fn transferred(
     }
     m.busy = None;
     m.cancellable = false;
-    match (result, op) {
-        (Ok(()), TransferOp::PullCertificate) => {
+    let failure = match result {
+        Ok(()) => return transfer_done(m, op, &peer),
+        Err(failure) => failure,
+    };
+    match failure {
+        TransferFailure::UnknownHost {
+            host,
+            key_type,
+            fingerprint,
+        } => {
+            let warning = format!(
+                "The authenticity of host {host} can't be established.\nIts {key_type} host key fingerprint is:\n{fingerprint}\nCompare it with 'SFTP host key' on that appliance's Tanium Status. Answer y only if they are identical: the key is recorded in tanadmin's known_hosts."
+            );
+            m.push(Screen::Confirm(Confirm {
+                title: "Unknown host".into(),
+                warning,
+                question: "Trust this host and connect?".into(),
+                on_yes: transfer_start(op, peer, Some(fingerprint)),
+            }));
+        }
+        TransferFailure::Failed(e) => m.finish(Err(e)),
+        TransferFailure::Needs { message, first } => {
+            let message = m.with_step(&message, Some(first));
+            m.finish(Err(message));
+        }
+    }
+    Vec::new()
+}
+
+/// A transfer made: a pulled certificate is checked next; a pushed CSR is imported there.
+fn transfer_done(m: &mut Model, op: TransferOp, peer: &Peer) -> Vec<Effect> {
+    match op {
+        TransferOp::PullCertificate => {
             m.info(format!(
                 "Downloaded reporting.crt from {peer} into /incoming; checking it…"
             ));
@@ -300,7 +331,7 @@ pub(super) fn transferred(
                 },
             )
         }
-        (Ok(()), TransferOp::PushCsr) => {
+        TransferOp::PushCsr => {
             let message = format!(
                 "reporting.csr pushed to {}:/incoming; import it there with {}.",
                 peer.host,
@@ -311,34 +342,6 @@ pub(super) fn transferred(
                 snapshot: None,
                 view: None,
             }));
-            Vec::new()
-        }
-        (
-            Err(TransferFailure::UnknownHost {
-                host,
-                key_type,
-                fingerprint,
-            }),
-            _,
-        ) => {
-            let warning = format!(
-                "The authenticity of host {host} can't be established.\nIts {key_type} host key fingerprint is:\n{fingerprint}\nCompare it with 'SFTP host key' on that appliance's Tanium Status. Answer y only if they are identical: the key is recorded in tanadmin's known_hosts."
-            );
-            m.push(Screen::Confirm(Confirm {
-                title: "Unknown host".into(),
-                warning,
-                question: "Trust this host and connect?".into(),
-                on_yes: transfer_start(op, peer, Some(fingerprint)),
-            }));
-            Vec::new()
-        }
-        (Err(TransferFailure::Failed(e)), _) => {
-            m.finish(Err(e));
-            Vec::new()
-        }
-        (Err(TransferFailure::Needs { message, first }), _) => {
-            let message = m.with_step(&message, Some(first));
-            m.finish(Err(message));
             Vec::new()
         }
     }
