@@ -387,7 +387,8 @@ fn complete_running(model: &mut Model, effects: &Sender<Effect>, results: &Recei
         let Ok(msg) = results.recv() else { return };
         for effect in update(model, msg) {
             // The clipboard is the terminal's, which is gone.
-            if !matches!(effect, Effect::Copy(_)) && effects.send(effect).is_err() {
+            if !matches!(effect, Effect::Copy(_) | Effect::Cancel) && effects.send(effect).is_err()
+            {
                 return;
             }
         }
@@ -419,7 +420,6 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
         let size = terminal.size()?;
         update(&mut model, Msg::Resize(size.width, size.height));
         let mut dirty = true;
-        let mut discarding = 0;
         let mut last_key = Instant::now();
         let mut settle = Settle::default();
         while !model.quit {
@@ -461,14 +461,10 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
             }
             while let Some(msg) = inbox.pop_front() {
                 dirty = true;
-                let effects_asked = update(&mut model, msg);
-                // Only on the moment of cancelling: a later effect must not inherit it.
-                if model.discard > discarding {
-                    cancel.store(true, Ordering::Relaxed);
-                }
-                discarding = model.discard;
-                for effect in effects_asked {
+                for effect in update(&mut model, msg) {
                     match effect {
+                        // Abandons the running effect now; the worker clears it for the next.
+                        Effect::Cancel => cancel.store(true, Ordering::Relaxed),
                         // The clipboard is reached through this terminal: answered here, at once.
                         Effect::Copy(text) => inbox.push_back(Msg::Copied(crate::clipboard::copy(
                             &text,

@@ -22,7 +22,7 @@ use tanos_menu::appliance::users::{add_authorized, remove_known_host};
 use tanos_menu::appliance::{Appliance, Platform, Role};
 use tanos_menu::executor::run_effect;
 use tanos_menu::model::{
-    Confirm, Effect, FormFor, Key, Model, Msg, Pending, Screen, TransferFailure, TransferOp,
+    Confirm, Effect, FormFor, Key, Model, Msg, Screen, TransferFailure, TransferOp,
 };
 use tanos_menu::pki::KeyType;
 use tanos_menu::pki::csr::{CsrRequest, check_csr, generate_csr};
@@ -549,10 +549,6 @@ fn without_the_key_exchange_the_login_is_refused_and_nothing_is_written() {
     );
     let message = e.to_string();
     assert!(message.contains("refused tanadmin's key"), "{message}");
-    assert!(
-        message.contains("C › 3 › "),
-        "says where to fix it: {message}"
-    );
     let mut zs_with_host = zs_before.clone();
     zs_with_host.insert(known_hosts.clone(), Entry::File(0o600, bytes(&known_hosts)));
     assert_unchanged(&p.zs.root, &zs_with_host, "a refused login");
@@ -577,9 +573,14 @@ fn without_the_key_exchange_the_login_is_refused_and_nothing_is_written() {
     );
     match answer {
         Msg::Transferred {
-            result: Err(TransferFailure::Failed(message)),
+            result: Err(TransferFailure::Needs { message, first }),
             ..
-        } => assert!(message.contains("refused tanadmin's key"), "{message}"),
+        } => {
+            assert!(message.contains("refused tanadmin's key"), "{message}");
+            // The console's message says where to fix it, the key path from the menus.
+            let shown = model(&p.zs.root).with_step(&message, Some(first));
+            assert!(shown.contains("C › 3 › "), "says where to fix it: {shown}");
+        }
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_unchanged(&p.zs.root, &zs_with_host, "a refused login in the console");
@@ -1037,7 +1038,7 @@ fn the_whole_pull_through_the_console() {
     let fingerprint = host_key_fingerprint(&p.ts);
     assert!(c.warning.contains(&fingerprint), "{}", c.warning);
     assert!(
-        matches!(&c.on_yes, Pending::TrustHost { fingerprint: f, .. } if *f == fingerprint),
+        matches!(&c.on_yes.effect, Effect::Transfer { trust: Some(f), .. } if *f == fingerprint),
         "{:?}",
         c.on_yes
     );

@@ -8,7 +8,7 @@ use tanos_menu::appliance::catalogue::{Component, Value};
 use tanos_menu::appliance::settings::Change;
 use tanos_menu::appliance::{Platform, Role};
 use tanos_menu::menu::ROOT;
-use tanos_menu::model::{Effect, Key, Msg, Pending, Screen, SetupStep, update};
+use tanos_menu::model::{Effect, Key, Msg, Screen, SetupStep, update};
 
 fn at_menu(m: &tanos_menu::model::Model) -> Option<String> {
     match m.screen() {
@@ -238,7 +238,7 @@ fn risky_value_needs_y() {
         "{}",
         confirm.warning
     );
-    assert!(matches!(confirm.on_yes, Pending::SaveSetting(_)));
+    assert!(matches!(confirm.on_yes.effect, Effect::SaveSetting(_)));
     // Anything but y declines.
     for answer in ["n\n", "\n", "yes\n"] {
         let mut declined = m.clone();
@@ -406,7 +406,7 @@ fn first_run_defaults_create_a_tanium_server() {
     let Screen::Confirm(confirm) = m.screen() else {
         panic!("{:?}", m.screen())
     };
-    let Pending::Init(opts) = &confirm.on_yes else {
+    let Effect::Init(opts) = &confirm.on_yes.effect else {
         panic!()
     };
     assert_eq!(opts.role, Role::TaniumServer);
@@ -445,7 +445,7 @@ fn first_run_choices_and_errors() {
     let Screen::Confirm(confirm) = m.screen() else {
         panic!()
     };
-    let Pending::Init(opts) = &confirm.on_yes else {
+    let Effect::Init(opts) = &confirm.on_yes.effect else {
         panic!()
     };
     assert_eq!(

@@ -40,10 +40,10 @@ pub enum TlsError {
     Cert(#[from] CertError),
     #[error("{0}")]
     Pki(#[from] crate::pki::PkiError),
-    #[error("no private key yet: generate the CSR first (2 › Z › 1)")]
+    #[error("no private key yet: generate the CSR first")]
     NoKey,
     #[error(
-        "no trusted Tanium root key: import the Tanium Server's tanium.pub first (2 › Z › 4), or place it in /incoming beside the certificate"
+        "no trusted Tanium root key: import the Tanium Server's tanium.pub first, or place it in /incoming beside the certificate"
     )]
     NoRoot,
     #[error("cannot read {path}: {source}")]

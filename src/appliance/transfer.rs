@@ -65,11 +65,7 @@ pub fn push_csr(
 ) -> Result<(), TransferError> {
     let csr = match fsutil::read_bytes_opt(&app.path(super::tls::ZS_CSR), fsutil::LIMIT_PEM) {
         Ok(Some(bytes)) => bytes,
-        Ok(None) => {
-            return Err(TransferError::Io(
-                "there is no zoneserver/reporting.csr: generate the CSR first (2 › Z › 1)".into(),
-            ));
-        }
+        Ok(None) => return Err(TransferError::NoCsr),
         Err(e) => {
             return Err(TransferError::Io(format!(
                 "cannot read zoneserver/reporting.csr: {e}"

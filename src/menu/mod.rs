@@ -311,6 +311,65 @@ impl MenuTree {
         }
         Some(reached)
     }
+
+    /// The reverse of `resolve`: the keys that reach `target` on this appliance's menus,
+    /// from the root, the first way found. A user list on the way takes `user` (by name,
+    /// as messages print it; `resolve_printed` reads it back).
+    pub fn path_to(
+        &self,
+        target: &Target,
+        config: &ApplianceConfig,
+        user: Option<&str>,
+    ) -> Option<Vec<String>> {
+        self.path_from(ROOT, target, config, user, 0)
+    }
+
+    fn path_from(
+        &self,
+        menu: &str,
+        target: &Target,
+        config: &ApplianceConfig,
+        user: Option<&str>,
+        depth: usize,
+    ) -> Option<Vec<String>> {
+        // The validated tree has no cycles; the bound keeps a hand-made one finite.
+        if depth > self.menus.len() {
+            return None;
+        }
+        for item in self.visible(menu, config) {
+            if &item.target == target {
+                return Some(vec![item.key.clone()]);
+            }
+            let (next, picked) = match &item.target {
+                Target::Submenu(sub) => (sub, None),
+                Target::Users(sub) => (sub, Some(user?.to_string())),
+                Target::Action(_) => continue,
+            };
+            if let Some(rest) = self.path_from(next, target, config, user, depth + 1) {
+                let mut path = vec![item.key.clone()];
+                path.extend(picked);
+                path.extend(rest);
+                return Some(path);
+            }
+        }
+        None
+    }
+
+    /// Follows a key path as messages print it ("C › 3 › tanadmin › 4"), a user named
+    /// where the operator types the user's line number.
+    pub fn resolve_printed(&self, path: &str, config: &ApplianceConfig) -> Option<Target> {
+        let users = crate::appliance::Layout::USERS;
+        let keys: Vec<String> = path
+            .split('›')
+            .map(str::trim)
+            .map(|k| match users.iter().position(|u| *u == k) {
+                Some(i) => (i + 1).to_string(),
+                None => k.to_string(),
+            })
+            .collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        self.resolve(&keys, config)
+    }
 }
 
 /// Keys the console keeps for navigation; no menu item may use them.

@@ -52,11 +52,11 @@ pub fn commands(m: &Model) -> Vec<Binding> {
 
 fn screen_commands(m: &Model) -> Vec<Binding> {
     match m.screen() {
-        Screen::Setup(setup) => match setup.step {
-            SetupStep::Role => vec![hint("1-3", "choose"), MOVE, typed("X", "exit", Cmd::Exit)],
-            SetupStep::Hostname => vec![hint("Enter", "accept"), hint("Esc", "previous step")],
-            SetupStep::Platform => vec![hint("1-3", "choose"), MOVE, hint("Esc", "previous step")],
-        },
+        Screen::Setup(_)
+        | Screen::Edit(_)
+        | Screen::Form(_)
+        | Screen::Paste(_)
+        | Screen::Confirm(_) => prompt_commands(m.screen()),
         Screen::Menu { .. } if m.at_root() => vec![
             hint("key Enter", "select"),
             MOVE,
@@ -79,6 +79,28 @@ fn screen_commands(m: &Model) -> Vec<Binding> {
                 HELP,
             ]
         }
+        Screen::View(_) => vec![
+            hint("c", "copy"),
+            hint("↑↓ PgUp PgDn", "scroll"),
+            hint("Enter", "back"),
+            BACK,
+            ROOT,
+        ],
+        Screen::Files(_) => vec![hint("line Enter", "read"), MOVE, BACK, ROOT],
+        Screen::UserList { .. } => vec![hint("line Enter", "select"), MOVE, BACK, ROOT, HELP],
+        Screen::Keys(list) if list.removing => vec![hint("line Enter", "remove"), MOVE, BACK, ROOT],
+        Screen::Keys(_) => vec![hint("Enter", "back"), MOVE, BACK, ROOT],
+    }
+}
+
+/// The keys of a prompt that takes a value or an answer.
+fn prompt_commands(screen: &Screen) -> Vec<Binding> {
+    match screen {
+        Screen::Setup(setup) => match setup.step {
+            SetupStep::Role => vec![hint("1-3", "choose"), MOVE, typed("X", "exit", Cmd::Exit)],
+            SetupStep::Hostname => vec![hint("Enter", "accept"), hint("Esc", "previous step")],
+            SetupStep::Platform => vec![hint("1-3", "choose"), MOVE, hint("Esc", "previous step")],
+        },
         Screen::Edit(_) => vec![
             hint("Enter", "save"),
             hint("Esc", "cancel"),
@@ -97,13 +119,6 @@ fn screen_commands(m: &Model) -> Vec<Binding> {
             hint("Esc", "previous question"),
             hint("Ctrl-C", "cancel"),
         ],
-        Screen::View(_) => vec![
-            hint("c", "copy"),
-            hint("↑↓ PgUp PgDn", "scroll"),
-            hint("Enter", "back"),
-            BACK,
-            ROOT,
-        ],
         Screen::Paste(d) if d.purpose == TextFor::AuthorizedKey => vec![
             hint("paste", "the key"),
             hint("empty line/Ctrl-D", "end typed text"),
@@ -114,14 +129,21 @@ fn screen_commands(m: &Model) -> Vec<Binding> {
             hint("Ctrl-D", "end typed text"),
             hint("Esc", "cancel"),
         ],
-        Screen::Files(_) => vec![hint("line Enter", "read"), MOVE, BACK, ROOT],
-        Screen::UserList { .. } => vec![hint("line Enter", "select"), MOVE, BACK, ROOT, HELP],
-        Screen::Keys(list) if list.removing => vec![hint("line Enter", "remove"), MOVE, BACK, ROOT],
-        Screen::Keys(_) => vec![hint("Enter", "back"), MOVE, BACK, ROOT],
         Screen::Confirm(_) => vec![
             hint("y Enter", "confirm"),
             hint("Enter", "decline"),
             hint("Esc", "cancel"),
         ],
+        Screen::Menu { .. }
+        | Screen::Status
+        | Screen::Users
+        | Screen::Help
+        | Screen::Components { .. }
+        | Screen::Settings { .. }
+        | Screen::AddSetting { .. }
+        | Screen::View(_)
+        | Screen::Files(_)
+        | Screen::UserList { .. }
+        | Screen::Keys(_) => Vec::new(),
     }
 }

@@ -21,8 +21,7 @@ pub fn clamp(scroll: usize, total: usize, height: usize) -> usize {
 }
 
 pub(super) fn scroll(m: &mut Model, key: Key) {
-    // The body is the screen less header, trail, rule, message, prompt and footer.
-    let height = usize::from(m.size.1.saturating_sub(6)).max(1);
+    let height = m.body_rows().max(1);
     let page = height.saturating_sub(2).max(1);
     let Screen::Confirm(confirm) = m.screen() else {
         return;

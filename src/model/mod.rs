@@ -1,15 +1,18 @@
 //! The console's state and its pure `update`: messages in, state changed, effects out.
 //! No file, clock or terminal access here: the executor in `app.rs` runs the effects.
 
+mod actions;
 mod bindings;
 pub mod confirm;
 mod form;
 mod input;
 mod nav;
+mod outcome;
 mod paste;
 mod settings;
 mod setup;
 mod ssh;
+mod steps;
 mod tls;
 mod update;
 mod view;
@@ -25,11 +28,12 @@ use crate::pki::csr::{CheckedCsr, CsrRequest, NewCsr};
 use crate::transfer::sftp::Peer;
 
 pub use bindings::{Binding, Cmd, commands};
-pub use form::{Field, Form, FormFor};
+pub use form::{Check, CheckFn, Field, Form, FormFor, IssueTarget};
 pub use input::{PromptId, QUIET_AFTER_PASTE, Settle, Sight};
+pub use outcome::{Finished, KeysDone, Made, Shown, Step, TlsDone};
 pub use paste::{Files, PasteDialog, TextFor};
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
-pub use ssh::{KeyList, KeyListKind, TransferFailure, TransferOp};
+pub use ssh::{KeyList, KeyListKind, TransferFailure};
 pub use update::update;
 pub use view::{View, message_layout, message_lines};
 
@@ -63,11 +67,13 @@ pub enum Msg {
     Saved(Result<(Change, Snapshot), String>),
     /// A step that changed or showed something finished.
     Done(Result<Outcome, String>),
+    /// A step finished, as the executor found it; the model writes its sentences.
+    Finished(Result<Finished, String>),
     /// A key and CSR exist in memory; nothing is written yet.
     CsrGenerated(Result<NewCsr, String>),
     CertChecked {
         text: String,
-        result: Result<CertCheck, String>,
+        result: Result<CertCheck, Failure>,
     },
     Listed {
         purpose: TextFor,
@@ -99,11 +105,49 @@ pub enum Msg {
     IdleTimeout,
 }
 
+/// The answer to a copy asked of the executor: the clipboard is the terminal's.
+pub const CLIPBOARD_ELSEWHERE: &str = "The clipboard is reached through the terminal only.";
+
 /// The warning shown with a change, and on Tanium Status, while audit lines are not written.
 pub fn audit_failure_text(reason: &str) -> String {
     format!(
         "AUDIT LOG NOT WRITTEN: the change was made but its line in log/audit.jsonl could not be written ({reason}). Fix log/audit.jsonl; this warning stays until an audit line is written."
     )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferOp {
+    /// `/outgoing/reporting.crt` (and `tanium.pub`) from the Tanium Server into /incoming,
+    /// then the install checks.
+    PullCertificate,
+    /// `zoneserver/reporting.csr` to the Tanium Server's `/incoming`.
+    PushCsr,
+}
+
+impl TransferOp {
+    pub fn label(self) -> &'static str {
+        match self {
+            TransferOp::PullCertificate => "Pull the signed certificate",
+            TransferOp::PushCsr => "Push the CSR",
+        }
+    }
+}
+
+/// A step that could not be made: what stopped it, and the step to take first, if one
+/// does (the model adds its key path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+    pub first: Option<Step>,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure {
+            message,
+            first: None,
+        }
+    }
 }
 
 /// What a finished step reports: a message, the appliance as it is now, something to show.
@@ -176,46 +220,36 @@ pub enum Effect {
     ShowAudit,
     /// Sends text to the operator's clipboard: `Msg::Copied`.
     Copy(String),
+    /// Abandons the running transfer or key generation at once; run by the console loop,
+    /// beside the worker (whose answer to the abandoned effect `discard` drops).
+    Cancel,
 }
 
-/// What a confirmation leads to once the operator answers `y`.
+/// What a confirmation starts once the operator answers `y`: the effect, the busy line
+/// shown while it runs, and whether Esc abandons it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Pending {
-    SaveSetting(Validated),
-    Init(InitOptions),
-    GenerateCsr(CsrRequest),
-    IssueCert {
-        csr: CheckedCsr,
-        days: i64,
-    },
-    InstallCert {
-        text: String,
-        trust: Option<TrustedKey>,
-    },
-    ImportRoot(String),
-    RegenerateTls,
-    GenerateKeypair {
-        user: String,
-    },
-    AddAuthorized {
-        user: String,
-        text: String,
-    },
-    RemoveAuthorized {
-        user: String,
-        line: usize,
-        row: String,
-    },
-    RemoveKnownHost {
-        line: usize,
-        row: String,
-    },
-    /// Records an unknown host's key, then runs the transfer again.
-    TrustHost {
-        op: TransferOp,
-        peer: Peer,
-        fingerprint: String,
-    },
+pub struct Start {
+    pub busy: String,
+    pub effect: Effect,
+    pub cancellable: bool,
+}
+
+impl Start {
+    pub fn new(busy: impl Into<String>, effect: Effect) -> Start {
+        Start {
+            busy: busy.into(),
+            effect,
+            cancellable: false,
+        }
+    }
+
+    /// An effect Esc abandons (a key generation, a transfer).
+    pub fn cancellable(busy: impl Into<String>, effect: Effect) -> Start {
+        Start {
+            cancellable: true,
+            ..Start::new(busy, effect)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -224,7 +258,7 @@ pub struct Confirm {
     /// The seed's warning, or what is about to happen.
     pub warning: String,
     pub question: String,
-    pub on_yes: Pending,
+    pub on_yes: Start,
 }
 
 /// A setting being edited or added.
@@ -276,28 +310,46 @@ pub enum Screen {
 impl Screen {
     /// Screens whose prompt takes a menu selection (as opposed to a value or an answer).
     pub fn takes_selection(&self) -> bool {
-        !matches!(
-            self,
+        match self {
             Screen::Setup(_)
-                | Screen::Edit(_)
-                | Screen::Confirm(_)
-                | Screen::Form(_)
-                | Screen::Paste(_)
-        )
+            | Screen::Edit(_)
+            | Screen::Confirm(_)
+            | Screen::Form(_)
+            | Screen::Paste(_) => false,
+            Screen::Menu { .. }
+            | Screen::Status
+            | Screen::Users
+            | Screen::Help
+            | Screen::Components { .. }
+            | Screen::Settings { .. }
+            | Screen::AddSetting { .. }
+            | Screen::View(_)
+            | Screen::Files(_)
+            | Screen::UserList { .. }
+            | Screen::Keys(_) => true,
+        }
     }
 
     /// Steps of a flow, left when the flow ends; menus and lists stay.
     fn is_transient(&self) -> bool {
-        matches!(
-            self,
+        match self {
             Screen::Edit(_)
-                | Screen::Confirm(_)
-                | Screen::AddSetting { .. }
-                | Screen::Form(_)
-                | Screen::Paste(_)
-                | Screen::Files(_)
-                | Screen::Keys(_)
-        )
+            | Screen::Confirm(_)
+            | Screen::AddSetting { .. }
+            | Screen::Form(_)
+            | Screen::Paste(_)
+            | Screen::Files(_)
+            | Screen::Keys(_) => true,
+            Screen::Setup(_)
+            | Screen::Menu { .. }
+            | Screen::Status
+            | Screen::Users
+            | Screen::Help
+            | Screen::Components { .. }
+            | Screen::Settings { .. }
+            | Screen::View(_)
+            | Screen::UserList { .. } => false,
+        }
     }
 }
 
@@ -358,7 +410,7 @@ const VALUE_MAX: usize = 1024;
 impl Model {
     /// The console on an existing appliance.
     pub fn console(menus: MenuTree, root: String, snapshot: Snapshot) -> Model {
-        Model::with_screen(menus, root, Some(snapshot), nav::root_screen())
+        Model::with_screen(menus, root, Some(snapshot), Model::root_screen())
     }
 
     /// The first-run setup on an empty root.

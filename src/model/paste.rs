@@ -1,8 +1,7 @@
 //! The paste dialog (every paste of a PEM or key) and the /incoming file list.
 //! A private key is discarded the moment it is seen; nothing pasted is echoed back.
 
-use super::nav::line_number;
-use super::{Effect, Key, Model, Screen, tls};
+use super::{Effect, Key, Model, Screen};
 use crate::appliance::incoming::Listing;
 use crate::pemtext::{has_pem_end, has_private_key, normalize, unify_line_ends};
 use crate::pki::csr::MAX_PEM_BYTES;
@@ -149,8 +148,11 @@ fn accumulate(m: &mut Model, chunk: &str, bracketed: bool) -> bool {
     }
 }
 
+/// A text the dialog received whole: what it is meant to be, and the text.
+pub(super) type Received = Option<(TextFor, String)>;
+
 /// A bracketed paste (or a burst of text): taken whole, submitted when it ends a PEM block.
-pub(super) fn pasted(m: &mut Model, text: &str) -> Vec<Effect> {
+pub(super) fn pasted(m: &mut Model, text: &str) -> Received {
     // What was typed before the paste comes before it.
     if !m.input.is_empty() {
         let typed = std::mem::take(&mut m.input);
@@ -167,7 +169,7 @@ pub(super) fn pasted(m: &mut Model, text: &str) -> Vec<Effect> {
                 MAX_PEM_BYTES / 1024
             ));
         }
-        return Vec::new();
+        return None;
     }
     if normalize(text).is_empty() {
         if let Some(d) = dialog(m).filter(|d| !d.discarding) {
@@ -176,30 +178,28 @@ pub(super) fn pasted(m: &mut Model, text: &str) -> Vec<Effect> {
                 d.purpose.what()
             ));
         }
-        return Vec::new();
+        return None;
     }
     if accumulate(m, text, true) {
         submit(m)
     } else {
-        Vec::new()
+        None
     }
 }
 
 /// Enter or Ctrl-D in the dialog, for text typed or pasted without bracketed paste.
-pub(super) fn typed_line(m: &mut Model, key: Key) -> Vec<Effect> {
+pub(super) fn typed_line(m: &mut Model, key: Key) -> Received {
     let line = std::mem::take(&mut m.input);
     let ended = accumulate(m, &format!("{line}\n"), false);
     if ended || key == Key::CtrlD {
         submit(m)
     } else {
-        Vec::new()
+        None
     }
 }
 
-fn submit(m: &mut Model) -> Vec<Effect> {
-    let Some(d) = dialog(m) else {
-        return Vec::new();
-    };
+fn submit(m: &mut Model) -> Received {
+    let d = dialog(m)?;
     let text = std::mem::take(&mut d.text);
     let purpose = d.purpose;
     if text.is_empty() {
@@ -207,9 +207,9 @@ fn submit(m: &mut Model) -> Vec<Effect> {
             "Nothing was pasted. Paste the {}, or Esc to cancel.",
             purpose.what()
         ));
-        return Vec::new();
+        return None;
     }
-    tls::received(m, purpose, &text)
+    Some((purpose, text))
 }
 
 /// Shows a refusal where the operator is: in the dialog, or as the message line.
@@ -248,7 +248,7 @@ pub(super) fn pick_file(m: &mut Model, files: Files, text: &str) -> Vec<Effect> 
     let picked = if text.is_empty() {
         (files.cursor < names.len()).then_some(files.cursor)
     } else {
-        line_number(text, names.len())
+        Model::line_number(text, names.len())
     };
     match picked {
         Some(i) => {

@@ -1,7 +1,6 @@
 //! Configuration Settings: component by line number, setting by line number, edit, add.
 
-use super::nav::{line_number, list_len};
-use super::{Confirm, Edit, Effect, Model, Pending, Screen};
+use super::{Confirm, Edit, Effect, Model, Screen, Start};
 use crate::appliance::ApplianceConfig;
 use crate::appliance::catalogue::{self, Component, Value};
 use crate::appliance::settings::{Change, Settings};
@@ -14,11 +13,11 @@ fn loaded(m: &Model) -> Option<(&ApplianceConfig, &Settings)> {
 
 /// Picks the line typed, or the highlighted one on a bare Enter.
 fn pick(m: &mut Model, cursor: usize, text: &str) -> Option<usize> {
-    let len = list_len(m);
+    let len = m.list_len();
     if text.is_empty() {
         return (cursor < len).then_some(cursor);
     }
-    let picked = line_number(text, len);
+    let picked = Model::line_number(text, len);
     if picked.is_none() {
         m.error(format!("'{text}' is not a line number here (1-{len})."));
     }
@@ -161,12 +160,17 @@ pub(super) fn submit_value(m: &mut Model, mut edit: Edit, text: &str) -> Vec<Eff
             title,
             warning: warning.to_string(),
             question,
-            on_yes: Pending::SaveSetting(checked),
+            on_yes: Start::new(
+                format!("Saving {}…", checked.def.name),
+                Effect::SaveSetting(checked),
+            ),
         }));
         return Vec::new();
     }
-    m.busy = Some(format!("Saving {}…", checked.def.name));
-    vec![Effect::SaveSetting(checked)]
+    m.start(
+        format!("Saving {}…", checked.def.name),
+        Effect::SaveSetting(checked),
+    )
 }
 
 /// The executor's answer to `Effect::SaveSetting`.

@@ -1,7 +1,6 @@
 //! First-run setup on an empty root: role, hostname, platform, confirmation, then `init`.
 
-use super::nav::{line_number, root_screen};
-use super::{Confirm, Effect, Model, Pending, Screen};
+use super::{Confirm, Effect, Model, Screen, Start};
 use crate::appliance::init::InitOptions;
 use crate::appliance::status::Snapshot;
 use crate::appliance::{Platform, Role};
@@ -94,31 +93,7 @@ pub(super) fn submit(m: &mut Model, mut setup: Setup, text: &str) -> Vec<Effect>
         }
         SetupStep::Platform => match choose(text, setup.cursor, Platform::ALL.len()) {
             Some(i) => {
-                let (label, role, zone_hub) = SETUP_ROLES[setup.role];
-                let opts = InitOptions {
-                    role,
-                    hostname: setup.hostname.clone(),
-                    platform: Platform::ALL[i],
-                    zone_hub,
-                    tanium_pub: None,
-                };
-                let what = match role {
-                    Role::TaniumServer => {
-                        "a root key pair (tanium.pvk, tanium.pub, tanium-root.crt), a TLS key and certificate, "
-                    }
-                    Role::ZoneServer => "",
-                };
-                let confirm = Confirm {
-                    title: "Create the appliance".into(),
-                    warning: format!(
-                        "{label} '{}', platform {}, in {}.\nThis creates {what}tanadmin's SSH key pair and the default settings.",
-                        opts.hostname, opts.platform, m.root
-                    ),
-                    question: "Create it?".into(),
-                    on_yes: Pending::Init(opts),
-                };
-                set(m, setup);
-                m.push(Screen::Confirm(confirm));
+                confirm_creation(m, setup, Platform::ALL[i]);
                 return Vec::new();
             }
             None => {
@@ -133,11 +108,43 @@ pub(super) fn submit(m: &mut Model, mut setup: Setup, text: &str) -> Vec<Effect>
     Vec::new()
 }
 
+/// The last question answered: what will be created, asked before anything is.
+fn confirm_creation(m: &mut Model, setup: Setup, platform: Platform) {
+    let (label, role, zone_hub) = SETUP_ROLES[setup.role];
+    let opts = InitOptions {
+        role,
+        hostname: setup.hostname.clone(),
+        platform,
+        zone_hub,
+        tanium_pub: None,
+    };
+    let what = match role {
+        Role::TaniumServer => {
+            "a root key pair (tanium.pvk, tanium.pub, tanium-root.crt), a TLS key and certificate, "
+        }
+        Role::ZoneServer => "",
+    };
+    let confirm = Confirm {
+        title: "Create the appliance".into(),
+        warning: format!(
+            "{label} '{}', platform {}, in {}.\nThis creates {what}tanadmin's SSH key pair and the default settings.",
+            opts.hostname, opts.platform, m.root
+        ),
+        question: "Create it?".into(),
+        on_yes: Start::new(
+            "Creating the appliance: keys and certificates…",
+            Effect::Init(opts),
+        ),
+    };
+    set(m, setup);
+    m.push(Screen::Confirm(confirm));
+}
+
 fn choose(text: &str, cursor: usize, len: usize) -> Option<usize> {
     if text.is_empty() {
         Some(cursor)
     } else {
-        line_number(text, len)
+        Model::line_number(text, len)
     }
 }
 
@@ -172,7 +179,7 @@ pub(super) fn initialized(m: &mut Model, result: Result<Snapshot, String>) {
                 snapshot.config.hostname
             );
             m.snapshot = Some(snapshot);
-            m.stack = vec![root_screen()];
+            m.stack = vec![Model::root_screen()];
             m.input.clear();
             m.info(what);
         }

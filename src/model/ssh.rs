@@ -1,12 +1,12 @@
 //! SSH key management (SPEC §4.1) and SFTP transfers (§4.2 push, §4.4 pull) as the console
 //! runs them.
 
-use super::form::peer_form;
+use std::net::IpAddr;
+
+use super::form::{Field, Form, FormFor};
 use super::paste::{TextFor, refuse};
-use super::update::{finish, start, take_discard};
-use super::{Confirm, Effect, Model, Outcome, PasteDialog, Pending, Screen, nav::line_number};
+use super::{Confirm, Effect, Model, Outcome, Screen, Start, Step, TransferOp};
 use crate::appliance::Layout;
-use crate::menu::Action;
 use crate::sshkeys::authorized::parse_pasted;
 use crate::transfer::sftp::Peer;
 
@@ -28,24 +28,6 @@ pub struct KeyList {
     pub removing: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransferOp {
-    /// `/outgoing/reporting.crt` (and `tanium.pub`) from the Tanium Server into /incoming,
-    /// then the install checks.
-    PullCertificate,
-    /// `zoneserver/reporting.csr` to the Tanium Server's `/incoming`.
-    PushCsr,
-}
-
-impl TransferOp {
-    pub fn label(self) -> &'static str {
-        match self {
-            TransferOp::PullCertificate => "Pull the signed certificate",
-            TransferOp::PushCsr => "Push the CSR",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransferFailure {
     /// The peer's host key is not in known_hosts: the operator decides.
@@ -55,6 +37,11 @@ pub enum TransferFailure {
         fingerprint: String,
     },
     Failed(String),
+    /// Refused until the operator takes `first` (here or on the peer).
+    Needs {
+        message: String,
+        first: Step,
+    },
 }
 
 pub(super) fn pick_user(m: &mut Model, menu: &str, cursor: usize, text: &str) -> Vec<Effect> {
@@ -62,7 +49,7 @@ pub(super) fn pick_user(m: &mut Model, menu: &str, cursor: usize, text: &str) ->
     let picked = if text.is_empty() {
         Some(cursor.min(users.len() - 1))
     } else {
-        line_number(text, users.len())
+        Model::line_number(text, users.len())
     };
     match picked {
         Some(i) => {
@@ -83,7 +70,26 @@ pub(super) fn pick_user(m: &mut Model, menu: &str, cursor: usize, text: &str) ->
     }
 }
 
-fn key_list(m: &mut Model, kind: KeyListKind, user: String, removing: bool) -> Vec<Effect> {
+/// The user chosen in SSH Key Management, and whether that user has a key pair.
+fn chosen_user(m: &Model) -> (String, bool) {
+    let user = m
+        .user
+        .clone()
+        .unwrap_or_else(|| Layout::USERS[0].to_string());
+    let has_key = m
+        .snapshot
+        .as_ref()
+        .and_then(|s| s.users.iter().find(|u| u.user == user))
+        .is_some_and(|u| u.key.is_some());
+    (user, has_key)
+}
+
+/// A user's authorized keys, or tanadmin's known hosts; `removing` offers lines to remove.
+pub(super) fn key_list(m: &mut Model, kind: KeyListKind, removing: bool) -> Vec<Effect> {
+    let user = match kind {
+        KeyListKind::Authorized => chosen_user(m).0,
+        KeyListKind::KnownHosts => Layout::USERS[0].to_string(),
+    };
     m.push(Screen::Keys(KeyList {
         kind,
         user: user.clone(),
@@ -94,78 +100,49 @@ fn key_list(m: &mut Model, kind: KeyListKind, user: String, removing: bool) -> V
     vec![Effect::ListKeys { kind, user }]
 }
 
-/// The actions of the user key menu and the SFTP items.
-pub(super) fn open(m: &mut Model, action: Action) -> Vec<Effect> {
-    let user = m
-        .user
-        .clone()
-        .unwrap_or_else(|| Layout::USERS[0].to_string());
-    let has_key = m
-        .snapshot
-        .as_ref()
-        .and_then(|s| s.users.iter().find(|u| u.user == user))
-        .is_some_and(|u| u.key.is_some());
-    match action {
-        Action::GenerateKeypair if has_key => {
-            let warning = format!(
-                "{user} already has a key pair. The new one replaces it; the old pair is kept as .bak files.\nAppliances that trust the old public key (in their tancopy authorized keys) refuse the new one until it is added there."
-            );
-            m.push(Screen::Confirm(Confirm {
-                title: format!("New key pair for {user}"),
-                warning,
-                question: "Generate a new key pair?".into(),
-                on_yes: Pending::GenerateKeypair { user },
-            }));
-            Vec::new()
-        }
-        Action::GenerateKeypair => start(
-            m,
-            format!("Generating {user}'s key pair…"),
-            Effect::GenerateKeypair { user },
-        ),
-        Action::ShowPublicKey if !has_key => {
-            m.error(format!("{user} has no key pair yet: 1 generates one."));
-            Vec::new()
-        }
-        Action::ShowPublicKey => {
-            let rel = format!("home/{user}/.ssh/{}", crate::sshkeys::PUBLIC_KEY_FILE);
-            start(
-                m,
-                format!("Reading {rel}…"),
-                Effect::ShowFile {
-                    rel,
-                    title: format!("{user}'s public key"),
-                },
-            )
-        }
-        Action::ListAuthorizedKeys => key_list(m, KeyListKind::Authorized, user, false),
-        Action::RemoveAuthorizedKey => key_list(m, KeyListKind::Authorized, user, true),
-        Action::KnownHosts => key_list(
-            m,
-            KeyListKind::KnownHosts,
-            Layout::USERS[0].to_string(),
-            true,
-        ),
-        Action::AddAuthorizedKey => {
-            m.push(Screen::Paste(PasteDialog::new(TextFor::AuthorizedKey)));
-            Vec::new()
-        }
-        Action::SftpPull => {
-            m.push(Screen::Form(peer_form(
-                TransferOp::PullCertificate,
-                m.peer.as_ref(),
-            )));
-            Vec::new()
-        }
-        Action::SftpPush => {
-            m.push(Screen::Form(peer_form(
-                TransferOp::PushCsr,
-                m.peer.as_ref(),
-            )));
-            Vec::new()
-        }
-        _ => Vec::new(),
+/// A new key pair for the chosen user; replacing one is confirmed first.
+pub(super) fn generate_keypair(m: &mut Model) -> Vec<Effect> {
+    let (user, has_key) = chosen_user(m);
+    let start = Start::new(
+        format!("Generating {user}'s key pair…"),
+        Effect::GenerateKeypair { user: user.clone() },
+    );
+    if !has_key {
+        return m.begin(start);
     }
+    let warning = format!(
+        "{user} already has a key pair. The new one replaces it; the old pair is kept as .bak files.\nAppliances that trust the old public key (in their tancopy authorized keys) refuse the new one until it is added there."
+    );
+    m.push(Screen::Confirm(Confirm {
+        title: format!("New key pair for {user}"),
+        warning,
+        question: "Generate a new key pair?".into(),
+        on_yes: start,
+    }));
+    Vec::new()
+}
+
+/// The chosen user's public key, in the copy-friendly view.
+pub(super) fn show_public_key(m: &mut Model) -> Vec<Effect> {
+    let (user, has_key) = chosen_user(m);
+    if !has_key {
+        m.error(format!("{user} has no key pair yet: 1 generates one."));
+        return Vec::new();
+    }
+    let rel = format!("home/{user}/.ssh/{}", crate::sshkeys::PUBLIC_KEY_FILE);
+    m.start(
+        format!("Reading {rel}…"),
+        Effect::ShowFile {
+            rel,
+            title: format!("{user}'s public key"),
+        },
+    )
+}
+
+/// The peer questions of an SFTP pull or push.
+pub(super) fn open_peer_form(m: &mut Model, op: TransferOp) -> Vec<Effect> {
+    m.push(Screen::Form(peer_form(op, m.peer.as_ref())));
+    Vec::new()
 }
 
 pub(super) fn listed(m: &mut Model, kind: super::KeyListKind, result: Result<Vec<String>, String>) {
@@ -194,7 +171,7 @@ pub(super) fn pick_key(m: &mut Model, list: KeyList, text: &str) -> Vec<Effect> 
     let picked = if text.is_empty() {
         None
     } else {
-        line_number(text, rows.len())
+        Model::line_number(text, rows.len())
     };
     let Some(i) = picked else {
         if text.is_empty() {
@@ -208,14 +185,14 @@ pub(super) fn pick_key(m: &mut Model, list: KeyList, text: &str) -> Vec<Effect> 
         return Vec::new();
     };
     let line = i + 1;
-    let (title, what, on_yes) = match list.kind {
+    let (title, what, effect) = match list.kind {
         KeyListKind::Authorized => (
             format!("Remove a key of {}", list.user),
             format!(
                 "Line {line}: {}\nLogins with this key are refused from now on.",
                 rows[i]
             ),
-            Pending::RemoveAuthorized {
+            Effect::RemoveAuthorized {
                 user: list.user.clone(),
                 line,
                 row: rows[i].clone(),
@@ -227,7 +204,7 @@ pub(super) fn pick_key(m: &mut Model, list: KeyList, text: &str) -> Vec<Effect> 
                 "Line {line}: {}\nThe next connection to this host asks again whether to trust its key.",
                 rows[i]
             ),
-            Pending::RemoveKnownHost {
+            Effect::RemoveKnownHost {
                 line,
                 row: rows[i].clone(),
             },
@@ -237,7 +214,7 @@ pub(super) fn pick_key(m: &mut Model, list: KeyList, text: &str) -> Vec<Effect> 
         title,
         warning: what,
         question: "Remove it?".into(),
-        on_yes,
+        on_yes: Start::new(format!("Removing line {line}…"), effect),
     }));
     Vec::new()
 }
@@ -269,10 +246,13 @@ pub(super) fn received_key(m: &mut Model, text: &str) -> Vec<Effect> {
                 title: format!("Authorize a key for {user}"),
                 warning,
                 question: "Add this key?".into(),
-                on_yes: Pending::AddAuthorized {
-                    user,
-                    text: text.to_string(),
-                },
+                on_yes: Start::new(
+                    format!("Adding the key for {user}…"),
+                    Effect::AddAuthorized {
+                        user,
+                        text: text.to_string(),
+                    },
+                ),
             };
             m.push(Screen::Confirm(confirm));
         }
@@ -289,12 +269,15 @@ pub(super) fn start_transfer(
     trust: Option<String>,
 ) -> Vec<Effect> {
     m.peer = Some(peer.clone());
-    m.busy = Some(format!(
-        "{} over SFTP with {peer}… (Esc cancels)",
-        op.label()
-    ));
-    m.cancellable = true;
-    vec![Effect::Transfer { op, peer, trust }]
+    m.begin(transfer_start(op, peer, trust))
+}
+
+/// An SFTP transfer to start; Esc abandons it.
+fn transfer_start(op: TransferOp, peer: Peer, trust: Option<String>) -> Start {
+    Start::cancellable(
+        format!("{} over SFTP with {peer}… (Esc cancels)", op.label()),
+        Effect::Transfer { op, peer, trust },
+    )
 }
 
 pub(super) fn transferred(
@@ -303,48 +286,21 @@ pub(super) fn transferred(
     peer: Peer,
     result: Result<(), TransferFailure>,
 ) -> Vec<Effect> {
-    if take_discard(m) {
+    if m.take_discard() {
         return Vec::new();
     }
     m.busy = None;
     m.cancellable = false;
-    match (result, op) {
-        (Ok(()), TransferOp::PullCertificate) => {
-            m.info(format!(
-                "Downloaded reporting.crt from {peer} into /incoming; checking it…"
-            ));
-            start(
-                m,
-                "Reading /incoming/reporting.crt…",
-                Effect::ReadIncoming {
-                    name: "reporting.crt".into(),
-                    purpose: TextFor::Cert,
-                },
-            )
-        }
-        (Ok(()), TransferOp::PushCsr) => {
-            let message = format!(
-                "reporting.csr pushed to {}:/incoming; import it there with 2 › Z › 2 › 1.",
-                peer.host
-            );
-            finish(
-                m,
-                Ok(Outcome {
-                    message,
-                    snapshot: None,
-                    view: None,
-                }),
-            );
-            Vec::new()
-        }
-        (
-            Err(TransferFailure::UnknownHost {
-                host,
-                key_type,
-                fingerprint,
-            }),
-            _,
-        ) => {
+    let failure = match result {
+        Ok(()) => return transfer_done(m, op, &peer),
+        Err(failure) => failure,
+    };
+    match failure {
+        TransferFailure::UnknownHost {
+            host,
+            key_type,
+            fingerprint,
+        } => {
             let warning = format!(
                 "The authenticity of host {host} can't be established.\nIts {key_type} host key fingerprint is:\n{fingerprint}\nCompare it with 'SFTP host key' on that appliance's Tanium Status. Answer y only if they are identical: the key is recorded in tanadmin's known_hosts."
             );
@@ -352,16 +308,138 @@ pub(super) fn transferred(
                 title: "Unknown host".into(),
                 warning,
                 question: "Trust this host and connect?".into(),
-                on_yes: Pending::TrustHost {
-                    op,
-                    peer,
-                    fingerprint,
+                on_yes: transfer_start(op, peer, Some(fingerprint)),
+            }));
+        }
+        TransferFailure::Failed(e) => m.finish(Err(e)),
+        TransferFailure::Needs { message, first } => {
+            let message = m.with_step(&message, Some(first));
+            m.finish(Err(message));
+        }
+    }
+    Vec::new()
+}
+
+/// A transfer made: a pulled certificate is checked next; a pushed CSR is imported there.
+fn transfer_done(m: &mut Model, op: TransferOp, peer: &Peer) -> Vec<Effect> {
+    match op {
+        TransferOp::PullCertificate => {
+            m.info(format!(
+                "Downloaded reporting.crt from {peer} into /incoming; checking it…"
+            ));
+            m.start(
+                "Reading /incoming/reporting.crt…",
+                Effect::ReadIncoming {
+                    name: "reporting.crt".into(),
+                    purpose: TextFor::Cert,
                 },
+            )
+        }
+        TransferOp::PushCsr => {
+            let message = format!(
+                "reporting.csr pushed to {}:/incoming; import it there with {}.",
+                peer.host,
+                m.key_path(Step::ImportCsrOnServer)
+            );
+            m.finish(Ok(Outcome {
+                message,
+                snapshot: None,
+                view: None,
             }));
             Vec::new()
         }
-        (Err(TransferFailure::Failed(e)), _) => {
-            finish(m, Err(e));
+    }
+}
+
+/// Where to connect for an SFTP pull or push: Enter accepts the last peer of the session.
+pub fn peer_form(op: TransferOp, last: Option<&Peer>) -> Form {
+    let (host, port, user) = match last {
+        Some(p) => (p.host.clone(), p.port.to_string(), p.user.clone()),
+        None => (String::new(), "22".to_string(), "tancopy".to_string()),
+    };
+    let intro = match op {
+        TransferOp::PullCertificate => {
+            "Downloads /outgoing/reporting.crt (and tanium.pub) from the Tanium Server with tanadmin's key, then checks and installs it."
+        }
+        TransferOp::PushCsr => {
+            "Uploads zoneserver/reporting.csr to the Tanium Server's /incoming with tanadmin's key."
+        }
+    };
+    Form::new(
+        op.label().to_string(),
+        vec![intro.to_string()],
+        FormFor::Peer(op),
+        vec![
+            Field::text(
+                "Host",
+                "The Tanium Server's name or address.",
+                &host,
+                253,
+                |_, raw| check_host(raw).map(drop),
+            ),
+            Field::text("Port", "Its SSH port.", &port, 5, |_, raw| {
+                check_port(raw).map(drop)
+            }),
+            Field::text(
+                "User",
+                "The transfer account there.",
+                &user,
+                32,
+                |_, raw| check_login(raw).map(drop),
+            ),
+        ],
+    )
+}
+
+fn check_host(raw: &str) -> Result<String, String> {
+    if raw.is_empty() {
+        return Err("type the Tanium Server's name or address".into());
+    }
+    if raw.parse::<IpAddr>().is_ok() {
+        return Ok(raw.to_string());
+    }
+    crate::hostname::validate_hostname(raw).map(|()| raw.to_string())
+}
+
+fn check_port(raw: &str) -> Result<u16, String> {
+    match raw.parse::<u16>() {
+        Ok(p) if p > 0 => Ok(p),
+        _ => Err(format!("'{raw}' is not a port (1-65535)")),
+    }
+}
+
+fn check_login(raw: &str) -> Result<String, String> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 32
+        && raw
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(format!(
+            "'{raw}' is not a user name (lower-case letters, digits, '_' and '-')"
+        ))
+    }
+}
+
+/// The answers of the peer form: host, port, user.
+pub(super) fn peer_entered(m: &mut Model, op: TransferOp, values: &[String]) -> Vec<Effect> {
+    let peer = (|| -> Result<Peer, String> {
+        Ok(Peer {
+            host: check_host(&values[0])?,
+            port: check_port(&values[1])?,
+            user: check_login(&values[2])?,
+        })
+    })();
+    match peer {
+        Ok(peer) => start_transfer(m, op, peer, None),
+        Err(e) => {
+            m.error(e);
             Vec::new()
         }
     }

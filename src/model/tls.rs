@@ -1,20 +1,242 @@
 //! The TLS flows of SPEC §4.2–4.4 as the console runs them: what each step asks, confirms
 //! and hands to the executor.
 
-use super::paste::{TextFor, refuse};
-use super::update::{finish, start, take_discard};
-use super::{Confirm, Effect, Model, Pending, Screen};
+use std::net::IpAddr;
+
+use super::form::{Field, Form, FormFor, IssueTarget};
+use super::paste::refuse;
+use super::{Confirm, Effect, Failure, Model, Screen, Start};
 use crate::appliance::tls::CertCheck;
 use crate::date::date;
+use crate::pki::KeyType;
 use crate::pki::csr::{self, CheckedCsr, CsrRequest, NewCsr};
+use crate::pki::issue::{
+    DEFAULT_VALIDITY_DAYS, IssueLimit, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS, parse_validity_days,
+};
 use crate::pki::{CertSummary, TrustedKey};
+
+/// The CSR questions, the Zone Server's name offered as the common name.
+pub(super) fn open_csr_form(m: &mut Model) -> Vec<Effect> {
+    let host = m
+        .snapshot
+        .as_ref()
+        .map_or_else(String::new, |s| s.config.hostname.clone());
+    m.push(Screen::Form(csr_form(&host)));
+    Vec::new()
+}
+
+pub fn csr_form(hostname: &str) -> Form {
+    let key_types = KeyType::ALL.iter().map(|k| k.label().to_string()).collect();
+    let mut key_type_field = Field::text(
+        "Key type",
+        "ECDSA P-256 suits every supported cipher suite; RSA takes seconds to generate.",
+        "1",
+        2,
+        |_, raw| key_type(raw).map(drop),
+    );
+    key_type_field.choices = key_types;
+    Form::new(
+        "Generate CSR".into(),
+        vec![
+            "A new private key (zoneserver/reporting.pvk) and its certificate signing request."
+                .into(),
+        ],
+        FormFor::Csr,
+        vec![
+            Field::text(
+                "Common name",
+                "The Zone Server's name as clients reach it.",
+                hostname,
+                64,
+                |_, raw| csr::check_common_name(raw),
+            ),
+            Field::text(
+                "Extra DNS names",
+                "Separated by commas or spaces; 'none' for none.",
+                "none",
+                1024,
+                |_, raw| dns_names(raw).map(drop),
+            ),
+            Field::text(
+                "IP addresses",
+                "Separated by commas or spaces; 'none' for none.",
+                "none",
+                512,
+                |form, raw| csr_ips(form, raw).map(drop),
+            ),
+            key_type_field,
+        ],
+    )
+}
+
+/// The validity question for `checked`; `limit` (from the root certificate) lowers the
+/// longest validity, and so the default, near the root's end.
+pub fn issue_form(checked: CheckedCsr, limit: Option<IssueLimit>) -> Form {
+    let mut intro = vec![format!(
+        "Request for CN={}, {} key",
+        checked.common_name, checked.key_description
+    )];
+    if !checked.dns_names.is_empty() {
+        intro.push(format!("DNS names: {}", some_of(&checked.dns_names)));
+    }
+    if !checked.ips.is_empty() {
+        let ips: Vec<String> = checked.ips.iter().map(IpAddr::to_string).collect();
+        intro.push(format!("IP addresses: {}", some_of(&ips)));
+    }
+    intro.push(format!("Key fingerprint: {}", checked.fingerprint));
+    intro.push("The request's signature, key and names were checked.".into());
+    let max_days = limit.map_or(MAX_VALIDITY_DAYS, |l| l.max_days);
+    let help = match limit {
+        Some(l) if l.max_days < MAX_VALIDITY_DAYS => format!(
+            "From {MIN_VALIDITY_DAYS} to {max_days}: the root certificate expires on {}, and no certificate outlasts it.",
+            date(l.root_not_after)
+        ),
+        _ => format!("From {MIN_VALIDITY_DAYS} to {max_days}."),
+    };
+    let default = DEFAULT_VALIDITY_DAYS.min(max_days).to_string();
+    // Room for a figure past the bound, so it is refused rather than cut to fit.
+    let width = MAX_VALIDITY_DAYS.to_string().len() + 2;
+    let field = Field::text(
+        "Validity in days",
+        &help,
+        &default,
+        width,
+        |form, raw| match &form.purpose {
+            FormFor::Issue(target) => days(raw, target.max_days).map(drop),
+            FormFor::Csr | FormFor::Peer(_) => Ok(()),
+        },
+    );
+    Form::new(
+        "Issue certificate".into(),
+        intro,
+        FormFor::Issue(Box::new(IssueTarget {
+            csr: checked,
+            max_days,
+        })),
+        vec![field],
+    )
+}
+
+/// A list short enough to leave the question in view: the first names, then how many more
+/// (the confirmation lists them all).
+fn some_of(names: &[String]) -> String {
+    const ROOM: usize = 150;
+    let mut shown = Vec::new();
+    let mut used = 0;
+    for name in names {
+        let len = name.chars().count() + 2;
+        if used + len > ROOM && !shown.is_empty() {
+            break;
+        }
+        used += len;
+        shown.push(name.as_str());
+    }
+    let rest = names.len() - shown.len();
+    match rest {
+        0 => shown.join(", "),
+        n => format!(
+            "{}, … and {n} more (the confirmation lists them all)",
+            shown.join(", ")
+        ),
+    }
+}
+
+fn ip_list(ips: &[IpAddr]) -> String {
+    ips.iter()
+        .map(IpAddr::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "none", "" or a list separated by commas or spaces.
+fn list(raw: &str) -> Vec<String> {
+    if raw.trim().eq_ignore_ascii_case("none") {
+        return Vec::new();
+    }
+    raw.split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn dns_names(raw: &str) -> Result<Vec<String>, String> {
+    let names = list(raw);
+    csr::check_name_count(names.len())?;
+    for name in &names {
+        csr::check_dns_name(name)?;
+    }
+    Ok(names)
+}
+
+fn ips(raw: &str) -> Result<Vec<IpAddr>, String> {
+    let items = list(raw);
+    csr::check_name_count(items.len())?;
+    items
+        .iter()
+        .map(|s| {
+            s.parse()
+                .map_err(|_| format!("'{}' is not an IP address", csr::shown(s)))
+        })
+        .collect()
+}
+
+/// The IP addresses of the CSR form, counted with the DNS names already given.
+fn csr_ips(form: &Form, raw: &str) -> Result<Vec<IpAddr>, String> {
+    let found = ips(raw)?;
+    let dns = form.fields[1].value.as_deref().map_or(0, |v| list(v).len());
+    csr::check_name_count(dns + found.len())?;
+    Ok(found)
+}
+
+fn key_type(raw: &str) -> Result<KeyType, String> {
+    raw.parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|i| KeyType::ALL.get(i).copied())
+        .ok_or_else(|| format!("'{raw}' is not a line number (1-{})", KeyType::ALL.len()))
+}
+
+fn days(raw: &str, max: i64) -> Result<i64, String> {
+    parse_validity_days(raw, max).map_err(|e| format!("'{raw}' is {e}"))
+}
+
+/// The answers of the CSR form, in its order.
+pub(super) fn csr_entered(m: &mut Model, values: &[String]) -> Vec<Effect> {
+    let request = (|| -> Result<CsrRequest, String> {
+        Ok(CsrRequest {
+            common_name: values[0].clone(),
+            dns_names: dns_names(&values[1])?,
+            ips: ips(&values[2])?,
+            key_type: key_type(&values[3])?,
+        })
+    })();
+    match request {
+        Ok(request) => request_csr(m, request),
+        Err(e) => {
+            m.error(e);
+            Vec::new()
+        }
+    }
+}
+
+/// The validity typed for `target`.
+pub(super) fn days_entered(m: &mut Model, target: IssueTarget, values: &[String]) -> Vec<Effect> {
+    match days(&values[0], target.max_days) {
+        Ok(days) => confirm_issue(m, target.csr, days),
+        Err(e) => {
+            m.error(e);
+            Vec::new()
+        }
+    }
+}
 
 fn push_confirm(
     m: &mut Model,
     title: &str,
     warning: String,
     question: &str,
-    on_yes: Pending,
+    on_yes: Start,
 ) -> Vec<Effect> {
     m.push(Screen::Confirm(Confirm {
         title: title.into(),
@@ -26,12 +248,12 @@ fn push_confirm(
 }
 
 /// After the CSR questions: replacing an existing key needs a confirmation first.
-pub(super) fn request_csr(m: &mut Model, request: CsrRequest) -> Vec<Effect> {
+fn request_csr(m: &mut Model, request: CsrRequest) -> Vec<Effect> {
     let Some(snapshot) = &m.snapshot else {
         return Vec::new();
     };
     if !snapshot.reporting_key {
-        return start_generation(m, request);
+        return m.begin(generation(request));
     }
     let installed = match &snapshot.cert {
         crate::appliance::status::CertState::Installed { summary, .. }
@@ -54,27 +276,29 @@ pub(super) fn request_csr(m: &mut Model, request: CsrRequest) -> Vec<Effect> {
         "Replace the private key",
         warning,
         "Generate a new key and CSR?",
-        Pending::GenerateCsr(request),
+        generation(request),
     )
 }
 
-pub(super) fn start_generation(m: &mut Model, request: CsrRequest) -> Vec<Effect> {
+/// A key generation to start; Esc abandons it.
+fn generation(request: CsrRequest) -> Start {
     let label = request.key_type.label();
-    m.busy = Some(format!("Generating the {label} key and CSR… (Esc cancels)"));
-    m.cancellable = true;
-    vec![Effect::GenerateCsr(request)]
+    Start::cancellable(
+        format!("Generating the {label} key and CSR… (Esc cancels)"),
+        Effect::GenerateCsr(request),
+    )
 }
 
 pub(super) fn generated(m: &mut Model, result: Result<NewCsr, String>) -> Vec<Effect> {
-    if take_discard(m) {
+    if m.take_discard() {
         return Vec::new();
     }
     m.busy = None;
     m.cancellable = false;
     match result {
-        Ok(new) => start(m, "Writing the key and CSR…", Effect::WriteCsr(new)),
+        Ok(new) => m.start("Writing the key and CSR…", Effect::WriteCsr(new)),
         Err(e) => {
-            finish(m, Err(e));
+            m.finish(Err(e));
             Vec::new()
         }
     }
@@ -94,13 +318,13 @@ fn names_of(csr: &CheckedCsr) -> String {
         out.push_str(&format!(
             "\nIP addresses ({}): {}",
             csr.ips.len(),
-            super::form::ip_list(&csr.ips)
+            ip_list(&csr.ips)
         ));
     }
     out
 }
 
-pub(super) fn confirm_issue(m: &mut Model, csr: CheckedCsr, days: i64) -> Vec<Effect> {
+fn confirm_issue(m: &mut Model, csr: CheckedCsr, days: i64) -> Vec<Effect> {
     let root = match m.snapshot.as_ref().and_then(|s| s.root_fingerprint.clone()) {
         Some(Ok(fp)) => fp,
         _ => "unknown".into(),
@@ -116,54 +340,54 @@ pub(super) fn confirm_issue(m: &mut Model, csr: CheckedCsr, days: i64) -> Vec<Ef
         "Issue the certificate",
         warning,
         "Issue it?",
-        Pending::IssueCert { csr, days },
+        Start::new("Issuing the certificate…", Effect::IssueCert { csr, days }),
     )
 }
 
-/// A text pasted or read from /incoming, for `purpose`.
-pub(super) fn received(m: &mut Model, purpose: TextFor, text: &str) -> Vec<Effect> {
-    match purpose {
-        TextFor::Csr => match csr::check_csr(text) {
-            Ok(checked) => {
-                match m.snapshot.as_ref().and_then(|s| s.issue_limit.clone()) {
-                    Some(Err(why)) => refuse(m, format!("Nothing can be issued: {why}.")),
-                    Some(Ok(limit)) => {
-                        m.push(Screen::Form(super::form::issue_form(checked, Some(limit))))
-                    }
-                    None => m.push(Screen::Form(super::form::issue_form(checked, None))),
-                }
-                Vec::new()
-            }
-            Err(e) => {
-                refuse(m, format!("The CSR was refused: {e}"));
-                Vec::new()
-            }
+/// A CSR pasted or read from /incoming: checked, then the validity question.
+pub(super) fn received_csr(m: &mut Model, text: &str) -> Vec<Effect> {
+    match csr::check_csr(text) {
+        Ok(checked) => match m.snapshot.as_ref().and_then(|s| s.issue_limit.clone()) {
+            Some(Err(why)) => refuse(m, format!("Nothing can be issued: {why}.")),
+            Some(Ok(limit)) => m.push(Screen::Form(issue_form(checked, Some(limit)))),
+            None => m.push(Screen::Form(issue_form(checked, None))),
         },
-        TextFor::AuthorizedKey => super::ssh::received_key(m, text),
-        TextFor::Cert => start(
-            m,
-            "Checking the certificate…",
-            Effect::CheckCert(text.to_string()),
-        ),
-        TextFor::RootKey => match TrustedKey::from_pem(text.as_bytes()) {
-            Ok(key) => {
-                let warning = format!(
-                    "Root key fingerprint: {}\nCompare it with the 'Root key' line of Tanium Status on the Tanium Server. Trust it only if they are identical: certificates signed by this key will be installed.",
-                    key.fingerprint
-                );
-                push_confirm(
-                    m,
-                    "Trust this root key",
-                    warning,
-                    "Trust it?",
-                    Pending::ImportRoot(text.to_string()),
-                )
-            }
-            Err(e) => {
-                refuse(m, format!("The root public key was refused: {e}"));
-                Vec::new()
-            }
-        },
+        Err(e) => refuse(m, format!("The CSR was refused: {e}")),
+    }
+    Vec::new()
+}
+
+/// A signed certificate pasted or read from /incoming: the executor checks it.
+pub(super) fn received_cert(m: &mut Model, text: &str) -> Vec<Effect> {
+    m.start(
+        "Checking the certificate…",
+        Effect::CheckCert(text.to_string()),
+    )
+}
+
+/// A root public key pasted or read from /incoming: trusted once confirmed.
+pub(super) fn received_root(m: &mut Model, text: &str) -> Vec<Effect> {
+    match TrustedKey::from_pem(text.as_bytes()) {
+        Ok(key) => {
+            let warning = format!(
+                "Root key fingerprint: {}\nCompare it with the 'Root key' line of Tanium Status on the Tanium Server. Trust it only if they are identical: certificates signed by this key will be installed.",
+                key.fingerprint
+            );
+            push_confirm(
+                m,
+                "Trust this root key",
+                warning,
+                "Trust it?",
+                Start::new(
+                    "Saving the trusted root key…",
+                    Effect::ImportRoot(text.to_string()),
+                ),
+            )
+        }
+        Err(e) => {
+            refuse(m, format!("The root public key was refused: {e}"));
+            Vec::new()
+        }
     }
 }
 
@@ -177,7 +401,7 @@ fn describe(summary: &CertSummary) -> String {
 }
 
 /// The executor's answer to `Effect::CheckCert`.
-pub(super) fn checked(m: &mut Model, text: String, result: Result<CertCheck, String>) {
+pub(super) fn checked(m: &mut Model, text: String, result: Result<CertCheck, Failure>) {
     match result {
         Ok(CertCheck::Ready(summary)) => {
             let warning = format!(
@@ -189,7 +413,10 @@ pub(super) fn checked(m: &mut Model, text: String, result: Result<CertCheck, Str
                 "Install the certificate",
                 warning,
                 "Install it?",
-                Pending::InstallCert { text, trust: None },
+                Start::new(
+                    "Installing the certificate…",
+                    Effect::InstallCert { text, trust: None },
+                ),
             );
         }
         Ok(CertCheck::NeedsTrust { summary, candidate }) => {
@@ -203,12 +430,18 @@ pub(super) fn checked(m: &mut Model, text: String, result: Result<CertCheck, Str
                 "Trust the root key and install",
                 warning,
                 "Trust it and install?",
-                Pending::InstallCert {
-                    text,
-                    trust: Some(candidate),
-                },
+                Start::new(
+                    "Installing the certificate…",
+                    Effect::InstallCert {
+                        text,
+                        trust: Some(candidate),
+                    },
+                ),
             );
         }
-        Err(e) => refuse(m, format!("The certificate was refused: {e}")),
+        Err(e) => {
+            let why = m.with_step(&e.message, e.first);
+            refuse(m, format!("The certificate was refused: {why}"));
+        }
     }
 }

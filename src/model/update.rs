@@ -1,7 +1,7 @@
 //! `update`: every message changes the model here, and only here.
 
 use super::{
-    Binding, Cmd, Confirm, Effect, Key, Model, Msg, Outcome, Pending, Screen, commands, form,
+    Binding, Cmd, Confirm, Effect, FormFor, Key, Model, Msg, Screen, TextFor, commands, form,
     input, nav, paste, settings, setup, ssh, tls, view,
 };
 
@@ -12,149 +12,132 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         return Vec::new();
     }
     match msg {
+        Msg::Key(Key::Esc) if m.busy.is_some() && m.cancellable => {
+            m.busy = None;
+            m.cancellable = false;
+            m.discard += 1;
+            m.info("Cancelled: the key being generated will be discarded; nothing was written.");
+            vec![Effect::Cancel]
+        }
+        Msg::Key(_) | Msg::Paste(_) if m.busy.is_some() => Vec::new(),
+        Msg::Paste(text) => on_paste(m, &text),
+        Msg::Key(key) => on_key(m, key),
+        Msg::Resize(..)
+        | Msg::Tick
+        | Msg::Drawn
+        | Msg::PasteBurst
+        | Msg::Quiet
+        | Msg::IdleTimeout
+        | Msg::Copied(_) => {
+            on_terminal(m, msg);
+            Vec::new()
+        }
+        Msg::Loaded(_)
+        | Msg::Initialized(_)
+        | Msg::Saved(_)
+        | Msg::Done(_)
+        | Msg::Finished(_)
+        | Msg::CsrGenerated(_)
+        | Msg::CertChecked { .. }
+        | Msg::Listed { .. }
+        | Msg::TextRead { .. }
+        | Msg::KeysListed { .. }
+        | Msg::Transferred { .. } => on_result(m, msg),
+    }
+}
+
+/// What the terminal and the clock tell: nothing to run follows.
+fn on_terminal(m: &mut Model, msg: Msg) {
+    match msg {
         Msg::Resize(w, h) => {
             let was_small = m.too_small();
             m.size = (w, h);
             input::resized(m, was_small);
-            Vec::new()
         }
-        Msg::Drawn => {
-            input::drawn(m);
-            Vec::new()
-        }
-        Msg::PasteBurst => {
-            m.settling = true;
-            Vec::new()
-        }
-        Msg::Quiet => {
-            input::settled(m);
-            Vec::new()
-        }
-        Msg::Tick => {
-            if m.busy.is_some() {
-                m.tick = m.tick.wrapping_add(1);
-            }
-            Vec::new()
-        }
-        Msg::Loaded(result) => {
-            match result {
-                Ok(snapshot) => m.snapshot = Some(snapshot),
-                Err(e) => m.error(e),
-            }
-            Vec::new()
-        }
-        Msg::Initialized(result) => {
-            m.busy = None;
-            setup::initialized(m, result);
-            Vec::new()
-        }
-        Msg::Saved(result) => {
-            m.busy = None;
-            settings::saved(m, result);
-            Vec::new()
-        }
-        Msg::Done(result) => {
-            m.busy = None;
-            finish(m, result);
-            Vec::new()
-        }
-        Msg::CsrGenerated(result) => tls::generated(m, result),
-        Msg::CertChecked { text, result } => {
-            m.busy = None;
-            tls::checked(m, text, result);
-            Vec::new()
-        }
-        Msg::Listed { purpose, result } => {
-            m.busy = None;
-            paste::listed(m, purpose, result);
-            Vec::new()
-        }
-        Msg::TextRead { purpose, result } => {
-            m.busy = None;
-            match result {
-                Ok(text) => tls::received(m, purpose, &text),
-                Err(e) => {
-                    m.error(e);
-                    Vec::new()
-                }
-            }
-        }
-        Msg::KeysListed { kind, result } => {
-            ssh::listed(m, kind, result);
-            Vec::new()
-        }
-        Msg::Transferred { op, peer, result } => ssh::transferred(m, op, peer, result),
+        Msg::Drawn => input::drawn(m),
+        Msg::PasteBurst => m.settling = true,
+        Msg::Quiet => input::settled(m),
+        Msg::Tick if m.busy.is_some() => m.tick = m.tick.wrapping_add(1),
         Msg::IdleTimeout => {
             let secs = m.idle_timeout_secs();
             m.quit = true;
             m.goodbye = Some(format!(
                 "Logged out after {secs} seconds without a key press (IdleTimeoutSeconds)."
             ));
-            Vec::new()
         }
-        Msg::Copied(message) => {
-            m.info(message);
-            Vec::new()
-        }
-        Msg::Key(Key::Esc) if m.busy.is_some() && m.cancellable => {
-            m.busy = None;
-            m.cancellable = false;
-            m.discard += 1;
-            m.info("Cancelled: the key being generated will be discarded; nothing was written.");
-            Vec::new()
-        }
-        Msg::Key(_) | Msg::Paste(_) if m.busy.is_some() => Vec::new(),
-        Msg::Paste(text) if matches!(m.screen(), Screen::Paste(_)) => paste::pasted(m, &text),
-        Msg::Paste(text) => {
-            // A value pasted at a prompt: its first line, without control characters.
-            let line = text
-                .split(['\r', '\n'])
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("");
-            let room = m.input_limit().saturating_sub(m.input.chars().count());
-            m.input
-                .extend(line.trim().chars().filter(|c| !c.is_control()).take(room));
-            Vec::new()
-        }
-        Msg::Key(key) => on_key(m, key),
+        Msg::Copied(message) => m.info(message),
+        // Time passing with nothing running; the rest is not the terminal's.
+        Msg::Tick | Msg::Key(_) | Msg::Paste(_) => {}
+        Msg::Loaded(_)
+        | Msg::Initialized(_)
+        | Msg::Saved(_)
+        | Msg::Done(_)
+        | Msg::Finished(_)
+        | Msg::CsrGenerated(_)
+        | Msg::CertChecked { .. }
+        | Msg::Listed { .. }
+        | Msg::TextRead { .. }
+        | Msg::KeysListed { .. }
+        | Msg::Transferred { .. } => {}
     }
 }
 
-/// Marks the model busy with a running effect and returns it.
-pub(super) fn start(m: &mut Model, what: impl Into<String>, effect: Effect) -> Vec<Effect> {
-    m.busy = Some(what.into());
-    m.cancellable = false;
-    vec![effect]
+/// The executor's answers, each handed to the feature that asked.
+fn on_result(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    // Every answer but a reload and the two a cancelled effect may send ends the wait.
+    if !matches!(
+        msg,
+        Msg::Loaded(_) | Msg::CsrGenerated(_) | Msg::KeysListed { .. } | Msg::Transferred { .. }
+    ) {
+        m.busy = None;
+    }
+    match msg {
+        Msg::Loaded(Ok(snapshot)) => m.snapshot = Some(snapshot),
+        Msg::Loaded(Err(e)) => m.error(e),
+        Msg::Initialized(result) => setup::initialized(m, result),
+        Msg::Saved(result) => settings::saved(m, result),
+        Msg::Done(result) => m.finish(result),
+        Msg::Finished(result) => {
+            let outcome = result.and_then(|finished| m.outcome_of(finished));
+            m.finish(outcome);
+        }
+        Msg::CsrGenerated(result) => return tls::generated(m, result),
+        Msg::CertChecked { text, result } => tls::checked(m, text, result),
+        Msg::Listed { purpose, result } => paste::listed(m, purpose, result),
+        Msg::TextRead { purpose, result } => match result {
+            Ok(text) => return received(m, Some((purpose, text))),
+            Err(e) => m.error(e),
+        },
+        Msg::KeysListed { kind, result } => ssh::listed(m, kind, result),
+        Msg::Transferred { op, peer, result } => return ssh::transferred(m, op, peer, result),
+        Msg::Key(_)
+        | Msg::Paste(_)
+        | Msg::Resize(..)
+        | Msg::Tick
+        | Msg::Drawn
+        | Msg::PasteBurst
+        | Msg::Quiet
+        | Msg::IdleTimeout
+        | Msg::Copied(_) => {}
+    }
+    Vec::new()
 }
 
-/// A step finished: back to where its flow began, with its message and what it shows.
-pub(super) fn finish(m: &mut Model, result: Result<Outcome, String>) {
-    while m.stack.len() > 1 && m.screen().is_transient() {
-        m.back();
+/// A paste: into the paste dialog, or its first line as a value typed at a prompt.
+fn on_paste(m: &mut Model, text: &str) -> Vec<Effect> {
+    if matches!(m.screen(), Screen::Paste(_)) {
+        let pasted = paste::pasted(m, text);
+        return received(m, pasted);
     }
-    match result {
-        Ok(outcome) => {
-            let audit = outcome
-                .snapshot
-                .as_ref()
-                .and_then(|s| s.audit_failure.clone());
-            if let Some(snapshot) = outcome.snapshot {
-                m.snapshot = Some(snapshot);
-            }
-            if let Some(view) = outcome.view {
-                m.push(Screen::View(view));
-            }
-            match audit {
-                Some(e) => m.error(format!(
-                    "{} {}",
-                    outcome.message,
-                    super::audit_failure_text(&e)
-                )),
-                None => m.info(outcome.message),
-            }
-        }
-        Err(e) => m.error(e),
-    }
+    // Without control characters.
+    let line = text
+        .split(['\r', '\n'])
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let room = m.input_limit().saturating_sub(m.input.chars().count());
+    m.input
+        .extend(line.trim().chars().filter(|c| !c.is_control()).take(room));
+    Vec::new()
 }
 
 fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
@@ -185,7 +168,10 @@ fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
             super::confirm::scroll(m, key);
             return Vec::new();
         }
-        (Screen::Paste(_), Key::Enter | Key::CtrlD) => return paste::typed_line(m, key),
+        (Screen::Paste(_), Key::Enter | Key::CtrlD) => {
+            let typed = paste::typed_line(m, key);
+            return received(m, typed);
+        }
         _ => {}
     }
     match key {
@@ -245,11 +231,24 @@ fn escape(m: &mut Model) {
             m.back();
             m.info("Cancelled; nothing was changed.");
         }
-        _ if m.at_root() => {
-            m.input.clear();
-            m.info("This is the root menu: type X and Enter to exit.");
+        Screen::Menu { .. }
+        | Screen::Status
+        | Screen::Users
+        | Screen::Help
+        | Screen::Components { .. }
+        | Screen::Settings { .. }
+        | Screen::AddSetting { .. }
+        | Screen::View(_)
+        | Screen::Files(_)
+        | Screen::UserList { .. }
+        | Screen::Keys(_) => {
+            if m.at_root() {
+                m.input.clear();
+                m.info("This is the root menu: type X and Enter to exit.");
+            } else {
+                m.back();
+            }
         }
-        _ => m.back(),
     }
 }
 
@@ -284,7 +283,10 @@ fn submit(m: &mut Model, text: &str) -> Vec<Effect> {
         Screen::Edit(edit) => settings::submit_value(m, edit, text),
         Screen::Confirm(confirm) => answer(m, confirm, text),
         Screen::Setup(setup) => setup::submit(m, setup, text),
-        Screen::Form(form) => form::submit(m, form, text),
+        Screen::Form(form) => {
+            let entered = form::submit(m, form, text);
+            form_entered(m, entered)
+        }
         Screen::Files(files) => paste::pick_file(m, files, text),
         Screen::UserList { menu, cursor } => ssh::pick_user(m, &menu, cursor, text),
         Screen::Keys(list) => ssh::pick_key(m, list, text),
@@ -307,76 +309,33 @@ fn run_command(m: &mut Model, cmd: Cmd) -> Vec<Effect> {
     Vec::new()
 }
 
-/// The one confirmation path: only `y` goes ahead.
+/// The one confirmation path: only `y` goes ahead, and starts what the confirmation carries.
 fn answer(m: &mut Model, confirm: Confirm, text: &str) -> Vec<Effect> {
     if !text.eq_ignore_ascii_case("y") {
         m.back();
         m.info("Declined; nothing was changed.");
         return Vec::new();
     }
-    match confirm.on_yes {
-        Pending::SaveSetting(checked) => {
-            let what = format!("Saving {}…", checked.def.name);
-            start(m, what, Effect::SaveSetting(checked))
-        }
-        Pending::Init(opts) => start(
-            m,
-            "Creating the appliance: keys and certificates…",
-            Effect::Init(opts),
-        ),
-        Pending::GenerateCsr(request) => tls::start_generation(m, request),
-        Pending::IssueCert { csr, days } => start(
-            m,
-            "Issuing the certificate…",
-            Effect::IssueCert { csr, days },
-        ),
-        Pending::InstallCert { text, trust } => start(
-            m,
-            "Installing the certificate…",
-            Effect::InstallCert { text, trust },
-        ),
-        Pending::ImportRoot(text) => {
-            start(m, "Saving the trusted root key…", Effect::ImportRoot(text))
-        }
-        Pending::RegenerateTls => start(
-            m,
-            "Generating the TLS key and certificate…",
-            Effect::RegenerateTls,
-        ),
-        Pending::GenerateKeypair { user } => start(
-            m,
-            format!("Generating {user}'s key pair…"),
-            Effect::GenerateKeypair { user },
-        ),
-        Pending::AddAuthorized { user, text } => start(
-            m,
-            format!("Adding the key for {user}…"),
-            Effect::AddAuthorized { user, text },
-        ),
-        Pending::RemoveAuthorized { user, line, row } => start(
-            m,
-            format!("Removing line {line}…"),
-            Effect::RemoveAuthorized { user, line, row },
-        ),
-        Pending::RemoveKnownHost { line, row } => start(
-            m,
-            format!("Removing line {line}…"),
-            Effect::RemoveKnownHost { line, row },
-        ),
-        Pending::TrustHost {
-            op,
-            peer,
-            fingerprint,
-        } => ssh::start_transfer(m, op, peer, Some(fingerprint)),
+    m.begin(confirm.on_yes)
+}
+
+/// A form answered to its end, handed to the feature that opened it.
+fn form_entered(m: &mut Model, entered: Option<(FormFor, Vec<String>)>) -> Vec<Effect> {
+    match entered {
+        None => Vec::new(),
+        Some((FormFor::Csr, values)) => tls::csr_entered(m, &values),
+        Some((FormFor::Issue(target), values)) => tls::days_entered(m, *target, &values),
+        Some((FormFor::Peer(op), values)) => ssh::peer_entered(m, op, &values),
     }
 }
 
-/// Whether the result just arrived belongs to an abandoned effect, and is to be dropped.
-/// Effects run one after another, so abandoned results arrive first, in order.
-pub(super) fn take_discard(m: &mut Model) -> bool {
-    if m.discard == 0 {
-        return false;
+/// A text pasted, or read from /incoming, handed to the feature it is meant for.
+fn received(m: &mut Model, received: Option<(TextFor, String)>) -> Vec<Effect> {
+    match received {
+        None => Vec::new(),
+        Some((TextFor::Csr, text)) => tls::received_csr(m, &text),
+        Some((TextFor::Cert, text)) => tls::received_cert(m, &text),
+        Some((TextFor::RootKey, text)) => tls::received_root(m, &text),
+        Some((TextFor::AuthorizedKey, text)) => ssh::received_key(m, &text),
     }
-    m.discard -= 1;
-    true
 }

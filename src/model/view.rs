@@ -44,9 +44,7 @@ impl View {
 }
 
 pub(super) fn scroll(m: &mut Model, key: Key) {
-    // The body is the screen less header, trail, rule, message, prompt and footer.
-    let (body, _) = message_layout(m.message_lines().len(), m.size.1);
-    let page = usize::from(body).max(1);
+    let page = m.body_rows().max(1);
     let width = m.size.0;
     let Screen::View(view) = m.screen_mut() else {
         return;
@@ -101,6 +99,13 @@ impl Model {
             (None, None) => return Vec::new(),
         };
         message_lines(&text, self.size.0)
+    }
+
+    /// Rows of the screen's body as drawn: the screen less header, trail, rule, message,
+    /// prompt and footer. Scrolling pages by it; the one place it is computed.
+    pub fn body_rows(&self) -> usize {
+        let (body, _) = message_layout(self.message_lines().len(), self.size.1);
+        usize::from(body)
     }
 
     /// Rows of the message below the message area: PgUp/PgDn scroll it when any.

@@ -155,7 +155,13 @@ pub fn prompt_label(m: &Model) -> String {
                 format!("{} [{}]: ", f.label, form.cursor + 1)
             }
         }
-        _ => "Enter selection: ".into(),
+        Screen::Menu { .. }
+        | Screen::Components { .. }
+        | Screen::Settings { .. }
+        | Screen::AddSetting { .. }
+        | Screen::Files(_)
+        | Screen::UserList { .. }
+        | Screen::Keys(_) => "Enter selection: ".into(),
     }
 }
 

@@ -62,7 +62,7 @@ pub enum TransferError {
         fingerprint: String,
     },
     #[error(
-        "WARNING: THE HOST KEY OF {host} HAS CHANGED. It now presents {fingerprint}, not the key recorded in tanadmin's known_hosts. Someone may be intercepting the connection. Nothing was transferred. If the change is expected, remove the old entry (C › 3 › tanadmin › 4) and connect again."
+        "WARNING: THE HOST KEY OF {host} HAS CHANGED. It now presents {fingerprint}, not the key recorded in tanadmin's known_hosts. Someone may be intercepting the connection. Nothing was transferred. If the change is expected, remove the old entry from tanadmin's known hosts and connect again."
     )]
     HostKeyChanged { host: String, fingerprint: String },
     #[error(
@@ -70,11 +70,13 @@ pub enum TransferError {
     )]
     HostKeyRevoked { host: String, fingerprint: String },
     #[error(
-        "{peer} refused tanadmin's key: add this appliance's tanadmin public key to that appliance's tancopy authorized keys (C › 3 › tancopy › 3 › 2)"
+        "{peer} refused tanadmin's key: add this appliance's tanadmin public key to that appliance's tancopy authorized keys"
     )]
     AuthRefused { peer: String, user: String },
-    #[error("tanadmin has no key pair here: generate it first (C › 3 › tanadmin › 1)")]
+    #[error("tanadmin has no key pair here: generate it first")]
     NoClientKey,
+    #[error("there is no zoneserver/reporting.csr: generate the CSR first")]
+    NoCsr,
     #[error("/{path} was not found on {peer}")]
     NotFound { peer: String, path: String },
     #[error("/{path} on the peer is {size} bytes; the limit is {limit}")]

@@ -1,0 +1,111 @@
+//! The certificate steps (SPEC §4.2–4.4).
+
+use std::path::Path;
+
+use time::OffsetDateTime;
+
+use super::{open, snapshot};
+use crate::appliance::tls::{self, TlsError};
+use crate::model::{Failure, Finished, Made, Msg, Shown, Step, TlsDone};
+use crate::pki::TrustedKey;
+use crate::pki::csr::{self, CheckedCsr, NewCsr};
+
+/// A step that changes the appliance: the domain call, then the appliance as it is now.
+fn change<T>(
+    root: &Path,
+    step: impl FnOnce(&crate::appliance::Appliance) -> Result<T, TlsError>,
+    done: impl FnOnce(T) -> TlsDone,
+) -> Msg {
+    Msg::Finished(open(root).and_then(|app| {
+        let value = step(&app).map_err(|e| e.to_string())?;
+        Ok(Finished::Changed(
+            Made::Tls(done(value)),
+            Box::new(snapshot(&app)),
+        ))
+    }))
+}
+
+pub(super) fn generate_csr(request: &csr::CsrRequest) -> Msg {
+    Msg::CsrGenerated(csr::generate_csr(request).map_err(|e| e.to_string()))
+}
+
+pub(super) fn write_csr(root: &Path, new: NewCsr, now: OffsetDateTime) -> Msg {
+    change(
+        root,
+        |app| tls::write_new_csr(app, &new, now),
+        |files| TlsDone::CsrWritten {
+            files,
+            key_fingerprint: new.key_fingerprint.clone(),
+            csr_pem: new.csr_pem.clone(),
+        },
+    )
+}
+
+pub(super) fn issue(root: &Path, checked: &CheckedCsr, days: i64, now: OffsetDateTime) -> Msg {
+    change(
+        root,
+        |app| tls::issue_from_csr(app, checked, days, now),
+        |issued| TlsDone::Issued {
+            summary: issued.summary,
+            cert_pem: issued.cert_pem,
+        },
+    )
+}
+
+/// What to take first when a certificate cannot be checked yet.
+fn first_step(e: &TlsError) -> Option<Step> {
+    match e {
+        TlsError::NoKey => Some(Step::GenerateCsr),
+        TlsError::NoRoot => Some(Step::ImportRoot),
+        _ => None,
+    }
+}
+
+pub(super) fn check(root: &Path, text: String, now: OffsetDateTime) -> Msg {
+    let result = open(root).map_err(Failure::from).and_then(|app| {
+        tls::check_for_install(&app, &text, now).map_err(|e| Failure {
+            message: e.to_string(),
+            first: first_step(&e),
+        })
+    });
+    Msg::CertChecked { text, result }
+}
+
+pub(super) fn install(
+    root: &Path,
+    text: &str,
+    trust: Option<&TrustedKey>,
+    now: OffsetDateTime,
+) -> Msg {
+    change(
+        root,
+        |app| tls::install_certificate(app, text, trust, now),
+        TlsDone::Installed,
+    )
+}
+
+pub(super) fn import_root(root: &Path, text: &str) -> Msg {
+    change(
+        root,
+        |app| tls::import_trusted_root(app, text),
+        TlsDone::RootTrusted,
+    )
+}
+
+pub(super) fn regenerate(root: &Path, now: OffsetDateTime) -> Msg {
+    change(
+        root,
+        |app| tls::regenerate_server_tls(app, now),
+        TlsDone::Regenerated,
+    )
+}
+
+pub(super) fn show_issued(root: &Path) -> Msg {
+    Msg::Finished(open(root).and_then(|app| {
+        let (records, unreadable) = tls::issued_counting(&app).map_err(|e| e.to_string())?;
+        Ok(Finished::Shown(Shown::Issued {
+            records,
+            unreadable,
+        }))
+    }))
+}

@@ -1,0 +1,382 @@
+//! The sentences an operator reads about a finished step, and where to go next, named by
+//! its key path in the shipped menus (no key path is written by hand anywhere).
+
+use super::{Model, Outcome, View};
+use crate::appliance::status::Snapshot;
+use crate::appliance::tls::IssuedRecord;
+use crate::appliance::{Addon, ApplianceConfig, Layout, Role};
+use crate::date::date;
+use crate::menu::{Action, MenuTree, Target};
+use crate::pki::CertSummary;
+use crate::text::escape;
+
+/// A step the operator takes, here or on the other appliance of the exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Generate CSR, on this Zone Server.
+    GenerateCsr,
+    /// Import Tanium root public key, on this Zone Server.
+    ImportRoot,
+    /// Push the CSR over SFTP, on this Zone Server.
+    PushCsr,
+    /// tanadmin's key pair, here.
+    GenerateTanadminKey,
+    /// tanadmin's known hosts, here.
+    ForgetHostKey,
+    /// tancopy's authorized keys (add one) on the other appliance.
+    AuthorizeOnPeer,
+    /// Import a CSR from /incoming, on the Tanium Server.
+    ImportCsrOnServer,
+    /// Paste a CSR, on the Tanium Server.
+    PasteCsrOnServer,
+    /// Paste the signed certificate, on the Zone Server.
+    PasteCertOnZone,
+}
+
+/// Which appliance a step is taken on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum On {
+    Here,
+    Peer,
+    TaniumServer,
+    ZoneServer,
+}
+
+impl Step {
+    pub const ALL: [Step; 9] = [
+        Step::GenerateCsr,
+        Step::ImportRoot,
+        Step::PushCsr,
+        Step::GenerateTanadminKey,
+        Step::ForgetHostKey,
+        Step::AuthorizeOnPeer,
+        Step::ImportCsrOnServer,
+        Step::PasteCsrOnServer,
+        Step::PasteCertOnZone,
+    ];
+
+    /// What the step is in the menus, the user a user list takes, and where it is taken.
+    fn target(self) -> (Target, Option<&'static str>, On) {
+        let [tanadmin, tancopy] = Layout::USERS;
+        let action = |a| Target::Action(a);
+        match self {
+            Step::GenerateCsr => (action(Action::GenerateCsr), None, On::ZoneServer),
+            Step::ImportRoot => (Target::Submenu("import_root".into()), None, On::ZoneServer),
+            Step::PushCsr => (action(Action::SftpPush), None, On::ZoneServer),
+            Step::GenerateTanadminKey => {
+                (action(Action::GenerateKeypair), Some(tanadmin), On::Here)
+            }
+            Step::ForgetHostKey => (action(Action::KnownHosts), Some(tanadmin), On::Here),
+            Step::AuthorizeOnPeer => (action(Action::AddAuthorizedKey), Some(tancopy), On::Peer),
+            Step::ImportCsrOnServer => {
+                (Target::Submenu("import_csr".into()), None, On::TaniumServer)
+            }
+            Step::PasteCsrOnServer => (action(Action::PasteCsr), None, On::TaniumServer),
+            Step::PasteCertOnZone => (action(Action::PasteCert), None, On::ZoneServer),
+        }
+    }
+}
+
+/// An appliance of `role` as its menus see it: a Tanium Server with the Zone Server Hub.
+fn appliance_of(role: Role, like: Option<&ApplianceConfig>) -> ApplianceConfig {
+    ApplianceConfig {
+        role,
+        hostname: String::new(),
+        platform: like.map_or(crate::appliance::Platform::DEFAULT, |c| c.platform),
+        addons: match role {
+            Role::TaniumServer => vec![Addon::ZoneHub],
+            Role::ZoneServer => Vec::new(),
+        },
+    }
+}
+
+/// The appliance whose menus a step `on` is taken in, seen from `here`.
+fn config_for(here: Option<&ApplianceConfig>, on: On) -> ApplianceConfig {
+    let role = here.map_or(Role::ZoneServer, |c| c.role);
+    match (on, here) {
+        (On::Here, Some(config)) => config.clone(),
+        (On::Here, None) => appliance_of(role, here),
+        (On::Peer, _) => match role {
+            Role::TaniumServer => appliance_of(Role::ZoneServer, here),
+            Role::ZoneServer => appliance_of(Role::TaniumServer, here),
+        },
+        (On::TaniumServer, _) => appliance_of(Role::TaniumServer, here),
+        (On::ZoneServer, _) => appliance_of(Role::ZoneServer, here),
+    }
+}
+
+impl Model {
+    /// `message`, with the key path of the step to take first when there is one.
+    pub fn with_step(&self, message: &str, first: Option<Step>) -> String {
+        match first {
+            Some(step) => format!("{message} ({})", self.key_path(step)),
+            None => message.to_string(),
+        }
+    }
+
+    /// The key path of `step` ("2 › Z › 1"), from the shipped menus.
+    pub fn key_path(&self, step: Step) -> String {
+        path_of(&self.menus, self.snapshot.as_ref().map(|s| &s.config), step)
+    }
+
+    /// The sentences of a finished step, as this appliance's operator reads them.
+    pub(super) fn outcome_of(&self, finished: Finished) -> Result<Outcome, String> {
+        finished.outcome(&self.menus, self.snapshot.as_ref().map(|s| &s.config))
+    }
+}
+
+/// What a step that changed or showed something did, as the executor found it: the model
+/// writes every sentence the operator reads about it (`Finished::outcome`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finished {
+    /// A change made, and the appliance as it is now.
+    Changed(Made, Box<Snapshot>),
+    Shown(Shown),
+    /// A file to show could not be read: `what` names it.
+    Unreadable {
+        what: String,
+        error: String,
+    },
+}
+
+/// A change made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Made {
+    Tls(TlsDone),
+    Keys(KeysDone),
+}
+
+/// The certificate steps (SPEC §4.2–4.4).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TlsDone {
+    CsrWritten {
+        files: Vec<String>,
+        key_fingerprint: String,
+        csr_pem: String,
+    },
+    Issued {
+        summary: CertSummary,
+        cert_pem: String,
+    },
+    Installed(CertSummary),
+    RootTrusted(String),
+    Regenerated(CertSummary),
+}
+
+/// The SSH key steps (SPEC §4.1).
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeysDone {
+    KeypairMade {
+        user: String,
+        fingerprint: String,
+        public_key: String,
+    },
+    KeyAdded {
+        user: String,
+        fingerprint: String,
+    },
+    KeyRemoved {
+        user: String,
+        fingerprint: String,
+    },
+    HostForgotten(String),
+}
+
+/// What was read to be shown, nothing changed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shown {
+    File {
+        rel: String,
+        title: String,
+        text: String,
+    },
+    Issued {
+        records: Vec<IssuedRecord>,
+        unreadable: usize,
+    },
+    Audit(Vec<String>),
+}
+
+/// A message, and the text shown for copying, if any.
+type Sentences = (String, Option<View>);
+
+impl Finished {
+    /// The message and view the operator reads, key paths from `menus` as seen from `here`.
+    pub fn outcome(
+        self,
+        menus: &MenuTree,
+        here: Option<&ApplianceConfig>,
+    ) -> Result<Outcome, String> {
+        let at = |step: Step| path_of(menus, here, step);
+        let (message, view) = match self {
+            Finished::Changed(made, snapshot) => {
+                let (message, view) = match made {
+                    Made::Tls(done) => done.sentences(&at),
+                    Made::Keys(done) => done.sentences(&at),
+                };
+                return Ok(Outcome {
+                    message,
+                    snapshot: Some(*snapshot),
+                    view,
+                });
+            }
+            Finished::Shown(shown) => (String::new(), Some(shown.view())),
+            Finished::Unreadable { what, error } => {
+                return Err(format!("Cannot read {what}: {error}"));
+            }
+        };
+        Ok(Outcome {
+            message,
+            snapshot: None,
+            view,
+        })
+    }
+}
+
+impl TlsDone {
+    fn sentences(self, at: &dyn Fn(Step) -> String) -> Sentences {
+        match self {
+            TlsDone::CsrWritten {
+                files,
+                key_fingerprint,
+                csr_pem,
+            } => {
+                let intro = vec![
+                    format!("Written: {}", files.join(", ")),
+                    format!("Key fingerprint: {key_fingerprint}"),
+                    format!(
+                        "Copy the CSR below (select it, or press c) and paste it on the Tanium Server at {}, or push it to the server's /incoming over SFTP with {}.",
+                        at(Step::PasteCsrOnServer),
+                        at(Step::PushCsr)
+                    ),
+                ];
+                let view = View::new("reporting.csr", intro, csr_pem);
+                ("New key and CSR written.".into(), Some(view))
+            }
+            TlsDone::Issued { summary, cert_pem } => {
+                let intro = vec![
+                    format!("Issued {} serial {}", summary.subject, summary.serial),
+                    format!(
+                        "Valid until {} UTC; written to /outgoing/reporting.crt",
+                        date(summary.not_after)
+                    ),
+                    format!(
+                        "Copy it below (select it, or press c) and paste it on the Zone Server at {}.",
+                        at(Step::PasteCertOnZone)
+                    ),
+                ];
+                let view = View::new("reporting.crt", intro, cert_pem);
+                let message = format!("Certificate issued for {}.", summary.subject);
+                (message, Some(view))
+            }
+            TlsDone::Installed(s) => {
+                let until = date(s.not_after);
+                let message = format!("Certificate installed: {}, valid until {until}.", s.subject);
+                (message, None)
+            }
+            TlsDone::RootTrusted(fingerprint) => {
+                (format!("Trusted root key saved: {fingerprint}."), None)
+            }
+            TlsDone::Regenerated(s) => {
+                let until = date(s.not_after);
+                (
+                    format!("New TLS key and certificate, valid until {until}."),
+                    None,
+                )
+            }
+        }
+    }
+}
+
+impl KeysDone {
+    fn sentences(self, at: &dyn Fn(Step) -> String) -> Sentences {
+        match self {
+            KeysDone::KeypairMade {
+                user,
+                fingerprint,
+                public_key,
+            } => {
+                let intro = vec![
+                    format!("New key pair for {user}: {fingerprint}"),
+                    format!(
+                        "Add the public key below to tancopy's authorized keys on the other appliance ({}).",
+                        at(Step::AuthorizeOnPeer)
+                    ),
+                ];
+                let view = View::new(format!("{user}'s public key"), intro, public_key);
+                (format!("New key pair for {user}."), Some(view))
+            }
+            KeysDone::KeyAdded { user, fingerprint } => (
+                format!("Key {fingerprint} added to {user}'s authorized keys."),
+                None,
+            ),
+            KeysDone::KeyRemoved { user, fingerprint } => (
+                format!("Key {fingerprint} removed from {user}'s authorized keys."),
+                None,
+            ),
+            KeysDone::HostForgotten(host) => (
+                format!("The key of {host} is forgotten; the next connection asks again."),
+                None,
+            ),
+        }
+    }
+}
+
+impl Shown {
+    fn view(self) -> View {
+        match self {
+            Shown::File { rel, title, text } => View::new(title, vec![format!("{rel}:")], text),
+            Shown::Issued {
+                records,
+                unreadable,
+            } => issued_view(&records, unreadable),
+            Shown::Audit(lines) => audit_view(lines),
+        }
+    }
+}
+
+fn issued_view(records: &[IssuedRecord], unreadable: usize) -> View {
+    let mut lines: Vec<String> = records
+        .iter()
+        .map(|r| {
+            format!(
+                "{}  expires {}  serial {}",
+                escape(&r.subject),
+                escape(crate::text::prefix(&r.not_after, 10)),
+                escape(&r.serial)
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push("No certificate issued yet.".into());
+    }
+    let mut intro = vec![format!("{} issued, most recent first:", records.len())];
+    if unreadable > 0 {
+        intro.push(format!(
+            "{unreadable} line(s) of tanium/issued.jsonl could not be read and are not shown."
+        ));
+    }
+    View::new("Issued certificates", intro, lines.join("\n"))
+}
+
+fn audit_view(lines: Vec<String>) -> View {
+    let intro = vec![format!(
+        "log/audit.jsonl, most recent first ({} shown). Keys are named by fingerprint only.",
+        lines.len()
+    )];
+    let text = if lines.is_empty() {
+        "No change recorded yet.".to_string()
+    } else {
+        lines.join("\n")
+    };
+    View::new("Audit log", intro, text)
+}
+
+/// The key path of `step` in `menus`, seen from the appliance `here`.
+fn path_of(menus: &MenuTree, here: Option<&ApplianceConfig>, step: Step) -> String {
+    let (target, user, on) = step.target();
+    menus
+        .path_to(&target, &config_for(here, on), user)
+        .map(|keys| keys.join(" › "))
+        .unwrap_or_else(|| "the menus".into())
+}
