@@ -15,7 +15,7 @@ use tanos_menu::model::{Key, Msg, Screen, update};
 use tanos_menu::pki::csr::{self, CsrError, CsrRequest};
 use tanos_menu::pki::issue::{self, LeafRequest, MAX_VALIDITY_DAYS, RootCa};
 use tanos_menu::pki::verify::CertError;
-use tanos_menu::pki::{CertSummary, KeyType, PkiError, TrustedKey};
+use tanos_menu::pki::{CertSummary, KeyType, PkiError, TrustedKey, names};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
@@ -365,7 +365,10 @@ fn the_hub_refuses_names_no_certificate_should_carry() {
             Err(e) => {
                 let msg = e.to_string();
                 // Nothing hidden is echoed back: the character is named by its code.
-                if msg.chars().any(|c| c.is_control() || csr::unfit_in_name(c)) {
+                if msg
+                    .chars()
+                    .any(|c| c.is_control() || names::unfit_in_name(c))
+                {
                     failures.push(format!("{label}: echoes hidden characters: {msg:?}"));
                 }
             }

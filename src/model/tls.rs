@@ -13,7 +13,7 @@ use crate::pki::csr::{self, CheckedCsr, CsrRequest, NewCsr};
 use crate::pki::issue::{
     DEFAULT_VALIDITY_DAYS, IssueLimit, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS, parse_validity_days,
 };
-use crate::pki::{CertSummary, TrustedKey};
+use crate::pki::{CertSummary, TrustedKey, names};
 
 /// The CSR questions, the Zone Server's name offered as the common name.
 pub(super) fn open_csr_form(m: &mut Model) -> Vec<Effect> {
@@ -48,7 +48,7 @@ pub fn csr_form(hostname: &str) -> Form {
                 "The Zone Server's name as clients reach it.",
                 hostname,
                 64,
-                |_, raw| csr::check_common_name(raw),
+                |_, raw| names::check_common_name(raw),
             ),
             Field::text(
                 "Extra DNS names",
@@ -162,21 +162,21 @@ fn list(raw: &str) -> Vec<String> {
 
 fn dns_names(raw: &str) -> Result<Vec<String>, String> {
     let names = list(raw);
-    csr::check_name_count(names.len())?;
+    names::check_name_count(names.len())?;
     for name in &names {
-        csr::check_dns_name(name)?;
+        names::check_dns_name(name)?;
     }
     Ok(names)
 }
 
 fn ips(raw: &str) -> Result<Vec<IpAddr>, String> {
     let items = list(raw);
-    csr::check_name_count(items.len())?;
+    names::check_name_count(items.len())?;
     items
         .iter()
         .map(|s| {
             s.parse()
-                .map_err(|_| format!("'{}' is not an IP address", csr::shown(s)))
+                .map_err(|_| format!("'{}' is not an IP address", names::shown(s)))
         })
         .collect()
 }
@@ -185,7 +185,7 @@ fn ips(raw: &str) -> Result<Vec<IpAddr>, String> {
 fn csr_ips(form: &Form, raw: &str) -> Result<Vec<IpAddr>, String> {
     let found = ips(raw)?;
     let dns = form.fields[1].value.as_deref().map_or(0, |v| list(v).len());
-    csr::check_name_count(dns + found.len())?;
+    names::check_name_count(dns + found.len())?;
     Ok(found)
 }
 

@@ -263,7 +263,7 @@ pub fn sign_leaf(
 /// Every certificate the root signs follows the name rules of a request, whatever its
 /// names came from (a CSR, or this appliance's own hostname read from appliance.toml).
 fn check_names(request: &LeafRequest) -> Result<(), PkiError> {
-    use super::csr::{check_common_name, check_dns_name, check_name_count};
+    use super::names::{check_common_name, check_dns_name, check_name_count};
     check_common_name(&request.common_name).map_err(PkiError::Certificate)?;
     check_name_count(request.dns_names.len() + request.ips.len()).map_err(PkiError::Certificate)?;
     request

@@ -4,6 +4,7 @@
 pub mod csr;
 pub mod inspect;
 pub mod issue;
+pub mod names;
 pub mod verify;
 
 use base64::Engine;
