@@ -121,93 +121,19 @@ fn populate(
     trusted: Option<&TrustedKey>,
     now: OffsetDateTime,
 ) -> Result<Vec<String>, InitError> {
-    let mkdir = |rel: &str, mode: u32| {
-        let path = dir.join(rel);
-        fsutil::create_dir(&path, mode).map_err(io_at(&path))
-    };
-    let write = |rel: &str, bytes: &[u8], mode: u32| {
-        let path = dir.join(rel);
-        fsutil::atomic_write(&path, bytes, mode).map_err(io_at(&path))
-    };
-    let mut fingerprints = Vec::new();
-
-    let toml = toml::to_string(config).map_err(|e| InitError::Io {
-        path: dir.join(Layout::CONFIG),
-        source: io::Error::other(e),
-    })?;
-    write(Layout::CONFIG, toml.as_bytes(), fsutil::PUBLIC_FILE)?;
-    // The change lock exists from the start, so no change ever adds a file beside the others.
-    write(super::lock::LOCK_FILE, b"", fsutil::PRIVATE_FILE)?;
-    write(
-        Layout::SETTINGS,
-        Settings::defaults(config).to_toml().as_bytes(),
-        fsutil::PUBLIC_FILE,
-    )?;
-
-    mkdir("transfer", fsutil::PUBLIC_DIR)?;
-    mkdir(Layout::INCOMING, fsutil::PUBLIC_DIR)?;
-    mkdir(Layout::OUTGOING, fsutil::PUBLIC_DIR)?;
-    mkdir("etc", fsutil::PUBLIC_DIR)?;
-    mkdir(Layout::ETC_SSH, fsutil::PRIVATE_DIR)?;
-    mkdir("log", fsutil::PRIVATE_DIR)?;
-    mkdir("home", fsutil::PUBLIC_DIR)?;
-    for user in Layout::USERS {
-        mkdir(&format!("home/{user}"), fsutil::PUBLIC_DIR)?;
-        mkdir(&format!("home/{user}/.ssh"), fsutil::PRIVATE_DIR)?;
-    }
-    let tanadmin_ssh = dir.join("home/tanadmin/.ssh");
-    fingerprints.push(sshkeys::write_new_keypair(
-        &tanadmin_ssh,
-        &format!("tanadmin@{}", config.hostname),
-    )?);
-    write(
-        &format!("home/tancopy/.ssh/{}", sshkeys::AUTHORIZED_KEYS),
-        b"",
-        fsutil::PRIVATE_FILE,
-    )?;
-
+    write_config(dir, config)?;
+    make_dirs(dir)?;
+    let mut fingerprints = vec![user_files(dir, config)?];
     match config.role {
-        Role::TaniumServer => {
-            mkdir(Layout::TANIUM_DIR, fsutil::PRIVATE_DIR)?;
-            let root = RootCa::generate(&config.hostname, now)?;
-            write(
-                "tanium/tanium.pvk",
-                root.key_pem.as_bytes(),
-                fsutil::PRIVATE_FILE,
-            )?;
-            write(
-                "tanium/tanium.pub",
-                root.public_pem.as_bytes(),
-                fsutil::PUBLIC_FILE,
-            )?;
-            write(
-                "tanium/tanium-root.crt",
-                root.cert_pem.as_bytes(),
-                fsutil::PUBLIC_FILE,
-            )?;
-            let key = issue::generate_key(KeyType::EcdsaP256)?;
-            let request = issue::LeafRequest {
-                common_name: config.hostname.clone(),
-                dns_names: vec![config.hostname.clone()],
-                ips: Vec::new(),
-                days: issue::DEFAULT_VALIDITY_DAYS,
-                rsa: false,
-            };
-            let cert = issue::sign_leaf(&request, &key, &root.key_pem, &root.cert_pem, now)?;
-            write(
-                "tanium/reporting.pvk",
-                key.serialize_pem().as_bytes(),
-                fsutil::PRIVATE_FILE,
-            )?;
-            write("tanium/reporting.crt", cert.as_bytes(), fsutil::PUBLIC_FILE)?;
-            fingerprints.push(root.fingerprint);
-        }
+        Role::TaniumServer => fingerprints.push(tanium_server_files(dir, config, now)?),
         Role::ZoneServer => {
-            mkdir(Layout::ZONE_DIR, fsutil::PRIVATE_DIR)?;
+            mkdir(dir, Layout::ZONE_DIR, fsutil::PRIVATE_DIR)?;
             if let Some(key) = trusted {
+                let pem = key.to_pem();
                 write(
+                    dir,
                     "zoneserver/tanium.pub",
-                    key.to_pem().as_bytes(),
+                    pem.as_bytes(),
                     fsutil::PUBLIC_FILE,
                 )?;
                 fingerprints.push(key.fingerprint.clone());
@@ -215,4 +141,110 @@ fn populate(
         }
     }
     Ok(fingerprints)
+}
+
+fn mkdir(dir: &Path, rel: &str, mode: u32) -> Result<(), InitError> {
+    let path = dir.join(rel);
+    fsutil::create_dir(&path, mode).map_err(io_at(&path))
+}
+
+fn write(dir: &Path, rel: &str, bytes: &[u8], mode: u32) -> Result<(), InitError> {
+    let path = dir.join(rel);
+    fsutil::atomic_write(&path, bytes, mode).map_err(io_at(&path))
+}
+
+/// appliance.toml, the change lock and the default settings.
+fn write_config(dir: &Path, config: &ApplianceConfig) -> Result<(), InitError> {
+    let toml = toml::to_string(config).map_err(|e| InitError::Io {
+        path: dir.join(Layout::CONFIG),
+        source: io::Error::other(e),
+    })?;
+    write(dir, Layout::CONFIG, toml.as_bytes(), fsutil::PUBLIC_FILE)?;
+    // The change lock exists from the start, so no change ever adds a file beside the others.
+    write(dir, super::lock::LOCK_FILE, b"", fsutil::PRIVATE_FILE)?;
+    let settings = Settings::defaults(config).to_toml();
+    write(
+        dir,
+        Layout::SETTINGS,
+        settings.as_bytes(),
+        fsutil::PUBLIC_FILE,
+    )
+}
+
+/// The transfer area, the sshd and log directories, and each user's home.
+fn make_dirs(dir: &Path) -> Result<(), InitError> {
+    mkdir(dir, "transfer", fsutil::PUBLIC_DIR)?;
+    mkdir(dir, Layout::INCOMING, fsutil::PUBLIC_DIR)?;
+    mkdir(dir, Layout::OUTGOING, fsutil::PUBLIC_DIR)?;
+    mkdir(dir, "etc", fsutil::PUBLIC_DIR)?;
+    mkdir(dir, Layout::ETC_SSH, fsutil::PRIVATE_DIR)?;
+    mkdir(dir, "log", fsutil::PRIVATE_DIR)?;
+    mkdir(dir, "home", fsutil::PUBLIC_DIR)?;
+    for user in Layout::USERS {
+        mkdir(dir, &format!("home/{user}"), fsutil::PUBLIC_DIR)?;
+        mkdir(dir, &format!("home/{user}/.ssh"), fsutil::PRIVATE_DIR)?;
+    }
+    Ok(())
+}
+
+/// tanadmin's key pair and tancopy's empty authorized keys: the key pair's fingerprint.
+fn user_files(dir: &Path, config: &ApplianceConfig) -> Result<String, InitError> {
+    let tanadmin_ssh = dir.join("home/tanadmin/.ssh");
+    let fingerprint =
+        sshkeys::write_new_keypair(&tanadmin_ssh, &format!("tanadmin@{}", config.hostname))?;
+    let authorized = format!("home/tancopy/.ssh/{}", sshkeys::AUTHORIZED_KEYS);
+    write(dir, &authorized, b"", fsutil::PRIVATE_FILE)?;
+    Ok(fingerprint)
+}
+
+/// The root key pair and certificate, and the server's own TLS key and certificate signed
+/// by it: the root key's fingerprint.
+fn tanium_server_files(
+    dir: &Path,
+    config: &ApplianceConfig,
+    now: OffsetDateTime,
+) -> Result<String, InitError> {
+    mkdir(dir, Layout::TANIUM_DIR, fsutil::PRIVATE_DIR)?;
+    let root = RootCa::generate(&config.hostname, now)?;
+    write(
+        dir,
+        "tanium/tanium.pvk",
+        root.key_pem.as_bytes(),
+        fsutil::PRIVATE_FILE,
+    )?;
+    write(
+        dir,
+        "tanium/tanium.pub",
+        root.public_pem.as_bytes(),
+        fsutil::PUBLIC_FILE,
+    )?;
+    write(
+        dir,
+        "tanium/tanium-root.crt",
+        root.cert_pem.as_bytes(),
+        fsutil::PUBLIC_FILE,
+    )?;
+    let key = issue::generate_key(KeyType::EcdsaP256)?;
+    let request = issue::LeafRequest {
+        common_name: config.hostname.clone(),
+        dns_names: vec![config.hostname.clone()],
+        ips: Vec::new(),
+        days: issue::DEFAULT_VALIDITY_DAYS,
+        rsa: false,
+    };
+    let cert = issue::sign_leaf(&request, &key, &root.key_pem, &root.cert_pem, now)?;
+    let key_pem = key.serialize_pem();
+    write(
+        dir,
+        "tanium/reporting.pvk",
+        key_pem.as_bytes(),
+        fsutil::PRIVATE_FILE,
+    )?;
+    write(
+        dir,
+        "tanium/reporting.crt",
+        cert.as_bytes(),
+        fsutil::PUBLIC_FILE,
+    )?;
+    Ok(root.fingerprint)
 }

@@ -262,83 +262,96 @@ pub fn run_config(root: &Path, cmd: ConfigCommand) -> ExitCode {
         Err(e) => return fail(1, e),
     };
     match cmd {
-        ConfigCommand::List { component } => {
-            let settings = match Settings::load(&app) {
-                Ok(s) => s,
-                Err(e) => return fail(1, e),
-            };
-            let only = match component.as_deref().map(|c| Component::parse(c).ok_or(c)) {
-                Some(Err(c)) => {
-                    return fail(REFUSED, SettingError::UnknownComponent(escape(c)));
-                }
-                Some(Ok(c)) => Some(c),
-                None => None,
-            };
-            for c in Component::for_appliance(&app.config)
-                .into_iter()
-                .filter(|c| only.is_none_or(|o| o == *c))
-            {
-                say(format!("[{}] {}", c.id(), c.label()));
-                for def in catalogue::defs_for(&app.config, c) {
-                    match settings.get(c, def.name) {
-                        Some(v) => say(format!("  {} = {}", def.name, escape(&v.to_string()))),
-                        None => match catalogue::default_value(&app.config, c, def) {
-                            Some(d) => say(format!("  {} (not set; default {d})", def.name)),
-                            None => say(format!("  {} (not set)", def.name)),
-                        },
-                    }
-                }
-            }
-            ExitCode::SUCCESS
-        }
-        ConfigCommand::Get { name, component } => {
-            let component = match component_arg(&app, component.as_deref(), &name) {
-                Ok(c) => c,
-                Err(e) => return fail(REFUSED, e),
-            };
-            let def = match catalogue::lookup(&app.config, component, &name) {
-                Ok(def) => def,
-                Err(e) => return fail(REFUSED, e),
-            };
-            match Settings::load(&app).map(|s| s.get(component, def.name).cloned()) {
-                Ok(Some(v)) => {
-                    say(escape(&v.to_string()));
-                    ExitCode::SUCCESS
-                }
-                Ok(None) => fail(1, format!("{} is not set on {component}", def.name)),
-                Err(e) => fail(1, e),
-            }
-        }
+        ConfigCommand::List { component } => config_list(&app, component.as_deref()),
+        ConfigCommand::Get { name, component } => config_get(&app, &name, component.as_deref()),
         ConfigCommand::Set {
             name,
             value,
             component,
             yes,
-        } => {
-            let component = match component_arg(&app, component.as_deref(), &name) {
-                Ok(c) => c,
-                Err(e) => return fail(REFUSED, e),
-            };
-            match settings::set(&app, component, &name, &value, yes) {
-                Ok(change) => {
-                    let was = change.old.map_or("unset".to_string(), |v| v.to_string());
-                    say(format!(
-                        "{} = {} on {} (was {})",
-                        change.name,
-                        escape(&change.new.to_string()),
-                        change.component.id(),
-                        escape(&was)
-                    ));
-                    if let Some(e) = change.audit_error {
-                        warn(e);
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e @ (SettingsError::Setting(_) | SettingsError::NeedsConfirmation { .. })) => {
-                    fail(REFUSED, e)
-                }
-                Err(e) => fail(1, e),
+        } => config_set(&app, &name, &value, component.as_deref(), yes),
+    }
+}
+
+/// `config list`: every catalogue setting of the appliance's components, set or default.
+fn config_list(app: &Appliance, component: Option<&str>) -> ExitCode {
+    let settings = match Settings::load(app) {
+        Ok(s) => s,
+        Err(e) => return fail(1, e),
+    };
+    let only = match component.map(|c| Component::parse(c).ok_or(c)) {
+        Some(Err(c)) => return fail(REFUSED, SettingError::UnknownComponent(escape(c))),
+        Some(Ok(c)) => Some(c),
+        None => None,
+    };
+    for c in Component::for_appliance(&app.config)
+        .into_iter()
+        .filter(|c| only.is_none_or(|o| o == *c))
+    {
+        say(format!("[{}] {}", c.id(), c.label()));
+        for def in catalogue::defs_for(&app.config, c) {
+            match settings.get(c, def.name) {
+                Some(v) => say(format!("  {} = {}", def.name, escape(&v.to_string()))),
+                None => match catalogue::default_value(&app.config, c, def) {
+                    Some(d) => say(format!("  {} (not set; default {d})", def.name)),
+                    None => say(format!("  {} (not set)", def.name)),
+                },
             }
         }
+    }
+    ExitCode::SUCCESS
+}
+
+/// `config get NAME`: the value set, or why there is none.
+fn config_get(app: &Appliance, name: &str, component: Option<&str>) -> ExitCode {
+    let component = match component_arg(app, component, name) {
+        Ok(c) => c,
+        Err(e) => return fail(REFUSED, e),
+    };
+    let def = match catalogue::lookup(&app.config, component, name) {
+        Ok(def) => def,
+        Err(e) => return fail(REFUSED, e),
+    };
+    match Settings::load(app).map(|s| s.get(component, def.name).cloned()) {
+        Ok(Some(v)) => {
+            say(escape(&v.to_string()));
+            ExitCode::SUCCESS
+        }
+        Ok(None) => fail(1, format!("{} is not set on {component}", def.name)),
+        Err(e) => fail(1, e),
+    }
+}
+
+/// `config set NAME VALUE`: validated exactly as the menu validates, `--yes` for a warning.
+fn config_set(
+    app: &Appliance,
+    name: &str,
+    value: &str,
+    component: Option<&str>,
+    yes: bool,
+) -> ExitCode {
+    let component = match component_arg(app, component, name) {
+        Ok(c) => c,
+        Err(e) => return fail(REFUSED, e),
+    };
+    match settings::set(app, component, name, value, yes) {
+        Ok(change) => {
+            let was = change.old.map_or("unset".to_string(), |v| v.to_string());
+            say(format!(
+                "{} = {} on {} (was {})",
+                change.name,
+                escape(&change.new.to_string()),
+                change.component.id(),
+                escape(&was)
+            ));
+            if let Some(e) = change.audit_error {
+                warn(e);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e @ (SettingsError::Setting(_) | SettingsError::NeedsConfirmation { .. })) => {
+            fail(REFUSED, e)
+        }
+        Err(e) => fail(1, e),
     }
 }

@@ -36,8 +36,11 @@ fn issue_refusal(e: &crate::pki::PkiError) -> String {
     }
 }
 
+/// A refusal (exit code and what to print) of a KeyUtility command.
+type Refusal = (u8, String);
+
 pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
-    match cmd {
+    let result = match cmd {
         KeyutilityCommand::ReportingTlsRequest {
             key,
             out,
@@ -47,46 +50,13 @@ pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
             key_type,
             force,
         } => {
-            // A request killed after its commit point is completed before anything is
-            // decided (one killed before it left the old pair in place).
-            fsutil::complete_sets(&[
-                fsutil::dir_of(&key).to_path_buf(),
-                fsutil::dir_of(&out).to_path_buf(),
-            ]);
-            if let Err(e) = refuse_existing(&[&key, &out], force) {
-                return fail(REFUSED, e);
-            }
             let request = CsrRequest {
                 common_name: common_name.unwrap_or_else(crate::app::machine_hostname),
                 dns_names,
                 ips,
                 key_type,
             };
-            say(format!("Generating key: '{}'", escape_path(&key)));
-            let new = match csr::generate_csr(&request) {
-                Ok(new) => new,
-                Err(e) => return fail(REFUSED, e),
-            };
-            // The key and its CSR land together or not at all.
-            let written = fsutil::atomic_write_all(&[
-                (&key, new.key_pem.as_bytes(), fsutil::PRIVATE_FILE),
-                (&out, new.csr_pem.as_bytes(), fsutil::PUBLIC_FILE),
-            ]);
-            if let Err(e) = written {
-                return fail(
-                    1,
-                    format!(
-                        "cannot write {} and {}: {e}; neither was changed",
-                        escape_path(&key),
-                        escape_path(&out)
-                    ),
-                );
-            }
-            say(format!(
-                "Successfully generated certificate signing request: '{}'",
-                escape_path(&out)
-            ));
-            ExitCode::SUCCESS
+            tls_request(&key, &out, &request, force)
         }
         KeyutilityCommand::ReportingTlsIssue {
             csr_arg,
@@ -98,63 +68,98 @@ pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
             expiration,
             force,
         } => {
-            let csr_path = csr_arg.unwrap_or(csr);
+            let csr = csr_arg.unwrap_or(csr);
             let out = out_arg.unwrap_or(out);
             let root_key = root_key_arg.unwrap_or(root_key);
-            let root_cert = root_key.with_file_name("tanium-root.crt");
-            if let Err(e) = refuse_existing(&[&out], force) {
-                return fail(REFUSED, e);
-            }
-            let read =
-                |p: &Path| crate::appliance::tls::read_pem_file(p).map_err(|e| e.to_string());
-            let (text, key_pem, cert_pem) =
-                match (read(&csr_path), read(&root_key), read(&root_cert)) {
-                    (Ok(t), Ok(k), Ok(c)) => (t, k, c),
-                    (Err(e), _, _) | (_, Err(e), _) => return fail(REFUSED, e),
-                    (_, _, Err(e)) => {
-                        return fail(
-                            REFUSED,
-                            format!("{e} (the root certificate is read from beside the root key)"),
-                        );
-                    }
-                };
-            let checked = match csr::check_csr(&text) {
-                Ok(c) => c,
-                Err(e) => return fail(REFUSED, format!("{}: {e}", escape_path(&csr_path))),
-            };
-            let request = crate::pki::issue::LeafRequest {
-                common_name: checked.common_name.clone(),
-                dns_names: checked.dns_names.clone(),
-                ips: checked.ips.clone(),
-                days: expiration,
-                rsa: checked.rsa,
-            };
-            let issued = rcgen::SubjectPublicKeyInfo::from_der(&checked.spki_der)
-                .map_err(|e| e.to_string())
-                .and_then(|spki| {
-                    crate::pki::issue::sign_leaf(
-                        &request,
-                        &spki,
-                        &key_pem,
-                        &cert_pem,
-                        OffsetDateTime::now_utc(),
-                    )
-                    .map_err(|e| issue_refusal(&e))
-                });
-            let cert = match issued {
-                Ok(cert) => cert,
-                Err(e) => return fail(REFUSED, e),
-            };
-            if let Err(e) = fsutil::atomic_write(&out, cert.as_bytes(), fsutil::PUBLIC_FILE) {
-                return fail(1, format!("cannot write {}: {e}", escape_path(&out)));
-            }
-            say(format!(
-                "Successfully issued new certificate: '{}'",
-                escape_path(&out)
-            ));
+            tls_issue(&csr, &out, &root_key, expiration, force)
+        }
+    };
+    match result {
+        Ok(done) => {
+            say(done);
             ExitCode::SUCCESS
         }
+        Err((code, message)) => fail(code, message),
     }
+}
+
+/// `reporting-tls-request`: a key and its CSR, written together or not at all.
+fn tls_request(
+    key: &Path,
+    out: &Path,
+    request: &CsrRequest,
+    force: bool,
+) -> Result<String, Refusal> {
+    // A request killed after its commit point is completed before anything is decided
+    // (one killed before it left the old pair in place).
+    fsutil::complete_sets(&[
+        fsutil::dir_of(key).to_path_buf(),
+        fsutil::dir_of(out).to_path_buf(),
+    ]);
+    refuse_existing(&[key, out], force).map_err(|e| (REFUSED, e))?;
+    say(format!("Generating key: '{}'", escape_path(key)));
+    let new = csr::generate_csr(request).map_err(|e| (REFUSED, e.to_string()))?;
+    fsutil::atomic_write_all(&[
+        (key, new.key_pem.as_bytes(), fsutil::PRIVATE_FILE),
+        (out, new.csr_pem.as_bytes(), fsutil::PUBLIC_FILE),
+    ])
+    .map_err(|e| {
+        let (k, o) = (escape_path(key), escape_path(out));
+        (
+            1,
+            format!("cannot write {k} and {o}: {e}; neither was changed"),
+        )
+    })?;
+    Ok(format!(
+        "Successfully generated certificate signing request: '{}'",
+        escape_path(out)
+    ))
+}
+
+/// The CSR, the root key and the root certificate beside it, as `reporting-tls-issue` reads them.
+fn issue_inputs(csr: &Path, root_key: &Path) -> Result<(String, String, String), Refusal> {
+    let read = |p: &Path| crate::appliance::tls::read_pem_file(p).map_err(|e| e.to_string());
+    let root_cert = root_key.with_file_name("tanium-root.crt");
+    match (read(csr), read(root_key), read(&root_cert)) {
+        (Ok(t), Ok(k), Ok(c)) => Ok((t, k, c)),
+        (Err(e), _, _) | (_, Err(e), _) => Err((REFUSED, e)),
+        (_, _, Err(e)) => Err((
+            REFUSED,
+            format!("{e} (the root certificate is read from beside the root key)"),
+        )),
+    }
+}
+
+/// `reporting-tls-issue`: the CSR checked, then signed by the root key within its validity.
+fn tls_issue(
+    csr_path: &Path,
+    out: &Path,
+    root_key: &Path,
+    days: i64,
+    force: bool,
+) -> Result<String, Refusal> {
+    refuse_existing(&[out], force).map_err(|e| (REFUSED, e))?;
+    let (text, key_pem, cert_pem) = issue_inputs(csr_path, root_key)?;
+    let checked =
+        csr::check_csr(&text).map_err(|e| (REFUSED, format!("{}: {e}", escape_path(csr_path))))?;
+    let request = crate::pki::issue::LeafRequest {
+        common_name: checked.common_name.clone(),
+        dns_names: checked.dns_names.clone(),
+        ips: checked.ips.clone(),
+        days,
+        rsa: checked.rsa,
+    };
+    let spki = rcgen::SubjectPublicKeyInfo::from_der(&checked.spki_der)
+        .map_err(|e| (REFUSED, e.to_string()))?;
+    let now = OffsetDateTime::now_utc();
+    let cert = crate::pki::issue::sign_leaf(&request, &spki, &key_pem, &cert_pem, now)
+        .map_err(|e| (REFUSED, issue_refusal(&e)))?;
+    fsutil::atomic_write(out, cert.as_bytes(), fsutil::PUBLIC_FILE)
+        .map_err(|e| (1, format!("cannot write {}: {e}", escape_path(out))))?;
+    Ok(format!(
+        "Successfully issued new certificate: '{}'",
+        escape_path(out)
+    ))
 }
 
 pub fn run_sshd(
