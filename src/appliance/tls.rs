@@ -188,7 +188,21 @@ pub fn issue_from_csr(
     })?;
     let cert_pem = issue::sign_leaf(&request, &spki, &root_key, &root_cert, now)?;
     let summary = CertSummary::from_pem(cert_pem.as_bytes())?;
-    // The certificate and the root key it chains to land together in /outgoing.
+    write_outgoing(app, &cert_pem)?;
+    record_issued(app, &summary, now)?;
+    let detail = format!("serial {} subject {}", summary.serial, summary.subject);
+    let _ = audit::record(
+        &app.root,
+        "cert.issue",
+        &[OUT_CERT, ISSUED],
+        std::slice::from_ref(&summary.key_fingerprint),
+        &detail,
+    );
+    Ok(Issued { cert_pem, summary })
+}
+
+/// The certificate and the root key it chains to land together in /outgoing.
+fn write_outgoing(app: &Appliance, cert_pem: &str) -> Result<(), TlsError> {
     let root_public = read(app, TS_ROOT_PUB)?;
     let (cert_path, root_path) = (app.path(OUT_CERT), app.path(OUT_ROOT));
     let mut outgoing = vec![(
@@ -202,7 +216,15 @@ pub fn issue_from_csr(
     fsutil::atomic_write_all(&outgoing).map_err(|source| TlsError::Write {
         path: OUT_CERT.to_string(),
         source,
-    })?;
+    })
+}
+
+/// One line of the issuance ledger, `tanium/issued.jsonl`.
+fn record_issued(
+    app: &Appliance,
+    summary: &CertSummary,
+    now: OffsetDateTime,
+) -> Result<(), TlsError> {
     let record = IssuedRecord {
         time: now.format(&Rfc3339).unwrap_or_default(),
         serial: summary.serial.clone(),
@@ -219,16 +241,7 @@ pub fn issue_from_csr(
             path: ISSUED.into(),
             source,
         }
-    })?;
-    let detail = format!("serial {} subject {}", summary.serial, summary.subject);
-    let _ = audit::record(
-        &app.root,
-        "cert.issue",
-        &[OUT_CERT, ISSUED],
-        std::slice::from_ref(&summary.key_fingerprint),
-        &detail,
-    );
-    Ok(Issued { cert_pem, summary })
+    })
 }
 
 /// What this Tanium Server issued, most recent first.

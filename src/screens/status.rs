@@ -4,7 +4,7 @@ use ratatui::text::Line;
 
 use super::{Body, field};
 use crate::appliance::Role;
-use crate::appliance::status::CertState;
+use crate::appliance::status::{CertState, Snapshot};
 use crate::date::date;
 use crate::model::Model;
 use crate::ui::theme;
@@ -22,47 +22,8 @@ pub fn body(m: &Model) -> Body {
         Line::from(""),
         field("TLS certificate", s.cert_path.clone()),
     ];
-    match &s.cert {
-        CertState::None => lines.push(field("  state", "none installed")),
-        CertState::Installed { summary, .. } => {
-            lines.push(field("  state", s.cert.short()));
-            lines.push(field("  subject", summary.subject.clone()));
-            lines.push(field("  issuer", summary.issuer.clone()));
-            lines.push(field(
-                "  expires",
-                format!("{} UTC", date(summary.not_after)),
-            ));
-        }
-        CertState::KeyMismatch { summary, reason } | CertState::Untrusted { summary, reason } => {
-            lines.push(Line::from(vec![
-                ratatui::text::Span::styled(format!("  {:<28}", "  state"), theme::LABEL),
-                ratatui::text::Span::styled(s.cert.short(), theme::ERROR),
-            ]));
-            let width = usize::from(m.size.0).saturating_sub(32).max(30);
-            for part in crate::text::wrap(reason, width) {
-                lines.push(Line::styled(format!("{:30}{part}", ""), theme::ERROR));
-            }
-            lines.push(field("  subject", summary.subject.clone()));
-            lines.push(field("  issuer", summary.issuer.clone()));
-            lines.push(field(
-                "  expires",
-                format!("{} UTC", date(summary.not_after)),
-            ));
-        }
-        CertState::Unreadable(e) => {
-            lines.push(Line::styled(format!("  unreadable: {e}"), theme::ERROR))
-        }
-    }
-    let component = crate::appliance::catalogue::Component::primary(s.config.role);
-    let mode = match (
-        &s.tls_mode,
-        crate::appliance::catalogue::lookup(&s.config, component, "ReportingTLSMode"),
-    ) {
-        (Some(v), Ok(def)) => crate::appliance::catalogue::describe(def, v),
-        (Some(v), Err(_)) => v.to_string(),
-        (None, _) => "not set".to_string(),
-    };
-    lines.push(field("ReportingTLSMode", mode));
+    certificate(m, s, &mut lines);
+    lines.push(field("ReportingTLSMode", tls_mode(s)));
     let root_label = match s.config.role {
         Role::TaniumServer => "Root key (tanium.pub)",
         Role::ZoneServer => "Trusted root (tanium.pub)",
@@ -79,6 +40,56 @@ pub fn body(m: &Model) -> Body {
             .clone()
             .unwrap_or_else(|| "none (tanos-menu sshd makes it)".into()),
     ));
+    warnings(m, s, &mut lines);
+    Body::plain(lines)
+}
+
+/// The certificate's state, and when it is installed its subject, issuer and end.
+fn certificate(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
+    let summary = match &s.cert {
+        CertState::None => return lines.push(field("  state", "none installed")),
+        CertState::Unreadable(e) => {
+            return lines.push(Line::styled(format!("  unreadable: {e}"), theme::ERROR));
+        }
+        CertState::Installed { summary, .. } => {
+            lines.push(field("  state", s.cert.short()));
+            summary
+        }
+        CertState::KeyMismatch { summary, reason } | CertState::Untrusted { summary, reason } => {
+            lines.push(Line::from(vec![
+                ratatui::text::Span::styled(format!("  {:<28}", "  state"), theme::LABEL),
+                ratatui::text::Span::styled(s.cert.short(), theme::ERROR),
+            ]));
+            let width = usize::from(m.size.0).saturating_sub(32).max(30);
+            for part in crate::text::wrap(reason, width) {
+                lines.push(Line::styled(format!("{:30}{part}", ""), theme::ERROR));
+            }
+            summary
+        }
+    };
+    lines.push(field("  subject", summary.subject.clone()));
+    lines.push(field("  issuer", summary.issuer.clone()));
+    lines.push(field(
+        "  expires",
+        format!("{} UTC", date(summary.not_after)),
+    ));
+}
+
+/// ReportingTLSMode as the catalogue describes its value.
+fn tls_mode(s: &Snapshot) -> String {
+    let component = crate::appliance::catalogue::Component::primary(s.config.role);
+    match (
+        &s.tls_mode,
+        crate::appliance::catalogue::lookup(&s.config, component, "ReportingTLSMode"),
+    ) {
+        (Some(v), Ok(def)) => crate::appliance::catalogue::describe(def, v),
+        (Some(v), Err(_)) => v.to_string(),
+        (None, _) => "not set".to_string(),
+    }
+}
+
+/// An audit log that could not be written, settings that could not be read.
+fn warnings(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
     if let Some(e) = &s.audit_failure {
         lines.push(Line::from(""));
         let width = usize::from(m.size.0).saturating_sub(4).max(40);
@@ -90,7 +101,6 @@ pub fn body(m: &Model) -> Body {
         lines.push(Line::from(""));
         lines.push(Line::styled(format!("  {e}"), theme::ERROR));
     }
-    Body::plain(lines)
 }
 
 pub fn users(m: &Model) -> Body {
