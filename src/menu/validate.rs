@@ -12,39 +12,50 @@ pub(super) fn check(tree: &MenuTree) -> Result<(), MenuError> {
         });
     }
     for menu in tree.menus() {
-        let err = |message: String| MenuError {
-            file: menu.file.clone(),
-            message,
-        };
-        if menu.items.is_empty() {
-            return Err(err("the menu has no items".into()));
+        check_items(tree, menu)?;
+    }
+    check_reachable(tree)
+}
+
+/// A menu's own items: keys well formed, not reserved, unique; submenus that exist.
+fn check_items(tree: &MenuTree, menu: &super::Menu) -> Result<(), MenuError> {
+    let err = |message: String| MenuError {
+        file: menu.file.clone(),
+        message,
+    };
+    if menu.items.is_empty() {
+        return Err(err("the menu has no items".into()));
+    }
+    let mut seen = HashSet::new();
+    for item in &menu.items {
+        let key = item.key.to_ascii_uppercase();
+        let name = format!("item '{}' ({})", item.key, item.label);
+        if key.is_empty() || key.len() > 2 || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(err(format!(
+                "{name}: a key is one or two letters or digits"
+            )));
         }
-        let mut seen = HashSet::new();
-        for item in &menu.items {
-            let key = item.key.to_ascii_uppercase();
-            let name = format!("item '{}' ({})", item.key, item.label);
-            if key.is_empty() || key.len() > 2 || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Err(err(format!(
-                    "{name}: a key is one or two letters or digits"
-                )));
-            }
-            if RESERVED_KEYS.contains(&key.as_str()) {
-                return Err(err(format!(
-                    "{name}: the key '{key}' is kept for navigation (B back, RR root, X exit)"
-                )));
-            }
-            if !seen.insert(key.clone()) {
-                return Err(err(format!("{name}: duplicate key '{key}' in this menu")));
-            }
-            if let Some(sub) = item.target.menu()
-                && tree.get(sub).is_none()
-            {
-                return Err(err(format!(
-                    "{name}: submenu '{sub}' does not exist (no menus/{sub}.toml)"
-                )));
-            }
+        if RESERVED_KEYS.contains(&key.as_str()) {
+            return Err(err(format!(
+                "{name}: the key '{key}' is kept for navigation (B back, RR root, X exit)"
+            )));
+        }
+        if !seen.insert(key.clone()) {
+            return Err(err(format!("{name}: duplicate key '{key}' in this menu")));
+        }
+        if let Some(sub) = item.target.menu()
+            && tree.get(sub).is_none()
+        {
+            return Err(err(format!(
+                "{name}: submenu '{sub}' does not exist (no menus/{sub}.toml)"
+            )));
         }
     }
+    Ok(())
+}
+
+/// Every menu is opened by some item of the tree.
+fn check_reachable(tree: &MenuTree) -> Result<(), MenuError> {
     let mut reached = BTreeSet::new();
     let mut todo = vec![ROOT.to_string()];
     while let Some(id) = todo.pop() {
