@@ -47,6 +47,14 @@ pub fn draw(m: &Model, frame: &mut Frame) {
         rule,
     );
     screens::draw_body(m, frame, body);
+    draw_message(m, frame, flash, message);
+    draw_prompt(m, frame, prompt);
+    frame.render_widget(Paragraph::new(footer_line(m)).style(theme::FOOTER), footer);
+    scrub_hidden(frame.buffer_mut());
+}
+
+/// The message rows: what is in view of a message longer than its area, styled by kind.
+fn draw_message(m: &Model, frame: &mut Frame, area: Rect, message: Vec<String>) {
     let style = match (&m.busy, &m.flash) {
         (Some(_), _) => theme::BUSY,
         (None, Some(f)) if f.error => theme::ERROR,
@@ -62,10 +70,14 @@ pub fn draw(m: &Model, frame: &mut Frame) {
     let shown: Vec<Line> = message
         .into_iter()
         .skip(first)
-        .take(usize::from(message_rows))
+        .take(usize::from(area.height))
         .map(|l| Line::styled(l, style))
         .collect();
-    frame.render_widget(Paragraph::new(shown), flash);
+    frame.render_widget(Paragraph::new(shown), area);
+}
+
+/// The prompt row and the cursor; none while a paste settles.
+fn draw_prompt(m: &Model, frame: &mut Frame, prompt: Rect) {
     if m.settling {
         // No prompt until the paste has ended: nothing invites an answer meanwhile.
         frame.render_widget(
@@ -76,20 +88,18 @@ pub fn draw(m: &Model, frame: &mut Frame) {
             prompt,
         );
         frame.set_cursor_position((prompt.x, prompt.y));
-    } else {
-        let label = screens::prompt_label(m);
-        let typed = Line::from(vec![
-            Span::styled(label.clone(), theme::PROMPT),
-            Span::raw(m.input.as_str()),
-        ]);
-        frame.render_widget(Paragraph::new(typed), prompt);
-        let cursor_x = prompt.x
-            + (label.chars().count() + m.input.chars().count()).min(usize::from(prompt.width - 1))
-                as u16;
-        frame.set_cursor_position((cursor_x, prompt.y));
+        return;
     }
-    frame.render_widget(Paragraph::new(footer_line(m)).style(theme::FOOTER), footer);
-    scrub_hidden(frame.buffer_mut());
+    let label = screens::prompt_label(m);
+    let typed = Line::from(vec![
+        Span::styled(label.clone(), theme::PROMPT),
+        Span::raw(m.input.as_str()),
+    ]);
+    frame.render_widget(Paragraph::new(typed), prompt);
+    let cursor_x = prompt.x
+        + (label.chars().count() + m.input.chars().count()).min(usize::from(prompt.width - 1))
+            as u16;
+    frame.set_cursor_position((cursor_x, prompt.y));
 }
 
 /// Removes what the widgets let through of invisible characters (a zero-width joiner, a
