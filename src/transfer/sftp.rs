@@ -10,7 +10,7 @@ use std::time::Duration;
 use base64::Engine;
 use ssh2::{CheckResult, HashType, HostKeyType, KnownHostFileKind, MethodType, Session};
 
-use crate::sshkeys::known_hosts::{self, KnownHost};
+use crate::sshkeys::known_hosts::{self, Entry, KnownHost};
 
 /// Where to connect, and as whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,10 +107,35 @@ fn key_type_name(kind: HostKeyType) -> &'static str {
     }
 }
 
+/// tanadmin's known_hosts, read once: every entry (revocations included) and the plain
+/// host lines libssh2 checks against.
+struct Recorded {
+    entries: Vec<Entry>,
+    hosts: Vec<KnownHost>,
+}
+
+/// A handshake failure with `peer` named.
+fn handshake_err(peer: &str) -> impl Fn(ssh2::Error) -> TransferError + Copy + '_ {
+    move |e| TransferError::Handshake {
+        peer: peer.to_string(),
+        reason: e.message().to_string(),
+    }
+}
+
 /// An authenticated session, host key checked. `trust` is the fingerprint the operator
 /// accepted for an unknown host: it is recorded when the host presents exactly it.
 fn connect(peer: &Peer, keys: &ClientKeys, trust: Option<&str>) -> Result<Session, TransferError> {
     let name = peer.to_string();
+    check_client_keys(keys)?;
+    let tcp = tcp_connect(peer, &name)?;
+    let (sess, recorded) = handshake(peer, &name, keys, tcp)?;
+    check_host_key(&sess, peer, &name, keys, &recorded, trust)?;
+    authenticate(&sess, peer, &name, keys)?;
+    Ok(sess)
+}
+
+/// tanadmin's key pair, present and fit to hand to libssh2.
+fn check_client_keys(keys: &ClientKeys) -> Result<(), TransferError> {
     if !keys.private_key.exists() {
         return Err(TransferError::NoClientKey);
     }
@@ -120,6 +145,11 @@ fn connect(peer: &Peer, keys: &ClientKeys, trust: Option<&str>) -> Result<Sessio
         crate::fsutil::read_bytes(path, crate::fsutil::LIMIT_PEM)
             .map_err(|e| TransferError::Io(format!("{}: {e}", crate::text::escape_path(path))))?;
     }
+    Ok(())
+}
+
+/// The TCP connection to the peer's first address, bounded by `CONNECT_TIMEOUT`.
+fn tcp_connect(peer: &Peer, name: &str) -> Result<TcpStream, TransferError> {
     let addr = (peer.host.as_str(), peer.port)
         .to_socket_addrs()
         .map_err(|e| TransferError::Unreachable(format!("{name}: {e}")))?
@@ -129,15 +159,23 @@ fn connect(peer: &Peer, keys: &ClientKeys, trust: Option<&str>) -> Result<Sessio
         .map_err(|e| TransferError::Unreachable(format!("{name}: {e}")))?;
     // Small files over a link with latency: no Nagle delay on each SFTP packet.
     let _ = tcp.set_nodelay(true);
+    Ok(tcp)
+}
+
+/// The SSH handshake over `tcp`, every blocking step bounded, asking first for the host
+/// key types known_hosts recorded for the peer; with known_hosts as read for the check.
+fn handshake(
+    peer: &Peer,
+    name: &str,
+    keys: &ClientKeys,
+    tcp: TcpStream,
+) -> Result<(Session, Recorded), TransferError> {
     let mut sess = Session::new().map_err(|e| TransferError::Handshake {
-        peer: name.clone(),
+        peer: name.to_string(),
         reason: e.to_string(),
     })?;
     sess.set_timeout(SESSION_TIMEOUT_MS);
-    let hs_err = |e: ssh2::Error| TransferError::Handshake {
-        peer: name.clone(),
-        reason: e.message().to_string(),
-    };
+    let hs_err = handshake_err(name);
     // A fast key exchange first; then the host key types known_hosts recorded, so a host
     // known by its ed25519 key is not asked for another type and reported as changed.
     sess.method_pref(MethodType::Kex, "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,diffie-hellman-group14-sha256")
@@ -146,47 +184,58 @@ fn connect(peer: &Peer, keys: &ClientKeys, trust: Option<&str>) -> Result<Sessio
     // its place would hang or fill memory), and the revocations it ignores are read here.
     let entries = known_hosts::entries(&keys.known_hosts)
         .map_err(|e| TransferError::Io(format!("known_hosts: {e}")))?;
-    let recorded: Vec<KnownHost> = entries
+    let hosts: Vec<KnownHost> = entries
         .iter()
         .filter(|e| e.marker.is_none())
         .map(|e| e.host.clone())
         .collect();
-    let types = known_hosts::recorded_types(&recorded, &peer.host, peer.port);
+    let types = known_hosts::recorded_types(&hosts, &peer.host, peer.port);
     if !types.is_empty() {
         sess.method_pref(MethodType::HostKey, &types.join(","))
             .map_err(hs_err)?;
     }
     sess.set_tcp_stream(tcp);
     sess.handshake().map_err(hs_err)?;
+    Ok((sess, Recorded { entries, hosts }))
+}
 
+/// The peer's host key against known_hosts, as OpenSSH checks it: refused when revoked or
+/// changed; when unknown, recorded only if it is the one the operator accepted (`trust`).
+fn check_host_key(
+    sess: &Session,
+    peer: &Peer,
+    name: &str,
+    keys: &ClientKeys,
+    recorded: &Recorded,
+    trust: Option<&str>,
+) -> Result<(), TransferError> {
+    let hs_err = handshake_err(name);
     let (key, kind) = sess.host_key().ok_or_else(|| TransferError::Handshake {
-        peer: name.clone(),
+        peer: name.to_string(),
         reason: "no host key".into(),
     })?;
     let key = key.to_vec();
     let host = known_hosts::host_pattern(&peer.host, peer.port);
-    let fp = fingerprint(&sess);
-    if known_hosts::is_revoked(&entries, &key) {
+    let fp = fingerprint(sess);
+    if known_hosts::is_revoked(&recorded.entries, &key) {
         return Err(TransferError::HostKeyRevoked {
             host,
             fingerprint: fp,
         });
     }
     let mut known = sess.known_hosts().map_err(hs_err)?;
-    for e in &recorded {
+    for e in &recorded.hosts {
         let line = format!("{} {} {}", e.hosts, e.key_type, e.key_base64);
         known
             .read_str(&line, KnownHostFileKind::OpenSSH)
             .map_err(hs_err)?;
     }
     match known.check_port(&peer.host, peer.port, &key) {
-        CheckResult::Match => {}
-        CheckResult::Mismatch => {
-            return Err(TransferError::HostKeyChanged {
-                host,
-                fingerprint: fp,
-            });
-        }
+        CheckResult::Match => Ok(()),
+        CheckResult::Mismatch => Err(TransferError::HostKeyChanged {
+            host,
+            fingerprint: fp,
+        }),
         CheckResult::NotFound | CheckResult::Failure => {
             if trust != Some(fp.as_str()) {
                 return Err(TransferError::UnknownHost {
@@ -201,21 +250,30 @@ fn connect(peer: &Peer, keys: &ClientKeys, trust: Option<&str>) -> Result<Sessio
                 key_base64: base64::engine::general_purpose::STANDARD.encode(&key),
             };
             known_hosts::add(&keys.known_hosts, entry)
-                .map_err(|e| TransferError::Io(format!("known_hosts: {e}")))?;
+                .map_err(|e| TransferError::Io(format!("known_hosts: {e}")))
         }
     }
+}
+
+/// Public-key login as `peer.user` with tanadmin's key pair.
+fn authenticate(
+    sess: &Session,
+    peer: &Peer,
+    name: &str,
+    keys: &ClientKeys,
+) -> Result<(), TransferError> {
     sess.userauth_pubkey_file(&peer.user, Some(&keys.public_key), &keys.private_key, None)
         .map_err(|_| TransferError::AuthRefused {
-            peer: name.clone(),
+            peer: name.to_string(),
             user: peer.user.clone(),
         })?;
     if !sess.authenticated() {
         return Err(TransferError::AuthRefused {
-            peer: name,
+            peer: name.to_string(),
             user: peer.user.clone(),
         });
     }
-    Ok(sess)
+    Ok(())
 }
 
 /// Downloads `remote` (a path relative to the transfer area, like `outgoing/reporting.crt`)
