@@ -30,7 +30,9 @@ use crate::transfer::sftp::Peer;
 pub use bindings::{Binding, Cmd, commands};
 pub use form::{Check, CheckFn, Field, Form, FormFor, IssueTarget};
 pub use input::{PromptId, QUIET_AFTER_PASTE, Settle, Sight};
-pub use outcome::{Finished, KeysDone, Made, Shown, Step, TlsDone};
+pub use outcome::{
+    Ended, Finished, KeysDone, Made, Shown, Step, TlsDone, console_panicked, step_panicked,
+};
 pub use paste::{Files, PasteDialog, TextFor};
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
 pub use ssh::{KeyList, KeyListKind, TransferFailure};
@@ -402,7 +404,7 @@ pub struct Model {
     pub peer: Option<Peer>,
     pub quit: bool,
     /// Why the console ended, when it was not the operator's choice (printed after exit).
-    pub goodbye: Option<String>,
+    pub goodbye: Option<Ended>,
     /// First line shown of a confirmation longer than the screen.
     pub confirm_scroll: usize,
     /// A paste arrived and the terminal's input has not gone quiet since: keys are ignored.

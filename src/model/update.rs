@@ -1,8 +1,8 @@
 //! `update`: every message changes the model here, and only here.
 
 use super::{
-    Binding, Cmd, Confirm, Effect, FormFor, Key, Model, Msg, Prompt, Screen, TextFor, commands,
-    form, input, nav, paste, settings, setup, ssh, tls, view,
+    Binding, Cmd, Confirm, Effect, Ended, FormFor, Key, Model, Msg, Prompt, Screen, TextFor,
+    commands, form, input, nav, paste, settings, setup, ssh, tls, view,
 };
 
 /// The one place state changes.
@@ -71,9 +71,7 @@ fn on_terminal(m: &mut Model, told: Terminal) -> Vec<Effect> {
         Terminal::IdleTimeout => {
             let secs = m.idle_timeout_secs();
             m.quit = true;
-            m.goodbye = Some(format!(
-                "Logged out after {secs} seconds without a key press (IdleTimeoutSeconds)."
-            ));
+            m.goodbye = Some(Ended::IdleTimeout { secs });
         }
         Terminal::Copied(message) => m.info(message),
     }
