@@ -69,11 +69,6 @@ impl Model {
         true
     }
 
-    /// How many lines the current screen's cursor moves over.
-    pub(super) fn list_len(&mut self) -> usize {
-        self.list_cursor().map_or(0, |(_, len)| len)
-    }
-
     /// The current screen's cursor and how many lines it moves over; `None` on a screen
     /// without a cursor.
     pub(super) fn list_cursor(&mut self) -> Option<(&mut usize, usize)> {

@@ -256,13 +256,9 @@ fn submit(m: &mut Model, text: &str) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Screen::Components { cursor } => settings::select_component(m, cursor, text),
-        Screen::Settings { component, cursor } => {
-            settings::select_setting(m, component, cursor, text)
-        }
-        Screen::AddSetting { component, cursor } => {
-            settings::select_addable(m, component, cursor, text)
-        }
+        Screen::Components { .. } => settings::select_component(m, text),
+        Screen::Settings { component, .. } => settings::select_setting(m, component, text),
+        Screen::AddSetting { component, .. } => settings::select_addable(m, component, text),
         Screen::Edit(edit) => settings::submit_value(m, edit, text),
         Screen::Confirm(confirm) => answer(m, confirm, text),
         Screen::Setup(setup) => setup::submit(m, setup, text),
