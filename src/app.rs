@@ -24,7 +24,7 @@ use crate::appliance::{self, Appliance, RootState, status};
 use crate::executor::run_effect_with;
 use crate::fsutil;
 use crate::menu::MenuTree;
-use crate::model::{Effect, Key, Model, Msg, Settle, update};
+use crate::model::{Effect, Ended, Key, Model, Msg, Settle, update};
 use crate::ui;
 use crate::ui::backend::EraseBackend;
 
@@ -107,9 +107,6 @@ fn msgs_of(ev: Event) -> Vec<Msg> {
     }
 }
 
-/// Why the console ended when its terminal went away.
-const TERMINAL_CLOSED: &str = "The terminal closed (the SSH session dropped).";
-
 /// Everything the terminal has sent, waiting up to `wait` for the first of it.
 fn read_terminal(wait: Duration) -> io::Result<Vec<Msg>> {
     let mut read = Vec::new();
@@ -183,10 +180,7 @@ fn spawn_worker(
                 let what = crate::text::escape(panic_text(payload.as_ref()));
                 crate::executor::failed(
                     &kept,
-                    format!(
-                        "The step stopped on an internal error ({what}); nothing was left half-written. Details: {}",
-                        crate::text::escape_path(&log)
-                    ),
+                    crate::model::step_panicked(&what, &crate::text::escape_path(&log)),
                 )
             });
             if msg_tx.send(msg).is_err() {
@@ -333,14 +327,11 @@ fn install_panic_log(root: &Path) {
             let _ = execute!(io::stdout(), DisableBracketedPaste);
             let _ = ratatui::try_restore();
         }
-        let place = if kept {
-            crate::text::escape_path(&log)
-        } else {
-            "nowhere (the log could not be written)".into()
-        };
+        let place = kept.then(|| crate::text::escape_path(&log));
         let _ = writeln!(
             io::stderr(),
-            "tanos-menu stopped on an internal error: {info}\nThe terminal was restored and no change was left half-written. Details: {place}"
+            "{}",
+            crate::model::console_panicked(&info, place.as_deref())
         );
     }));
 }
@@ -424,13 +415,13 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
         let mut settle = Settle::default();
         while !model.quit {
             if stop.load(Ordering::Relaxed) {
-                model.goodbye = Some("The session ended (hang-up or termination signal).".into());
+                model.goodbye = Some(Ended::Signalled);
                 break;
             }
             if dirty {
                 // A terminal gone mid-frame (the connection dropped) ends it as a hang-up does.
                 if terminal.draw(|frame| ui::draw(&model, frame)).is_err() {
-                    model.goodbye = Some(TERMINAL_CLOSED.into());
+                    model.goodbye = Some(Ended::TerminalClosed);
                     break;
                 }
                 // Keys read from now on were typed with this frame's prompt in view.
@@ -442,7 +433,7 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
                 }
             }
             let Some(mut inbox) = turn_input(&terminal, &model, &mut settle, stdin_tty) else {
-                model.goodbye = Some(TERMINAL_CLOSED.into());
+                model.goodbye = Some(Ended::TerminalClosed);
                 break;
             };
             if inbox

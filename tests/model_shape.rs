@@ -134,3 +134,43 @@ fn esc_during_a_key_generation_is_the_cancel_effect() {
     assert_eq!(update(&mut m, Msg::Key(Key::Esc)), Vec::new());
     assert!(!update(&mut m, Msg::Key(Key::Esc)).contains(&Effect::Cancel));
 }
+
+/// The goodbye and internal-error sentences are the model's: the console loop only picks
+/// which one, and writes no operator prose of its own.
+#[test]
+fn the_console_loop_writes_no_operator_sentence() {
+    let app = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app.rs"))
+        .expect("app.rs");
+    let code: String = app
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for prose in [
+        "The session ended",
+        "The terminal closed",
+        "Logged out after",
+        "internal error",
+        "half-written",
+        "could not be written",
+    ] {
+        assert!(!code.contains(prose), "src/app.rs writes {prose:?}");
+    }
+    use tanos_menu::model::{Ended, console_panicked, step_panicked};
+    assert_eq!(
+        Ended::IdleTimeout { secs: 10 }.to_string(),
+        "Logged out after 10 seconds without a key press (IdleTimeoutSeconds)."
+    );
+    assert_eq!(
+        Ended::Signalled.to_string(),
+        "The session ended (hang-up or termination signal)."
+    );
+    assert_eq!(
+        Ended::TerminalClosed.to_string(),
+        "The terminal closed (the SSH session dropped)."
+    );
+    assert!(step_panicked("boom", "/x/crash.log").contains("(boom)"));
+    assert!(
+        console_panicked("boom", None).ends_with("Details: nowhere (the log could not be written)")
+    );
+}

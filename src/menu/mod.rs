@@ -115,6 +115,32 @@ enum ItemSpec {
     },
 }
 
+impl ItemSpec {
+    fn into_item(self) -> Item {
+        use ItemSpec as S;
+        let target = match &self {
+            S::Submenu { menu, .. } => Target::Submenu(menu.clone()),
+            S::Action { action, .. } => Target::Action(*action),
+            S::Users { menu, .. } => Target::Users(menu.clone()),
+        };
+        let (S::Submenu {
+            key, label, show, ..
+        }
+        | S::Action {
+            key, label, show, ..
+        }
+        | S::Users {
+            key, label, show, ..
+        }) = self;
+        Item {
+            key,
+            label,
+            show,
+            target,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MenuSpec {
@@ -205,44 +231,7 @@ impl MenuTree {
                     })?;
                 specs.push(item);
             }
-            let items = specs
-                .into_iter()
-                .map(|item| match item {
-                    ItemSpec::Submenu {
-                        key,
-                        label,
-                        show,
-                        menu,
-                    } => Item {
-                        key,
-                        label,
-                        show,
-                        target: Target::Submenu(menu),
-                    },
-                    ItemSpec::Action {
-                        key,
-                        label,
-                        show,
-                        action,
-                    } => Item {
-                        key,
-                        label,
-                        show,
-                        target: Target::Action(action),
-                    },
-                    ItemSpec::Users {
-                        key,
-                        label,
-                        show,
-                        menu,
-                    } => Item {
-                        key,
-                        label,
-                        show,
-                        target: Target::Users(menu),
-                    },
-                })
-                .collect();
+            let items = specs.into_iter().map(ItemSpec::into_item).collect();
             let menu = Menu {
                 id: id.clone(),
                 file: file.to_string(),

@@ -1,7 +1,7 @@
 //! The commands each screen answers to. `update` dispatches typed commands from this table
 //! and the footer draws its hints from it, so the two cannot drift apart.
 
-use super::{Model, Screen, SetupStep, TextFor};
+use super::{Model, Prompt, Screen, SetupStep, TextFor};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmd {
@@ -56,7 +56,7 @@ fn screen_commands(m: &Model) -> Vec<Binding> {
         | Screen::Edit(_)
         | Screen::Form(_)
         | Screen::Paste(_)
-        | Screen::Confirm(_) => prompt_commands(m.screen()),
+        | Screen::Confirm(_) => m.screen().prompt().map_or_else(Vec::new, prompt_commands),
         Screen::Menu { .. } if m.at_root() => vec![
             hint("key Enter", "select"),
             MOVE,
@@ -94,19 +94,19 @@ fn screen_commands(m: &Model) -> Vec<Binding> {
 }
 
 /// The keys of a prompt that takes a value or an answer.
-fn prompt_commands(screen: &Screen) -> Vec<Binding> {
-    match screen {
-        Screen::Setup(setup) => match setup.step {
+fn prompt_commands(prompt: Prompt<'_>) -> Vec<Binding> {
+    match prompt {
+        Prompt::Setup(setup) => match setup.step {
             SetupStep::Role => vec![hint("1-3", "choose"), MOVE, typed("X", "exit", Cmd::Exit)],
             SetupStep::Hostname => vec![hint("Enter", "accept"), hint("Esc", "previous step")],
             SetupStep::Platform => vec![hint("1-3", "choose"), MOVE, hint("Esc", "previous step")],
         },
-        Screen::Edit(_) => vec![
+        Prompt::Edit(_) => vec![
             hint("Enter", "save"),
             hint("Esc", "cancel"),
             hint("Ctrl-C", "cancel"),
         ],
-        Screen::Form(form) if !form.field().choices.is_empty() => {
+        Prompt::Form(form) if !form.field().choices.is_empty() => {
             vec![
                 hint("line Enter", "choose"),
                 MOVE,
@@ -114,36 +114,25 @@ fn prompt_commands(screen: &Screen) -> Vec<Binding> {
                 hint("Ctrl-C", "cancel"),
             ]
         }
-        Screen::Form(_) => vec![
+        Prompt::Form(_) => vec![
             hint("Enter", "accept"),
             hint("Esc", "previous question"),
             hint("Ctrl-C", "cancel"),
         ],
-        Screen::Paste(d) if d.purpose == TextFor::AuthorizedKey => vec![
+        Prompt::Paste(d) if d.purpose == TextFor::AuthorizedKey => vec![
             hint("paste", "the key"),
             hint("empty line/Ctrl-D", "end typed text"),
             hint("Esc", "cancel"),
         ],
-        Screen::Paste(_) => vec![
+        Prompt::Paste(_) => vec![
             hint("paste", "PEM text"),
             hint("Ctrl-D", "end typed text"),
             hint("Esc", "cancel"),
         ],
-        Screen::Confirm(_) => vec![
+        Prompt::Confirm(_) => vec![
             hint("y Enter", "confirm"),
             hint("Enter", "decline"),
             hint("Esc", "cancel"),
         ],
-        Screen::Menu { .. }
-        | Screen::Status
-        | Screen::Users
-        | Screen::Help
-        | Screen::Components { .. }
-        | Screen::Settings { .. }
-        | Screen::AddSetting { .. }
-        | Screen::View(_)
-        | Screen::Files(_)
-        | Screen::UserList { .. }
-        | Screen::Keys(_) => Vec::new(),
     }
 }

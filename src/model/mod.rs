@@ -30,7 +30,9 @@ use crate::transfer::sftp::Peer;
 pub use bindings::{Binding, Cmd, commands};
 pub use form::{Check, CheckFn, Field, Form, FormFor, IssueTarget};
 pub use input::{PromptId, QUIET_AFTER_PASTE, Settle, Sight};
-pub use outcome::{Finished, KeysDone, Made, Shown, Step, TlsDone};
+pub use outcome::{
+    Ended, Finished, KeysDone, Made, Shown, Step, TlsDone, console_panicked, step_panicked,
+};
 pub use paste::{Files, PasteDialog, TextFor};
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
 pub use ssh::{KeyList, KeyListKind, TransferFailure};
@@ -308,14 +310,15 @@ pub enum Screen {
 }
 
 impl Screen {
-    /// Screens whose prompt takes a menu selection (as opposed to a value or an answer).
-    pub fn takes_selection(&self) -> bool {
+    /// The prompt this screen is, when it takes a value or an answer; `None` for
+    /// the screens that take a menu selection.
+    pub fn prompt(&self) -> Option<Prompt<'_>> {
         match self {
-            Screen::Setup(_)
-            | Screen::Edit(_)
-            | Screen::Confirm(_)
-            | Screen::Form(_)
-            | Screen::Paste(_) => false,
+            Screen::Setup(setup) => Some(Prompt::Setup(setup)),
+            Screen::Edit(edit) => Some(Prompt::Edit(edit)),
+            Screen::Confirm(confirm) => Some(Prompt::Confirm(confirm)),
+            Screen::Form(form) => Some(Prompt::Form(form)),
+            Screen::Paste(paste) => Some(Prompt::Paste(paste)),
             Screen::Menu { .. }
             | Screen::Status
             | Screen::Users
@@ -326,8 +329,13 @@ impl Screen {
             | Screen::View(_)
             | Screen::Files(_)
             | Screen::UserList { .. }
-            | Screen::Keys(_) => true,
+            | Screen::Keys(_) => None,
         }
+    }
+
+    /// Screens whose prompt takes a menu selection (as opposed to a value or an answer).
+    pub fn takes_selection(&self) -> bool {
+        self.prompt().is_none()
     }
 
     /// Steps of a flow, left when the flow ends; menus and lists stay.
@@ -351,6 +359,16 @@ impl Screen {
             | Screen::UserList { .. } => false,
         }
     }
+}
+
+/// A screen that takes a value or an answer, borrowed from it.
+#[derive(Debug, Clone, Copy)]
+pub enum Prompt<'a> {
+    Setup(&'a Setup),
+    Edit(&'a Edit),
+    Confirm(&'a Confirm),
+    Form(&'a Form),
+    Paste(&'a PasteDialog),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -386,7 +404,7 @@ pub struct Model {
     pub peer: Option<Peer>,
     pub quit: bool,
     /// Why the console ended, when it was not the operator's choice (printed after exit).
-    pub goodbye: Option<String>,
+    pub goodbye: Option<Ended>,
     /// First line shown of a confirmation longer than the screen.
     pub confirm_scroll: usize,
     /// A paste arrived and the terminal's input has not gone quiet since: keys are ignored.

@@ -1,6 +1,6 @@
 //! Moving through menus: selection by key or by highlighted line, cursor movement.
 
-use super::{Effect, Key, Model, Screen, actions};
+use super::{Effect, Key, Model, actions};
 
 pub(super) fn select_in_menu(m: &mut Model, id: &str, cursor: usize, text: &str) -> Vec<Effect> {
     let Some(snapshot) = &m.snapshot else {
@@ -30,28 +30,12 @@ pub(super) fn select_in_menu(m: &mut Model, id: &str, cursor: usize, text: &str)
 }
 
 pub(super) fn move_cursor(m: &mut Model, key: Key) {
-    let len = m.list_len();
+    let Some((cursor, len)) = m.list_cursor() else {
+        return;
+    };
     if len == 0 {
         return;
     }
-    let cursor = match m.screen_mut() {
-        Screen::Menu { cursor, .. }
-        | Screen::Components { cursor }
-        | Screen::Settings { cursor, .. }
-        | Screen::AddSetting { cursor, .. } => cursor,
-        Screen::Setup(setup) => &mut setup.cursor,
-        Screen::Form(form) => &mut form.cursor,
-        Screen::UserList { cursor, .. } => cursor,
-        Screen::Keys(list) => &mut list.cursor,
-        Screen::Files(files) => &mut files.cursor,
-        Screen::Status
-        | Screen::Users
-        | Screen::Help
-        | Screen::Edit(_)
-        | Screen::Confirm(_)
-        | Screen::View(_)
-        | Screen::Paste(_) => return,
-    };
     *cursor = match key {
         Key::Up => cursor.checked_sub(1).unwrap_or(len - 1),
         Key::Down => (*cursor + 1) % len,

@@ -380,3 +380,44 @@ fn path_of(menus: &MenuTree, here: Option<&ApplianceConfig>, step: Step) -> Stri
         .map(|keys| keys.join(" › "))
         .unwrap_or_else(|| "the menus".into())
 }
+
+/// Why the console ended when it was not the operator's choice; printed after exit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// A hang-up or a termination signal.
+    Signalled,
+    /// The terminal went away (the SSH session dropped) while drawing or reading.
+    TerminalClosed,
+    /// No key press for IdleTimeoutSeconds.
+    IdleTimeout { secs: u64 },
+}
+
+impl std::fmt::Display for Ended {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ended::Signalled => f.write_str("The session ended (hang-up or termination signal)."),
+            Ended::TerminalClosed => f.write_str("The terminal closed (the SSH session dropped)."),
+            Ended::IdleTimeout { secs } => write!(
+                f,
+                "Logged out after {secs} seconds without a key press (IdleTimeoutSeconds)."
+            ),
+        }
+    }
+}
+
+/// A step that panicked on the worker: `what` is the panic's text, `log` the crash log's
+/// path, both already escaped.
+pub fn step_panicked(what: &str, log: &str) -> String {
+    format!(
+        "The step stopped on an internal error ({what}); nothing was left half-written. Details: {log}"
+    )
+}
+
+/// The console itself panicked; `place` is the crash log's path (escaped), `None` when the
+/// log could not be written.
+pub fn console_panicked(info: &str, place: Option<&str>) -> String {
+    let place = place.unwrap_or("nowhere (the log could not be written)");
+    format!(
+        "tanos-menu stopped on an internal error: {info}\nThe terminal was restored and no change was left half-written. Details: {place}"
+    )
+}

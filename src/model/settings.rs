@@ -12,8 +12,8 @@ fn loaded(m: &Model) -> Option<(&ApplianceConfig, &Settings)> {
 }
 
 /// Picks the line typed, or the highlighted one on a bare Enter.
-fn pick(m: &mut Model, cursor: usize, text: &str) -> Option<usize> {
-    let len = m.list_len();
+fn pick(m: &mut Model, text: &str) -> Option<usize> {
+    let (&mut cursor, len) = m.list_cursor()?;
     if text.is_empty() {
         return (cursor < len).then_some(cursor);
     }
@@ -24,11 +24,11 @@ fn pick(m: &mut Model, cursor: usize, text: &str) -> Option<usize> {
     picked
 }
 
-pub(super) fn select_component(m: &mut Model, cursor: usize, text: &str) -> Vec<Effect> {
+pub(super) fn select_component(m: &mut Model, text: &str) -> Vec<Effect> {
     let Some(config) = m.snapshot.as_ref().map(|s| s.config.clone()) else {
         return Vec::new();
     };
-    if let Some(i) = pick(m, cursor, text) {
+    if let Some(i) = pick(m, text) {
         let component = Component::for_appliance(&config)[i];
         m.push(Screen::Settings {
             component,
@@ -38,12 +38,7 @@ pub(super) fn select_component(m: &mut Model, cursor: usize, text: &str) -> Vec<
     Vec::new()
 }
 
-pub(super) fn select_setting(
-    m: &mut Model,
-    component: Component,
-    cursor: usize,
-    text: &str,
-) -> Vec<Effect> {
+pub(super) fn select_setting(m: &mut Model, component: Component, text: &str) -> Vec<Effect> {
     let Some((config, settings)) = loaded(m) else {
         let why = m
             .snapshot
@@ -54,7 +49,7 @@ pub(super) fn select_setting(
         return Vec::new();
     };
     let present = settings.present(config, component);
-    if let Some(i) = pick(m, cursor, text) {
+    if let Some(i) = pick(m, text) {
         let (def, value) = &present[i];
         let edit = Edit {
             component,
@@ -85,12 +80,7 @@ pub(super) fn open_add(m: &mut Model) -> Vec<Effect> {
     Vec::new()
 }
 
-pub(super) fn select_addable(
-    m: &mut Model,
-    component: Component,
-    cursor: usize,
-    text: &str,
-) -> Vec<Effect> {
+pub(super) fn select_addable(m: &mut Model, component: Component, text: &str) -> Vec<Effect> {
     let Some((config, settings)) = loaded(m) else {
         return Vec::new();
     };
@@ -99,7 +89,7 @@ pub(super) fn select_addable(
         .iter()
         .map(|d| catalogue::default_value(config, component, d).map(|v| v.to_string()))
         .collect();
-    if let Some(i) = pick(m, cursor, text) {
+    if let Some(i) = pick(m, text) {
         m.back();
         let edit = Edit {
             component,

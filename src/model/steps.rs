@@ -69,38 +69,64 @@ impl Model {
         true
     }
 
-    /// How many lines the current screen's cursor moves over.
-    pub fn list_len(&self) -> usize {
+    /// The current screen's cursor and how many lines it moves over; `None` on a screen
+    /// without a cursor.
+    pub(super) fn list_cursor(&mut self) -> Option<(&mut usize, usize)> {
         let config = self.snapshot.as_ref().map(|s| &s.config);
         let settings = self
             .snapshot
             .as_ref()
             .and_then(|s| s.settings.as_ref().ok());
-        match self.screen() {
-            Screen::Setup(setup) => match setup.step {
-                SetupStep::Role => SETUP_ROLES.len(),
-                SetupStep::Platform => crate::appliance::Platform::ALL.len(),
-                SetupStep::Hostname => 0,
-            },
-            Screen::Menu { id, .. } => config.map_or(0, |c| self.menus.visible(id, c).len()),
-            Screen::Components { .. } => config.map_or(0, |c| Component::for_appliance(c).len()),
-            Screen::Settings { component, .. } => config
-                .zip(settings)
-                .map_or(0, |(c, s)| s.present(c, *component).len()),
-            Screen::AddSetting { component, .. } => config
-                .zip(settings)
-                .map_or(0, |(c, s)| s.addable(c, *component).len()),
-            Screen::Form(form) => form.field().choices.len(),
-            Screen::Files(files) => files.names.as_ref().map_or(0, Vec::len),
-            Screen::UserList { .. } => crate::appliance::Layout::USERS.len(),
-            Screen::Keys(list) => list.rows.as_ref().map_or(0, Vec::len),
+        let menus = &self.menus;
+        let last = self.stack.len() - 1;
+        Some(match &mut self.stack[last] {
+            Screen::Setup(setup) => {
+                let len = match setup.step {
+                    SetupStep::Role => SETUP_ROLES.len(),
+                    SetupStep::Platform => crate::appliance::Platform::ALL.len(),
+                    SetupStep::Hostname => 0,
+                };
+                (&mut setup.cursor, len)
+            }
+            Screen::Menu { id, cursor } => {
+                (cursor, config.map_or(0, |c| menus.visible(id, c).len()))
+            }
+            Screen::Components { cursor } => (
+                cursor,
+                config.map_or(0, |c| Component::for_appliance(c).len()),
+            ),
+            Screen::Settings { component, cursor } => {
+                let len = config
+                    .zip(settings)
+                    .map_or(0, |(c, s)| s.present(c, *component).len());
+                (cursor, len)
+            }
+            Screen::AddSetting { component, cursor } => {
+                let len = config
+                    .zip(settings)
+                    .map_or(0, |(c, s)| s.addable(c, *component).len());
+                (cursor, len)
+            }
+            Screen::Form(form) => {
+                let len = form.field().choices.len();
+                (&mut form.cursor, len)
+            }
+            Screen::Files(files) => {
+                let len = files.names.as_ref().map_or(0, Vec::len);
+                (&mut files.cursor, len)
+            }
+            Screen::UserList { cursor, .. } => (cursor, crate::appliance::Layout::USERS.len()),
+            Screen::Keys(list) => {
+                let len = list.rows.as_ref().map_or(0, Vec::len);
+                (&mut list.cursor, len)
+            }
             Screen::Status
             | Screen::Users
             | Screen::Help
             | Screen::Edit(_)
             | Screen::Confirm(_)
             | Screen::View(_)
-            | Screen::Paste(_) => 0,
-        }
+            | Screen::Paste(_) => return None,
+        })
     }
 }

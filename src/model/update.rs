@@ -1,8 +1,8 @@
 //! `update`: every message changes the model here, and only here.
 
 use super::{
-    Binding, Cmd, Confirm, Effect, FormFor, Key, Model, Msg, Screen, TextFor, commands, form,
-    input, nav, paste, settings, setup, ssh, tls, view,
+    Binding, Cmd, Confirm, Effect, Ended, FormFor, Key, Model, Msg, Prompt, Screen, TextFor,
+    commands, form, input, nav, paste, settings, setup, ssh, tls, view,
 };
 
 /// The one place state changes.
@@ -22,16 +22,13 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Key(_) | Msg::Paste(_) if m.busy.is_some() => Vec::new(),
         Msg::Paste(text) => on_paste(m, &text),
         Msg::Key(key) => on_key(m, key),
-        Msg::Resize(..)
-        | Msg::Tick
-        | Msg::Drawn
-        | Msg::PasteBurst
-        | Msg::Quiet
-        | Msg::IdleTimeout
-        | Msg::Copied(_) => {
-            on_terminal(m, msg);
-            Vec::new()
-        }
+        Msg::Resize(w, h) => on_terminal(m, Terminal::Resize(w, h)),
+        Msg::Tick => on_terminal(m, Terminal::Tick),
+        Msg::Drawn => on_terminal(m, Terminal::Drawn),
+        Msg::PasteBurst => on_terminal(m, Terminal::PasteBurst),
+        Msg::Quiet => on_terminal(m, Terminal::Quiet),
+        Msg::IdleTimeout => on_terminal(m, Terminal::IdleTimeout),
+        Msg::Copied(message) => on_terminal(m, Terminal::Copied(message)),
         Msg::Loaded(_)
         | Msg::Initialized(_)
         | Msg::Saved(_)
@@ -46,40 +43,39 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     }
 }
 
+/// What the terminal and the clock tell, apart from keys and pastes.
+enum Terminal {
+    Resize(u16, u16),
+    Tick,
+    Drawn,
+    PasteBurst,
+    Quiet,
+    IdleTimeout,
+    Copied(String),
+}
+
 /// What the terminal and the clock tell: nothing to run follows.
-fn on_terminal(m: &mut Model, msg: Msg) {
-    match msg {
-        Msg::Resize(w, h) => {
+fn on_terminal(m: &mut Model, told: Terminal) -> Vec<Effect> {
+    match told {
+        Terminal::Resize(w, h) => {
             let was_small = m.too_small();
             m.size = (w, h);
             input::resized(m, was_small);
         }
-        Msg::Drawn => input::drawn(m),
-        Msg::PasteBurst => m.settling = true,
-        Msg::Quiet => input::settled(m),
-        Msg::Tick if m.busy.is_some() => m.tick = m.tick.wrapping_add(1),
-        Msg::IdleTimeout => {
+        Terminal::Drawn => input::drawn(m),
+        Terminal::PasteBurst => m.settling = true,
+        Terminal::Quiet => input::settled(m),
+        Terminal::Tick if m.busy.is_some() => m.tick = m.tick.wrapping_add(1),
+        // Time passing with nothing running.
+        Terminal::Tick => {}
+        Terminal::IdleTimeout => {
             let secs = m.idle_timeout_secs();
             m.quit = true;
-            m.goodbye = Some(format!(
-                "Logged out after {secs} seconds without a key press (IdleTimeoutSeconds)."
-            ));
+            m.goodbye = Some(Ended::IdleTimeout { secs });
         }
-        Msg::Copied(message) => m.info(message),
-        // Time passing with nothing running; the rest is not the terminal's.
-        Msg::Tick | Msg::Key(_) | Msg::Paste(_) => {}
-        Msg::Loaded(_)
-        | Msg::Initialized(_)
-        | Msg::Saved(_)
-        | Msg::Done(_)
-        | Msg::Finished(_)
-        | Msg::CsrGenerated(_)
-        | Msg::CertChecked { .. }
-        | Msg::Listed { .. }
-        | Msg::TextRead { .. }
-        | Msg::KeysListed { .. }
-        | Msg::Transferred { .. } => {}
+        Terminal::Copied(message) => m.info(message),
     }
+    Vec::new()
 }
 
 /// The executor's answers, each handed to the feature that asked.
@@ -224,31 +220,18 @@ fn cancel(m: &mut Model) {
 }
 
 fn escape(m: &mut Model) {
-    match m.screen() {
-        Screen::Setup(_) => setup::step_back(m),
-        Screen::Form(_) => form::step_back(m),
-        Screen::Edit(_) | Screen::Confirm(_) | Screen::Paste(_) => {
+    match m.screen().prompt() {
+        Some(Prompt::Setup(_)) => setup::step_back(m),
+        Some(Prompt::Form(_)) => form::step_back(m),
+        Some(Prompt::Edit(_) | Prompt::Confirm(_) | Prompt::Paste(_)) => {
             m.back();
             m.info("Cancelled; nothing was changed.");
         }
-        Screen::Menu { .. }
-        | Screen::Status
-        | Screen::Users
-        | Screen::Help
-        | Screen::Components { .. }
-        | Screen::Settings { .. }
-        | Screen::AddSetting { .. }
-        | Screen::View(_)
-        | Screen::Files(_)
-        | Screen::UserList { .. }
-        | Screen::Keys(_) => {
-            if m.at_root() {
-                m.input.clear();
-                m.info("This is the root menu: type X and Enter to exit.");
-            } else {
-                m.back();
-            }
+        None if m.at_root() => {
+            m.input.clear();
+            m.info("This is the root menu: type X and Enter to exit.");
         }
+        None => m.back(),
     }
 }
 
@@ -273,13 +256,9 @@ fn submit(m: &mut Model, text: &str) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Screen::Components { cursor } => settings::select_component(m, cursor, text),
-        Screen::Settings { component, cursor } => {
-            settings::select_setting(m, component, cursor, text)
-        }
-        Screen::AddSetting { component, cursor } => {
-            settings::select_addable(m, component, cursor, text)
-        }
+        Screen::Components { .. } => settings::select_component(m, text),
+        Screen::Settings { component, .. } => settings::select_setting(m, component, text),
+        Screen::AddSetting { component, .. } => settings::select_addable(m, component, text),
         Screen::Edit(edit) => settings::submit_value(m, edit, text),
         Screen::Confirm(confirm) => answer(m, confirm, text),
         Screen::Setup(setup) => setup::submit(m, setup, text),

@@ -153,22 +153,12 @@ pub fn files(files: &Files, width: u16) -> Body {
             lines.push(Line::from(""));
             // Names are shown escaped and whole: a long one continues on the next lines.
             let room = usize::from(width).saturating_sub(8).max(10);
-            let mut selected = None;
-            for (i, name) in names.iter().enumerate() {
+            let rows = names.iter().map(|name| {
                 let shown: Vec<char> = crate::text::escape(name).chars().collect();
-                let mut pieces = shown.chunks(room).map(|c| c.iter().collect::<String>());
-                if i == files.cursor.min(names.len() - 1) {
-                    selected = Some(lines.len());
-                }
-                let first = pieces.next().unwrap_or_default();
-                lines.push(entry(&(i + 1).to_string(), first, i == files.cursor));
-                lines.extend(pieces.map(|rest| Line::from(format!("       {rest}"))));
-            }
-            return Body {
-                selected,
-                lines,
-                scroll: 0,
-            };
+                shown.chunks(room).map(|c| c.iter().collect()).collect()
+            });
+            let shown = files.cursor.min(names.len() - 1);
+            return super::numbered_rows(lines, rows, Some(files.cursor), Some(shown), "       ");
         }
     }
     Body::plain(lines)

@@ -68,25 +68,11 @@ pub fn list(list: &KeyList) -> Body {
             lines.push(Line::from(""));
             // A row's first line is numbered; its next lines (the long parts) stand below it,
             // so nothing is cut at 80 columns.
-            let mut selected = None;
-            for (i, row) in rows.iter().enumerate() {
-                let mut parts = row.split('\n');
-                let chosen = list.removing && i == list.cursor.min(rows.len() - 1);
-                if chosen {
-                    selected = Some(lines.len());
-                }
-                lines.push(entry(
-                    &(i + 1).to_string(),
-                    parts.next().unwrap_or("").to_string(),
-                    chosen,
-                ));
-                lines.extend(parts.map(|p| Line::from(format!("        {p}"))));
-            }
-            return Body {
-                lines,
-                selected,
-                scroll: 0,
-            };
+            let chosen = list.removing.then(|| list.cursor.min(rows.len() - 1));
+            let parts = rows
+                .iter()
+                .map(|row| row.split('\n').map(String::from).collect());
+            return super::numbered_rows(lines, parts, chosen, chosen, "        ");
         }
     }
     Body::plain(lines)

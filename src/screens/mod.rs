@@ -174,6 +174,33 @@ fn field(label: &str, value: impl Into<String>) -> Line<'static> {
 }
 
 /// A numbered or keyed line of a list: "   2  Configuration Settings".
+/// Numbered rows under `lines`: each row's first line is numbered, its next lines stand
+/// below it after `indent`. `marked` is the row drawn with the marker, `shown` the one the
+/// page keeps in view.
+fn numbered_rows(
+    mut lines: Vec<Line<'static>>,
+    rows: impl Iterator<Item = Vec<String>>,
+    marked: Option<usize>,
+    shown: Option<usize>,
+    indent: &str,
+) -> Body {
+    let mut selected = None;
+    for (i, row) in rows.enumerate() {
+        let mut parts = row.into_iter();
+        if shown == Some(i) {
+            selected = Some(lines.len());
+        }
+        let first = parts.next().unwrap_or_default();
+        lines.push(entry(&(i + 1).to_string(), first, marked == Some(i)));
+        lines.extend(parts.map(|rest| Line::from(format!("{indent}{rest}"))));
+    }
+    Body {
+        selected,
+        lines,
+        scroll: 0,
+    }
+}
+
 fn entry(key: &str, text: impl Into<String>, selected: bool) -> Line<'static> {
     let marker = if selected { "▸" } else { " " };
     Line::from(vec![
