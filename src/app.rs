@@ -396,7 +396,6 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
         signal_hook::flag::register(signal, Arc::clone(&stop))
             .context("cannot watch for session end")?;
     }
-    let fault_panic = std::env::var_os("TANOS_FAULT").is_some_and(|v| v == "panic");
     let stdin_tty = io::stdin().is_terminal();
     // The panic hook restores the terminal on panic; the end of `run` on return.
     let mut terminal = start_terminal().inspect_err(|_| {
@@ -407,71 +406,19 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
     let cancel = Arc::new(AtomicBool::new(false));
     let (effects, results, worker) = spawn_worker(root, Arc::clone(&cancel));
     let input = stdin_tty.then(NonBlockingInput::open).flatten();
-    let outcome = (|| -> anyhow::Result<()> {
-        let size = terminal.size()?;
-        update(&mut model, Msg::Resize(size.width, size.height));
-        let mut dirty = true;
-        let mut last_key = Instant::now();
-        let mut settle = Settle::default();
-        while !model.quit {
-            if stop.load(Ordering::Relaxed) {
-                model.goodbye = Some(Ended::Signalled);
-                break;
-            }
-            if dirty {
-                // A terminal gone mid-frame (the connection dropped) ends it as a hang-up does.
-                if terminal.draw(|frame| ui::draw(&model, frame)).is_err() {
-                    model.goodbye = Some(Ended::TerminalClosed);
-                    break;
-                }
-                // Keys read from now on were typed with this frame's prompt in view.
-                update(&mut model, Msg::Drawn);
-                dirty = false;
-                // Fault injection for the crash tests: a panic with a full screen up.
-                if fault_panic {
-                    panic!("fault injected by TANOS_FAULT=panic");
-                }
-            }
-            let Some(mut inbox) = turn_input(&terminal, &model, &mut settle, stdin_tty) else {
-                model.goodbye = Some(Ended::TerminalClosed);
-                break;
-            };
-            if inbox
-                .iter()
-                .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_)))
-            {
-                last_key = Instant::now();
-            } else if last_key.elapsed() >= Duration::from_secs(model.idle_timeout_secs())
-                && model.busy.is_none()
-            {
-                inbox.push_back(Msg::IdleTimeout);
-            }
-            inbox.extend(results.try_iter());
-            if inbox.is_empty() && model.busy.is_some() {
-                inbox.push_back(Msg::Tick);
-            }
-            while let Some(msg) = inbox.pop_front() {
-                dirty = true;
-                for effect in update(&mut model, msg) {
-                    match effect {
-                        // Abandons the running effect now; the worker clears it for the next.
-                        Effect::Cancel => cancel.store(true, Ordering::Relaxed),
-                        // The clipboard is reached through this terminal: answered here, at once.
-                        Effect::Copy(text) => inbox.push_back(Msg::Copied(crate::clipboard::copy(
-                            &text,
-                            &mut io::stdout(),
-                        ))),
-                        other => effects.send(other).context("the worker thread stopped")?,
-                    }
-                }
-            }
-        }
-        Ok(())
-    })();
+    let session = Session {
+        effects,
+        results,
+        cancel,
+        stop,
+        stdin_tty,
+        fault_panic: std::env::var_os("TANOS_FAULT").is_some_and(|v| v == "panic"),
+    };
+    let outcome = session.console(&mut terminal, &mut model);
     // A confirmed change is finished, never cut: transfers stop, the rest runs to its end.
-    cancel.store(true, Ordering::Relaxed);
-    complete_running(&mut model, &effects, &results);
-    drop(effects);
+    session.cancel.store(true, Ordering::Relaxed);
+    complete_running(&mut model, &session.effects, &session.results);
+    drop(session);
     let _ = worker.join();
     drop(input);
     // The terminal may be gone (a dropped session): nothing here may fail on that.
@@ -482,4 +429,106 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
         let _ = writeln!(io::stderr(), "tanos-menu: {goodbye}");
     }
     outcome
+}
+
+/// What the console loop works with: the worker's channels and what ends the session.
+struct Session {
+    effects: Sender<Effect>,
+    results: Receiver<Msg>,
+    /// Set to abandon the running effect (a transfer).
+    cancel: Arc<AtomicBool>,
+    /// Set by SIGTERM or SIGHUP.
+    stop: Arc<AtomicBool>,
+    stdin_tty: bool,
+    /// Fault injection for the crash tests: a panic with a full screen up.
+    fault_panic: bool,
+}
+
+impl Session {
+    /// Draws, reads the terminal and the worker, updates, until the operator or the session
+    /// ends it.
+    fn console(
+        &self,
+        terminal: &mut Terminal<EraseBackend<io::Stdout>>,
+        model: &mut Model,
+    ) -> anyhow::Result<()> {
+        let size = terminal.size()?;
+        update(model, Msg::Resize(size.width, size.height));
+        let mut dirty = true;
+        let mut last_key = Instant::now();
+        let mut settle = Settle::default();
+        while !model.quit {
+            if self.stop.load(Ordering::Relaxed) {
+                model.goodbye = Some(Ended::Signalled);
+                break;
+            }
+            if dirty && !self.draw(terminal, model) {
+                model.goodbye = Some(Ended::TerminalClosed);
+                break;
+            }
+            let Some(mut inbox) = turn_input(terminal, model, &mut settle, self.stdin_tty) else {
+                model.goodbye = Some(Ended::TerminalClosed);
+                break;
+            };
+            note_idle(&mut inbox, model, &mut last_key);
+            inbox.extend(self.results.try_iter());
+            if inbox.is_empty() && model.busy.is_some() {
+                inbox.push_back(Msg::Tick);
+            }
+            // Drawn again when anything came in: a key, a result, a tick.
+            dirty = !inbox.is_empty();
+            self.dispatch(model, inbox)?;
+        }
+        Ok(())
+    }
+
+    /// One frame; false when the terminal is gone (the connection dropped mid-frame).
+    fn draw<B: Backend>(&self, terminal: &mut Terminal<B>, model: &mut Model) -> bool {
+        if terminal.draw(|frame| ui::draw(model, frame)).is_err() {
+            return false;
+        }
+        // Keys read from now on were typed with this frame's prompt in view.
+        update(model, Msg::Drawn);
+        if self.fault_panic {
+            panic!("fault injected by TANOS_FAULT=panic");
+        }
+        true
+    }
+
+    /// Every message through `update`; the effects it asks for run here or on the worker.
+    fn dispatch(&self, model: &mut Model, mut inbox: VecDeque<Msg>) -> anyhow::Result<()> {
+        while let Some(msg) = inbox.pop_front() {
+            for effect in update(model, msg) {
+                match effect {
+                    // Abandons the running effect now; the worker clears it for the next.
+                    Effect::Cancel => self.cancel.store(true, Ordering::Relaxed),
+                    // The clipboard is reached through this terminal: answered here, at once.
+                    Effect::Copy(text) => inbox.push_back(Msg::Copied(crate::clipboard::copy(
+                        &text,
+                        &mut io::stdout(),
+                    ))),
+                    other => self
+                        .effects
+                        .send(other)
+                        .context("the worker thread stopped")?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A key or paste restarts the idle clock; without one for the configured time, and with
+/// nothing running, the console logs out.
+fn note_idle(inbox: &mut VecDeque<Msg>, model: &Model, last_key: &mut Instant) {
+    if inbox
+        .iter()
+        .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_)))
+    {
+        *last_key = Instant::now();
+    } else if last_key.elapsed() >= Duration::from_secs(model.idle_timeout_secs())
+        && model.busy.is_none()
+    {
+        inbox.push_back(Msg::IdleTimeout);
+    }
 }
