@@ -6,6 +6,7 @@ mod bindings;
 pub mod confirm;
 mod form;
 mod input;
+mod messages;
 mod nav;
 mod outcome;
 mod paste;
@@ -17,242 +18,24 @@ mod tls;
 mod update;
 mod view;
 
-use crate::appliance::catalogue::{Component, Validated};
-use crate::appliance::init::InitOptions;
-use crate::appliance::settings::Change;
+use crate::appliance::catalogue::Component;
 use crate::appliance::status::Snapshot;
-use crate::appliance::tls::CertCheck;
 use crate::menu::MenuTree;
-use crate::pki::TrustedKey;
-use crate::pki::csr::{CheckedCsr, CsrRequest, NewCsr};
 use crate::transfer::sftp::Peer;
 
 pub use bindings::{Binding, Cmd, commands};
 pub use form::{Check, CheckFn, Field, Form, FormFor, IssueTarget};
 pub use input::{PromptId, QUIET_AFTER_PASTE, Settle, Sight};
+pub use messages::{Effect, Failure, Key, Msg, Outcome, Start, TransferOp};
 pub use outcome::{
-    Ended, Finished, KeysDone, Made, Shown, Step, TlsDone, console_panicked, step_panicked,
+    CLIPBOARD_ELSEWHERE, Ended, Finished, KeysDone, Made, Shown, Step, TlsDone, audit_failure_text,
+    console_panicked, step_panicked,
 };
 pub use paste::{Files, PasteDialog, TextFor};
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
 pub use ssh::{KeyList, KeyListKind, TransferFailure};
 pub use update::update;
 pub use view::{View, message_layout, message_lines};
-
-/// A key as the console sees it, independent of the terminal library.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
-    Char(char),
-    Enter,
-    Esc,
-    Backspace,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Home,
-    End,
-    CtrlC,
-    /// Ends a typed (unbracketed) paste.
-    CtrlD,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Msg {
-    Key(Key),
-    Paste(String),
-    Resize(u16, u16),
-    /// Time passing while an effect runs: animates the progress line.
-    Tick,
-    Loaded(Result<Snapshot, String>),
-    Initialized(Result<Snapshot, String>),
-    Saved(Result<(Change, Snapshot), String>),
-    /// A step that changed or showed something finished.
-    Done(Result<Outcome, String>),
-    /// A step finished, as the executor found it; the model writes its sentences.
-    Finished(Result<Finished, String>),
-    /// A key and CSR exist in memory; nothing is written yet.
-    CsrGenerated(Result<NewCsr, String>),
-    CertChecked {
-        text: String,
-        result: Result<CertCheck, Failure>,
-    },
-    Listed {
-        purpose: TextFor,
-        result: Result<crate::appliance::incoming::Listing, String>,
-    },
-    TextRead {
-        purpose: TextFor,
-        result: Result<String, String>,
-    },
-    /// Rows of an authorized_keys or known_hosts list.
-    KeysListed {
-        kind: KeyListKind,
-        result: Result<Vec<String>, String>,
-    },
-    Transferred {
-        op: TransferOp,
-        peer: Peer,
-        result: Result<(), TransferFailure>,
-    },
-    Copied(String),
-    /// The screen was just drawn on the terminal: the prompt on it has been seen.
-    Drawn,
-    /// The terminal's input holds a paste: keys are ignored until it goes quiet, since a
-    /// pasted text can end the paste early and carry keys of its own.
-    PasteBurst,
-    /// The terminal's input went quiet after a paste: keys are taken again.
-    Quiet,
-    /// No key was pressed for the configured idle time: the console logs out.
-    IdleTimeout,
-}
-
-/// The answer to a copy asked of the executor: the clipboard is the terminal's.
-pub const CLIPBOARD_ELSEWHERE: &str = "The clipboard is reached through the terminal only.";
-
-/// The warning shown with a change, and on Tanium Status, while audit lines are not written.
-pub fn audit_failure_text(reason: &str) -> String {
-    format!(
-        "AUDIT LOG NOT WRITTEN: the change was made but its line in log/audit.jsonl could not be written ({reason}). Fix log/audit.jsonl; this warning stays until an audit line is written."
-    )
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransferOp {
-    /// `/outgoing/reporting.crt` (and `tanium.pub`) from the Tanium Server into /incoming,
-    /// then the install checks.
-    PullCertificate,
-    /// `zoneserver/reporting.csr` to the Tanium Server's `/incoming`.
-    PushCsr,
-}
-
-impl TransferOp {
-    pub fn label(self) -> &'static str {
-        match self {
-            TransferOp::PullCertificate => "Pull the signed certificate",
-            TransferOp::PushCsr => "Push the CSR",
-        }
-    }
-}
-
-/// A step that could not be made: what stopped it, and the step to take first, if one
-/// does (the model adds its key path).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub message: String,
-    pub first: Option<Step>,
-}
-
-impl From<String> for Failure {
-    fn from(message: String) -> Failure {
-        Failure {
-            message,
-            first: None,
-        }
-    }
-}
-
-/// What a finished step reports: a message, the appliance as it is now, something to show.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
-    pub message: String,
-    pub snapshot: Option<Snapshot>,
-    pub view: Option<View>,
-}
-
-/// Work with side effects, run by the executor, answered by a `Msg`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    /// Reads the appliance again: answered by `Msg::Loaded`.
-    Load,
-    /// Creates the appliance (first run): answered by `Msg::Initialized`.
-    Init(InitOptions),
-    /// Saves a validated (and, when risky, confirmed) setting: answered by `Msg::Saved`.
-    SaveSetting(Validated),
-    /// Generates a key and CSR in memory: `Msg::CsrGenerated`.
-    GenerateCsr(CsrRequest),
-    /// Writes a generated key and CSR: `Msg::Done` showing the CSR.
-    WriteCsr(NewCsr),
-    /// Signs a checked CSR with the root key: `Msg::Done` showing the certificate.
-    IssueCert { csr: CheckedCsr, days: i64 },
-    /// Checks a certificate against the Zone Server's key and trusted root: `Msg::CertChecked`.
-    CheckCert(String),
-    /// Installs a checked certificate, trusting `trust` first when given: `Msg::Done`.
-    InstallCert {
-        text: String,
-        trust: Option<TrustedKey>,
-    },
-    /// Stores a Tanium root public key as trusted: `Msg::Done`.
-    ImportRoot(String),
-    /// New TLS key and certificate for the Tanium Server itself: `Msg::Done`.
-    RegenerateTls,
-    /// Files of /incoming ending with `suffix`: `Msg::Listed`.
-    ListIncoming {
-        suffix: &'static str,
-        purpose: TextFor,
-    },
-    /// One file of /incoming: `Msg::TextRead`.
-    ReadIncoming { name: String, purpose: TextFor },
-    /// Shows an appliance file in the copy-friendly view: `Msg::Done`.
-    ShowFile { rel: String, title: String },
-    /// New key pair for a TanOS user (the old one kept): `Msg::Done`.
-    GenerateKeypair { user: String },
-    /// Adds a pasted public key to a user's authorized_keys: `Msg::Done`.
-    AddAuthorized { user: String, text: String },
-    /// Removes line `line` of a user's authorized_keys: `Msg::Done`.
-    /// Removed only while that line is still `row`, as listed and confirmed.
-    RemoveAuthorized {
-        user: String,
-        line: usize,
-        row: String,
-    },
-    /// Removes line `line` of tanadmin's known_hosts (while it is still `row`): `Msg::Done`.
-    RemoveKnownHost { line: usize, row: String },
-    /// Lists a user's authorized keys or tanadmin's known hosts: `Msg::KeysListed`.
-    ListKeys { kind: KeyListKind, user: String },
-    /// An SFTP pull or push with tanadmin's key: `Msg::Transferred`.
-    Transfer {
-        op: TransferOp,
-        peer: Peer,
-        trust: Option<String>,
-    },
-    /// Shows what this Tanium Server issued: `Msg::Done`.
-    ShowIssued,
-    /// Shows log/audit.jsonl, most recent first: `Msg::Done`.
-    ShowAudit,
-    /// Sends text to the operator's clipboard: `Msg::Copied`.
-    Copy(String),
-    /// Abandons the running transfer or key generation at once; run by the console loop,
-    /// beside the worker (whose answer to the abandoned effect `discard` drops).
-    Cancel,
-}
-
-/// What a confirmation starts once the operator answers `y`: the effect, the busy line
-/// shown while it runs, and whether Esc abandons it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Start {
-    pub busy: String,
-    pub effect: Effect,
-    pub cancellable: bool,
-}
-
-impl Start {
-    pub fn new(busy: impl Into<String>, effect: Effect) -> Start {
-        Start {
-            busy: busy.into(),
-            effect,
-            cancellable: false,
-        }
-    }
-
-    /// An effect Esc abandons (a key generation, a transfer).
-    pub fn cancellable(busy: impl Into<String>, effect: Effect) -> Start {
-        Start {
-            cancellable: true,
-            ..Start::new(busy, effect)
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {

@@ -421,3 +421,13 @@ pub fn console_panicked(info: &str, place: Option<&str>) -> String {
         "tanos-menu stopped on an internal error: {info}\nThe terminal was restored and no change was left half-written. Details: {place}"
     )
 }
+
+/// The answer to a copy asked of the executor: the clipboard is the terminal's.
+pub const CLIPBOARD_ELSEWHERE: &str = "The clipboard is reached through the terminal only.";
+
+/// The warning shown with a change, and on Tanium Status, while audit lines are not written.
+pub fn audit_failure_text(reason: &str) -> String {
+    format!(
+        "AUDIT LOG NOT WRITTEN: the change was made but its line in log/audit.jsonl could not be written ({reason}). Fix log/audit.jsonl; this warning stays until an audit line is written."
+    )
+}
