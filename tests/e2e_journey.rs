@@ -408,6 +408,6 @@ fn a_terminal_closed_under_the_console_ends_it() {
     let cpu = console.cpu_seconds();
     assert!(
         status.is_some(),
-        "the console was still running 5 s after its terminal closed (CPU seconds used so far: {cpu:.1}): src/app.rs `run` waits in crossterm's event::poll, which reads end-of-file from the hung-up terminal forever and never returns, so the SIGHUP flag is never looked at"
+        "the console was still running 5 s after its terminal closed (CPU seconds used so far: {cpu:.1}): src/app `run` waits in crossterm's event::poll, which reads end-of-file from the hung-up terminal forever and never returns, so the SIGHUP flag is never looked at"
     );
 }

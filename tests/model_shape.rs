@@ -139,23 +139,29 @@ fn esc_during_a_key_generation_is_the_cancel_effect() {
 /// which one, and writes no operator prose of its own.
 #[test]
 fn the_console_loop_writes_no_operator_sentence() {
-    let app = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app.rs"))
-        .expect("app.rs");
-    let code: String = app
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("//"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    for prose in [
-        "The session ended",
-        "The terminal closed",
-        "Logged out after",
-        "internal error",
-        "half-written",
-        "could not be written",
-    ] {
-        assert!(!code.contains(prose), "src/app.rs writes {prose:?}");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).expect("src/app") {
+        let path = entry.expect("entry").path();
+        let app = std::fs::read_to_string(&path).expect("read");
+        files += 1;
+        let code: String = app
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for prose in [
+            "The session ended",
+            "The terminal closed",
+            "Logged out after",
+            "internal error",
+            "half-written",
+            "could not be written",
+        ] {
+            assert!(!code.contains(prose), "{} writes {prose:?}", path.display());
+        }
     }
+    assert!(files >= 3, "the console loop's files: {files}");
     use tanos_menu::model::{Ended, console_panicked, step_panicked};
     assert_eq!(
         Ended::IdleTimeout { secs: 10 }.to_string(),
