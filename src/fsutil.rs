@@ -134,7 +134,8 @@ pub fn append_line(path: &Path, line: &str, mode: u32) -> io::Result<()> {
             ),
             _ => e,
         })?;
-    if !file.metadata()?.is_file() {
+    let meta = file.metadata()?;
+    if !meta.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "it is not a regular file",
@@ -143,7 +144,12 @@ pub fn append_line(path: &Path, line: &str, mode: u32) -> io::Result<()> {
     let mut buf = Vec::with_capacity(line.len() + 1);
     buf.extend_from_slice(line.as_bytes());
     buf.push(b'\n');
-    file.write_all(&buf)?;
+    if let Err(e) = file.write_all(&buf) {
+        // A short write (a full disk) would leave a cut line: the file goes back to its
+        // length before the append.
+        let _ = file.set_len(meta.len());
+        return Err(e);
+    }
     file.sync_data()
 }
 
