@@ -990,3 +990,43 @@ fn idle_console_logs_out() {
     );
     assert!(console.cooked(), "the terminal was left in raw mode");
 }
+
+/// An audit line that does not fit on the disk is not left cut: the log keeps its whole
+/// lines, and the change says its audit line could not be written.
+#[test]
+fn full_disk_audit_append_leaves_no_cut_line() {
+    let dir = scratch("full_disk_audit");
+    let ts = appliance(dir.path(), "ts", Role::TaniumServer, true, None);
+    let root = ts.root.to_str().expect("utf-8 root");
+    let limit = limited_bytes();
+    let settings = read(&ts.path(Layout::SETTINGS));
+    assert!(
+        settings.len() + 40 < limit,
+        "settings.toml is {} bytes",
+        settings.len()
+    );
+    // The log ends 10 bytes short of the limit, on a whole line.
+    let audit = ts.path(Layout::AUDIT);
+    let mut log = String::from_utf8(read(&audit)).expect("utf-8 audit log");
+    let pad = "{\"time\":\"2026-01-01T00:00:00Z\",\"action\":\"pad\",\"detail\":\"\"}\n";
+    while log.len() + pad.len() < limit - 10 {
+        log.push_str(pad);
+    }
+    let last = format!(
+        "{{\"action\":\"pad\",\"detail\":\"{}\"}}\n",
+        "x".repeat(limit - 10 - log.len() - 29)
+    );
+    log.push_str(&last);
+    assert_eq!(log.len(), limit - 10);
+    std::fs::write(&audit, &log).expect("pad the audit log");
+
+    let out = tanos_limited(&["config", "set", "IdleTimeoutSeconds", "900", "--root", root]);
+    let err = text(&out.stderr);
+    assert!(out.status.signal().is_none(), "killed: {}", out.status);
+    assert_eq!(read(&audit), log.as_bytes(), "the audit log changed: {err}");
+    audit_lines_whole(&ts.root);
+    assert!(
+        err.to_lowercase().contains("audit"),
+        "the failure is not told: {err}"
+    );
+}
