@@ -113,21 +113,29 @@ fn key_mismatch(app: &Appliance, key_rel: &str, summary: &CertSummary) -> Option
     }
 }
 
-/// Why the certificate is not one the root this appliance trusts signed, when it is not.
-/// Without a trusted root yet there is nothing to judge it by.
-fn root_mismatch(app: &Appliance, cert_pem: &[u8]) -> Option<String> {
+/// The root this appliance trusts (its own on a Tanium Server), read once per snapshot:
+/// `None` when there is none yet, an error when it cannot be read or used.
+type Root = Option<Result<TrustedKey, String>>;
+
+fn trusted_root(app: &Appliance) -> (&'static str, Root) {
     let root_rel = match app.config.role {
         Role::ZoneServer => super::tls::ZS_ROOT,
         Role::TaniumServer => super::tls::TS_ROOT_PUB,
     };
-    let text = match fsutil::read_bytes_opt(&app.path(root_rel), fsutil::LIMIT_PEM) {
-        Ok(Some(text)) => text,
-        Ok(None) => return None,
-        Err(e) => return Some(format!("the trusted root {root_rel} cannot be read: {e}")),
+    let root = match fsutil::read_bytes_opt(&app.path(root_rel), fsutil::LIMIT_PEM) {
+        Ok(Some(bytes)) => Some(TrustedKey::from_pem(&bytes).map_err(|e| e.to_string())),
+        Ok(None) => None,
+        Err(e) => Some(Err(e.to_string())),
     };
-    let root = match TrustedKey::from_pem(&text) {
+    (root_rel, root)
+}
+
+/// Why the certificate is not one the root this appliance trusts signed, when it is not.
+/// Without a trusted root yet there is nothing to judge it by.
+fn root_mismatch((root_rel, root): &(&str, Root), cert_pem: &[u8]) -> Option<String> {
+    let root = match root.as_ref()? {
         Ok(root) => root,
-        Err(e) => return Some(format!("the trusted root {root_rel} is not usable: {e}")),
+        Err(e) => return Some(format!("the trusted root {root_rel} cannot be used: {e}")),
     };
     let signed = std::str::from_utf8(cert_pem)
         .ok()
@@ -142,7 +150,12 @@ fn root_mismatch(app: &Appliance, cert_pem: &[u8]) -> Option<String> {
     }
 }
 
-fn cert_state(app: &Appliance, cert_rel: &str, key_rel: &str, now: OffsetDateTime) -> CertState {
+fn cert_state(
+    app: &Appliance,
+    (cert_rel, key_rel): (&str, &str),
+    root: &(&str, Root),
+    now: OffsetDateTime,
+) -> CertState {
     let bytes = match fsutil::read_bytes_opt(&app.resolve(cert_rel), fsutil::LIMIT_PEM) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return CertState::None,
@@ -151,7 +164,7 @@ fn cert_state(app: &Appliance, cert_rel: &str, key_rel: &str, now: OffsetDateTim
     match CertSummary::from_pem(&bytes) {
         Ok(summary) => match key_mismatch(app, key_rel, &summary) {
             Some(reason) => CertState::KeyMismatch { summary, reason },
-            None => match root_mismatch(app, &bytes) {
+            None => match root_mismatch(root, &bytes) {
                 Some(reason) => CertState::Untrusted { summary, reason },
                 None => {
                     let validity = summary.validity_at(now);
@@ -197,23 +210,12 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
         "ReportingTLSKeyPath",
         "reporting.pvk",
     );
-    let cert = cert_state(app, &cert_rel, &key_rel, now);
+    let root = trusted_root(app);
+    let cert = cert_state(app, (&cert_rel, &key_rel), &root, now);
     let tls_mode = ok_settings
         .and_then(|s| s.get(component, "ReportingTLSMode"))
         .cloned();
-    let root_pub = match config.role {
-        Role::TaniumServer => app.path("tanium/tanium.pub"),
-        Role::ZoneServer => app.path("zoneserver/tanium.pub"),
-    };
-    let root_fingerprint = match fsutil::read_bytes_opt(&root_pub, fsutil::LIMIT_PEM) {
-        Ok(Some(bytes)) => Some(
-            TrustedKey::from_pem(&bytes)
-                .map(|k| k.fingerprint)
-                .map_err(|e| e.to_string()),
-        ),
-        Ok(None) => None,
-        Err(e) => Some(Err(e.to_string())),
-    };
+    let root_fingerprint = root.1.map(|r| r.map(|k| k.fingerprint));
     let users = super::Layout::USERS
         .iter()
         .map(|u| crate::sshkeys::user_keys(&app.ssh_dir(u), u))
