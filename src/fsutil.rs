@@ -7,12 +7,14 @@ use std::path::Path;
 
 mod bounded;
 mod journal;
+mod reverse;
 
 pub use bounded::{
     LIMIT_CONFIG, LIMIT_KEYS, LIMIT_LOG, LIMIT_PEM, read_bytes, read_bytes_opt, read_tail_opt,
     read_text, read_text_opt,
 };
 pub use journal::{complete_sets, recover_sets};
+pub use reverse::{LINE_CAP, RevLine, ReverseLines, reverse_lines};
 
 /// Mode of private keys and other secrets.
 pub const PRIVATE_FILE: u32 = 0o600;

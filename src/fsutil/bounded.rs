@@ -106,6 +106,11 @@ pub fn read_text_opt(path: &Path, limit: u64) -> io::Result<Option<String>> {
 /// The last `limit` bytes of the regular file `path` (all of it when smaller), starting at a
 /// line: for logs that only grow, where the newest lines are the ones shown. `None` when the
 /// file is missing.
+/// `path` opened for reading, whatever its size, with its length; `None` when missing.
+pub(super) fn open_optional(path: &Path) -> io::Result<Option<(File, u64)>> {
+    optional(open_checked(path, u64::MAX))
+}
+
 pub fn read_tail_opt(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
     use std::io::{Seek, SeekFrom};
     let opened = optional(open_checked(path, u64::MAX))?;
