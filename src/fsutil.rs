@@ -10,7 +10,7 @@ mod journal;
 mod reverse;
 
 pub use bounded::{
-    LIMIT_CONFIG, LIMIT_KEYS, LIMIT_LOG, LIMIT_PEM, read_bytes, read_bytes_opt, read_tail_opt,
+    LIMIT_CONFIG, LIMIT_KEYS, LIMIT_LOG, LIMIT_PEM, open_record_file, read_bytes, read_bytes_opt, read_tail_opt,
     read_text, read_text_opt,
 };
 pub use journal::{complete_sets, recover_sets};

@@ -3,9 +3,13 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod fleet;
 pub mod incoming;
 pub mod init;
+pub mod issuance;
+pub mod ledger;
 pub mod lock;
+pub mod requests;
 pub mod settings;
 pub mod sshd;
 pub mod status;

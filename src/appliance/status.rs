@@ -75,6 +75,8 @@ pub struct Snapshot {
     pub users: Vec<crate::sshkeys::UserKeys>,
     /// Why the last change's audit line could not be written; stays until one is written.
     pub audit_failure: Option<String>,
+    /// On a hub, how many names' newest certificates expire within 30 days.
+    pub issued_expiring: Option<usize>,
 }
 
 /// A path setting of `component`, or the role's install path of `file`.
@@ -238,5 +240,15 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
         .map(|k| k.fingerprint(ssh_key::HashAlg::Sha256).to_string()),
         users,
         audit_failure: super::audit::failure(&app.root),
+        issued_expiring: issued_expiring(app, now),
     }
+}
+
+/// On a hub, the certificates of the ledger that expire within 30 days.
+fn issued_expiring(app: &Appliance, now: OffsetDateTime) -> Option<usize> {
+    if !app.config.has_zone_hub() {
+        return None;
+    }
+    let index = super::ledger::index_repaired(app).ok()?;
+    Some(index.expiring_within(super::ledger::EXPIRING_DAYS, now))
 }

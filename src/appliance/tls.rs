@@ -5,13 +5,11 @@
 use std::io;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::catalogue::{self, Component, Value};
 use super::settings::{self, Settings};
-use super::{Appliance, Layout, Role, audit};
+use super::{Appliance, Layout, Role, audit, issuance};
 use crate::fsutil;
 use crate::pki::csr::{self, CheckedCsr, NewCsr};
 use crate::pki::issue::{self, LeafRequest};
@@ -30,7 +28,7 @@ pub const TS_ROOT_PUB: &str = "tanium/tanium.pub";
 pub const TS_ROOT_CERT: &str = "tanium/tanium-root.crt";
 pub const TS_KEY: &str = "tanium/reporting.pvk";
 pub const TS_CERT: &str = "tanium/reporting.crt";
-pub const ISSUED: &str = "tanium/issued.jsonl";
+pub const ISSUED: &str = super::ledger::LEDGER;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -54,15 +52,15 @@ pub enum TlsError {
     Settings(#[from] settings::SettingsError),
     #[error(transparent)]
     Lock(#[from] super::lock::LockError),
+    #[error(
+        "{} holds a certificate for {} with another key ({}, serial {}): a certificate for this request would replace it",
+        .0.place, crate::text::escape(&.0.subject), .0.key_fingerprint, .0.serial
+    )]
+    NameTaken(Box<super::issuance::Occupant>),
 }
 
 fn read(app: &Appliance, rel: &str) -> Result<Option<String>, TlsError> {
-    let limit = if rel == ISSUED {
-        fsutil::LIMIT_LOG
-    } else {
-        fsutil::LIMIT_PEM
-    };
-    fsutil::read_text_opt(&app.path(rel), limit).map_err(|source| TlsError::Read {
+    fsutil::read_text_opt(&app.path(rel), fsutil::LIMIT_PEM).map_err(|source| TlsError::Read {
         path: rel.to_string(),
         source,
     })
@@ -138,137 +136,30 @@ pub fn write_new_csr(
     Ok(files)
 }
 
-/// One certificate this Tanium Server issued.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IssuedRecord {
-    pub time: String,
-    pub serial: String,
-    pub subject: String,
-    pub not_after: String,
-    pub key_fingerprint: String,
-}
-
-/// A certificate issued from a CSR.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Issued {
-    pub cert_pem: String,
-    pub summary: CertSummary,
-}
-
-fn root_material(app: &Appliance) -> Result<(String, String), TlsError> {
+/// The root private key and its certificate, as PEM.
+pub(super) fn root_material(app: &Appliance) -> Result<(String, String), TlsError> {
     let key = read(app, TS_ROOT_KEY)?.ok_or(TlsError::NoRoot)?;
     let cert = read(app, TS_ROOT_CERT)?.ok_or(TlsError::NoRoot)?;
     Ok((key, cert))
 }
 
-/// Signs a checked CSR with the root key and writes `transfer/outgoing/reporting.crt`
-/// (with `tanium.pub` beside it for the Zone Server to trust). Never touches the server's
-/// own `tanium/reporting.crt`.
+/// Signs a checked CSR with the root key and writes it to `/outgoing/<common name>.crt` and
+/// the seed's `/outgoing/reporting.crt`, with `tanium.pub` beside them, replacing whatever
+/// is there (the seed's single-pair flow; the console asks first, see `issuance::plan`).
+/// Never touches the server's own `tanium/reporting.crt`.
 pub fn issue_from_csr(
     app: &Appliance,
     checked: &CheckedCsr,
     days: i64,
     now: OffsetDateTime,
-) -> Result<Issued, TlsError> {
-    require(app, Role::TaniumServer)?;
-    let _lock = super::lock::acquire(app)?;
-    let (root_key, root_cert) = root_material(app)?;
-    let request = LeafRequest {
-        common_name: checked.common_name.clone(),
-        dns_names: checked.dns_names.clone(),
-        ips: checked.ips.clone(),
+) -> Result<issuance::Issued, TlsError> {
+    let order = issuance::Order {
+        csr: checked.clone(),
         days,
-        rsa: checked.rsa,
+        source: issuance::Source::Paste,
+        replace: issuance::Replace::Any,
     };
-    let spki = rcgen::SubjectPublicKeyInfo::from_der(&checked.spki_der).map_err(|e| {
-        crate::pki::PkiError::Parse {
-            what: "public key of the request",
-            reason: e.to_string(),
-        }
-    })?;
-    let cert_pem = issue::sign_leaf(&request, &spki, &root_key, &root_cert, now)?;
-    let summary = CertSummary::from_pem(cert_pem.as_bytes())?;
-    write_outgoing(app, &cert_pem)?;
-    record_issued(app, &summary, now)?;
-    let detail = format!("serial {} subject {}", summary.serial, summary.subject);
-    let _ = audit::record(
-        &app.root,
-        "cert.issue",
-        &[OUT_CERT, ISSUED],
-        std::slice::from_ref(&summary.key_fingerprint),
-        &detail,
-    );
-    Ok(Issued { cert_pem, summary })
-}
-
-/// The certificate and the root key it chains to land together in /outgoing.
-fn write_outgoing(app: &Appliance, cert_pem: &str) -> Result<(), TlsError> {
-    let root_public = read(app, TS_ROOT_PUB)?;
-    let (cert_path, root_path) = (app.path(OUT_CERT), app.path(OUT_ROOT));
-    let mut outgoing = vec![(
-        cert_path.as_path(),
-        cert_pem.as_bytes(),
-        fsutil::PUBLIC_FILE,
-    )];
-    if let Some(public) = &root_public {
-        outgoing.push((root_path.as_path(), public.as_bytes(), fsutil::PUBLIC_FILE));
-    }
-    fsutil::atomic_write_all(&outgoing).map_err(|source| TlsError::Write {
-        path: OUT_CERT.to_string(),
-        source,
-    })
-}
-
-/// One line of the issuance ledger, `tanium/issued.jsonl`.
-fn record_issued(
-    app: &Appliance,
-    summary: &CertSummary,
-    now: OffsetDateTime,
-) -> Result<(), TlsError> {
-    let record = IssuedRecord {
-        time: now.format(&Rfc3339).unwrap_or_default(),
-        serial: summary.serial.clone(),
-        subject: summary.subject.clone(),
-        not_after: summary.not_after.format(&Rfc3339).unwrap_or_default(),
-        key_fingerprint: summary.key_fingerprint.clone(),
-    };
-    let line = serde_json::to_string(&record).map_err(|e| TlsError::Write {
-        path: ISSUED.into(),
-        source: io::Error::other(e),
-    })?;
-    fsutil::append_line(&app.path(ISSUED), &line, fsutil::PUBLIC_FILE).map_err(|source| {
-        TlsError::Write {
-            path: ISSUED.into(),
-            source,
-        }
-    })
-}
-
-/// What this Tanium Server issued, most recent first.
-pub fn issued(app: &Appliance) -> Result<Vec<IssuedRecord>, TlsError> {
-    issued_counting(app).map(|(records, _)| records)
-}
-
-/// `issued`, with the number of lines that could not be read as a record.
-pub fn issued_counting(app: &Appliance) -> Result<(Vec<IssuedRecord>, usize), TlsError> {
-    // Read as bytes: one line that is not UTF-8 must not hide the others.
-    let bytes = match fsutil::read_bytes_opt(&app.path(ISSUED), fsutil::LIMIT_LOG) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => return Ok((Vec::new(), 0)),
-        Err(source) => {
-            let path = ISSUED.to_string();
-            return Err(TlsError::Read { path, source });
-        }
-    };
-    let parsed: Vec<Option<IssuedRecord>> = bytes
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.trim_ascii().is_empty())
-        .map(|l| serde_json::from_slice(l).ok())
-        .collect();
-    let unreadable = parsed.iter().filter(|r| r.is_none()).count();
-    let mut records: Vec<IssuedRecord> = parsed.into_iter().flatten().collect();
-    records.reverse();
-    Ok((records, unreadable))
+    issuance::issue(app, &order, now)
 }
 
 /// The Zone Server's trusted root key, if one was imported.

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use super::open;
 use crate::appliance::catalogue::Validated;
 use crate::appliance::init::InitOptions;
-use crate::appliance::{self, incoming, settings, status};
+use crate::appliance::{self, incoming, requests, settings, status};
 use crate::fsutil;
 use crate::model::{Finished, Msg, Shown, TextFor};
 
@@ -30,17 +30,16 @@ pub(super) fn save_setting(root: &Path, checked: &Validated, now: OffsetDateTime
     }))
 }
 
-pub(super) fn list_incoming(root: &Path, suffix: &str, purpose: TextFor) -> Msg {
-    Msg::Listed {
-        purpose,
-        result: open(root).and_then(|app| incoming::list(&app, suffix).map_err(|e| e.to_string())),
-    }
+pub(super) fn list_requests(root: &Path) -> Msg {
+    Msg::Listed(open(root).and_then(|app| requests::list(&app).map_err(|e| e.to_string())))
 }
 
-pub(super) fn read_incoming(root: &Path, name: &str, purpose: TextFor) -> Msg {
+pub(super) fn read_incoming(root: &Path, name: String, purpose: TextFor) -> Msg {
+    let result = open(root).and_then(|app| incoming::read(&app, &name).map_err(|e| e.to_string()));
     Msg::TextRead {
         purpose,
-        result: open(root).and_then(|app| incoming::read(&app, name).map_err(|e| e.to_string())),
+        from: name,
+        result,
     }
 }
 
@@ -56,14 +55,20 @@ pub(super) fn show_file(root: &Path, rel: String, title: String) -> Msg {
     }))
 }
 
-pub(super) fn show_audit(root: &Path) -> Msg {
-    Msg::Finished(
-        open(root).map(|app| match appliance::audit::recent(&app.root, 500) {
-            Ok(lines) => Finished::Shown(Shown::Audit(lines)),
+pub(super) fn show_audit(root: &Path, page: usize) -> Msg {
+    let first = page * super::PAGE;
+    Msg::Finished(open(root).map(|app| {
+        match appliance::audit::recent(&app.root, first + super::PAGE + 1) {
+            Ok(mut lines) => {
+                let more = lines.len() > first + super::PAGE;
+                lines.truncate(first + super::PAGE);
+                let lines = lines.split_off(first.min(lines.len()));
+                Finished::Shown(Shown::Audit { page, lines, more })
+            }
             Err(e) => Finished::Unreadable {
                 what: "the audit log".into(),
                 error: e.to_string(),
             },
-        }),
-    )
+        }
+    }))
 }

@@ -14,6 +14,9 @@ use time::OffsetDateTime;
 use crate::appliance::{Appliance, status};
 use crate::model::{CLIPBOARD_ELSEWHERE, Effect, Msg, TransferFailure};
 
+/// Lines of a paged view read at a time.
+const PAGE: usize = crate::model::PAGE_LINES;
+
 fn open(root: &Path) -> Result<Appliance, String> {
     Appliance::open(root).map_err(|e| e.to_string())
 }
@@ -36,18 +39,20 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
         Effect::Load => appliance::load(root, now),
         Effect::Init(opts) => appliance::init(root, &opts, now),
         Effect::SaveSetting(checked) => appliance::save_setting(root, &checked, now),
-        Effect::ListIncoming { suffix, purpose } => appliance::list_incoming(root, suffix, purpose),
-        Effect::ReadIncoming { name, purpose } => appliance::read_incoming(root, &name, purpose),
+        Effect::ListRequests => appliance::list_requests(root),
+        Effect::ReadIncoming { name, purpose } => appliance::read_incoming(root, name, purpose),
         Effect::ShowFile { rel, title } => appliance::show_file(root, rel, title),
-        Effect::ShowAudit => appliance::show_audit(root),
+        Effect::ShowAudit { page } => appliance::show_audit(root, page),
         Effect::GenerateCsr(request) => tls::generate_csr(&request),
         Effect::WriteCsr(new) => tls::write_csr(root, new, now),
-        Effect::IssueCert { csr, days } => tls::issue(root, &csr, days, now),
+        Effect::PlanIssue(order) => tls::plan(root, order, now),
+        Effect::IssueCert(order) => tls::issue(root, &order, now),
+        Effect::IssueBatch { listed, days } => tls::issue_batch(root, &listed, days, now),
         Effect::CheckCert(text) => tls::check(root, text, now),
         Effect::InstallCert { text, trust } => tls::install(root, &text, trust.as_ref(), now),
         Effect::ImportRoot(text) => tls::import_root(root, &text),
         Effect::RegenerateTls => tls::regenerate(root, now),
-        Effect::ShowIssued => tls::show_issued(root),
+        Effect::ShowIssued { page } => tls::show_issued(root, page, now),
         Effect::GenerateKeypair { user } => ssh::generate_keypair(root, user, now),
         Effect::AddAuthorized { user, text } => ssh::add_authorized(root, user, &text),
         Effect::RemoveAuthorized { user, line, row } => {
@@ -77,12 +82,14 @@ pub fn failed(effect: &Effect, error: String) -> Msg {
             text: text.clone(),
             result: Err(error.into()),
         },
-        Effect::ListIncoming { purpose, .. } => Msg::Listed {
+        Effect::ListRequests => Msg::Listed(Err(error)),
+        Effect::ReadIncoming { purpose, name } => Msg::TextRead {
             purpose: *purpose,
+            from: name.clone(),
             result: Err(error),
         },
-        Effect::ReadIncoming { purpose, .. } => Msg::TextRead {
-            purpose: *purpose,
+        Effect::PlanIssue(order) => Msg::IssuePlanned {
+            order: order.clone(),
             result: Err(error),
         },
         Effect::ListKeys { kind, .. } => Msg::KeysListed {
@@ -97,16 +104,17 @@ pub fn failed(effect: &Effect, error: String) -> Msg {
         Effect::Copy(_) => Msg::Copied(error),
         Effect::Cancel => Msg::Tick,
         Effect::WriteCsr(_)
-        | Effect::IssueCert { .. }
+        | Effect::IssueCert(_)
+        | Effect::IssueBatch { .. }
         | Effect::InstallCert { .. }
         | Effect::ImportRoot(_)
         | Effect::RegenerateTls
         | Effect::ShowFile { .. }
-        | Effect::ShowIssued
+        | Effect::ShowIssued { .. }
         | Effect::GenerateKeypair { .. }
         | Effect::AddAuthorized { .. }
         | Effect::RemoveAuthorized { .. }
         | Effect::RemoveKnownHost { .. }
-        | Effect::ShowAudit => Msg::Finished(Err(error)),
+        | Effect::ShowAudit { .. } => Msg::Finished(Err(error)),
     }
 }

@@ -9,6 +9,7 @@ use super::{open, snapshot};
 use crate::appliance::{self, Appliance, users};
 use crate::fsutil;
 use crate::model::{Finished, KeyListKind, KeysDone, Made, Msg, Step, TransferFailure, TransferOp};
+use crate::appliance::transfer::Moved;
 use crate::transfer::sftp::{Peer, TransferError};
 
 /// A step that changes a user's keys: the domain call, then the appliance as it is now.
@@ -105,7 +106,8 @@ fn failure(e: TransferError) -> TransferFailure {
                 fingerprint: fingerprint.clone(),
             };
         }
-        TransferError::NoCsr => Step::GenerateCsr,
+        TransferError::NoCsr | TransferError::NoKey => Step::GenerateCsr,
+        TransferError::NoCertificate { .. } => Step::PushCsr,
         TransferError::NoClientKey => Step::GenerateTanadminKey,
         TransferError::HostKeyChanged { .. } => Step::ForgetHostKey,
         TransferError::AuthRefused { .. } => Step::AuthorizeOnPeer,
@@ -127,9 +129,12 @@ pub(super) fn transfer(
     let result = open(root).map_err(TransferFailure::Failed).and_then(|app| {
         match op {
             TransferOp::PullCertificate => {
-                appliance::transfer::pull_certificate(&app, &peer, trust, cancel).map(drop)
+                appliance::transfer::pull_certificate(&app, &peer, trust, cancel)
+                    .map(Moved::Pulled)
             }
-            TransferOp::PushCsr => appliance::transfer::push_csr(&app, &peer, trust, cancel),
+            TransferOp::PushCsr => {
+                appliance::transfer::push_csr(&app, &peer, trust, cancel).map(Moved::Pushed)
+            }
         }
         .map_err(failure)
     });

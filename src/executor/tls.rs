@@ -5,10 +5,12 @@ use std::path::Path;
 use time::OffsetDateTime;
 
 use super::{open, snapshot};
+use crate::appliance::issuance::{self, Listed, Order};
+use crate::appliance::ledger;
 use crate::appliance::tls::{self, TlsError};
 use crate::model::{Failure, Finished, Made, Msg, Shown, Step, TlsDone};
 use crate::pki::TrustedKey;
-use crate::pki::csr::{self, CheckedCsr, NewCsr};
+use crate::pki::csr::{self, NewCsr};
 
 /// A step that changes the appliance: the domain call, then the appliance as it is now.
 fn change<T>(
@@ -41,14 +43,30 @@ pub(super) fn write_csr(root: &Path, new: NewCsr, now: OffsetDateTime) -> Msg {
     )
 }
 
-pub(super) fn issue(root: &Path, checked: &CheckedCsr, days: i64, now: OffsetDateTime) -> Msg {
+pub(super) fn plan(root: &Path, order: Box<Order>, now: OffsetDateTime) -> Msg {
+    let result = open(root).and_then(|app| {
+        issuance::plan(&app, &order.csr, true, now).map_err(|e| e.to_string())
+    });
+    Msg::IssuePlanned { order, result }
+}
+
+pub(super) fn issue(root: &Path, order: &Order, now: OffsetDateTime) -> Msg {
     change(
         root,
-        |app| tls::issue_from_csr(app, checked, days, now),
+        |app| issuance::issue(app, order, now),
         |issued| TlsDone::Issued {
             summary: issued.summary,
             cert_pem: issued.cert_pem,
+            files: issued.files,
         },
+    )
+}
+
+pub(super) fn issue_batch(root: &Path, listed: &[Listed], days: i64, now: OffsetDateTime) -> Msg {
+    change(
+        root,
+        |app| issuance::issue_batch(app, listed, days, now),
+        TlsDone::Batch,
     )
 }
 
@@ -100,12 +118,10 @@ pub(super) fn regenerate(root: &Path, now: OffsetDateTime) -> Msg {
     )
 }
 
-pub(super) fn show_issued(root: &Path) -> Msg {
+pub(super) fn show_issued(root: &Path, page: usize, now: OffsetDateTime) -> Msg {
     Msg::Finished(open(root).and_then(|app| {
-        let (records, unreadable) = tls::issued_counting(&app).map_err(|e| e.to_string())?;
-        Ok(Finished::Shown(Shown::Issued {
-            records,
-            unreadable,
-        }))
+        let ledger = ledger::page(&app, page * super::PAGE, super::PAGE, now)
+            .map_err(|e| format!("cannot read {}: {e}", ledger::LEDGER))?;
+        Ok(Finished::Shown(Shown::Issued { page, ledger }))
     }))
 }

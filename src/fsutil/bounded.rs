@@ -111,6 +111,12 @@ pub(super) fn open_optional(path: &Path) -> io::Result<Option<(File, u64)>> {
     optional(open_checked(path, u64::MAX))
 }
 
+/// A record file (a ledger, a log) opened to be read a line at a time, whatever its size:
+/// a regular file only; `None` when missing.
+pub fn open_record_file(path: &Path) -> io::Result<Option<File>> {
+    Ok(open_optional(path)?.map(|(file, _)| file))
+}
+
 pub fn read_tail_opt(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
     use std::io::{Seek, SeekFrom};
     let opened = optional(open_checked(path, u64::MAX))?;

@@ -1,7 +1,7 @@
 //! Every menu action and what opening it does: the one table a new action is added to.
 
-use super::{Confirm, Effect, Files, KeyListKind, Model, PasteDialog, Screen, Start, TextFor};
-use super::{TransferOp, ssh, tls};
+use super::{Confirm, Effect, KeyListKind, Model, PasteDialog, Screen, Start, TextFor};
+use super::{TransferOp, requests, ssh, tls};
 use crate::appliance::tls::{TS_ROOT_PUB, ZS_CSR};
 use crate::menu::{Action, Target};
 
@@ -34,11 +34,12 @@ fn run(m: &mut Model, action: Action) -> Vec<Effect> {
         Action::UserOverview => screen(m, Screen::Users),
         Action::GenerateCsr => tls::open_csr_form(m),
         Action::ShowCsr => show(m, ZS_CSR, "reporting.csr"),
-        Action::ImportCsrIncoming => list(m, ".csr", TextFor::Csr),
+        Action::ImportCsrIncoming => requests::open(m),
         Action::PasteCsr => paste(m, TextFor::Csr),
-        Action::IssuedCertificates => {
-            m.start("Reading the issued certificates…", Effect::ShowIssued)
-        }
+        Action::IssuedCertificates => m.start(
+            "Reading the issued certificates…",
+            Effect::ShowIssued { page: 0 },
+        ),
         Action::ShowRootPublicKey => show(m, TS_ROOT_PUB, "tanium.pub"),
         Action::ImportCertIncoming => read(m, "reporting.crt", TextFor::Cert),
         Action::PasteCert => paste(m, TextFor::Cert),
@@ -53,7 +54,7 @@ fn run(m: &mut Model, action: Action) -> Vec<Effect> {
         Action::KnownHosts => ssh::key_list(m, KeyListKind::KnownHosts, true),
         Action::SftpPull => ssh::open_peer_form(m, TransferOp::PullCertificate),
         Action::SftpPush => ssh::open_peer_form(m, TransferOp::PushCsr),
-        Action::AuditLog => m.start("Reading the audit log…", Effect::ShowAudit),
+        Action::AuditLog => m.start("Reading the audit log…", Effect::ShowAudit { page: 0 }),
     }
 }
 
@@ -71,16 +72,6 @@ fn read(m: &mut Model, name: &str, purpose: TextFor) -> Vec<Effect> {
             purpose,
         },
     )
-}
-
-fn list(m: &mut Model, suffix: &'static str, purpose: TextFor) -> Vec<Effect> {
-    m.push(Screen::Files(Files {
-        purpose,
-        suffix,
-        names: None,
-        cursor: 0,
-    }));
-    vec![Effect::ListIncoming { suffix, purpose }]
 }
 
 fn show(m: &mut Model, rel: &'static str, title: &str) -> Vec<Effect> {

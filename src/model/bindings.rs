@@ -10,6 +10,12 @@ pub enum Cmd {
     Exit,
     Help,
     Add,
+    /// Issue every pending request of /incoming.
+    IssueAll,
+    /// The next (older) page of a paged view.
+    Older,
+    /// The previous (newer) page.
+    Newer,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,10 +85,11 @@ fn screen_commands(m: &Model) -> Vec<Binding> {
                 HELP,
             ]
         }
-        Screen::View(_) => vec![
-            hint("c", "copy"),
-            hint("↑↓ PgUp PgDn", "scroll"),
-            hint("Enter", "back"),
+        Screen::View(view) => view_commands(view.pager),
+        Screen::Files(files) if !files.pending().is_empty() => vec![
+            hint("line Enter", "read"),
+            typed("A", "issue all pending", Cmd::IssueAll),
+            MOVE,
             BACK,
             ROOT,
         ],
@@ -91,6 +98,21 @@ fn screen_commands(m: &Model) -> Vec<Binding> {
         Screen::Keys(list) if list.removing => vec![hint("line Enter", "remove"), MOVE, BACK, ROOT],
         Screen::Keys(_) => vec![hint("Enter", "back"), MOVE, BACK, ROOT],
     }
+}
+
+/// The keys of the copy-friendly view; a paged one turns pages too.
+fn view_commands(pager: Option<super::Pager>) -> Vec<Binding> {
+    let mut keys = vec![hint("c", "copy"), hint("↑↓ PgUp PgDn", "scroll")];
+    if let Some(pager) = pager {
+        if pager.more {
+            keys.push(typed("N", "older", Cmd::Older));
+        }
+        if pager.page > 0 {
+            keys.push(typed("P", "newer", Cmd::Newer));
+        }
+    }
+    keys.extend([hint("Enter", "back"), BACK, ROOT]);
+    keys
 }
 
 /// The keys of a prompt that takes a value or an answer.

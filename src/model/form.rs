@@ -16,6 +16,7 @@ pub enum FormFor {
 pub struct IssueTarget {
     pub csr: CheckedCsr,
     pub max_days: i64,
+    pub source: crate::appliance::issuance::Source,
 }
 
 /// A field's check: the form as answered so far (earlier fields, its purpose), and the

@@ -3,12 +3,15 @@
 
 use super::{Finished, KeyListKind, Step, TextFor, TransferFailure, View};
 use crate::appliance::catalogue::Validated;
+use crate::appliance::issuance::{Listed, Order, Plan};
+use crate::appliance::requests::Requests;
 use crate::appliance::init::InitOptions;
 use crate::appliance::settings::Change;
 use crate::appliance::status::Snapshot;
 use crate::appliance::tls::CertCheck;
 use crate::pki::TrustedKey;
-use crate::pki::csr::{CheckedCsr, CsrRequest, NewCsr};
+use crate::pki::csr::{CsrRequest, NewCsr};
+use crate::appliance::transfer::Moved;
 use crate::transfer::sftp::Peer;
 
 /// A key as the console sees it, independent of the terminal library.
@@ -49,13 +52,18 @@ pub enum Msg {
         text: String,
         result: Result<CertCheck, Failure>,
     },
-    Listed {
-        purpose: TextFor,
-        result: Result<crate::appliance::incoming::Listing, String>,
-    },
+    /// The requests waiting in /incoming.
+    Listed(Result<Requests, String>),
     TextRead {
         purpose: TextFor,
+        /// The /incoming file it was read from.
+        from: String,
         result: Result<String, String>,
+    },
+    /// What issuing a request would write and replace, before the operator confirms.
+    IssuePlanned {
+        order: Box<Order>,
+        result: Result<Plan, String>,
     },
     /// Rows of an authorized_keys or known_hosts list.
     KeysListed {
@@ -65,7 +73,7 @@ pub enum Msg {
     Transferred {
         op: TransferOp,
         peer: Peer,
-        result: Result<(), TransferFailure>,
+        result: Result<Moved, TransferFailure>,
     },
     Copied(String),
     /// The screen was just drawn on the terminal: the prompt on it has been seen.
@@ -81,8 +89,8 @@ pub enum Msg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransferOp {
-    /// `/outgoing/reporting.crt` (and `tanium.pub`) from the Tanium Server into /incoming,
-    /// then the install checks.
+    /// This Zone Server's certificate (`/outgoing/<hostname>.crt`, else `reporting.crt`) and
+    /// `tanium.pub` from the Tanium Server into /incoming, then the install checks.
     PullCertificate,
     /// `zoneserver/reporting.csr` to the Tanium Server's `/incoming`.
     PushCsr,
@@ -135,8 +143,12 @@ pub enum Effect {
     GenerateCsr(CsrRequest),
     /// Writes a generated key and CSR: `Msg::Done` showing the CSR.
     WriteCsr(NewCsr),
-    /// Signs a checked CSR with the root key: `Msg::Done` showing the certificate.
-    IssueCert { csr: CheckedCsr, days: i64 },
+    /// Reads what issuing a request would write and replace: `Msg::IssuePlanned`.
+    PlanIssue(Box<Order>),
+    /// Signs a checked CSR with the root key: `Msg::Finished` showing the certificate.
+    IssueCert(Box<Order>),
+    /// Issues every listed request of /incoming: `Msg::Finished`, a line each.
+    IssueBatch { listed: Vec<Listed>, days: i64 },
     /// Checks a certificate against the Zone Server's key and trusted root: `Msg::CertChecked`.
     CheckCert(String),
     /// Installs a checked certificate, trusting `trust` first when given: `Msg::Done`.
@@ -148,11 +160,8 @@ pub enum Effect {
     ImportRoot(String),
     /// New TLS key and certificate for the Tanium Server itself: `Msg::Done`.
     RegenerateTls,
-    /// Files of /incoming ending with `suffix`: `Msg::Listed`.
-    ListIncoming {
-        suffix: &'static str,
-        purpose: TextFor,
-    },
+    /// The requests in /incoming, with their state: `Msg::Listed`.
+    ListRequests,
     /// One file of /incoming: `Msg::TextRead`.
     ReadIncoming { name: String, purpose: TextFor },
     /// Shows an appliance file in the copy-friendly view: `Msg::Done`.
@@ -178,10 +187,10 @@ pub enum Effect {
         peer: Peer,
         trust: Option<String>,
     },
-    /// Shows what this Tanium Server issued: `Msg::Done`.
-    ShowIssued,
-    /// Shows log/audit.jsonl, most recent first: `Msg::Done`.
-    ShowAudit,
+    /// Shows a page of what this Tanium Server issued, newest first: `Msg::Finished`.
+    ShowIssued { page: usize },
+    /// Shows a page of log/audit.jsonl, most recent first: `Msg::Finished`.
+    ShowAudit { page: usize },
     /// Sends text to the operator's clipboard: `Msg::Copied`.
     Copy(String),
     /// Abandons the running transfer or key generation at once; run by the console loop,

@@ -8,8 +8,9 @@ mod form;
 mod input;
 mod messages;
 mod nav;
-mod outcome;
+pub mod outcome;
 mod paste;
+mod requests;
 mod settings;
 mod setup;
 mod ssh;
@@ -31,11 +32,12 @@ pub use outcome::{
     CLIPBOARD_ELSEWHERE, Ended, Finished, KeysDone, Made, Shown, Step, TlsDone, audit_failure_text,
     console_panicked, step_panicked,
 };
-pub use paste::{Files, PasteDialog, TextFor};
+pub use paste::{PasteDialog, TextFor};
+pub use requests::Files;
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
 pub use ssh::{KeyList, KeyListKind, TransferFailure};
 pub use update::update;
-pub use view::{View, message_layout, message_lines};
+pub use view::{PAGE_LINES, Paged, Pager, View, message_layout, message_lines};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {

@@ -1,8 +1,7 @@
-//! The paste dialog (every paste of a PEM or key) and the /incoming file list.
+//! The paste dialog (every paste of a PEM or key).
 //! A private key is discarded the moment it is seen; nothing pasted is echoed back.
 
-use super::{Effect, Key, Model, Screen};
-use crate::appliance::incoming::Listing;
+use super::{Key, Model, Screen};
 use crate::pemtext::{has_pem_end, has_private_key, normalize, unify_line_ends};
 use crate::pki::csr::MAX_PEM_BYTES;
 use crate::sshkeys::authorized::parse_pasted;
@@ -57,15 +56,6 @@ impl PasteDialog {
             discarding: false,
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Files {
-    pub purpose: TextFor,
-    pub suffix: &'static str,
-    /// `None` until the directory was read.
-    pub names: Option<Vec<String>>,
-    pub cursor: usize,
 }
 
 fn dialog(m: &mut Model) -> Option<&mut PasteDialog> {
@@ -221,54 +211,5 @@ pub(super) fn refuse(m: &mut Model, message: String) {
             ))
         }
         None => m.error(message),
-    }
-}
-
-pub(super) fn listed(m: &mut Model, purpose: TextFor, result: Result<Listing, String>) {
-    match (m.screen_mut(), result) {
-        (Screen::Files(files), Ok(listing)) if files.purpose == purpose => {
-            files.names = Some(listing.names);
-            if listing.not_utf8 > 0 {
-                m.info(format!(
-                    "{} file(s) in /incoming are not offered: their names are not valid UTF-8. Rename them on the sending side.",
-                    listing.not_utf8
-                ));
-            }
-        }
-        (Screen::Files(_), Err(e)) => {
-            m.back();
-            m.error(format!("Cannot list /incoming: {e}"));
-        }
-        _ => {}
-    }
-}
-
-pub(super) fn pick_file(m: &mut Model, files: Files, text: &str) -> Vec<Effect> {
-    let names = files.names.unwrap_or_default();
-    let picked = if text.is_empty() {
-        (files.cursor < names.len()).then_some(files.cursor)
-    } else {
-        Model::line_number(text, names.len())
-    };
-    match picked {
-        Some(i) => {
-            let name = names[i].clone();
-            m.busy = Some(format!("Reading /incoming/{}…", crate::text::escape(&name)));
-            vec![Effect::ReadIncoming {
-                name,
-                purpose: files.purpose,
-            }]
-        }
-        None if names.is_empty() => {
-            m.error("No file to choose: /incoming holds none.");
-            Vec::new()
-        }
-        None => {
-            m.error(format!(
-                "'{text}' is not a line number here (1-{}).",
-                names.len()
-            ));
-            Vec::new()
-        }
     }
 }

@@ -7,6 +7,7 @@ use super::form::{Field, Form, FormFor};
 use super::paste::{TextFor, refuse};
 use super::{Confirm, Effect, Model, Outcome, Screen, Start, Step, TransferOp};
 use crate::appliance::Layout;
+use crate::appliance::transfer::Moved;
 use crate::sshkeys::authorized::parse_pasted;
 use crate::transfer::sftp::Peer;
 
@@ -284,7 +285,7 @@ pub(super) fn transferred(
     m: &mut Model,
     op: TransferOp,
     peer: Peer,
-    result: Result<(), TransferFailure>,
+    result: Result<Moved, TransferFailure>,
 ) -> Vec<Effect> {
     if m.take_discard() {
         return Vec::new();
@@ -292,7 +293,7 @@ pub(super) fn transferred(
     m.busy = None;
     m.cancellable = false;
     let failure = match result {
-        Ok(()) => return transfer_done(m, op, &peer),
+        Ok(moved) => return transfer_done(m, &peer, moved),
         Err(failure) => failure,
     };
     match failure {
@@ -321,26 +322,21 @@ pub(super) fn transferred(
 }
 
 /// A transfer made: a pulled certificate is checked next; a pushed CSR is imported there.
-fn transfer_done(m: &mut Model, op: TransferOp, peer: &Peer) -> Vec<Effect> {
-    match op {
-        TransferOp::PullCertificate => {
-            m.info(format!(
-                "Downloaded reporting.crt from {peer} into /incoming; checking it…"
-            ));
+fn transfer_done(m: &mut Model, peer: &Peer, moved: Moved) -> Vec<Effect> {
+    match moved {
+        Moved::Pulled(pulled) => {
+            m.info(super::outcome::pulled(&peer.to_string(), &pulled));
             m.start(
                 "Reading /incoming/reporting.crt…",
                 Effect::ReadIncoming {
-                    name: "reporting.crt".into(),
+                    name: crate::appliance::fleet::SEED_CERT.into(),
                     purpose: TextFor::Cert,
                 },
             )
         }
-        TransferOp::PushCsr => {
-            let message = format!(
-                "reporting.csr pushed to {}:/incoming; import it there with {}.",
-                peer.host,
-                m.key_path(Step::ImportCsrOnServer)
-            );
+        Moved::Pushed(pushed) => {
+            let at = m.key_path(Step::ImportCsrOnServer);
+            let message = super::outcome::pushed(&peer.host, &pushed, &at);
             m.finish(Ok(Outcome {
                 message,
                 snapshot: None,

@@ -1,7 +1,9 @@
 //! The steps every feature shares: starting an effect, finishing a flow, dropping an
 //! abandoned answer, reading a line number, the length of the list on screen.
 
-use super::{Effect, Model, Outcome, SETUP_ROLES, Screen, SetupStep, Start, audit_failure_text};
+use super::{
+    Effect, Model, Outcome, SETUP_ROLES, Screen, SetupStep, Start, View, audit_failure_text,
+};
 use crate::appliance::catalogue::Component;
 
 impl Model {
@@ -46,7 +48,7 @@ impl Model {
                     self.snapshot = Some(snapshot);
                 }
                 if let Some(view) = outcome.view {
-                    self.push(Screen::View(view));
+                    self.show(view);
                 }
                 match audit {
                     Some(e) => {
@@ -57,6 +59,17 @@ impl Model {
             }
             Err(e) => self.error(e),
         }
+    }
+
+    /// Shows `view`; another page of the record on screen takes that page's place.
+    fn show(&mut self, view: View) {
+        let what = view.pager.map(|p| p.what);
+        if what.is_some()
+            && matches!(self.screen(), Screen::View(v) if v.pager.map(|p| p.what) == what)
+        {
+            self.back();
+        }
+        self.push(Screen::View(view));
     }
 
     /// Whether the result just arrived belongs to an abandoned effect, and is to be dropped.
@@ -112,7 +125,7 @@ impl Model {
                 (&mut form.cursor, len)
             }
             Screen::Files(files) => {
-                let len = files.names.as_ref().map_or(0, Vec::len);
+                let len = files.rows.as_ref().map_or(0, Vec::len);
                 (&mut files.cursor, len)
             }
             Screen::UserList { cursor, .. } => (cursor, crate::appliance::Layout::USERS.len()),

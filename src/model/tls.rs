@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use super::form::{Field, Form, FormFor, IssueTarget};
 use super::paste::refuse;
 use super::{Confirm, Effect, Failure, Model, Screen, Start};
+use crate::appliance::issuance::{Order, Plan, Replace, Source};
 use crate::appliance::tls::CertCheck;
 use crate::date::date;
 use crate::pki::KeyType;
@@ -71,7 +72,7 @@ pub fn csr_form(hostname: &str) -> Form {
 
 /// The validity question for `checked`; `limit` (from the root certificate) lowers the
 /// longest validity, and so the default, near the root's end.
-pub fn issue_form(checked: CheckedCsr, limit: Option<IssueLimit>) -> Form {
+pub fn issue_form(checked: CheckedCsr, limit: Option<IssueLimit>, source: Source) -> Form {
     let mut intro = vec![format!(
         "Request for CN={}, {} key",
         checked.common_name, checked.key_description
@@ -112,6 +113,7 @@ pub fn issue_form(checked: CheckedCsr, limit: Option<IssueLimit>) -> Form {
         FormFor::Issue(Box::new(IssueTarget {
             csr: checked,
             max_days,
+            source,
         })),
         vec![field],
     )
@@ -223,7 +225,18 @@ pub(super) fn csr_entered(m: &mut Model, values: &[String]) -> Vec<Effect> {
 /// The validity typed for `target`.
 pub(super) fn days_entered(m: &mut Model, target: IssueTarget, values: &[String]) -> Vec<Effect> {
     match days(&values[0], target.max_days) {
-        Ok(days) => confirm_issue(m, target.csr, days),
+        Ok(days) => {
+            let order = Order {
+                csr: target.csr,
+                days,
+                source: target.source,
+                replace: Replace::Never,
+            };
+            m.start(
+                super::outcome::planning_busy(),
+                Effect::PlanIssue(Box::new(order)),
+            )
+        }
         Err(e) => {
             m.error(e);
             Vec::new()
@@ -324,33 +337,41 @@ fn names_of(csr: &CheckedCsr) -> String {
     out
 }
 
-fn confirm_issue(m: &mut Model, csr: CheckedCsr, days: i64) -> Vec<Effect> {
+/// The executor's answer to `Effect::PlanIssue`: the confirmation, saying what is written
+/// and, when it is so, which certificate of another key is replaced.
+pub(super) fn planned(m: &mut Model, mut order: Box<Order>, result: Result<Plan, String>) {
+    let plan = match result {
+        Ok(plan) => plan,
+        Err(e) => {
+            refuse(m, format!("The certificate cannot be issued: {e}"));
+            return;
+        }
+    };
     let root = match m.snapshot.as_ref().and_then(|s| s.root_fingerprint.clone()) {
         Some(Ok(fp)) => fp,
         _ => "unknown".into(),
     };
-    let warning = format!(
-        "Certificate for {} ({} key), valid {days} days, signed by the root key {root}.\n{}\nIt is written to /outgoing/reporting.crt (replacing any file there) with tanium.pub beside it. The server's own tanium/reporting.crt is not touched.",
-        csr.common_name,
-        csr.key_description,
-        names_of(&csr)
-    );
+    let warning = super::outcome::issue_warning(&order, &plan, &root, &names_of(&order.csr));
+    let (title, question) = super::outcome::issue_question(plan.replaces.is_some());
+    if let Some(occupant) = &plan.replaces {
+        order.replace = Replace::Key(occupant.key_fingerprint.clone());
+    }
     push_confirm(
         m,
-        "Issue the certificate",
+        title,
         warning,
-        "Issue it?",
-        Start::new("Issuing the certificate…", Effect::IssueCert { csr, days }),
-    )
+        question,
+        Start::new("Issuing the certificate…", Effect::IssueCert(order)),
+    );
 }
 
 /// A CSR pasted or read from /incoming: checked, then the validity question.
-pub(super) fn received_csr(m: &mut Model, text: &str) -> Vec<Effect> {
+pub(super) fn received_csr(m: &mut Model, text: &str, source: Source) -> Vec<Effect> {
     match csr::check_csr(text) {
         Ok(checked) => match m.snapshot.as_ref().and_then(|s| s.issue_limit.clone()) {
             Some(Err(why)) => refuse(m, format!("Nothing can be issued: {why}.")),
-            Some(Ok(limit)) => m.push(Screen::Form(issue_form(checked, Some(limit)))),
-            None => m.push(Screen::Form(issue_form(checked, None))),
+            Some(Ok(limit)) => m.push(Screen::Form(issue_form(checked, Some(limit), source))),
+            None => m.push(Screen::Form(issue_form(checked, None, source))),
         },
         Err(e) => refuse(m, format!("The CSR was refused: {e}")),
     }

@@ -2,8 +2,9 @@
 
 use super::{
     Binding, Cmd, Confirm, Effect, Ended, FormFor, Key, Model, Msg, Prompt, Screen, TextFor,
-    commands, form, input, nav, paste, settings, setup, ssh, tls, view,
+    commands, form, input, nav, paste, requests, settings, setup, ssh, tls, view,
 };
+use crate::appliance::issuance::Source;
 
 /// The one place state changes.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -36,8 +37,9 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         | Msg::Finished(_)
         | Msg::CsrGenerated(_)
         | Msg::CertChecked { .. }
-        | Msg::Listed { .. }
+        | Msg::Listed(_)
         | Msg::TextRead { .. }
+        | Msg::IssuePlanned { .. }
         | Msg::KeysListed { .. }
         | Msg::Transferred { .. } => on_result(m, msg),
     }
@@ -99,11 +101,16 @@ fn on_result(m: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::CsrGenerated(result) => return tls::generated(m, result),
         Msg::CertChecked { text, result } => tls::checked(m, text, result),
-        Msg::Listed { purpose, result } => paste::listed(m, purpose, result),
-        Msg::TextRead { purpose, result } => match result {
-            Ok(text) => return received(m, Some((purpose, text))),
+        Msg::Listed(result) => requests::listed(m, result),
+        Msg::TextRead {
+            purpose,
+            from,
+            result,
+        } => match result {
+            Ok(text) => return received(m, Some((purpose, text)), Source::Incoming(from)),
             Err(e) => m.error(e),
         },
+        Msg::IssuePlanned { order, result } => tls::planned(m, order, result),
         Msg::KeysListed { kind, result } => ssh::listed(m, kind, result),
         Msg::Transferred { op, peer, result } => return ssh::transferred(m, op, peer, result),
         Msg::Key(_)
@@ -123,7 +130,7 @@ fn on_result(m: &mut Model, msg: Msg) -> Vec<Effect> {
 fn on_paste(m: &mut Model, text: &str) -> Vec<Effect> {
     if matches!(m.screen(), Screen::Paste(_)) {
         let pasted = paste::pasted(m, text);
-        return received(m, pasted);
+        return received(m, pasted, Source::Paste);
     }
     // Without control characters.
     let line = text
@@ -166,7 +173,7 @@ fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
         }
         (Screen::Paste(_), Key::Enter | Key::CtrlD) => {
             let typed = paste::typed_line(m, key);
-            return received(m, typed);
+            return received(m, typed, Source::Paste);
         }
         _ => {}
     }
@@ -266,7 +273,7 @@ fn submit(m: &mut Model, text: &str) -> Vec<Effect> {
             let entered = form::submit(m, form, text);
             form_entered(m, entered)
         }
-        Screen::Files(files) => paste::pick_file(m, files, text),
+        Screen::Files(files) => requests::pick_file(m, files, text),
         Screen::UserList { menu, cursor } => ssh::pick_user(m, &menu, cursor, text),
         Screen::Keys(list) => ssh::pick_key(m, list, text),
         // Enter in the paste dialog is handled before typing reaches here.
@@ -284,6 +291,8 @@ fn run_command(m: &mut Model, cmd: Cmd) -> Vec<Effect> {
         Cmd::Exit => m.quit = true,
         Cmd::Help => m.push(Screen::Help),
         Cmd::Add => return settings::open_add(m),
+        Cmd::IssueAll => return requests::issue_all(m),
+        Cmd::Older | Cmd::Newer => return view::turn_page(m, cmd == Cmd::Older),
     }
     Vec::new()
 }
@@ -309,10 +318,10 @@ fn form_entered(m: &mut Model, entered: Option<(FormFor, Vec<String>)>) -> Vec<E
 }
 
 /// A text pasted, or read from /incoming, handed to the feature it is meant for.
-fn received(m: &mut Model, received: Option<(TextFor, String)>) -> Vec<Effect> {
+fn received(m: &mut Model, received: Option<(TextFor, String)>, from: Source) -> Vec<Effect> {
     match received {
         None => Vec::new(),
-        Some((TextFor::Csr, text)) => tls::received_csr(m, &text),
+        Some((TextFor::Csr, text)) => tls::received_csr(m, &text, from),
         Some((TextFor::Cert, text)) => tls::received_cert(m, &text),
         Some((TextFor::RootKey, text)) => tls::received_root(m, &text),
         Some((TextFor::AuthorizedKey, text)) => ssh::received_key(m, &text),

@@ -2,6 +2,9 @@
 
 use super::{Key, Model, Screen};
 
+/// Lines of a paged view (the issued certificates, the audit log) read at a time.
+pub const PAGE_LINES: usize = 100;
+
 /// Rows around the body and the message: header, trail, rule, prompt, footer.
 const FIXED_ROWS: u16 = 5;
 /// Body rows a long message leaves when the screen has them.
@@ -18,6 +21,34 @@ pub struct View {
     pub text: String,
     /// First line shown.
     pub scroll: usize,
+    /// A record read a page at a time: which page this is.
+    pub pager: Option<Pager>,
+}
+
+/// The records shown a page at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paged {
+    Issued,
+    Audit,
+}
+
+/// Which page of a record a view shows, and whether older ones exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pager {
+    pub what: Paged,
+    /// 0 is the newest.
+    pub page: usize,
+    pub more: bool,
+}
+
+impl Pager {
+    /// The effect reading page `page` of the same record.
+    pub fn read(self, page: usize) -> super::Effect {
+        match self.what {
+            Paged::Issued => super::Effect::ShowIssued { page },
+            Paged::Audit => super::Effect::ShowAudit { page },
+        }
+    }
 }
 
 impl View {
@@ -27,7 +58,14 @@ impl View {
             intro,
             text: text.into(),
             scroll: 0,
+            pager: None,
         }
+    }
+
+    /// A page of a record read a page at a time.
+    pub fn paged(mut self, pager: Pager) -> View {
+        self.pager = Some(pager);
+        self
     }
 
     /// Lines of the whole body at `width` columns: wrapped intro, a blank line, the text.
@@ -41,6 +79,26 @@ impl View {
         let rows = |l: &str| l.chars().count().div_ceil(usize::from(width).max(1)).max(1);
         intro + 1 + self.text.lines().map(rows).sum::<usize>()
     }
+}
+
+/// `N` (older) or `P` (newer) in a paged view: reads that page.
+pub(super) fn turn_page(m: &mut Model, older: bool) -> Vec<super::Effect> {
+    let Screen::View(View {
+        pager: Some(pager), ..
+    }) = m.screen()
+    else {
+        return Vec::new();
+    };
+    let pager = *pager;
+    let page = match (older, pager.more, pager.page) {
+        (true, true, page) => page + 1,
+        (false, _, page) if page > 0 => page - 1,
+        _ => {
+            m.info(super::outcome::no_further_page(older));
+            return Vec::new();
+        }
+    };
+    m.start(super::outcome::page_busy(page), pager.read(page))
 }
 
 pub(super) fn scroll(m: &mut Model, key: Key) {

@@ -4,7 +4,7 @@
 use ratatui::text::Line;
 
 use super::{Body, entry, field};
-use crate::model::{Files, Form, PasteDialog, TextFor, View};
+use crate::model::{Files, Form, PasteDialog, TextFor, View, outcome};
 use crate::pemtext::pem_label;
 use crate::text::wrap;
 use crate::ui::theme;
@@ -134,31 +134,28 @@ pub fn paste(dialog: &PasteDialog, width: u16) -> Body {
 
 pub fn files(files: &Files, width: u16) -> Body {
     let mut lines = vec![Line::from("")];
-    match &files.names {
+    let room = usize::from(width).saturating_sub(8).max(10);
+    match &files.rows {
         None => lines.push(Line::from("  Reading /incoming…")),
-        Some(names) if names.is_empty() => {
-            lines.push(Line::from(format!(
-                "  No {} file in /incoming.",
-                files.suffix
-            )));
-            lines.push(Line::from(
-                "  Copy one there over SFTP (user tancopy), or go back and paste the text.",
-            ));
+        Some(rows) if rows.is_empty() => {
+            lines.extend(outcome::no_request().map(|l| Line::from(format!("  {l}"))));
         }
-        Some(names) => {
-            lines.push(Line::from(format!(
-                "  {} files in /incoming; choose one by line number:",
-                files.suffix
-            )));
+        Some(rows) => {
+            for l in outcome::request_list_intro(rows) {
+                lines.extend(wrap(&l, room).into_iter().map(|l| Line::from(format!("  {l}"))));
+            }
             lines.push(Line::from(""));
             // Names are shown escaped and whole: a long one continues on the next lines.
-            let room = usize::from(width).saturating_sub(8).max(10);
-            let rows = names.iter().map(|name| {
-                let shown: Vec<char> = crate::text::escape(name).chars().collect();
-                shown.chunks(room).map(|c| c.iter().collect()).collect()
+            let shown = rows.iter().map(|request| {
+                let (name, detail) = outcome::request_row(request);
+                let chars: Vec<char> = name.chars().collect();
+                let mut row: Vec<String> =
+                    chars.chunks(room).map(|c| c.iter().collect()).collect();
+                row.extend(wrap(&detail, room));
+                row
             });
-            let shown = files.cursor.min(names.len() - 1);
-            return super::numbered_rows(lines, rows, Some(files.cursor), Some(shown), "       ");
+            let cursor = files.cursor.min(rows.len() - 1);
+            return super::numbered_rows(lines, shown, Some(files.cursor), Some(cursor), "       ");
         }
     }
     Body::plain(lines)

@@ -40,6 +40,15 @@ pub fn body(m: &Model) -> Body {
             .clone()
             .unwrap_or_else(|| "none (tanos-menu sshd makes it)".into()),
     ));
+    if let Some(count) = s.issued_expiring {
+        lines.push(field(
+            "Issued certificates",
+            crate::model::outcome::expiring_status(
+                count,
+                &m.key_path(crate::model::Step::IssuedList),
+            ),
+        ));
+    }
     warnings(m, s, &mut lines);
     Body::plain(lines)
 }

@@ -77,6 +77,16 @@ pub enum TransferError {
     NoClientKey,
     #[error("there is no zoneserver/reporting.csr: generate the CSR first")]
     NoCsr,
+    #[error("there is no zoneserver/reporting.pvk to match a certificate against: generate the CSR first")]
+    NoKey,
+    #[error(
+        "{peer} has no certificate for this Zone Server's key ({key}): {tried}. Nothing was written; push the CSR and have the Tanium Server issue it"
+    )]
+    NoCertificate {
+        peer: String,
+        key: String,
+        tried: String,
+    },
     #[error("/{path} was not found on {peer}")]
     NotFound { peer: String, path: String },
     #[error("/{path} on the peer is {size} bytes; the limit is {limit}")]
@@ -305,53 +315,11 @@ pub fn download_all(
     trust: Option<&str>,
     cancel: &AtomicBool,
 ) -> Result<Vec<Option<Vec<u8>>>, TransferError> {
-    let sess = connect(peer, keys, trust)?;
-    let sftp = sess
-        .sftp()
-        .map_err(|e| TransferError::Io(e.message().to_string()))?;
-    let mut out = Vec::with_capacity(remotes.len());
-    for remote in remotes {
-        let path = Path::new(remote);
-        let Ok(stat) = sftp.stat(path) else {
-            out.push(None);
-            continue;
-        };
-        let size = stat.size.unwrap_or(0);
-        if size > limit {
-            return Err(TransferError::TooLarge {
-                path: remote.to_string(),
-                size,
-                limit,
-            });
-        }
-        let Ok(mut file) = sftp.open(path) else {
-            out.push(None);
-            continue;
-        };
-        let mut bytes = Vec::with_capacity(size as usize);
-        let mut buf = vec![0u8; CHUNK];
-        loop {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(TransferError::Cancelled);
-            }
-            let n = file
-                .read(&mut buf)
-                .map_err(|e| TransferError::Io(e.to_string()))?;
-            if n == 0 {
-                break;
-            }
-            bytes.extend_from_slice(&buf[..n]);
-            if bytes.len() as u64 > limit {
-                return Err(TransferError::TooLarge {
-                    path: remote.to_string(),
-                    size: bytes.len() as u64,
-                    limit,
-                });
-            }
-        }
-        out.push(Some(bytes));
-    }
-    Ok(out)
+    let conn = Connection::open(peer, keys, trust)?;
+    remotes
+        .iter()
+        .map(|remote| conn.fetch(remote, limit, cancel))
+        .collect()
 }
 
 /// Uploads `bytes` to `remote` (relative to the transfer area, like `incoming/reporting.csr`).
@@ -363,30 +331,107 @@ pub fn upload(
     trust: Option<&str>,
     cancel: &AtomicBool,
 ) -> Result<(), TransferError> {
-    let sess = connect(peer, keys, trust)?;
-    let sftp = sess
-        .sftp()
-        .map_err(|e| TransferError::Io(e.message().to_string()))?;
-    // Written under a hidden name, then renamed: the peer never reads half a file.
-    let target = Path::new(remote);
-    let name = target
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("upload");
-    let partial = target.with_file_name(format!(".{name}.part"));
-    let io = |e: ssh2::Error| TransferError::Io(format!("{remote}: {}", e.message()));
-    let mut file = sftp.create(&partial).map_err(io)?;
-    for chunk in bytes.chunks(CHUNK) {
-        if cancel.load(Ordering::Relaxed) {
-            drop(file);
-            let _ = sftp.unlink(&partial);
-            return Err(TransferError::Cancelled);
-        }
-        file.write_all(chunk)
-            .map_err(|e| TransferError::Io(e.to_string()))?;
+    Connection::open(peer, keys, trust)?.put(remote, bytes, cancel)
+}
+
+/// One SFTP session with a peer, for several reads and writes.
+pub struct Connection {
+    // The session outlives its SFTP channel.
+    sftp: ssh2::Sftp,
+    _session: Session,
+}
+
+impl Connection {
+    /// Connects and logs in as `connect` does.
+    pub fn open(
+        peer: &Peer,
+        keys: &ClientKeys,
+        trust: Option<&str>,
+    ) -> Result<Connection, TransferError> {
+        let session = connect(peer, keys, trust)?;
+        let sftp = session
+            .sftp()
+            .map_err(|e| TransferError::Io(e.message().to_string()))?;
+        Ok(Connection {
+            sftp,
+            _session: session,
+        })
     }
-    file.close().map_err(io)?;
-    let _ = sftp.unlink(target);
-    sftp.rename(&partial, target, None).map_err(io)?;
-    Ok(())
+
+    /// The bytes of `remote`, at most `limit`; `None` when the peer does not have it or does
+    /// not let it be read.
+    pub fn fetch(
+        &self,
+        remote: &str,
+        limit: u64,
+        cancel: &AtomicBool,
+    ) -> Result<Option<Vec<u8>>, TransferError> {
+        let path = Path::new(remote);
+        let Ok(stat) = self.sftp.stat(path) else {
+            return Ok(None);
+        };
+        let size = stat.size.unwrap_or(0);
+        if size > limit {
+            return Err(TransferError::TooLarge {
+                path: remote.to_string(),
+                size,
+                limit,
+            });
+        }
+        let Ok(mut file) = self.sftp.open(path) else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::with_capacity(size as usize);
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(TransferError::Cancelled);
+            }
+            let n = file
+                .read(&mut buf)
+                .map_err(|e| TransferError::Io(e.to_string()))?;
+            if n == 0 {
+                return Ok(Some(bytes));
+            }
+            bytes.extend_from_slice(&buf[..n]);
+            if bytes.len() as u64 > limit {
+                return Err(TransferError::TooLarge {
+                    path: remote.to_string(),
+                    size: bytes.len() as u64,
+                    limit,
+                });
+            }
+        }
+    }
+
+    /// Writes `bytes` to `remote` under a hidden name, then renames it into place: the peer
+    /// never reads half a file.
+    pub fn put(
+        &self,
+        remote: &str,
+        bytes: &[u8],
+        cancel: &AtomicBool,
+    ) -> Result<(), TransferError> {
+        let target = Path::new(remote);
+        let name = target
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("upload");
+        let partial = target.with_file_name(format!(".{name}.part"));
+        let io = |e: ssh2::Error| TransferError::Io(format!("{remote}: {}", e.message()));
+        let mut file = self.sftp.create(&partial).map_err(io)?;
+        for chunk in bytes.chunks(CHUNK) {
+            if cancel.load(Ordering::Relaxed) {
+                drop(file);
+                let _ = self.sftp.unlink(&partial);
+                return Err(TransferError::Cancelled);
+            }
+            file.write_all(chunk)
+                .map_err(|e| TransferError::Io(e.to_string()))?;
+        }
+        file.close().map_err(io)?;
+        let _ = self.sftp.unlink(target);
+        self.sftp.rename(&partial, target, None).map_err(io)?;
+        Ok(())
+    }
 }

@@ -35,13 +35,7 @@ pub fn draw(m: &Model, frame: &mut Frame) {
         Paragraph::new(header_line(m, usize::from(area.width))).style(theme::HEADER),
         header,
     );
-    frame.render_widget(
-        Paragraph::new(Line::styled(
-            screens::breadcrumb(m, area.width),
-            theme::TITLE,
-        )),
-        crumbs,
-    );
+    draw_crumbs(m, frame, crumbs);
     frame.render_widget(
         Paragraph::new("─".repeat(usize::from(rule.width))).style(theme::DIM),
         rule,
@@ -51,6 +45,28 @@ pub fn draw(m: &Model, frame: &mut Frame) {
     draw_prompt(m, frame, prompt);
     frame.render_widget(Paragraph::new(footer_line(m)).style(theme::FOOTER), footer);
     scrub_hidden(frame.buffer_mut());
+}
+
+/// Where the operator is, and on a hub how many issued certificates expire soon.
+fn draw_crumbs(m: &Model, frame: &mut Frame, area: Rect) {
+    let expiring = m
+        .snapshot
+        .as_ref()
+        .and_then(|s| s.issued_expiring)
+        .and_then(crate::model::outcome::expiring_header);
+    let room = expiring.as_ref().map_or(0, |t| t.chars().count() as u16);
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(room)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            screens::breadcrumb(m, left.width),
+            theme::TITLE,
+        )),
+        left,
+    );
+    if let Some(text) = expiring {
+        frame.render_widget(Paragraph::new(Line::styled(text, theme::ERROR)), right);
+    }
 }
 
 /// The message rows: what is in view of a message longer than its area, styled by kind.

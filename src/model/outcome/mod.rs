@@ -1,14 +1,18 @@
 //! The sentences an operator reads about a finished step, and where to go next, named by
 //! its key path in the shipped menus (no key path is written by hand anywhere).
 
+mod fleet;
+
+pub use fleet::*;
+
 use super::{Model, Outcome, View};
+use crate::appliance::issuance::BatchLine;
+use crate::appliance::ledger;
 use crate::appliance::status::Snapshot;
-use crate::appliance::tls::IssuedRecord;
 use crate::appliance::{Addon, ApplianceConfig, Layout, Role};
 use crate::date::date;
 use crate::menu::{Action, MenuTree, Target};
 use crate::pki::CertSummary;
-use crate::text::escape;
 
 /// A step the operator takes, here or on the other appliance of the exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +35,8 @@ pub enum Step {
     PasteCsrOnServer,
     /// Paste the signed certificate, on the Zone Server.
     PasteCertOnZone,
+    /// The issued certificates, on the Tanium Server.
+    IssuedList,
 }
 
 /// Which appliance a step is taken on.
@@ -43,7 +49,7 @@ enum On {
 }
 
 impl Step {
-    pub const ALL: [Step; 9] = [
+    pub const ALL: [Step; 10] = [
         Step::GenerateCsr,
         Step::ImportRoot,
         Step::PushCsr,
@@ -53,6 +59,7 @@ impl Step {
         Step::ImportCsrOnServer,
         Step::PasteCsrOnServer,
         Step::PasteCertOnZone,
+        Step::IssuedList,
     ];
 
     /// What the step is in the menus, the user a user list takes, and where it is taken.
@@ -73,6 +80,7 @@ impl Step {
             }
             Step::PasteCsrOnServer => (action(Action::PasteCsr), None, On::TaniumServer),
             Step::PasteCertOnZone => (action(Action::PasteCert), None, On::ZoneServer),
+            Step::IssuedList => (action(Action::IssuedCertificates), None, On::TaniumServer),
         }
     }
 }
@@ -157,7 +165,11 @@ pub enum TlsDone {
     Issued {
         summary: CertSummary,
         cert_pem: String,
+        /// Files written in /outgoing.
+        files: Vec<String>,
     },
+    /// The requests of /incoming issued at once, one line each.
+    Batch(Vec<BatchLine>),
     Installed(CertSummary),
     RootTrusted(String),
     Regenerated(CertSummary),
@@ -191,10 +203,14 @@ pub enum Shown {
         text: String,
     },
     Issued {
-        records: Vec<IssuedRecord>,
-        unreadable: usize,
+        page: usize,
+        ledger: ledger::Page,
     },
-    Audit(Vec<String>),
+    Audit {
+        page: usize,
+        lines: Vec<String>,
+        more: bool,
+    },
 }
 
 /// A message, and the text shown for copying, if any.
@@ -253,12 +269,17 @@ impl TlsDone {
                 let view = View::new("reporting.csr", intro, csr_pem);
                 ("New key and CSR written.".into(), Some(view))
             }
-            TlsDone::Issued { summary, cert_pem } => {
+            TlsDone::Issued {
+                summary,
+                cert_pem,
+                files,
+            } => {
                 let intro = vec![
                     format!("Issued {} serial {}", summary.subject, summary.serial),
                     format!(
-                        "Valid until {} UTC; written to /outgoing/reporting.crt",
-                        date(summary.not_after)
+                        "Valid until {} UTC; {}",
+                        date(summary.not_after),
+                        issued_intro(&files)
                     ),
                     format!(
                         "Copy it below (select it, or press c) and paste it on the Zone Server at {}.",
@@ -267,6 +288,10 @@ impl TlsDone {
                 ];
                 let view = View::new("reporting.crt", intro, cert_pem);
                 let message = format!("Certificate issued for {}.", summary.subject);
+                (message, Some(view))
+            }
+            TlsDone::Batch(lines) => {
+                let (message, view) = batch_report(&lines);
                 (message, Some(view))
             }
             TlsDone::Installed(s) => {
@@ -326,50 +351,10 @@ impl Shown {
     fn view(self) -> View {
         match self {
             Shown::File { rel, title, text } => View::new(title, vec![format!("{rel}:")], text),
-            Shown::Issued {
-                records,
-                unreadable,
-            } => issued_view(&records, unreadable),
-            Shown::Audit(lines) => audit_view(lines),
+            Shown::Issued { page, ledger } => ledger_view(page, &ledger),
+            Shown::Audit { page, lines, more } => audit_view(page, lines, more),
         }
     }
-}
-
-fn issued_view(records: &[IssuedRecord], unreadable: usize) -> View {
-    let mut lines: Vec<String> = records
-        .iter()
-        .map(|r| {
-            format!(
-                "{}  expires {}  serial {}",
-                escape(&r.subject),
-                escape(crate::text::prefix(&r.not_after, 10)),
-                escape(&r.serial)
-            )
-        })
-        .collect();
-    if lines.is_empty() {
-        lines.push("No certificate issued yet.".into());
-    }
-    let mut intro = vec![format!("{} issued, most recent first:", records.len())];
-    if unreadable > 0 {
-        intro.push(format!(
-            "{unreadable} line(s) of tanium/issued.jsonl could not be read and are not shown."
-        ));
-    }
-    View::new("Issued certificates", intro, lines.join("\n"))
-}
-
-fn audit_view(lines: Vec<String>) -> View {
-    let intro = vec![format!(
-        "log/audit.jsonl, most recent first ({} shown). Keys are named by fingerprint only.",
-        lines.len()
-    )];
-    let text = if lines.is_empty() {
-        "No change recorded yet.".to_string()
-    } else {
-        lines.join("\n")
-    };
-    View::new("Audit log", intro, text)
 }
 
 /// The key path of `step` in `menus`, seen from the appliance `here`.

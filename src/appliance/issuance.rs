@@ -1,0 +1,427 @@
+//! The hub signs Zone Servers' requests (SPEC §4.3 and the fleet naming of §6): each
+//! certificate goes to `/outgoing/<common name>.crt` with `tanium.pub` beside it (and to the
+//! seed's `/outgoing/reporting.crt` when issued from a single request), is recorded in the
+//! issuance ledger, and never silently replaces a certificate of another key.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::fleet::{self, ROOT_PUB, SEED_CERT};
+use super::ledger::{self, IssuedRecord};
+use super::tls::{TS_ROOT_PUB, TlsError, root_material};
+use super::{Appliance, Layout, Role, audit};
+use crate::fsutil;
+use crate::pki::CertSummary;
+use crate::pki::csr::{self, CheckedCsr};
+use crate::pki::issue::{self, LeafRequest};
+
+/// Where a request came from, as the ledger records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A file of /incoming, by name.
+    Incoming(String),
+    Paste,
+    /// A path given on the command line.
+    File(String),
+}
+
+impl Source {
+    pub fn label(&self) -> String {
+        match self {
+            Source::Incoming(name) => format!("/incoming/{name}"),
+            Source::Paste => "paste".into(),
+            Source::File(path) => path.clone(),
+        }
+    }
+}
+
+/// A certificate of another key that a new one for the same name would replace: in
+/// `/outgoing`, or the newest of the name in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occupant {
+    /// `/outgoing/<name>.crt`, or the ledger.
+    pub place: String,
+    pub subject: String,
+    pub key_fingerprint: String,
+    pub serial: String,
+}
+
+/// What issuing a request will do, known before the operator confirms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Files written in /outgoing, by name.
+    pub files: Vec<String>,
+    /// A certificate of another key this one replaces (the operator must accept it).
+    pub replaces: Option<Occupant>,
+    /// The newest certificate already issued for this very key, if any.
+    pub already: Option<ledger::Latest>,
+}
+
+/// A certificate issued from a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    pub cert_pem: String,
+    pub summary: CertSummary,
+    /// Files written in /outgoing, by name.
+    pub files: Vec<String>,
+}
+
+/// An order to issue: the request, the validity, where it came from, and which certificate
+/// of another key for the same name it may replace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub csr: CheckedCsr,
+    pub days: i64,
+    pub source: Source,
+    pub replace: Replace,
+}
+
+/// Which certificate of another key an issuance may replace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replace {
+    /// None: the issuance is refused if there is one.
+    Never,
+    /// The one of this key fingerprint, which the operator saw and accepted.
+    Key(String),
+    /// Whatever is there (the seed's single-pair flow by the library).
+    Any,
+}
+
+fn require_hub(app: &Appliance) -> Result<(), TlsError> {
+    match app.config.role {
+        Role::TaniumServer => Ok(()),
+        Role::ZoneServer => Err(TlsError::WrongRole(Role::ZoneServer.label())),
+    }
+}
+
+fn outgoing(app: &Appliance, name: &str) -> std::path::PathBuf {
+    app.path(Layout::OUTGOING).join(name)
+}
+
+/// The certificate in `/outgoing/<file>` when it is for another key than `fingerprint`.
+fn occupant_file(app: &Appliance, file: &str, fingerprint: &str) -> Option<Occupant> {
+    let text = fsutil::read_bytes_opt(&outgoing(app, file), fsutil::LIMIT_PEM).ok()??;
+    let summary = CertSummary::from_pem(&text).ok()?;
+    (summary.key_fingerprint != fingerprint).then(|| Occupant {
+        place: format!("/outgoing/{file}"),
+        subject: summary.subject,
+        key_fingerprint: summary.key_fingerprint,
+        serial: summary.serial,
+    })
+}
+
+/// The newest certificate of `name` in the ledger when it is for another key and still
+/// valid at `now`.
+fn occupant_ledger(
+    index: &ledger::Index,
+    name: &str,
+    fingerprint: &str,
+    now: OffsetDateTime,
+) -> Option<Occupant> {
+    let latest = index.latest_of(name)?;
+    let live = OffsetDateTime::parse(&latest.not_after, &Rfc3339).is_ok_and(|end| end > now);
+    (live && latest.key_fingerprint != fingerprint).then(|| Occupant {
+        place: "the issuance ledger".into(),
+        subject: format!("CN={name}"),
+        key_fingerprint: latest.key_fingerprint.clone(),
+        serial: latest.serial.clone(),
+    })
+}
+
+/// What issuing `csr` writes and replaces; `single` adds the seed's reporting.crt.
+pub fn plan(
+    app: &Appliance,
+    csr: &CheckedCsr,
+    single: bool,
+    now: OffsetDateTime,
+) -> Result<Plan, TlsError> {
+    require_hub(app)?;
+    let index = ledger::index(app).map_err(|source| TlsError::Read {
+        path: ledger::LEDGER.into(),
+        source,
+    })?;
+    let file = fleet::cert_file(&csr.common_name);
+    let replaces = occupant_file(app, &file, &csr.fingerprint)
+        .or_else(|| occupant_ledger(&index, &csr.common_name, &csr.fingerprint, now));
+    let already = index
+        .latest_of(&csr.common_name)
+        .filter(|l| l.key_fingerprint == csr.fingerprint)
+        .cloned();
+    let mut files = vec![file];
+    if single && files[0] != SEED_CERT {
+        files.push(SEED_CERT.into());
+    }
+    files.push(ROOT_PUB.into());
+    Ok(Plan {
+        files,
+        replaces,
+        already,
+    })
+}
+
+/// Signs `csr` with the root key, nothing written.
+fn sign(
+    csr: &CheckedCsr,
+    days: i64,
+    root: &(String, String),
+    now: OffsetDateTime,
+) -> Result<(String, CertSummary), TlsError> {
+    let request = LeafRequest {
+        common_name: csr.common_name.clone(),
+        dns_names: csr.dns_names.clone(),
+        ips: csr.ips.clone(),
+        days,
+        rsa: csr.rsa,
+    };
+    let spki = rcgen::SubjectPublicKeyInfo::from_der(&csr.spki_der).map_err(|e| {
+        crate::pki::PkiError::Parse {
+            what: "public key of the request",
+            reason: e.to_string(),
+        }
+    })?;
+    let cert_pem = issue::sign_leaf(&request, &spki, &root.0, &root.1, now)?;
+    let summary = CertSummary::from_pem(cert_pem.as_bytes())?;
+    Ok((cert_pem, summary))
+}
+
+/// The certificate under each of `files` and the root key beside them, as one set.
+fn write_outgoing(app: &Appliance, files: &[String], cert_pem: &str) -> Result<(), TlsError> {
+    let root_public = fsutil::read_text_opt(&app.path(TS_ROOT_PUB), fsutil::LIMIT_PEM)
+        .map_err(|source| TlsError::Read {
+            path: TS_ROOT_PUB.into(),
+            source,
+        })?;
+    let paths: Vec<_> = files.iter().map(|f| outgoing(app, f)).collect();
+    let mut set = Vec::new();
+    for (name, path) in files.iter().zip(&paths) {
+        match (name.as_str(), &root_public) {
+            (ROOT_PUB, Some(public)) => set.push((path.as_path(), public.as_bytes())),
+            (ROOT_PUB, None) => {}
+            _ => set.push((path.as_path(), cert_pem.as_bytes())),
+        }
+    }
+    let set: Vec<_> = set
+        .into_iter()
+        .map(|(p, b)| (p, b, fsutil::PUBLIC_FILE))
+        .collect();
+    fsutil::atomic_write_all(&set).map_err(|source| TlsError::Write {
+        path: format!("/outgoing/{}", files[0]),
+        source,
+    })
+}
+
+/// The ledger's line for a certificate just signed.
+pub fn record_of(
+    csr: &CheckedCsr,
+    summary: &CertSummary,
+    root_fingerprint: &str,
+    source: &Source,
+    now: OffsetDateTime,
+) -> IssuedRecord {
+    IssuedRecord {
+        time: now.format(&Rfc3339).unwrap_or_default(),
+        serial: summary.serial.clone(),
+        subject: summary.subject.clone(),
+        common_name: csr.common_name.clone(),
+        dns_names: csr.dns_names.clone(),
+        ips: csr.ips.iter().map(IpAddr::to_string).collect(),
+        not_after: summary.not_after.format(&Rfc3339).unwrap_or_default(),
+        key_fingerprint: summary.key_fingerprint.clone(),
+        root_fingerprint: root_fingerprint.to_string(),
+        source: source.label(),
+    }
+}
+
+/// Records a certificate in the ledger and the audit log. The caller holds the lock.
+pub fn record(app: &Appliance, record: &IssuedRecord, files: &[String]) -> Result<(), TlsError> {
+    ledger::append(app, record).map_err(|source| TlsError::Write {
+        path: ledger::LEDGER.into(),
+        source,
+    })?;
+    let mut written: Vec<String> = files.iter().map(|f| format!("transfer/outgoing/{f}")).collect();
+    written.push(ledger::LEDGER.into());
+    let refs: Vec<&str> = written.iter().map(String::as_str).collect();
+    let detail = format!(
+        "serial {} subject {} from {}",
+        record.serial, record.subject, record.source
+    );
+    let _ = audit::record(
+        &app.root,
+        "cert.issue",
+        &refs,
+        std::slice::from_ref(&record.key_fingerprint),
+        &detail,
+    );
+    Ok(())
+}
+
+fn root_fingerprint(root_cert_pem: &str) -> String {
+    CertSummary::from_pem(root_cert_pem.as_bytes()).map_or_else(|_| String::new(), |s| s.key_fingerprint)
+}
+
+/// Issues one request (SPEC §4.3): refused when it would replace a certificate of another
+/// key the operator did not accept (`order.replace` names that key).
+pub fn issue(app: &Appliance, order: &Order, now: OffsetDateTime) -> Result<Issued, TlsError> {
+    require_hub(app)?;
+    let _lock = super::lock::acquire(app)?;
+    let plan = plan(app, &order.csr, true, now)?;
+    if let Some(occupant) = &plan.replaces {
+        let accepted = match &order.replace {
+            Replace::Never => false,
+            Replace::Key(fp) => *fp == occupant.key_fingerprint,
+            Replace::Any => true,
+        };
+        if !accepted {
+            return Err(TlsError::NameTaken(Box::new(occupant.clone())));
+        }
+    }
+    let root = root_material(app)?;
+    let (cert_pem, summary) = sign(&order.csr, order.days, &root, now)?;
+    write_outgoing(app, &plan.files, &cert_pem)?;
+    let line = record_of(&order.csr, &summary, &root_fingerprint(&root.1), &order.source, now);
+    record(app, &line, &plan.files)?;
+    Ok(Issued {
+        cert_pem,
+        summary,
+        files: plan.files,
+    })
+}
+
+/// A request of a batch, as the operator saw it listed: its file and its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub file: String,
+    pub key_fingerprint: String,
+}
+
+/// What became of one request of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchLine {
+    Issued {
+        file: String,
+        summary: CertSummary,
+        written: String,
+    },
+    /// Left for the operator to decide, one at a time.
+    Skipped { file: String, why: Skip },
+    Refused { file: String, why: String },
+}
+
+/// Why a request of a batch was left alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    /// Its name already has a certificate of another key.
+    NameTaken(Occupant),
+    /// Another request of the batch is for the same name with another key.
+    SameName { name: String, others: Vec<String> },
+    /// The file changed since it was listed (another key now).
+    Changed,
+}
+
+/// Issues every listed request (`2 › Z › 2 › 1 › A`): each on its own, one bad request
+/// stopping nothing and changing nothing for itself; none replaces another key's
+/// certificate. No seed `reporting.crt` is written: it would name one of many.
+pub fn issue_batch(
+    app: &Appliance,
+    listed: &[Listed],
+    days: i64,
+    now: OffsetDateTime,
+) -> Result<Vec<BatchLine>, TlsError> {
+    require_hub(app)?;
+    let _lock = super::lock::acquire(app)?;
+    let root = root_material(app)?;
+    let root_fp = root_fingerprint(&root.1);
+    let requests: Vec<(String, Result<CheckedCsr, String>)> = listed
+        .iter()
+        .map(|l| (l.file.clone(), read_request(app, l)))
+        .collect();
+    let clashes = same_name_clashes(&requests);
+    let mut lines = Vec::new();
+    for (file, request) in requests {
+        let line = match request {
+            Err(why) if why.is_empty() => BatchLine::Skipped {
+                file,
+                why: Skip::Changed,
+            },
+            Err(why) => BatchLine::Refused { file, why },
+            Ok(csr) => match clashes.get(&fleet::file_stem(&csr.common_name)) {
+                Some(files) if files.len() > 1 => BatchLine::Skipped {
+                    why: Skip::SameName {
+                        name: csr.common_name.clone(),
+                        others: files.iter().filter(|f| **f != file).cloned().collect(),
+                    },
+                    file,
+                },
+                _ => issue_one(app, &root, &root_fp, file, &csr, days, now),
+            },
+        };
+        lines.push(line);
+    }
+    Ok(lines)
+}
+
+/// A listed request read again; `Err("")` when it is another key's now.
+fn read_request(app: &Appliance, listed: &Listed) -> Result<CheckedCsr, String> {
+    let text = super::incoming::read(app, &listed.file).map_err(|e| e.to_string())?;
+    let csr = csr::check_csr(&text).map_err(|e| e.to_string())?;
+    if csr.fingerprint != listed.key_fingerprint {
+        return Err(String::new());
+    }
+    Ok(csr)
+}
+
+/// The files of the batch by the file stem of their common name, when two keys share one.
+fn same_name_clashes(
+    requests: &[(String, Result<CheckedCsr, String>)],
+) -> BTreeMap<String, Vec<String>> {
+    let mut by_name: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for (file, csr) in requests {
+        if let Ok(csr) = csr {
+            let entry = by_name.entry(fleet::file_stem(&csr.common_name)).or_default();
+            entry.push((file.clone(), csr.fingerprint.clone()));
+        }
+    }
+    by_name
+        .into_iter()
+        .filter(|(_, v)| v.iter().any(|(_, fp)| *fp != v[0].1))
+        .map(|(k, v)| (k, v.into_iter().map(|(f, _)| f).collect()))
+        .collect()
+}
+
+fn issue_one(
+    app: &Appliance,
+    root: &(String, String),
+    root_fp: &str,
+    file: String,
+    csr: &CheckedCsr,
+    days: i64,
+    now: OffsetDateTime,
+) -> BatchLine {
+    let plan = match plan(app, csr, false, now) {
+        Ok(plan) => plan,
+        Err(e) => return BatchLine::Refused { file, why: e.to_string() },
+    };
+    if let Some(occupant) = plan.replaces {
+        return BatchLine::Skipped {
+            file,
+            why: Skip::NameTaken(occupant),
+        };
+    }
+    let done = sign(csr, days, root, now).and_then(|(pem, summary)| {
+        write_outgoing(app, &plan.files, &pem)?;
+        let source = Source::Incoming(file.clone());
+        record(app, &record_of(csr, &summary, root_fp, &source, now), &plan.files)?;
+        Ok(summary)
+    });
+    match done {
+        Ok(summary) => BatchLine::Issued {
+            written: format!("/outgoing/{}", plan.files[0]),
+            file,
+            summary,
+        },
+        Err(e) => BatchLine::Refused { file, why: e.to_string() },
+    }
+}

@@ -1,0 +1,310 @@
+//! The issuance ledger, `tanium/issued.jsonl`: one line for every certificate signed with
+//! this appliance's root key, from the menus or from `keyutility reporting-tls-issue`.
+//!
+//! It grows for years, so nothing reads it whole to show it: a page is read from its end,
+//! and the newest certificate of each name (what decides "superseded" and what the status
+//! header counts) is kept in a small index beside it, `tanium/issued.index.json`, rewritten
+//! with each line. An index that does not describe the ledger as it is (a crash between the
+//! two writes, a ledger written before the index existed, an edit by hand) is rebuilt from
+//! the ledger, read line by line.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufRead};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::Appliance;
+use crate::fsutil;
+
+pub const LEDGER: &str = "tanium/issued.jsonl";
+pub const INDEX: &str = "tanium/issued.index.json";
+/// A certificate this close to its end is reported as expiring.
+pub const EXPIRING_DAYS: i64 = 30;
+
+/// One certificate signed with the root key. Fields added over time default when absent,
+/// so lines written by earlier versions still read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedRecord {
+    pub time: String,
+    pub serial: String,
+    pub subject: String,
+    #[serde(default)]
+    pub common_name: String,
+    #[serde(default)]
+    pub dns_names: Vec<String>,
+    #[serde(default)]
+    pub ips: Vec<String>,
+    pub not_after: String,
+    pub key_fingerprint: String,
+    #[serde(default)]
+    pub root_fingerprint: String,
+    /// Where the request came from: an /incoming file, "paste", or a path given to the CLI.
+    #[serde(default)]
+    pub source: String,
+}
+
+impl IssuedRecord {
+    /// The name certificates supersede each other by: the common name, else the subject.
+    pub fn name(&self) -> &str {
+        if self.common_name.is_empty() {
+            &self.subject
+        } else {
+            &self.common_name
+        }
+    }
+
+    fn not_after(&self) -> Option<OffsetDateTime> {
+        OffsetDateTime::parse(&self.not_after, &Rfc3339).ok()
+    }
+}
+
+/// The newest certificate of one name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Latest {
+    pub serial: String,
+    pub not_after: String,
+    pub key_fingerprint: String,
+}
+
+/// The newest certificate of every name, and the ledger size it describes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    pub ledger_bytes: u64,
+    pub latest: BTreeMap<String, Latest>,
+    /// Certificates in the ledger (its readable lines).
+    #[serde(default)]
+    pub records: usize,
+    /// Ledger lines that could not be read as a record.
+    #[serde(default)]
+    pub unreadable: usize,
+}
+
+impl Index {
+    fn add(&mut self, record: &IssuedRecord) {
+        let latest = Latest {
+            serial: record.serial.clone(),
+            not_after: record.not_after.clone(),
+            key_fingerprint: record.key_fingerprint.clone(),
+        };
+        self.latest.insert(record.name().to_string(), latest);
+        self.records += 1;
+    }
+
+    /// Whether `record` is the newest certificate of its name.
+    pub fn is_latest(&self, record: &IssuedRecord) -> bool {
+        self.latest
+            .get(record.name())
+            .is_none_or(|l| l.serial == record.serial)
+    }
+
+    /// The newest certificate issued for `name`.
+    pub fn latest_of(&self, name: &str) -> Option<&Latest> {
+        self.latest.get(name)
+    }
+
+    /// How many names' newest certificates expire within `days` (and have not yet).
+    pub fn expiring_within(&self, days: i64, now: OffsetDateTime) -> usize {
+        let until = now + time::Duration::days(days);
+        self.latest
+            .values()
+            .filter_map(|l| OffsetDateTime::parse(&l.not_after, &Rfc3339).ok())
+            .filter(|end| *end > now && *end <= until)
+            .count()
+    }
+}
+
+/// Where a certificate of the ledger stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Valid,
+    /// Ends within `EXPIRING_DAYS`: this many whole days are left.
+    Expiring(i64),
+    Expired,
+    /// A newer certificate was issued for the same name.
+    Superseded,
+}
+
+impl State {
+    pub fn of(record: &IssuedRecord, index: &Index, now: OffsetDateTime) -> State {
+        if !index.is_latest(record) {
+            return State::Superseded;
+        }
+        match record.not_after() {
+            Some(end) if end <= now => State::Expired,
+            Some(end) if end - now <= time::Duration::days(EXPIRING_DAYS) => {
+                State::Expiring((end - now).whole_days())
+            }
+            _ => State::Valid,
+        }
+    }
+
+    /// The word the list and `issued list` print.
+    pub fn word(self) -> &'static str {
+        match self {
+            State::Valid => "valid",
+            State::Expiring(_) => "expiring",
+            State::Expired => "expired",
+            State::Superseded => "superseded",
+        }
+    }
+}
+
+fn parse(line: &[u8]) -> Option<IssuedRecord> {
+    serde_json::from_slice(line).ok()
+}
+
+fn ledger_len(app: &Appliance) -> io::Result<u64> {
+    match std::fs::metadata(app.path(LEDGER)) {
+        Ok(meta) => Ok(meta.len()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
+/// The index built from the whole ledger, read a line at a time.
+fn rebuild(app: &Appliance) -> io::Result<Index> {
+    let mut index = Index::default();
+    let Some(file) = fsutil::open_record_file(&app.path(LEDGER))? else {
+        return Ok(index);
+    };
+    let mut reader = io::BufReader::new(file);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = reader.read_until(b'\n', &mut line)?;
+        if n == 0 {
+            break;
+        }
+        index.ledger_bytes += n as u64;
+        if line.trim_ascii().is_empty() {
+            continue;
+        }
+        match parse(&line) {
+            Some(record) => index.add(&record),
+            None => index.unreadable += 1,
+        }
+    }
+    Ok(index)
+}
+
+fn stored_index(app: &Appliance) -> Option<Index> {
+    let text = fsutil::read_bytes_opt(&app.path(INDEX), fsutil::LIMIT_LOG).ok()??;
+    serde_json::from_slice(&text).ok()
+}
+
+/// The index as the ledger is now: the stored one when it describes it, else rebuilt.
+pub fn index(app: &Appliance) -> io::Result<Index> {
+    let len = ledger_len(app)?;
+    match stored_index(app) {
+        Some(index) if index.ledger_bytes == len => Ok(index),
+        _ => rebuild(app),
+    }
+}
+
+/// `index`, saving a rebuilt one when no change is running, so the next reader finds it.
+pub fn index_repaired(app: &Appliance) -> io::Result<Index> {
+    let len = ledger_len(app)?;
+    if let Some(index) = stored_index(app).filter(|i| i.ledger_bytes == len) {
+        return Ok(index);
+    }
+    let index = rebuild(app)?;
+    if let Ok(_lock) = super::lock::acquire_within(app, std::time::Duration::ZERO)
+        && ledger_len(app)? == index.ledger_bytes
+    {
+        let _ = save_index(app, &index);
+    }
+    Ok(index)
+}
+
+fn save_index(app: &Appliance, index: &Index) -> io::Result<()> {
+    let bytes = serde_json::to_vec(index).map_err(io::Error::other)?;
+    fsutil::atomic_write(&app.path(INDEX), &bytes, fsutil::PUBLIC_FILE)
+}
+
+/// Appends `record` and brings the index up to date. The caller holds the appliance lock.
+pub fn append(app: &Appliance, record: &IssuedRecord) -> io::Result<()> {
+    let mut index = index(app)?;
+    let line = serde_json::to_string(record).map_err(io::Error::other)?;
+    fsutil::append_line(&app.path(LEDGER), &line, fsutil::PUBLIC_FILE)?;
+    index.add(record);
+    index.ledger_bytes = ledger_len(app)?;
+    // The line is the record; an index left behind is rebuilt by the next reader.
+    let _ = save_index(app, &index);
+    Ok(())
+}
+
+/// One page of the ledger, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub entries: Vec<(IssuedRecord, State)>,
+    /// Older certificates exist beyond this page.
+    pub more: bool,
+    /// Lines of the part read that could not be read as a record (skipped).
+    pub unreadable: usize,
+    /// Certificates in the ledger (readable lines).
+    pub total: usize,
+}
+
+/// Certificates `skip..skip + take` of the ledger, newest first: only the lines shown (and
+/// those before them) are read, from the end of the file.
+pub fn page(app: &Appliance, skip: usize, take: usize, now: OffsetDateTime) -> io::Result<Page> {
+    let index = index(app)?;
+    let mut page = Page {
+        entries: Vec::new(),
+        more: false,
+        unreadable: 0,
+        total: index.records,
+    };
+    let Some(lines) = fsutil::reverse_lines(&app.path(LEDGER))? else {
+        return Ok(page);
+    };
+    let mut seen = 0;
+    for line in lines {
+        let line = line?;
+        let Some(record) = (!line.cut).then(|| parse(&line.bytes)).flatten() else {
+            page.unreadable += 1;
+            continue;
+        };
+        if seen >= skip + take {
+            page.more = true;
+            break;
+        }
+        if seen >= skip {
+            let state = State::of(&record, &index, now);
+            page.entries.push((record, state));
+        }
+        seen += 1;
+    }
+    Ok(page)
+}
+
+/// Every certificate of the ledger, newest first, read a line at a time: `visit` gets each
+/// record with its state; returns how many lines could not be read.
+pub fn each(
+    app: &Appliance,
+    now: OffsetDateTime,
+    mut visit: impl FnMut(&IssuedRecord, State) -> io::Result<()>,
+) -> io::Result<usize> {
+    let index = index(app)?;
+    let Some(lines) = fsutil::reverse_lines(&app.path(LEDGER))? else {
+        return Ok(0);
+    };
+    let mut unreadable = 0;
+    for line in lines {
+        let line = line?;
+        match (!line.cut).then(|| parse(&line.bytes)).flatten() {
+            Some(record) => visit(&record, State::of(&record, &index, now))?,
+            None => unreadable += 1,
+        }
+    }
+    Ok(unreadable)
+}
+
+/// Reads the ledger at `path` as records (tests and tools): the readable lines in order.
+pub fn read_all(path: &Path) -> io::Result<Vec<IssuedRecord>> {
+    let bytes = fsutil::read_bytes_opt(path, fsutil::LIMIT_LOG)?.unwrap_or_default();
+    Ok(bytes.split(|b| *b == b'\n').filter_map(parse).collect())
+}
