@@ -10,11 +10,11 @@ mod journal;
 mod reverse;
 
 pub use bounded::{
-    LIMIT_CONFIG, LIMIT_KEYS, LIMIT_LOG, LIMIT_PEM, open_record_file, read_bytes, read_bytes_opt, read_tail_opt,
-    read_text, read_text_opt,
+    LIMIT_CONFIG, LIMIT_KEYS, LIMIT_LOG, LIMIT_PEM, open_record_file, read_bytes, read_bytes_opt,
+    read_tail_opt, read_text, read_text_opt,
 };
 pub use journal::{complete_sets, recover_sets};
-pub use reverse::{LINE_CAP, RevLine, ReverseLines, reverse_lines};
+pub use reverse::{LINE_CAP, RevLine, ReverseLines, SCAN_CAP, forward_lines, reverse_lines};
 
 /// Mode of private keys and other secrets.
 pub const PRIVATE_FILE: u32 = 0o600;

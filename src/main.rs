@@ -62,6 +62,7 @@ fn main() -> ExitCode {
         Some(Command::Init(args)) => cli::run_init(&cli.root, args),
         Some(Command::Config(cmd)) => cli::run_config(&cli.root, cmd),
         Some(Command::Keyutility(cmd)) => cli::run_keyutility(cmd),
+        Some(Command::Issued(cmd)) => cli::run_issued(&cli.root, cmd),
         Some(Command::Sshd {
             listen,
             user,

@@ -147,9 +147,30 @@ fn a_failed_step_ends_the_busy_state_whatever_the_step() {
         port: 22,
         user: "tancopy".into(),
     };
+    use tanos_menu::appliance::issuance::{Order, Replace, Source};
+    let csr = tanos_menu::pki::csr::CheckedCsr {
+        common_name: "zs01.example".into(),
+        dns_names: Vec::new(),
+        ips: Vec::new(),
+        key_description: "ECDSA P-256".into(),
+        rsa: false,
+        spki_der: Vec::new(),
+        fingerprint: "SHA256:k".into(),
+    };
+    let order = Box::new(Order {
+        csr,
+        days: 365,
+        source: Source::Paste,
+        replace: Replace::Never,
+    });
     let effects = [
-        Effect::ShowIssued,
-        Effect::ShowAudit,
+        Effect::IssueCert(order.clone()),
+        Effect::IssueBatch {
+            listed: Vec::new(),
+            days: 365,
+        },
+        Effect::ShowIssued { page: 0 },
+        Effect::ShowAudit { page: 0 },
         Effect::RegenerateTls,
         Effect::ReadIncoming {
             name: "reporting.crt".into(),
@@ -202,7 +223,7 @@ fn a_failed_step_ends_the_busy_state_whatever_the_step() {
     // The /incoming list being read closes with the reason instead of "Reading /incoming…".
     let mut m = support::ui::console(Role::TaniumServer, true, Platform::V7_3);
     let effects = support::ui::typed(&mut m, "2\nZ\n2\n1\n");
-    let [effect @ Effect::ListIncoming { .. }] = effects.as_slice() else {
+    let [effect @ Effect::ListRequests] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert!(matches!(m.screen(), Screen::Files(_)));

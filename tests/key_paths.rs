@@ -192,6 +192,11 @@ fn every_key_path_the_model_writes_resolves_to_its_step() {
         Made::Tls(TlsDone::Issued {
             summary: summary(),
             cert_pem: "crt".into(),
+            files: vec![
+                "zs01.crt".into(),
+                "reporting.crt".into(),
+                "tanium.pub".into(),
+            ],
         }),
         Made::Keys(KeysDone::KeypairMade {
             user: "tanadmin".into(),

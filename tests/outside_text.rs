@@ -9,7 +9,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use tanos_menu::appliance::incoming;
+use tanos_menu::appliance::requests;
 use tanos_menu::appliance::{Appliance, Layout, Platform, Role};
 use tanos_menu::executor::run_effect;
 use tanos_menu::model::{Effect, Msg, Outcome, TextFor, update};
@@ -483,14 +483,14 @@ fn hostile_issued_records_are_shown_not_a_panic() {
     }
     bytes.extend_from_slice(b"{\"time\":\"\xff\xfe\"}\n");
     std::fs::write(ts.path("tanium/issued.jsonl"), &bytes).expect("write issued.jsonl");
-    let (intro, text) = done_view(run_effect(&ts.root, Effect::ShowIssued));
+    let (intro, text) = done_view(run_effect(&ts.root, Effect::ShowIssued { page: 0 }));
     let intro = intro.join("\n");
-    assert!(intro.starts_with("4 issued"), "{intro}");
+    assert!(intro.starts_with("4 certificate(s)"), "{intro}");
     assert!(
         intro.contains("3 line(s)"),
         "unreadable lines are counted: {intro}"
     );
-    assert!(text.contains("expires 2027-01-0é "), "{text}");
+    assert!(text.contains("until 2027-01-0é "), "{text}");
     assert!(text.contains("CN=\\e]0;PWNED\\x07\\u{202e}"), "{text}");
     assert!(text.contains("serial 04\\e[2J"), "{text}");
     assert_clean("issued view", text.as_bytes());
@@ -510,7 +510,7 @@ fn one_bad_audit_line_leaves_the_others_readable() {
             .as_bytes(),
     );
     std::fs::write(&audit, &bytes).expect("write audit.jsonl");
-    let (intro, text) = done_view(run_effect(&ts.root, Effect::ShowAudit));
+    let (intro, text) = done_view(run_effect(&ts.root, Effect::ShowAudit { page: 0 }));
     assert!(intro[0].contains("4 shown"), "{intro:?}");
     assert!(text.contains("init"), "the good line is kept: {text}");
     assert!(text.contains("op\\e[31m  x\\u{202e}"), "{text}");
@@ -546,19 +546,13 @@ fn incoming_names_are_offered_escaped_whole_or_counted() {
         "x",
     )
     .expect("write");
-    let listing = incoming::list(&ts, ".csr").expect("list");
+    let listing = requests::list(&ts).expect("list");
     assert_eq!(listing.not_utf8, 1, "{listing:?}");
-    assert_eq!(listing.names.len(), odd.len(), "{listing:?}");
+    assert_eq!(listing.rows.len(), odd.len(), "{listing:?}");
 
     let mut m = support::ui::console(Role::TaniumServer, true, Platform::V7_3);
     support::ui::typed(&mut m, "2\nZ\n2\n1\n");
-    update(
-        &mut m,
-        Msg::Listed {
-            purpose: TextFor::Csr,
-            result: Ok(listing),
-        },
-    );
+    update(&mut m, Msg::Listed(Ok(listing)));
     let flash = m.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
     assert!(
         flash.contains("1 file(s)") && flash.contains("UTF-8"),
@@ -576,17 +570,11 @@ fn incoming_names_are_offered_escaped_whole_or_counted() {
     );
 
     // The model still reads the real name, not its shown form.
-    let listing = incoming::list(&ts, ".csr").expect("list");
-    let Some(i) = listing.names.iter().position(|n| n.contains('\n')) else {
+    let listing = requests::list(&ts).expect("list");
+    let Some(i) = listing.rows.iter().position(|r| r.file.contains('\n')) else {
         panic!("{listing:?}")
     };
-    update(
-        &mut m,
-        Msg::Listed {
-            purpose: TextFor::Csr,
-            result: Ok(listing),
-        },
-    );
+    update(&mut m, Msg::Listed(Ok(listing)));
     let effects = support::ui::typed(&mut m, &format!("{}\n", i + 1));
     assert!(
         matches!(effects.as_slice(), [Effect::ReadIncoming { name, .. }] if name == "two\nlines.csr"),

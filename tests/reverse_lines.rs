@@ -37,7 +37,9 @@ fn a_missing_file_is_none_and_a_directory_is_refused() {
 fn lines_across_many_blocks_come_newest_first() {
     let mut text = Vec::new();
     for i in 0..50_000 {
-        text.extend_from_slice(format!("{{\"n\":{i},\"pad\":\"{}\"}}\n", "x".repeat(i % 97)).as_bytes());
+        text.extend_from_slice(
+            format!("{{\"n\":{i},\"pad\":\"{}\"}}\n", "x".repeat(i % 97)).as_bytes(),
+        );
     }
     let got = backward(&text);
     assert_eq!(got.len(), 50_000);
@@ -54,7 +56,11 @@ fn a_line_longer_than_the_cap_is_cut_to_its_end() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("log");
     std::fs::write(&path, &text).unwrap();
-    let lines: Vec<_> = reverse_lines(&path).unwrap().unwrap().map(Result::unwrap).collect();
+    let lines: Vec<_> = reverse_lines(&path)
+        .unwrap()
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0].bytes, b"last");
     assert!(!lines[0].cut);

@@ -6,10 +6,10 @@ mod support;
 
 use insta::assert_snapshot;
 use support::ui::*;
-use tanos_menu::appliance::incoming::Listing;
+use tanos_menu::appliance::requests::{Request, RequestInfo, RequestState, Requests};
 use tanos_menu::appliance::tls::CertCheck;
 use tanos_menu::appliance::{Platform, Role};
-use tanos_menu::model::{Model, Msg, Outcome, Screen, TextFor, View, update};
+use tanos_menu::model::{Model, Msg, Outcome, Screen, View, update};
 use tanos_menu::pki::{CertSummary, TrustedKey};
 use time::macros::datetime;
 
@@ -156,10 +156,7 @@ fn fixed_cert() -> String {
 }
 
 fn cases() -> Vec<Case> {
-    let listed = |listing: Listing| Msg::Listed {
-        purpose: TextFor::Csr,
-        result: Ok(listing),
-    };
+    let listed = |listing: Requests| Msg::Listed(Ok(listing));
     let pasted_csr = || vec![Msg::Paste(FIXED_CSR.replace('\n', "\r"))];
     let needs_trust = Msg::CertChecked {
         text: fixed_cert(),
@@ -176,8 +173,38 @@ fn cases() -> Vec<Case> {
         result: Ok(CertCheck::Ready(fixed_summary())),
     };
     let garbage = Msg::Paste("hello\rthis is not\r-----END OF IT-----\r".into());
-    let two = Listing {
-        names: vec!["reporting.csr".into(), "zs02-reporting.csr".into()],
+    let info = |cn: &str, fp: &str| RequestInfo {
+        common_name: cn.into(),
+        key_description: "ECDSA P-256".into(),
+        key_fingerprint: format!("SHA256:{fp}"),
+    };
+    let row = |file: &str, state| Request {
+        file: file.into(),
+        state,
+    };
+    let two = Requests {
+        rows: vec![
+            row(
+                "reporting.csr",
+                RequestState::Pending(info("zs01.example", "one")),
+            ),
+            row(
+                "zs02.example.csr",
+                RequestState::Issued {
+                    info: info("zs02.example", "two"),
+                    serial: "5A17".into(),
+                    not_after: "2036-11-26T00:00:00Z".into(),
+                },
+            ),
+            row(
+                "zs03.example.csr",
+                RequestState::Pending(info("zs03.example", "three")),
+            ),
+            row(
+                "notes.csr",
+                RequestState::Refused("not a PEM certificate request: no BEGIN line".into()),
+            ),
+        ],
         not_utf8: 0,
     };
     let (zs, ts) = (zone_server as fn() -> Model, tanium_server as fn() -> Model);
@@ -205,13 +232,22 @@ fn cases() -> Vec<Case> {
             "incoming_files_list",
             hub,
             "2\nZ\n2\n1\n",
-            vec![listed(two)],
+            vec![listed(two.clone())],
         ),
+        Case {
+            after: "A\n",
+            ..case(
+                "incoming_batch_confirmation",
+                hub,
+                "2\nZ\n2\n1\n",
+                vec![listed(two)],
+            )
+        },
         case(
             "incoming_files_list_empty",
             hub,
             "2\nZ\n2\n1\n",
-            vec![listed(Listing::default())],
+            vec![listed(Requests::default())],
         ),
         Case {
             on: form,

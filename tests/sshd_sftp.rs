@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use tanos_menu::appliance::status::CertState;
 use tanos_menu::appliance::tls::{self, CertCheck};
-use tanos_menu::appliance::transfer::{pull_certificate, push_csr};
+use tanos_menu::appliance::transfer::{Passed, pull_certificate, push_csr};
 use tanos_menu::appliance::users::{add_authorized, remove_known_host};
 use tanos_menu::appliance::{Appliance, Platform, Role};
 use tanos_menu::executor::run_effect;
@@ -325,7 +325,11 @@ fn assert_verifies(ca: &Path, cert: &Path) {
 
 /// The first call of a connection to an unknown host: its fingerprint, nothing written.
 #[track_caller]
-fn unknown_host(result: Result<Vec<String>, TransferError>, ts: &Appliance, port: u16) -> String {
+fn unknown_host<T: std::fmt::Debug>(
+    result: Result<T, TransferError>,
+    ts: &Appliance,
+    port: u16,
+) -> String {
     match result {
         Err(TransferError::UnknownHost {
             host,
@@ -455,14 +459,13 @@ fn after_the_key_exchange_the_pull_downloads_and_the_certificate_installs() {
     );
 
     // Accepted: downloaded into /incoming, host recorded.
-    let files = pull_certificate(&p.zs, &peer, Some(&fingerprint), &no_cancel())
+    let pulled = pull_certificate(&p.zs, &peer, Some(&fingerprint), &no_cancel())
         .unwrap_or_else(|e| panic!("pull: {e}\n{}", server.log()));
+    // The certificate named after the Zone Server is taken; the seed's copy is the same.
+    assert_eq!(pulled.taken, "zs01.example.crt");
     assert_eq!(
-        files,
-        vec![
-            "transfer/incoming/reporting.crt".to_string(),
-            "transfer/incoming/tanium.pub".to_string()
-        ]
+        pulled.passed,
+        vec![("reporting.crt".to_string(), Passed::NotNeeded)]
     );
     let incoming = p.zs.path("transfer/incoming");
     assert_eq!(
@@ -596,7 +599,8 @@ fn the_pushed_csr_lands_in_the_servers_incoming() {
         server,
         peer,
     } = served();
-    let target = p.ts.path("transfer/incoming/reporting.csr");
+    // Pushed under the Zone Server's own name (SPEC §6 fleet naming).
+    let target = p.ts.path("transfer/incoming/zs01.example.csr");
     assert!(!target.exists());
 
     let e = push_csr(&p.zs, &peer, None, &no_cancel()).expect_err("unknown host first");
@@ -609,8 +613,10 @@ fn the_pushed_csr_lands_in_the_servers_incoming() {
         "nothing pushed before the host is trusted"
     );
 
-    push_csr(&p.zs, &peer, Some(&fingerprint), &no_cancel())
+    let pushed = push_csr(&p.zs, &peer, Some(&fingerprint), &no_cancel())
         .unwrap_or_else(|e| panic!("push: {e}\n{}", server.log()));
+    assert_eq!(pushed.remote, "zs01.example.csr");
+    assert_eq!(pushed.beside, None);
     assert_eq!(
         bytes(&target),
         bytes(&p.zs.path("zoneserver/reporting.csr"))
@@ -621,11 +627,15 @@ fn the_pushed_csr_lands_in_the_servers_incoming() {
         .collect();
     assert_eq!(
         names,
-        vec!["reporting.csr".to_string()],
+        vec!["zs01.example.csr".to_string()],
         "no partial file left"
     );
+    // Pushed again, same key: the same file, replaced.
+    let again = push_csr(&p.zs, &peer, None, &no_cancel()).expect("push the same again");
+    assert_eq!(again.remote, "zs01.example.csr");
 
-    // Pushed again after a new CSR: replaced, still byte-identical.
+    // Pushed after a new CSR (another key): beside the first, which stays as it was.
+    let first = bytes(&target);
     let new = generate_csr(&CsrRequest {
         common_name: "zs01.example".into(),
         dns_names: Vec::new(),
@@ -634,10 +644,18 @@ fn the_pushed_csr_lands_in_the_servers_incoming() {
     })
     .expect("CSR");
     tls::write_new_csr(&p.zs, &new, OffsetDateTime::now_utc()).expect("write CSR");
-    push_csr(&p.zs, &peer, None, &no_cancel()).expect("push again");
-    assert_eq!(read(&target), new.csr_pem);
+    let pushed = push_csr(&p.zs, &peer, None, &no_cancel()).expect("push again");
+    assert_eq!(pushed.beside.as_deref(), Some("zs01.example.csr"));
+    assert!(pushed.remote.starts_with("zs01.example-") && pushed.remote.ends_with(".csr"));
+    assert_eq!(
+        bytes(&target),
+        first,
+        "the other key's request is left as it was"
+    );
+    let beside = p.ts.path("transfer/incoming").join(&pushed.remote);
+    assert_eq!(read(&beside), new.csr_pem);
     // The Tanium Server imports what landed (2 › Z › 2 › 1 reads it from there).
-    check_csr(&read(&target)).expect("a valid CSR");
+    check_csr(&read(&beside)).expect("a valid CSR");
 }
 
 // ---------------------------------------------------------------- host keys
@@ -679,7 +697,7 @@ fn a_changed_host_key_is_refused_until_the_old_entry_is_removed() {
     }
     let e = push_csr(&p.zs, &peer, None, &no_cancel()).expect_err("push refused too");
     assert!(matches!(e, TransferError::HostKeyChanged { .. }), "{e:?}");
-    assert!(!p.ts.path("transfer/incoming/reporting.csr").exists());
+    assert!(!p.ts.path("transfer/incoming/zs01.example.csr").exists());
 
     // The operator removes the old entry (C › 3 › tanadmin › 4): asked again.
     let removed = remove_known_host(&p.zs, 1).expect("remove the entry");
@@ -733,7 +751,7 @@ other.example {kind} AAAAC3NzaC1lZDI1NTE5AAAAIJdD7y3aLq454yWBdwLWbieU1ebz9/cu7/Q
         let e = push_csr(&p.zs, &peer, trust, &no_cancel()).expect_err("push refused too");
         assert!(matches!(e, TransferError::HostKeyRevoked { .. }), "{e:?}");
     }
-    assert!(!p.ts.path("transfer/incoming/reporting.csr").exists());
+    assert!(!p.ts.path("transfer/incoming/zs01.example.csr").exists());
     assert_eq!(read(&known), text);
 }
 
@@ -1367,7 +1385,10 @@ fn the_peer_reads_outgoing_and_only_adds_its_own_files_to_incoming() {
     pull_certificate(&p.zs, &peer, Some(&fp), &cancel)
         .unwrap_or_else(|e| panic!("pull: {e}\n{}", server.log()));
     push_csr(&p.zs, &peer, None, &cancel).expect("push");
-    assert_eq!(bytes(&transfer.join("incoming/reporting.csr")), bytes(&csr));
+    assert_eq!(
+        bytes(&transfer.join("incoming/zs01.example.csr")),
+        bytes(&csr)
+    );
     let cert = sftp::download(&peer, &keys, "outgoing/reporting.crt", LIMIT, None, &cancel)
         .expect("download");
     assert_eq!(cert, bytes(&transfer.join("outgoing/reporting.crt")));

@@ -175,7 +175,7 @@ fn up_wraps_to_the_last_item() {
     let effects = press(&mut m, Key::Enter);
     assert_eq!(
         effects,
-        vec![Effect::ShowAudit],
+        vec![Effect::ShowAudit { page: 0 }],
         "the last item of the root is the audit log"
     );
 }

@@ -189,10 +189,12 @@ fn sign(
 
 /// The certificate under each of `files` and the root key beside them, as one set.
 fn write_outgoing(app: &Appliance, files: &[String], cert_pem: &str) -> Result<(), TlsError> {
-    let root_public = fsutil::read_text_opt(&app.path(TS_ROOT_PUB), fsutil::LIMIT_PEM)
-        .map_err(|source| TlsError::Read {
-            path: TS_ROOT_PUB.into(),
-            source,
+    let root_public =
+        fsutil::read_text_opt(&app.path(TS_ROOT_PUB), fsutil::LIMIT_PEM).map_err(|source| {
+            TlsError::Read {
+                path: TS_ROOT_PUB.into(),
+                source,
+            }
         })?;
     let paths: Vec<_> = files.iter().map(|f| outgoing(app, f)).collect();
     let mut set = Vec::new();
@@ -241,7 +243,10 @@ pub fn record(app: &Appliance, record: &IssuedRecord, files: &[String]) -> Resul
         path: ledger::LEDGER.into(),
         source,
     })?;
-    let mut written: Vec<String> = files.iter().map(|f| format!("transfer/outgoing/{f}")).collect();
+    let mut written: Vec<String> = files
+        .iter()
+        .map(|f| format!("transfer/outgoing/{f}"))
+        .collect();
     written.push(ledger::LEDGER.into());
     let refs: Vec<&str> = written.iter().map(String::as_str).collect();
     let detail = format!(
@@ -259,7 +264,8 @@ pub fn record(app: &Appliance, record: &IssuedRecord, files: &[String]) -> Resul
 }
 
 fn root_fingerprint(root_cert_pem: &str) -> String {
-    CertSummary::from_pem(root_cert_pem.as_bytes()).map_or_else(|_| String::new(), |s| s.key_fingerprint)
+    CertSummary::from_pem(root_cert_pem.as_bytes())
+        .map_or_else(|_| String::new(), |s| s.key_fingerprint)
 }
 
 /// Issues one request (SPEC §4.3): refused when it would replace a certificate of another
@@ -281,7 +287,13 @@ pub fn issue(app: &Appliance, order: &Order, now: OffsetDateTime) -> Result<Issu
     let root = root_material(app)?;
     let (cert_pem, summary) = sign(&order.csr, order.days, &root, now)?;
     write_outgoing(app, &plan.files, &cert_pem)?;
-    let line = record_of(&order.csr, &summary, &root_fingerprint(&root.1), &order.source, now);
+    let line = record_of(
+        &order.csr,
+        &summary,
+        &root_fingerprint(&root.1),
+        &order.source,
+        now,
+    );
     record(app, &line, &plan.files)?;
     Ok(Issued {
         cert_pem,
@@ -306,8 +318,14 @@ pub enum BatchLine {
         written: String,
     },
     /// Left for the operator to decide, one at a time.
-    Skipped { file: String, why: Skip },
-    Refused { file: String, why: String },
+    Skipped {
+        file: String,
+        why: Skip,
+    },
+    Refused {
+        file: String,
+        why: String,
+    },
 }
 
 /// Why a request of a batch was left alone.
@@ -380,7 +398,9 @@ fn same_name_clashes(
     let mut by_name: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for (file, csr) in requests {
         if let Ok(csr) = csr {
-            let entry = by_name.entry(fleet::file_stem(&csr.common_name)).or_default();
+            let entry = by_name
+                .entry(fleet::file_stem(&csr.common_name))
+                .or_default();
             entry.push((file.clone(), csr.fingerprint.clone()));
         }
     }
@@ -402,7 +422,12 @@ fn issue_one(
 ) -> BatchLine {
     let plan = match plan(app, csr, false, now) {
         Ok(plan) => plan,
-        Err(e) => return BatchLine::Refused { file, why: e.to_string() },
+        Err(e) => {
+            return BatchLine::Refused {
+                file,
+                why: e.to_string(),
+            };
+        }
     };
     if let Some(occupant) = plan.replaces {
         return BatchLine::Skipped {
@@ -413,7 +438,11 @@ fn issue_one(
     let done = sign(csr, days, root, now).and_then(|(pem, summary)| {
         write_outgoing(app, &plan.files, &pem)?;
         let source = Source::Incoming(file.clone());
-        record(app, &record_of(csr, &summary, root_fp, &source, now), &plan.files)?;
+        record(
+            app,
+            &record_of(csr, &summary, root_fp, &source, now),
+            &plan.files,
+        )?;
         Ok(summary)
     });
     match done {
@@ -422,6 +451,9 @@ fn issue_one(
             file,
             summary,
         },
-        Err(e) => BatchLine::Refused { file, why: e.to_string() },
+        Err(e) => BatchLine::Refused {
+            file,
+            why: e.to_string(),
+        },
     }
 }

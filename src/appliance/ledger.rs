@@ -9,7 +9,7 @@
 //! the ledger, read line by line.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead};
+use std::io;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -170,23 +170,15 @@ fn rebuild(app: &Appliance) -> io::Result<Index> {
     let Some(file) = fsutil::open_record_file(&app.path(LEDGER))? else {
         return Ok(index);
     };
-    let mut reader = io::BufReader::new(file);
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let n = reader.read_until(b'\n', &mut line)?;
-        if n == 0 {
-            break;
+    index.ledger_bytes = fsutil::forward_lines(file, |line, cut| {
+        if line.trim_ascii().is_empty() && !cut {
+            return;
         }
-        index.ledger_bytes += n as u64;
-        if line.trim_ascii().is_empty() {
-            continue;
-        }
-        match parse(&line) {
+        match (!cut).then(|| parse(line)).flatten() {
             Some(record) => index.add(&record),
             None => index.unreadable += 1,
         }
-    }
+    })?;
     Ok(index)
 }
 
@@ -202,21 +194,6 @@ pub fn index(app: &Appliance) -> io::Result<Index> {
         Some(index) if index.ledger_bytes == len => Ok(index),
         _ => rebuild(app),
     }
-}
-
-/// `index`, saving a rebuilt one when no change is running, so the next reader finds it.
-pub fn index_repaired(app: &Appliance) -> io::Result<Index> {
-    let len = ledger_len(app)?;
-    if let Some(index) = stored_index(app).filter(|i| i.ledger_bytes == len) {
-        return Ok(index);
-    }
-    let index = rebuild(app)?;
-    if let Ok(_lock) = super::lock::acquire_within(app, std::time::Duration::ZERO)
-        && ledger_len(app)? == index.ledger_bytes
-    {
-        let _ = save_index(app, &index);
-    }
-    Ok(index)
 }
 
 fn save_index(app: &Appliance, index: &Index) -> io::Result<()> {

@@ -249,6 +249,6 @@ fn issued_expiring(app: &Appliance, now: OffsetDateTime) -> Option<usize> {
     if !app.config.has_zone_hub() {
         return None;
     }
-    let index = super::ledger::index_repaired(app).ok()?;
+    let index = super::ledger::index(app).ok()?;
     Some(index.expiring_within(super::ledger::EXPIRING_DAYS, now))
 }

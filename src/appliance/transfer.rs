@@ -130,7 +130,13 @@ pub fn pull_certificate(
     }
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let detail = format!("{peer} /outgoing/{}", candidates[taken]);
-    let _ = audit::record(&app.root, "sftp.pull", &refs, std::slice::from_ref(&key), &detail);
+    let _ = audit::record(
+        &app.root,
+        "sftp.pull",
+        &refs,
+        std::slice::from_ref(&key),
+        &detail,
+    );
     Ok(Pulled {
         taken: candidates[taken].clone(),
         passed,
@@ -178,7 +184,11 @@ pub fn push_csr(
     let own = std::str::from_utf8(&csr)
         .ok()
         .and_then(|text| csr::check_csr(text).ok())
-        .ok_or_else(|| TransferError::Io("zoneserver/reporting.csr is not a valid request; generate the CSR again".into()))?;
+        .ok_or_else(|| {
+            TransferError::Io(
+                "zoneserver/reporting.csr is not a valid request; generate the CSR again".into(),
+            )
+        })?;
     let conn = Connection::open(peer, &keys(app), trust)?;
     let first = fleet::csr_file(&app.config.hostname);
     let there = conn.fetch(&format!("incoming/{first}"), MAX_PEM_BYTES as u64, cancel)?;

@@ -1,5 +1,6 @@
 //! The command line (SPEC §5, §4.6): the same domain functions the menus call.
 
+mod issued;
 mod tools;
 
 pub use tools::{run_keyutility, run_sshd};
@@ -53,6 +54,30 @@ pub enum Command {
     /// The seed's KeyUtility: reporting TLS key, CSR and certificate files.
     #[command(subcommand)]
     Keyutility(KeyutilityCommand),
+    /// The issuance ledger of a Tanium Server with the Zone Server Hub add-on.
+    #[command(subcommand)]
+    Issued(IssuedCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IssuedCommand {
+    /// Every certificate signed with this appliance's root key, newest first, with its
+    /// state (valid, expiring, expired, superseded).
+    List {
+        /// One JSON array of records, each with its "state".
+        #[arg(long)]
+        json: bool,
+        /// Only the certificates that end within DAYS (the newest of each name).
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(i64).range(0..=36500))]
+        expiring: Option<i64>,
+    },
+}
+
+/// `issued list`.
+pub fn run_issued(root: &Path, cmd: IssuedCommand) -> ExitCode {
+    match cmd {
+        IssuedCommand::List { json, expiring } => issued::run(root, json, expiring),
+    }
 }
 
 #[derive(Debug, Subcommand)]

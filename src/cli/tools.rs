@@ -130,7 +130,24 @@ fn issue_inputs(csr: &Path, root_key: &Path) -> Result<(String, String, String),
     }
 }
 
+/// The appliance whose root key `root_key` is (its `tanium/tanium.pvk`), if any: what it
+/// signs is then recorded in that appliance's ledger, under its lock.
+fn appliance_of_root_key(root_key: &Path) -> Option<Appliance> {
+    let key = root_key.canonicalize().ok()?;
+    let root = key.parent()?.parent()?;
+    if !root.join(crate::appliance::Layout::CONFIG).is_file() {
+        return None;
+    }
+    let app = Appliance::open(root).ok()?;
+    let own = app
+        .path(crate::appliance::tls::TS_ROOT_KEY)
+        .canonicalize()
+        .ok()?;
+    (own == key).then_some(app)
+}
+
 /// `reporting-tls-issue`: the CSR checked, then signed by the root key within its validity.
+/// With an appliance's own root key, the certificate is recorded in its ledger.
 fn tls_issue(
     csr_path: &Path,
     out: &Path,
@@ -139,6 +156,11 @@ fn tls_issue(
     force: bool,
 ) -> Result<String, Refusal> {
     refuse_existing(&[out], force).map_err(|e| (REFUSED, e))?;
+    let app = appliance_of_root_key(root_key);
+    let _lock = match &app {
+        Some(app) => Some(crate::appliance::lock::acquire(app).map_err(|e| (1, e.to_string()))?),
+        None => None,
+    };
     let (text, key_pem, cert_pem) = issue_inputs(csr_path, root_key)?;
     let checked =
         csr::check_csr(&text).map_err(|e| (REFUSED, format!("{}: {e}", escape_path(csr_path))))?;
@@ -156,10 +178,40 @@ fn tls_issue(
         .map_err(|e| (REFUSED, issue_refusal(&e)))?;
     fsutil::atomic_write(out, cert.as_bytes(), fsutil::PUBLIC_FILE)
         .map_err(|e| (1, format!("cannot write {}: {e}", escape_path(out))))?;
+    if let Some(app) = &app {
+        record_issued(app, &checked, &cert, &cert_pem, csr_path, now)?;
+    }
     Ok(format!(
         "Successfully issued new certificate: '{}'",
         escape_path(out)
     ))
+}
+
+/// The ledger line (and audit line) of a certificate the CLI signed with `app`'s root.
+fn record_issued(
+    app: &Appliance,
+    checked: &csr::CheckedCsr,
+    cert: &str,
+    root_cert: &str,
+    csr_path: &Path,
+    now: OffsetDateTime,
+) -> Result<(), Refusal> {
+    use crate::appliance::issuance::{self, Source};
+    use crate::pki::CertSummary;
+    let summary = CertSummary::from_pem(cert.as_bytes()).map_err(|e| (1, e.to_string()))?;
+    let root = CertSummary::from_pem(root_cert.as_bytes())
+        .map_or_else(|_| String::new(), |s| s.key_fingerprint);
+    let source = Source::File(csr_path.display().to_string());
+    let record = issuance::record_of(checked, &summary, &root, &source, now);
+    issuance::record(app, &record, &[]).map_err(|e| {
+        (
+            1,
+            format!(
+                "the certificate was written, but not recorded in {}: {e}",
+                crate::appliance::ledger::LEDGER
+            ),
+        )
+    })
 }
 
 pub fn run_sshd(

@@ -45,8 +45,7 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
         Effect::ShowAudit { page } => appliance::show_audit(root, page),
         Effect::GenerateCsr(request) => tls::generate_csr(&request),
         Effect::WriteCsr(new) => tls::write_csr(root, new, now),
-        Effect::PlanIssue(order) => tls::plan(root, order, now),
-        Effect::IssueCert(order) => tls::issue(root, &order, now),
+        Effect::IssueCert(order) => tls::issue(root, order, now),
         Effect::IssueBatch { listed, days } => tls::issue_batch(root, &listed, days, now),
         Effect::CheckCert(text) => tls::check(root, text, now),
         Effect::InstallCert { text, trust } => tls::install(root, &text, trust.as_ref(), now),
@@ -86,10 +85,6 @@ pub fn failed(effect: &Effect, error: String) -> Msg {
         Effect::ReadIncoming { purpose, name } => Msg::TextRead {
             purpose: *purpose,
             from: name.clone(),
-            result: Err(error),
-        },
-        Effect::PlanIssue(order) => Msg::IssuePlanned {
-            order: order.clone(),
             result: Err(error),
         },
         Effect::ListKeys { kind, .. } => Msg::KeysListed {

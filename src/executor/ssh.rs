@@ -6,10 +6,10 @@ use std::sync::atomic::AtomicBool;
 use time::OffsetDateTime;
 
 use super::{open, snapshot};
+use crate::appliance::transfer::Moved;
 use crate::appliance::{self, Appliance, users};
 use crate::fsutil;
 use crate::model::{Finished, KeyListKind, KeysDone, Made, Msg, Step, TransferFailure, TransferOp};
-use crate::appliance::transfer::Moved;
 use crate::transfer::sftp::{Peer, TransferError};
 
 /// A step that changes a user's keys: the domain call, then the appliance as it is now.
@@ -129,8 +129,7 @@ pub(super) fn transfer(
     let result = open(root).map_err(TransferFailure::Failed).and_then(|app| {
         match op {
             TransferOp::PullCertificate => {
-                appliance::transfer::pull_certificate(&app, &peer, trust, cancel)
-                    .map(Moved::Pulled)
+                appliance::transfer::pull_certificate(&app, &peer, trust, cancel).map(Moved::Pulled)
             }
             TransferOp::PushCsr => {
                 appliance::transfer::push_csr(&app, &peer, trust, cancel).map(Moved::Pushed)

@@ -43,23 +43,23 @@ pub(super) fn write_csr(root: &Path, new: NewCsr, now: OffsetDateTime) -> Msg {
     )
 }
 
-pub(super) fn plan(root: &Path, order: Box<Order>, now: OffsetDateTime) -> Msg {
-    let result = open(root).and_then(|app| {
-        issuance::plan(&app, &order.csr, true, now).map_err(|e| e.to_string())
-    });
-    Msg::IssuePlanned { order, result }
-}
-
-pub(super) fn issue(root: &Path, order: &Order, now: OffsetDateTime) -> Msg {
-    change(
-        root,
-        |app| issuance::issue(app, order, now),
-        |issued| TlsDone::Issued {
-            summary: issued.summary,
-            cert_pem: issued.cert_pem,
-            files: issued.files,
-        },
-    )
+pub(super) fn issue(root: &Path, order: Box<Order>, now: OffsetDateTime) -> Msg {
+    let app = match open(root) {
+        Ok(app) => app,
+        Err(e) => return Msg::Finished(Err(e)),
+    };
+    match issuance::issue(&app, &order, now) {
+        Ok(issued) => Msg::Finished(Ok(Finished::Changed(
+            Made::Tls(TlsDone::Issued {
+                summary: issued.summary,
+                cert_pem: issued.cert_pem,
+                files: issued.files,
+            }),
+            Box::new(snapshot(&app)),
+        ))),
+        Err(TlsError::NameTaken(occupant)) => Msg::NameTaken { order, occupant },
+        Err(e) => Msg::Finished(Err(e.to_string())),
+    }
 }
 
 pub(super) fn issue_batch(root: &Path, listed: &[Listed], days: i64, now: OffsetDateTime) -> Msg {

@@ -10,6 +10,9 @@ use std::path::Path;
 const BLOCK: usize = 64 * 1024;
 /// The longest line given whole; a longer one is given as its last bytes, marked cut.
 pub const LINE_CAP: usize = 64 * 1024;
+/// A line longer than this is no record: the file is refused rather than scanned on (a
+/// huge file of zeros holds no line to show).
+pub const SCAN_CAP: u64 = 16 * 1024 * 1024;
 
 /// One line, without its newline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +32,8 @@ pub struct ReverseLines {
     /// The end of the line being gathered: bytes after the last newline seen.
     partial: Vec<u8>,
     cut: bool,
+    /// Bytes of the line being gathered, kept or not.
+    gathered: u64,
     /// Lines found in the last block, oldest first (taken from the end).
     ready: Vec<RevLine>,
 }
@@ -44,6 +49,7 @@ pub fn reverse_lines(path: &Path) -> io::Result<Option<ReverseLines>> {
         pos: len,
         partial: Vec::new(),
         cut: false,
+        gathered: 0,
         ready: Vec::new(),
     }))
 }
@@ -74,8 +80,14 @@ impl ReverseLines {
         if let Some((first, middle)) = rest.split_last() {
             let partial = std::mem::take(&mut self.partial);
             found.push((partial, std::mem::take(&mut self.cut)));
-            found.extend(middle.iter().map(|l| (l.to_vec(), false)));
+            found.extend(middle.iter().map(|l| (l.to_vec(), l.len() > LINE_CAP)));
+            self.gathered = 0;
             self.gather(first);
+        } else if self.gathered > SCAN_CAP {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a line of over {SCAN_CAP} bytes: this is not a file of records"),
+            ));
         }
         // `ready` is taken from its end: the oldest line goes first.
         for (bytes, cut) in found.into_iter().rev() {
@@ -86,6 +98,7 @@ impl ReverseLines {
 
     /// Puts `piece` before the line being gathered, keeping at most `LINE_CAP` bytes of it.
     fn gather(&mut self, piece: &[u8]) {
+        self.gathered += piece.len() as u64;
         if self.partial.len() + piece.len() > LINE_CAP {
             self.cut = true;
             let room = LINE_CAP.saturating_sub(self.partial.len());
@@ -121,6 +134,44 @@ impl Iterator for ReverseLines {
                 self.partial.clear();
                 return Some(Err(e));
             }
+        }
+    }
+}
+
+/// Calls `visit` with each line of `reader` in order (without its newline), a line longer
+/// than `LINE_CAP` cut to its first bytes; refuses a line longer than `SCAN_CAP`. Returns
+/// the bytes read.
+pub fn forward_lines(reader: impl Read, mut visit: impl FnMut(&[u8], bool)) -> io::Result<u64> {
+    use std::io::BufRead;
+    let mut reader = io::BufReader::with_capacity(BLOCK, reader);
+    let (mut line, mut long, mut read) = (Vec::new(), 0u64, 0u64);
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            if !line.is_empty() || long > 0 {
+                visit(&line, long > LINE_CAP as u64);
+            }
+            return Ok(read);
+        }
+        let (piece, ends) = match buf.iter().position(|b| *b == b'\n') {
+            Some(i) => (&buf[..i], Some(i + 1)),
+            None => (buf, None),
+        };
+        let room = LINE_CAP.saturating_sub(line.len());
+        line.extend_from_slice(&piece[..piece.len().min(room)]);
+        long += piece.len() as u64;
+        let used = ends.unwrap_or(buf.len());
+        reader.consume(used);
+        read += used as u64;
+        if ends.is_some() {
+            visit(&line, long > LINE_CAP as u64);
+            line.clear();
+            long = 0;
+        } else if long > SCAN_CAP {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a line of over {SCAN_CAP} bytes: this is not a file of records"),
+            ));
         }
     }
 }

@@ -3,15 +3,15 @@
 
 use super::{Finished, KeyListKind, Step, TextFor, TransferFailure, View};
 use crate::appliance::catalogue::Validated;
-use crate::appliance::issuance::{Listed, Order, Plan};
-use crate::appliance::requests::Requests;
 use crate::appliance::init::InitOptions;
+use crate::appliance::issuance::{Listed, Occupant, Order};
+use crate::appliance::requests::Requests;
 use crate::appliance::settings::Change;
 use crate::appliance::status::Snapshot;
 use crate::appliance::tls::CertCheck;
+use crate::appliance::transfer::Moved;
 use crate::pki::TrustedKey;
 use crate::pki::csr::{CsrRequest, NewCsr};
-use crate::appliance::transfer::Moved;
 use crate::transfer::sftp::Peer;
 
 /// A key as the console sees it, independent of the terminal library.
@@ -60,10 +60,11 @@ pub enum Msg {
         from: String,
         result: Result<String, String>,
     },
-    /// What issuing a request would write and replace, before the operator confirms.
-    IssuePlanned {
+    /// An issuance refused because its name has a certificate of another key: the
+    /// operator decides whether to replace it.
+    NameTaken {
         order: Box<Order>,
-        result: Result<Plan, String>,
+        occupant: Box<Occupant>,
     },
     /// Rows of an authorized_keys or known_hosts list.
     KeysListed {
@@ -143,9 +144,8 @@ pub enum Effect {
     GenerateCsr(CsrRequest),
     /// Writes a generated key and CSR: `Msg::Done` showing the CSR.
     WriteCsr(NewCsr),
-    /// Reads what issuing a request would write and replace: `Msg::IssuePlanned`.
-    PlanIssue(Box<Order>),
-    /// Signs a checked CSR with the root key: `Msg::Finished` showing the certificate.
+    /// Signs a checked CSR with the root key: `Msg::Finished` showing the certificate, or
+    /// `Msg::NameTaken`.
     IssueCert(Box<Order>),
     /// Issues every listed request of /incoming: `Msg::Finished`, a line each.
     IssueBatch { listed: Vec<Listed>, days: i64 },

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use super::form::{Field, Form, FormFor, IssueTarget};
 use super::paste::refuse;
 use super::{Confirm, Effect, Failure, Model, Screen, Start};
-use crate::appliance::issuance::{Order, Plan, Replace, Source};
+use crate::appliance::issuance::{Occupant, Order, Replace, Source};
 use crate::appliance::tls::CertCheck;
 use crate::date::date;
 use crate::pki::KeyType;
@@ -232,10 +232,7 @@ pub(super) fn days_entered(m: &mut Model, target: IssueTarget, values: &[String]
                 source: target.source,
                 replace: Replace::Never,
             };
-            m.start(
-                super::outcome::planning_busy(),
-                Effect::PlanIssue(Box::new(order)),
-            )
+            confirm_issue(m, Box::new(order))
         }
         Err(e) => {
             m.error(e);
@@ -337,30 +334,36 @@ fn names_of(csr: &CheckedCsr) -> String {
     out
 }
 
-/// The executor's answer to `Effect::PlanIssue`: the confirmation, saying what is written
-/// and, when it is so, which certificate of another key is replaced.
-pub(super) fn planned(m: &mut Model, mut order: Box<Order>, result: Result<Plan, String>) {
-    let plan = match result {
-        Ok(plan) => plan,
-        Err(e) => {
-            refuse(m, format!("The certificate cannot be issued: {e}"));
-            return;
-        }
-    };
-    let root = match m.snapshot.as_ref().and_then(|s| s.root_fingerprint.clone()) {
+fn root_fingerprint(m: &Model) -> String {
+    match m.snapshot.as_ref().and_then(|s| s.root_fingerprint.clone()) {
         Some(Ok(fp)) => fp,
         _ => "unknown".into(),
-    };
-    let warning = super::outcome::issue_warning(&order, &plan, &root, &names_of(&order.csr));
-    let (title, question) = super::outcome::issue_question(plan.replaces.is_some());
-    if let Some(occupant) = &plan.replaces {
-        order.replace = Replace::Key(occupant.key_fingerprint.clone());
     }
+}
+
+/// The confirmation of one issuance: what is signed, for which names, written where.
+fn confirm_issue(m: &mut Model, order: Box<Order>) -> Vec<Effect> {
+    let warning =
+        super::outcome::issue_warning(&order, &root_fingerprint(m), &names_of(&order.csr));
     push_confirm(
         m,
-        title,
+        "Issue the certificate",
         warning,
-        question,
+        "Issue it?",
+        Start::new("Issuing the certificate…", Effect::IssueCert(order)),
+    )
+}
+
+/// The issuance was refused because its name has a certificate of another key: replacing
+/// it takes a confirmation of its own, naming that key.
+pub(super) fn name_taken(m: &mut Model, mut order: Box<Order>, occupant: &Occupant) {
+    let warning = super::outcome::replace_warning(&order, occupant);
+    order.replace = Replace::Key(occupant.key_fingerprint.clone());
+    push_confirm(
+        m,
+        "Replace a certificate of another key",
+        warning,
+        "Issue it and replace that certificate?",
         Start::new("Issuing the certificate…", Effect::IssueCert(order)),
     );
 }

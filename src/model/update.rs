@@ -39,7 +39,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         | Msg::CertChecked { .. }
         | Msg::Listed(_)
         | Msg::TextRead { .. }
-        | Msg::IssuePlanned { .. }
+        | Msg::NameTaken { .. }
         | Msg::KeysListed { .. }
         | Msg::Transferred { .. } => on_result(m, msg),
     }
@@ -110,7 +110,7 @@ fn on_result(m: &mut Model, msg: Msg) -> Vec<Effect> {
             Ok(text) => return received(m, Some((purpose, text)), Source::Incoming(from)),
             Err(e) => m.error(e),
         },
-        Msg::IssuePlanned { order, result } => tls::planned(m, order, result),
+        Msg::NameTaken { order, occupant } => tls::name_taken(m, order, &occupant),
         Msg::KeysListed { kind, result } => ssh::listed(m, kind, result),
         Msg::Transferred { op, peer, result } => return ssh::transferred(m, op, peer, result),
         Msg::Key(_)

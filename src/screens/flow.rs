@@ -142,15 +142,18 @@ pub fn files(files: &Files, width: u16) -> Body {
         }
         Some(rows) => {
             for l in outcome::request_list_intro(rows) {
-                lines.extend(wrap(&l, room).into_iter().map(|l| Line::from(format!("  {l}"))));
+                lines.extend(
+                    wrap(&l, room)
+                        .into_iter()
+                        .map(|l| Line::from(format!("  {l}"))),
+                );
             }
             lines.push(Line::from(""));
             // Names are shown escaped and whole: a long one continues on the next lines.
             let shown = rows.iter().map(|request| {
                 let (name, detail) = outcome::request_row(request);
                 let chars: Vec<char> = name.chars().collect();
-                let mut row: Vec<String> =
-                    chars.chunks(room).map(|c| c.iter().collect()).collect();
+                let mut row: Vec<String> = chars.chunks(room).map(|c| c.iter().collect()).collect();
                 row.extend(wrap(&detail, room));
                 row
             });

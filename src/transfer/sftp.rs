@@ -77,7 +77,9 @@ pub enum TransferError {
     NoClientKey,
     #[error("there is no zoneserver/reporting.csr: generate the CSR first")]
     NoCsr,
-    #[error("there is no zoneserver/reporting.pvk to match a certificate against: generate the CSR first")]
+    #[error(
+        "there is no zoneserver/reporting.pvk to match a certificate against: generate the CSR first"
+    )]
     NoKey,
     #[error(
         "{peer} has no certificate for this Zone Server's key ({key}): {tried}. Nothing was written; push the CSR and have the Tanium Server issue it"

@@ -78,7 +78,7 @@ pub fn issue_via_incoming(
     name: &str,
     days: i64,
     now: OffsetDateTime,
-) -> tls::Issued {
+) -> tanos_menu::appliance::issuance::Issued {
     copy(
         &zs.path(tls::OUT_CSR),
         &ts.path("transfer/incoming").join(name),

@@ -91,6 +91,7 @@ pub fn snapshot(role: Role, hub: bool, platform: Platform) -> Snapshot {
         sftp_host_key: None,
         users,
         audit_failure: None,
+        issued_expiring: None,
     }
 }
 

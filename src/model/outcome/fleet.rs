@@ -1,8 +1,9 @@
 //! The sentences of the fleet steps: the request list of /incoming, one issuance and a
 //! batch, the issuance ledger, and where a push or pull left its file.
 
-use super::super::{Pager, Paged, View};
-use crate::appliance::issuance::{BatchLine, Occupant, Order, Plan, Skip};
+use super::super::{Paged, Pager, View};
+use crate::appliance::fleet;
+use crate::appliance::issuance::{BatchLine, Occupant, Order, Skip};
 use crate::appliance::ledger::{self, IssuedRecord, State};
 use crate::appliance::requests::{Request, RequestState};
 use crate::appliance::transfer::{Passed, Pulled, Pushed};
@@ -32,10 +33,6 @@ pub fn nothing_pending() -> String {
 
 pub fn nothing_can_be_issued(why: &str) -> String {
     format!("Nothing can be issued: {why}.")
-}
-
-pub fn planning_busy() -> String {
-    "Checking /outgoing and the issuance ledger…".into()
 }
 
 /// One row of the request list: file, then what it is and where it stands.
@@ -117,18 +114,9 @@ pub fn batch_warning(pending: &[&Request], days: i64) -> String {
     out
 }
 
-/// The title and question of a single issuance's confirmation.
-pub fn issue_question(replaces: bool) -> (&'static str, &'static str) {
-    if replaces {
-        ("Replace a certificate of another key", "Issue it and replace that certificate?")
-    } else {
-        ("Issue the certificate", "Issue it?")
-    }
-}
-
 fn occupant_line(o: &Occupant) -> String {
     format!(
-        "WARNING: {} holds a certificate for {} with ANOTHER KEY ({}, serial {}). Issuing replaces it for that name: check with the Zone Server that this request's key is the one it uses now.",
+        "{} holds a certificate for {} with ANOTHER KEY ({}, serial {}).",
         o.place,
         escape(&o.subject),
         o.key_fingerprint,
@@ -137,28 +125,33 @@ fn occupant_line(o: &Occupant) -> String {
 }
 
 /// The single issuance's confirmation.
-pub fn issue_warning(order: &Order, plan: &Plan, root: &str, names: &str) -> String {
+pub fn issue_warning(order: &Order, root: &str, names: &str) -> String {
     let csr = &order.csr;
-    let files: Vec<String> = plan.files.iter().map(|f| format!("/outgoing/{f}")).collect();
-    let mut out = format!(
-        "Certificate for {} ({} key), valid {} days, signed by the root key {root}.\n{names}\nIt is written to {} (replacing any file there). The server's own tanium/reporting.crt is not touched.",
+    let mut files = vec![fleet::cert_file(&csr.common_name)];
+    if files[0] != fleet::SEED_CERT {
+        files.push(fleet::SEED_CERT.into());
+    }
+    let files: Vec<String> = files
+        .iter()
+        .map(|f| format!("/outgoing/{}", escape(f)))
+        .collect();
+    format!(
+        "Certificate for {} ({} key), valid {} days, signed by the root key {root}.\n{names}\nIt is written to {} with tanium.pub beside it. The server's own tanium/reporting.crt is not touched.",
         escape(&csr.common_name),
         csr.key_description,
         order.days,
-        files.join(", ")
-    );
-    if let Some(latest) = &plan.already {
-        out.push_str(&format!(
-            "\nThis key already has a certificate for this name (serial {}, until {}): a new one supersedes it.",
-            escape(&latest.serial),
-            escape(prefix(&latest.not_after, 10))
-        ));
-    }
-    if let Some(occupant) = &plan.replaces {
-        out.push('\n');
-        out.push_str(&occupant_line(occupant));
-    }
-    out
+        files.join(" and ")
+    )
+}
+
+/// The second confirmation, when the name has a certificate of another key.
+pub fn replace_warning(order: &Order, occupant: &Occupant) -> String {
+    format!(
+        "WARNING: {}\nThis request (CN={}, key {}) would replace it for that name. Answer y only if the Zone Server confirms this request's key fingerprint is the one it uses now (its key changed, or the other certificate was issued by mistake).",
+        occupant_line(occupant),
+        escape(&order.csr.common_name),
+        order.csr.fingerprint
+    )
 }
 
 /// The report of a batch: one line a request.
@@ -169,11 +162,17 @@ pub fn batch_report(lines: &[BatchLine]) -> (String, View) {
         .count();
     let text: Vec<String> = lines.iter().map(batch_line).collect();
     let intro = vec![
-        format!("{issued} of {} request(s) issued; one line each:", lines.len()),
+        format!(
+            "{issued} of {} request(s) issued; one line each:",
+            lines.len()
+        ),
         "Each Zone Server pulls its own certificate from /outgoing/<its name>.crt.".into(),
     ];
     let message = format!("{issued} of {} certificate(s) issued.", lines.len());
-    (message, View::new("Issued from /incoming", intro, text.join("\n")))
+    (
+        message,
+        View::new("Issued from /incoming", intro, text.join("\n")),
+    )
 }
 
 fn batch_line(line: &BatchLine) -> String {
@@ -204,7 +203,11 @@ fn skip(why: &Skip) -> String {
         Skip::SameName { name, others } => format!(
             "{} is also requested with another key by {}; check the fingerprints with the Zone Servers and issue the right one alone",
             escape(name),
-            others.iter().map(|o| escape(o)).collect::<Vec<_>>().join(", ")
+            others
+                .iter()
+                .map(|o| escape(o))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Skip::Changed => "the file changed since it was listed; list again".into(),
     }
@@ -223,7 +226,11 @@ pub fn issued_intro(files: &[String]) -> String {
 /// A page of the issuance ledger.
 pub fn ledger_view(page: usize, ledger: &ledger::Page) -> View {
     let first = page * super::super::PAGE_LINES;
-    let lines: Vec<String> = ledger.entries.iter().map(|(r, s)| ledger_line(r, *s)).collect();
+    let lines: Vec<String> = ledger
+        .entries
+        .iter()
+        .map(|(r, s)| ledger_line(r, *s))
+        .collect();
     let mut intro = vec![format!(
         "{} certificate(s) signed with the root key, newest first; {} to {} shown.",
         ledger.total,
@@ -323,7 +330,12 @@ pub fn pushed(host: &str, pushed: &Pushed, import_at: &str) -> String {
 
 /// The hub's header: how many certificates expire soon (nothing when none).
 pub fn expiring_header(count: usize) -> Option<String> {
-    (count > 0).then(|| format!("{count} issued cert(s) expire within {} days ", ledger::EXPIRING_DAYS))
+    (count > 0).then(|| {
+        format!(
+            "{count} issued cert(s) expire within {} days ",
+            ledger::EXPIRING_DAYS
+        )
+    })
 }
 
 /// Tanium Status on a hub: the ledger's certificates that expire soon.

@@ -1,0 +1,95 @@
+//! `tanos-menu issued list`: the issuance ledger of a hub, newest first, as the console's
+//! `2 › Z › 7` shows it, or as JSON; read a line at a time whatever its size.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::{REFUSED, fail, warn};
+use crate::appliance::Appliance;
+use crate::appliance::ledger::{self, IssuedRecord, State};
+use crate::text::escape;
+
+/// Whether `record` ends within `days` of `now` (and has not ended), newest of its name.
+fn expiring_within(record: &IssuedRecord, state: State, days: i64, now: OffsetDateTime) -> bool {
+    let end = OffsetDateTime::parse(&record.not_after, &Rfc3339).ok();
+    state != State::Superseded
+        && end.is_some_and(|end| end > now && end <= now + time::Duration::days(days))
+}
+
+fn text_line(r: &IssuedRecord, state: State) -> String {
+    format!(
+        "{:<10} {}  not after {}  serial {}  key {}  from {}",
+        state.word(),
+        escape(r.name()),
+        escape(&r.not_after),
+        escape(&r.serial),
+        escape(&r.key_fingerprint),
+        escape(&r.source)
+    )
+}
+
+fn json_line(r: &IssuedRecord, state: State) -> io::Result<String> {
+    let mut value = serde_json::to_value(r).map_err(io::Error::other)?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert("state".into(), state.word().into());
+    }
+    serde_json::to_string(&value).map_err(io::Error::other)
+}
+
+/// Prints the ledger; `expiring` keeps the certificates that end within that many days.
+pub fn run(root: &Path, json: bool, expiring: Option<i64>) -> ExitCode {
+    let app = match Appliance::open(root) {
+        Ok(app) => app,
+        Err(e) => return fail(1, e),
+    };
+    if !app.config.has_zone_hub() {
+        return fail(
+            REFUSED,
+            "this appliance is not a Tanium Server with the Zone Server Hub add-on: it issues no certificates",
+        );
+    }
+    let now = OffsetDateTime::now_utc();
+    let out = io::stdout();
+    let mut out = io::BufWriter::new(out.lock());
+    let mut first = true;
+    let printed = (|| -> io::Result<usize> {
+        if json {
+            out.write_all(b"[")?;
+        }
+        let unreadable = ledger::each(&app, now, |record, state| {
+            if expiring.is_some_and(|days| !expiring_within(record, state, days, now)) {
+                return Ok(());
+            }
+            match json {
+                true => {
+                    let sep = if first { "\n" } else { ",\n" };
+                    write!(out, "{sep}{}", json_line(record, state)?)?;
+                }
+                false => writeln!(out, "{}", text_line(record, state))?,
+            }
+            first = false;
+            Ok(())
+        })?;
+        if json {
+            out.write_all(if first { b"]\n" } else { b"\n]\n" })?;
+        }
+        out.flush()?;
+        Ok(unreadable)
+    })();
+    match printed {
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(n) => {
+            warn(format!(
+                "{n} line(s) of {} could not be read and were skipped",
+                ledger::LEDGER
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(1, format!("cannot read {}: {e}", ledger::LEDGER)),
+    }
+}
