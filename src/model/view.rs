@@ -93,10 +93,8 @@ pub(super) fn turn_page(m: &mut Model, older: bool) -> Vec<super::Effect> {
     let page = match (older, pager.more, pager.page) {
         (true, true, page) => page + 1,
         (false, _, page) if page > 0 => page - 1,
-        _ => {
-            m.info(super::outcome::no_further_page(older));
-            return Vec::new();
-        }
+        // Not offered (the footer shows only the ways there are).
+        _ => return Vec::new(),
     };
     m.start(super::outcome::page_busy(page), pager.read(page))
 }

@@ -346,15 +346,6 @@ pub fn expiring_status(count: usize, list_at: &str) -> String {
     )
 }
 
-/// A paged view has no page that way.
-pub fn no_further_page(older: bool) -> &'static str {
-    if older {
-        "This is the oldest page."
-    } else {
-        "This is the newest page."
-    }
-}
-
 pub fn page_busy(page: usize) -> String {
     format!("Reading page {}…", page + 1)
 }
