@@ -498,5 +498,5 @@ fn issue_for_zone(zone: &tanos_menu::appliance::Appliance, ts: &Path) {
     tls::write_new_csr(zone, &new, now).expect("write the CSR");
     let hub = Appliance::open(ts).expect("the hub root");
     let checked = check_csr(&new.csr_pem).expect("check the CSR");
-    tls::issue_from_csr(&hub, &checked, 365, now).expect("issue");
+    tanos_menu::appliance::issuance::issue_from_csr(&hub, &checked, 365, now).expect("issue");
 }

@@ -44,7 +44,8 @@ fn pair(dir: &Path) -> (Appliance, Appliance, String) {
     .expect("copy csr");
     let text = incoming::read(&ts, "zs.csr").expect("read csr");
     let checked = csr::check_csr(&text).expect("check csr");
-    let issued = tls::issue_from_csr(&ts, &checked, 365, now()).expect("issue");
+    let issued =
+        tanos_menu::appliance::issuance::issue_from_csr(&ts, &checked, 365, now()).expect("issue");
     (ts, zs, issued.cert_pem)
 }
 

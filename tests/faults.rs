@@ -234,7 +234,7 @@ fn sigkill_during_certificate_install_leaves_old_or_new_certificate() {
     let checked = csr::check_csr(&new.csr_pem).expect("check csr");
     let certs: Vec<String> = (0..2)
         .map(|_| {
-            tls::issue_from_csr(&ts, &checked, 3650, now())
+            tanos_menu::appliance::issuance::issue_from_csr(&ts, &checked, 3650, now())
                 .expect("issue")
                 .cert_pem
         })

@@ -348,7 +348,8 @@ fn enroll(ts: &Appliance, zs: &Appliance, now: OffsetDateTime) -> (String, Strin
     let new = generate_csr(&request(KeyType::EcdsaP256)).expect("generate CSR");
     tls::write_new_csr(zs, &new, now).expect("write CSR");
     let checked = check_csr(&new.csr_pem).expect("own CSR passes");
-    let issued = tls::issue_from_csr(ts, &checked, 365, now).expect("issue");
+    let issued =
+        tanos_menu::appliance::issuance::issue_from_csr(ts, &checked, 365, now).expect("issue");
     (new.csr_pem, issued.cert_pem)
 }
 

@@ -105,7 +105,7 @@ fn issue_certificate(p: &Pair) {
     .expect("generate a CSR");
     tls::write_new_csr(&p.zs, &new, now).expect("write the CSR");
     let checked = check_csr(&new.csr_pem).expect("check the CSR");
-    tls::issue_from_csr(&p.ts, &checked, 3650, now).expect("issue");
+    tanos_menu::appliance::issuance::issue_from_csr(&p.ts, &checked, 3650, now).expect("issue");
 }
 
 fn peer(port: u16) -> Peer {

@@ -218,7 +218,8 @@ fn every_key_type_goes_from_csr_to_installed_certificate() {
         assert_eq!(checked.rsa, key_type.rsa_bits().is_some(), "{label}");
         assert_eq!(checked.fingerprint, new.key_fingerprint, "{label}");
 
-        let issued = tls::issue_from_csr(&ts, &checked, 3650, t0).expect("issue");
+        let issued = tanos_menu::appliance::issuance::issue_from_csr(&ts, &checked, 3650, t0)
+            .expect("issue");
         let out_cert = ts.path(tls::OUT_CERT);
         assert_eq!(read(&out_cert), issued.cert_pem, "{label}");
         assert_eq!(mode(&out_cert), PUBLIC_FILE, "{label}");

@@ -106,26 +106,34 @@ impl Fixture {
         let new = new_csr(&zs, KeyType::EcdsaP256, t0);
         let csr = new.csr_pem.clone();
         let checked = csr::check_csr(&csr).expect("good csr");
-        let cert = tls::issue_from_csr(&ts, &checked, 3650, t0)
+        let cert = tanos_menu::appliance::issuance::issue_from_csr(&ts, &checked, 3650, t0)
             .expect("issue")
             .cert_pem;
         new_csr(&zs_stranger, KeyType::EcdsaP256, t0);
         let stranger_csr = csr::check_csr(&read(&zs_stranger.path(tls::ZS_CSR))).expect("csr");
-        let stranger_cert = tls::issue_from_csr(&ts, &stranger_csr, 3650, t0)
-            .expect("issue")
-            .cert_pem;
+        let stranger_cert =
+            tanos_menu::appliance::issuance::issue_from_csr(&ts, &stranger_csr, 3650, t0)
+                .expect("issue")
+                .cert_pem;
 
         let elsewhere = csr::generate_csr(&request(KeyType::EcdsaP256)).expect("csr");
         let elsewhere = csr::check_csr(&elsewhere.csr_pem).expect("csr");
-        let other_key_cert = tls::issue_from_csr(&ts, &elsewhere, 3650, t0)
-            .expect("issue")
-            .cert_pem;
-        let other_root_cert = tls::issue_from_csr(&other, &checked, 3650, t0)
-            .expect("issue")
-            .cert_pem;
-        let expired_cert = tls::issue_from_csr(&ts, &checked, 30, t0 - Duration::days(60))
-            .expect("issue")
-            .cert_pem;
+        let other_key_cert =
+            tanos_menu::appliance::issuance::issue_from_csr(&ts, &elsewhere, 3650, t0)
+                .expect("issue")
+                .cert_pem;
+        let other_root_cert =
+            tanos_menu::appliance::issuance::issue_from_csr(&other, &checked, 3650, t0)
+                .expect("issue")
+                .cert_pem;
+        let expired_cert = tanos_menu::appliance::issuance::issue_from_csr(
+            &ts,
+            &checked,
+            30,
+            t0 - Duration::days(60),
+        )
+        .expect("issue")
+        .cert_pem;
         let expired_on = date(t0 - Duration::days(30));
         let later = t0 + Duration::days(30);
         let spki = rcgen::SubjectPublicKeyInfo::from_der(&checked.spki_der).expect("spki");
@@ -708,7 +716,7 @@ fn hostile_input_is_refused_and_changes_nothing() {
     );
     judge.refused(
         "issue on the Zone Server",
-        tls::issue_from_csr(&f.zs, &f.checked, 3650, f.t0),
+        tanos_menu::appliance::issuance::issue_from_csr(&f.zs, &f.checked, 3650, f.t0),
         "this is a Zone Server; the step belongs to the other appliance",
     );
     judge.refused(
@@ -756,7 +764,7 @@ fn hostile_input_is_refused_and_changes_nothing() {
     for days in [0, -1, i64::MAX, 100_000] {
         judge.refused(
             &format!("issue for {days} days"),
-            tls::issue_from_csr(&f.ts, &f.checked, days, f.t0),
+            tanos_menu::appliance::issuance::issue_from_csr(&f.ts, &f.checked, days, f.t0),
             "days is out of range",
         );
     }

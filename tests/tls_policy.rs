@@ -624,7 +624,8 @@ fn the_hub_never_issues_past_its_roots_end() {
     let checked = csr::check_csr(&read(&p.zs.path(tls::ZS_CSR))).expect("csr");
 
     let before = tree_abs(&p.dir);
-    let refused = tls::issue_from_csr(&p.ts, &checked, 3650, t0).expect_err("past the root");
+    let refused = tanos_menu::appliance::issuance::issue_from_csr(&p.ts, &checked, 3650, t0)
+        .expect_err("past the root");
     let msg = refused.to_string();
     assert!(
         msg.contains(&format!(
@@ -640,7 +641,8 @@ fn the_hub_never_issues_past_its_roots_end() {
     assert_unchanged(&p.dir, &before, "refusing to outlast the root");
 
     // The shorter validity offered is issued, ends within the root, and OpenSSL verifies it.
-    let issued = tls::issue_from_csr(&p.ts, &checked, 9, t0).expect("9 days");
+    let issued =
+        tanos_menu::appliance::issuance::issue_from_csr(&p.ts, &checked, 9, t0).expect("9 days");
     assert!(issued.summary.not_after <= root_end);
     std::fs::write(w.join("short.crt"), &issued.cert_pem).expect("write");
     openssl(&["verify", "-CAfile", "short-root.crt", "short.crt"], &w);
@@ -767,20 +769,27 @@ fn nothing_is_issued_under_a_root_that_is_not_valid_now() {
         date(root_end)
     );
     for days in [1, 30, 3650] {
-        let e = tls::issue_from_csr(&old, &checked, days, t0).expect_err("expired root");
+        let e = tanos_menu::appliance::issuance::issue_from_csr(&old, &checked, days, t0)
+            .expect_err("expired root");
         assert!(e.to_string().contains(&expired), "{e}");
     }
     let e = tls::regenerate_server_tls(&old, t0).expect_err("expired root");
     assert!(e.to_string().contains(&expired), "{e}");
     // A clock behind the root's start.
-    let e = tls::issue_from_csr(&fresh, &checked, 30, t0 - Duration::days(2)).expect_err("early");
+    let e = tanos_menu::appliance::issuance::issue_from_csr(
+        &fresh,
+        &checked,
+        30,
+        t0 - Duration::days(2),
+    )
+    .expect_err("early");
     assert!(
         e.to_string()
             .contains("the root certificate (tanium-root.crt) is not valid before"),
         "{e}"
     );
     // A root ending within the day.
-    let e = tls::issue_from_csr(
+    let e = tanos_menu::appliance::issuance::issue_from_csr(
         &fresh,
         &checked,
         1,
@@ -843,7 +852,8 @@ fn a_clock_at_the_year_9999_is_refused_not_a_crash() {
     new_csr(&zs, KeyType::EcdsaP256, t0);
     let checked = csr::check_csr(&read(&zs.path(tls::ZS_CSR))).expect("csr");
     let before = tree_abs(d);
-    let e = tls::issue_from_csr(&ts, &checked, 365, late).expect_err("expired by then");
+    let e = tanos_menu::appliance::issuance::issue_from_csr(&ts, &checked, 365, late)
+        .expect_err("expired by then");
     assert!(e.to_string().contains("expired on"), "{e}");
     assert_unchanged(d, &before, "issuing with a far clock");
 

@@ -56,3 +56,14 @@ pub fn csr_file_for_key(hostname: &str, key_fingerprint: &str) -> String {
 pub fn cert_file(common_name: &str) -> String {
     format!("{}.crt", file_stem(common_name))
 }
+
+/// A certificate of another key that a new one for the same name would replace: in
+/// `/outgoing`, or the newest of the name in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occupant {
+    /// `/outgoing/<name>.crt`, or the ledger.
+    pub place: String,
+    pub subject: String,
+    pub key_fingerprint: String,
+    pub serial: String,
+}

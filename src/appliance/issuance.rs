@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::fleet::{self, ROOT_PUB, SEED_CERT};
+use super::fleet::{self, Occupant, ROOT_PUB, SEED_CERT};
 use super::ledger::{self, IssuedRecord};
 use super::tls::{TS_ROOT_PUB, TlsError, root_material};
 use super::{Appliance, Layout, Role, audit};
@@ -36,17 +36,6 @@ impl Source {
             Source::File(path) => path.clone(),
         }
     }
-}
-
-/// A certificate of another key that a new one for the same name would replace: in
-/// `/outgoing`, or the newest of the name in the ledger.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Occupant {
-    /// `/outgoing/<name>.crt`, or the ledger.
-    pub place: String,
-    pub subject: String,
-    pub key_fingerprint: String,
-    pub serial: String,
 }
 
 /// What issuing a request will do, known before the operator confirms.
@@ -456,4 +445,23 @@ fn issue_one(
             why: e.to_string(),
         },
     }
+}
+
+/// Signs a checked CSR with the root key and writes it to `/outgoing/<common name>.crt` and
+/// the seed's `/outgoing/reporting.crt`, with `tanium.pub` beside them, replacing whatever
+/// is there (the seed's single-pair flow; the console asks first when a certificate of
+/// another key would be replaced). Never touches the server's own `tanium/reporting.crt`.
+pub fn issue_from_csr(
+    app: &Appliance,
+    checked: &CheckedCsr,
+    days: i64,
+    now: OffsetDateTime,
+) -> Result<Issued, TlsError> {
+    let order = Order {
+        csr: checked.clone(),
+        days,
+        source: Source::Paste,
+        replace: Replace::Any,
+    };
+    issue(app, &order, now)
 }

@@ -9,9 +9,9 @@ use time::OffsetDateTime;
 
 use super::catalogue::{self, Component, Value};
 use super::settings::{self, Settings};
-use super::{Appliance, Layout, Role, audit, issuance};
+use super::{Appliance, Layout, Role, audit};
 use crate::fsutil;
-use crate::pki::csr::{self, CheckedCsr, NewCsr};
+use crate::pki::csr::{self, NewCsr};
 use crate::pki::issue::{self, LeafRequest};
 use crate::pki::verify::{self, CertError};
 use crate::pki::{CertSummary, TrustedKey};
@@ -56,7 +56,7 @@ pub enum TlsError {
         "{} holds a certificate for {} with another key ({}, serial {}): a certificate for this request would replace it",
         .0.place, crate::text::escape(&.0.subject), .0.key_fingerprint, .0.serial
     )]
-    NameTaken(Box<super::issuance::Occupant>),
+    NameTaken(Box<super::fleet::Occupant>),
 }
 
 fn read(app: &Appliance, rel: &str) -> Result<Option<String>, TlsError> {
@@ -141,25 +141,6 @@ pub(super) fn root_material(app: &Appliance) -> Result<(String, String), TlsErro
     let key = read(app, TS_ROOT_KEY)?.ok_or(TlsError::NoRoot)?;
     let cert = read(app, TS_ROOT_CERT)?.ok_or(TlsError::NoRoot)?;
     Ok((key, cert))
-}
-
-/// Signs a checked CSR with the root key and writes it to `/outgoing/<common name>.crt` and
-/// the seed's `/outgoing/reporting.crt`, with `tanium.pub` beside them, replacing whatever
-/// is there (the seed's single-pair flow; the console asks first, see `issuance::plan`).
-/// Never touches the server's own `tanium/reporting.crt`.
-pub fn issue_from_csr(
-    app: &Appliance,
-    checked: &CheckedCsr,
-    days: i64,
-    now: OffsetDateTime,
-) -> Result<issuance::Issued, TlsError> {
-    let order = issuance::Order {
-        csr: checked.clone(),
-        days,
-        source: issuance::Source::Paste,
-        replace: issuance::Replace::Any,
-    };
-    issuance::issue(app, &order, now)
 }
 
 /// The Zone Server's trusted root key, if one was imported.

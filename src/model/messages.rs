@@ -3,8 +3,9 @@
 
 use super::{Finished, KeyListKind, Step, TextFor, TransferFailure, View};
 use crate::appliance::catalogue::Validated;
+use crate::appliance::fleet::Occupant;
 use crate::appliance::init::InitOptions;
-use crate::appliance::issuance::{Listed, Occupant, Order};
+use crate::appliance::issuance::{Listed, Order};
 use crate::appliance::requests::Requests;
 use crate::appliance::settings::Change;
 use crate::appliance::status::Snapshot;

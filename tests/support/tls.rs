@@ -85,7 +85,8 @@ pub fn issue_via_incoming(
     );
     let text = incoming::read(ts, name).expect("read csr from /incoming");
     let checked = csr::check_csr(&text).expect("check csr");
-    tls::issue_from_csr(ts, &checked, days, now).expect("issue certificate")
+    tanos_menu::appliance::issuance::issue_from_csr(ts, &checked, days, now)
+        .expect("issue certificate")
 }
 
 /// Runs OpenSSL in `cwd` without judging its exit status.
