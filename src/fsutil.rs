@@ -8,6 +8,7 @@ use std::path::Path;
 mod bounded;
 mod journal;
 mod reverse;
+mod rotate;
 
 pub use bounded::{
     LIMIT_CONFIG, LIMIT_KEYS, LIMIT_LOG, LIMIT_PEM, open_record_file, read_bytes, read_bytes_opt,
@@ -15,6 +16,7 @@ pub use bounded::{
 };
 pub use journal::{complete_sets, recover_sets};
 pub use reverse::{LINE_CAP, RevLine, ReverseLines, SCAN_CAP, forward_lines, reverse_lines};
+pub use rotate::{rotate, rotated, with_rotated};
 
 /// Mode of private keys and other secrets.
 pub const PRIVATE_FILE: u32 = 0o600;

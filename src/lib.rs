@@ -14,6 +14,7 @@ pub mod pemtext;
 pub mod pki;
 pub mod screens;
 pub mod sshkeys;
+pub mod syslog;
 pub mod text;
 pub mod transfer;
 pub mod ui;

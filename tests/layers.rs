@@ -5,7 +5,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The ground floor: plain helpers every domain module may use, using nothing above them.
-const GROUND: &[&str] = &["clipboard", "date", "fsutil", "hostname", "pemtext", "text"];
+const GROUND: &[&str] = &[
+    "clipboard",
+    "date",
+    "fsutil",
+    "hostname",
+    "pemtext",
+    "syslog",
+    "text",
+];
 /// The domain modules that know nothing of the appliance's layout.
 const DOMAIN: &[&str] = &["pki", "sshkeys", "transfer"];
 

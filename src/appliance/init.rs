@@ -110,7 +110,7 @@ pub fn init(root: &Path, opts: &InitOptions, now: OffsetDateTime) -> Result<Appl
         config.platform
     );
     // The appliance exists now; a missing audit line must not undo it.
-    let _ = audit::record(&app.root, "init", &[Layout::CONFIG], &fingerprints, &detail);
+    let _ = audit::record_locking(&app, "init", &[Layout::CONFIG], &fingerprints, &detail);
     Ok(app)
 }
 

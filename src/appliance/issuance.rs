@@ -11,6 +11,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::fleet::{self, Occupant, ROOT_PUB, SEED_CERT};
 use super::ledger::{self, IssuedRecord};
+use super::lock::Lock;
 use super::tls::{TS_ROOT_PUB, TlsError, root_material};
 use super::{Appliance, Layout, Role, audit};
 use crate::fsutil;
@@ -226,8 +227,9 @@ pub fn record_of(
     }
 }
 
-/// Records a certificate in the ledger and the audit log. The caller holds the lock.
-pub fn record(app: &Appliance, record: &IssuedRecord, files: &[String]) -> Result<(), TlsError> {
+/// Records a certificate in the ledger and the audit log, under the lock the caller holds.
+pub fn record(lock: &Lock, record: &IssuedRecord, files: &[String]) -> Result<(), TlsError> {
+    let app = lock.appliance();
     ledger::append(app, record).map_err(|source| TlsError::Write {
         path: ledger::LEDGER.into(),
         source,
@@ -243,7 +245,7 @@ pub fn record(app: &Appliance, record: &IssuedRecord, files: &[String]) -> Resul
         record.serial, record.subject, record.source
     );
     let _ = audit::record(
-        &app.root,
+        lock,
         "cert.issue",
         &refs,
         std::slice::from_ref(&record.key_fingerprint),
@@ -283,7 +285,7 @@ pub fn issue(app: &Appliance, order: &Order, now: OffsetDateTime) -> Result<Issu
         &order.source,
         now,
     );
-    record(app, &line, &plan.files)?;
+    record(&_lock, &line, &plan.files)?;
     Ok(Issued {
         cert_pem,
         summary,
@@ -362,7 +364,7 @@ pub fn issue_batch(
                     },
                     file,
                 },
-                _ => issue_one(app, &root, &root_fp, file, &csr, days, now),
+                _ => issue_one(&_lock, &root, &root_fp, file, &csr, days, now),
             },
         };
         lines.push(line);
@@ -401,7 +403,7 @@ fn same_name_clashes(
 }
 
 fn issue_one(
-    app: &Appliance,
+    lock: &Lock,
     root: &(String, String),
     root_fp: &str,
     file: String,
@@ -409,6 +411,7 @@ fn issue_one(
     days: i64,
     now: OffsetDateTime,
 ) -> BatchLine {
+    let app = lock.appliance();
     let plan = match plan(app, csr, false, now) {
         Ok(plan) => plan,
         Err(e) => {
@@ -428,7 +431,7 @@ fn issue_one(
         write_outgoing(app, &plan.files, &pem)?;
         let source = Source::Incoming(file.clone());
         record(
-            app,
+            lock,
             &record_of(csr, &summary, root_fp, &source, now),
             &plan.files,
         )?;

@@ -27,6 +27,15 @@ pub enum LockError {
 #[derive(Debug)]
 pub struct Lock {
     _file: File,
+    /// The appliance it is held on: what is done under it (an audit line, a rotation)
+    /// happens on this appliance and no other.
+    app: Appliance,
+}
+
+impl Lock {
+    pub fn appliance(&self) -> &Appliance {
+        &self.app
+    }
 }
 
 pub fn acquire(app: &Appliance) -> Result<Lock, LockError> {
@@ -44,7 +53,12 @@ pub fn acquire_within(app: &Appliance, wait: Duration) -> Result<Lock, LockError
     let start = Instant::now();
     loop {
         match file.try_lock() {
-            Ok(()) => return Ok(Lock { _file: file }),
+            Ok(()) => {
+                return Ok(Lock {
+                    _file: file,
+                    app: app.clone(),
+                });
+            }
             Err(TryLockError::WouldBlock) if start.elapsed() < wait => {
                 std::thread::sleep(Duration::from_millis(20))
             }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod catalogue;
 pub mod fleet;
+pub mod forward;
 pub mod incoming;
 pub mod init;
 pub mod issuance;

@@ -204,6 +204,9 @@ pub fn set(
 /// a password file), or nothing yet. A relative path is relative to the appliance root. A device, a FIFO, a directory or a huge file is refused
 /// when set, so the console never reads it.
 fn check_target(app: &Appliance, checked: &Validated) -> Result<(), SettingsError> {
+    if let (catalogue::Kind::Socket, Value::Text(raw)) = (checked.def.kind, &checked.value) {
+        return check_socket(checked.def.name, raw);
+    }
     let (catalogue::Kind::Path, Value::Text(raw)) = (checked.def.kind, &checked.value) else {
         return Ok(());
     };
@@ -231,14 +234,33 @@ fn check_target(app: &Appliance, checked: &Validated) -> Result<(), SettingsErro
     }
 }
 
+/// What a socket setting names: a socket, or nothing yet (the value `none` included). A
+/// regular file, a directory or a device there is refused: nothing would be sent to it.
+fn check_socket(name: &str, raw: &str) -> Result<(), SettingsError> {
+    use std::os::unix::fs::FileTypeExt;
+    match std::fs::metadata(raw) {
+        Ok(meta) if !meta.file_type().is_socket() => {
+            Err(SettingsError::Setting(SettingError::BadPath {
+                name: name.to_string(),
+                reason: format!("{} is not a socket", escape(raw)),
+            }))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Saves a value that already passed `catalogue::validate` (and its confirmation).
 pub fn save_checked(app: &Appliance, checked: &Validated) -> Result<Change, SettingsError> {
-    let _lock = super::lock::acquire(app)?;
-    save_locked(app, checked)
+    let lock = super::lock::acquire(app)?;
+    save_locked(app, &lock, checked)
 }
 
 /// `save_checked` for a caller that already holds the appliance lock.
-pub(super) fn save_locked(app: &Appliance, checked: &Validated) -> Result<Change, SettingsError> {
+pub(super) fn save_locked(
+    app: &Appliance,
+    lock: &super::lock::Lock,
+    checked: &Validated,
+) -> Result<Change, SettingsError> {
     check_target(app, checked)?;
     let current = Settings::load(app)?;
     let old = current.get(checked.component, checked.def.name).cloned();
@@ -253,7 +275,7 @@ pub(super) fn save_locked(app: &Appliance, checked: &Validated) -> Result<Change
         checked.value,
         old.as_ref().map_or("unset".to_string(), Value::to_string)
     );
-    let audit_error = audit::record(&app.root, "settings.set", &[Layout::SETTINGS], &[], &detail)
+    let audit_error = audit::record(lock, "settings.set", &[Layout::SETTINGS], &[], &detail)
         .err()
         .map(|e| format!("the change was saved but the audit log could not be written: {e}"));
     Ok(Change {

@@ -77,6 +77,9 @@ pub struct Snapshot {
     pub audit_failure: Option<String>,
     /// On a hub, how many names' newest certificates expire within 30 days.
     pub issued_expiring: Option<usize>,
+    /// Why the last audit event was not forwarded to syslog (when, which event, where to);
+    /// stays until an event is delivered.
+    pub forward_failure: Option<String>,
 }
 
 /// A path setting of `component`, or the role's install path of `file`.
@@ -241,6 +244,7 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
         users,
         audit_failure: super::audit::failure(&app.root),
         issued_expiring: issued_expiring(app, now),
+        forward_failure: super::forward::failure(&app.root),
     }
 }
 

@@ -127,7 +127,7 @@ pub fn write_new_csr(
     files.extend([ZS_KEY.to_string(), ZS_CSR.to_string(), OUT_CSR.to_string()]);
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let _ = audit::record(
-        &app.root,
+        &_lock,
         "csr.generate",
         &refs,
         std::slice::from_ref(&new.key_fingerprint),
@@ -224,13 +224,13 @@ pub fn install_certificate(
     )?;
     files.push(ZS_CERT.to_string());
     if let Some(checked) = tls_mode {
-        settings::save_locked(app, &checked)?;
+        settings::save_locked(app, &_lock, &checked)?;
         files.push(format!("{} (ReportingTLSMode = 2)", Layout::SETTINGS));
     }
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let detail = format!("serial {} subject {}", summary.serial, summary.subject);
     let _ = audit::record(
-        &app.root,
+        &_lock,
         "cert.install",
         &refs,
         &[summary.key_fingerprint.clone(), root.fingerprint.clone()],
@@ -267,7 +267,7 @@ pub fn import_trusted_root(app: &Appliance, text: &str) -> Result<String, TlsErr
     files.push(ZS_ROOT.to_string());
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let _ = audit::record(
-        &app.root,
+        &_lock,
         "root.trust",
         &refs,
         std::slice::from_ref(&key.fingerprint),
@@ -319,7 +319,7 @@ pub fn regenerate_server_tls(
     files.extend([TS_KEY.to_string(), TS_CERT.to_string()]);
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let _ = audit::record(
-        &app.root,
+        &_lock,
         "tls.regenerate",
         &refs,
         std::slice::from_ref(&summary.key_fingerprint),

@@ -130,13 +130,7 @@ pub fn pull_certificate(
     }
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let detail = format!("{peer} /outgoing/{}", candidates[taken]);
-    let _ = audit::record(
-        &app.root,
-        "sftp.pull",
-        &refs,
-        std::slice::from_ref(&key),
-        &detail,
-    );
+    let _ = audit::record_locking(app, "sftp.pull", &refs, std::slice::from_ref(&key), &detail);
     Ok(Pulled {
         taken: candidates[taken].clone(),
         passed,
@@ -210,8 +204,8 @@ pub fn push_csr(
     };
     conn.put(&format!("incoming/{}", pushed.remote), &csr, cancel)?;
     let detail = format!("{peer} /incoming/{}", pushed.remote);
-    let _ = audit::record(
-        &app.root,
+    let _ = audit::record_locking(
+        app,
         "sftp.push",
         &[super::tls::ZS_CSR],
         std::slice::from_ref(&own.fingerprint),

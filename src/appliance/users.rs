@@ -75,7 +75,7 @@ pub fn regenerate_keypair(
     files.push(format!("home/{user}/.ssh/{}", sshkeys::PRIVATE_KEY_FILE));
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let _ = audit::record(
-        &app.root,
+        &_lock,
         "ssh.keypair",
         &refs,
         std::slice::from_ref(&fingerprint),
@@ -96,7 +96,7 @@ pub fn add_authorized(app: &Appliance, user: &str, text: &str) -> Result<Authori
     authorized::add(&authorized_path(app, user), key.clone())?;
     let file = format!("home/{user}/.ssh/{}", sshkeys::AUTHORIZED_KEYS);
     let _ = audit::record(
-        &app.root,
+        &_lock,
         "ssh.authorize",
         &[&file],
         &[key.fingerprint()],
@@ -130,7 +130,7 @@ pub fn remove_authorized_listed(
     let removed = authorized::remove(&authorized_path(app, user), line)?;
     let file = format!("home/{user}/.ssh/{}", sshkeys::AUTHORIZED_KEYS);
     let _ = audit::record(
-        &app.root,
+        &_lock,
         "ssh.unauthorize",
         &[&file],
         &[removed.fingerprint()],
@@ -201,7 +201,7 @@ pub fn remove_known_host_listed(
         return Err(UserError::Key(KeyError::NoSuchLine(line)));
     };
     let _ = audit::record(
-        &app.root,
+        &_lock,
         "ssh.forget-host",
         &["home/tanadmin/.ssh/known_hosts"],
         &[known_hosts::fingerprint(&entry.host)],

@@ -178,8 +178,8 @@ fn tls_issue(
         .map_err(|e| (REFUSED, issue_refusal(&e)))?;
     fsutil::atomic_write(out, cert.as_bytes(), fsutil::PUBLIC_FILE)
         .map_err(|e| (1, format!("cannot write {}: {e}", escape_path(out))))?;
-    if let Some(app) = &app {
-        record_issued(app, &checked, &cert, &cert_pem, csr_path, now)?;
+    if let Some(lock) = &_lock {
+        record_issued(lock, &checked, &cert, &cert_pem, csr_path, now)?;
     }
     Ok(format!(
         "Successfully issued new certificate: '{}'",
@@ -189,7 +189,7 @@ fn tls_issue(
 
 /// The ledger line (and audit line) of a certificate the CLI signed with `app`'s root.
 fn record_issued(
-    app: &Appliance,
+    lock: &crate::appliance::lock::Lock,
     checked: &csr::CheckedCsr,
     cert: &str,
     root_cert: &str,
@@ -203,7 +203,7 @@ fn record_issued(
         .map_or_else(|_| String::new(), |s| s.key_fingerprint);
     let source = Source::File(csr_path.display().to_string());
     let record = issuance::record_of(checked, &summary, &root, &source, now);
-    issuance::record(app, &record, &[]).map_err(|e| {
+    issuance::record(lock, &record, &[]).map_err(|e| {
         (
             1,
             format!(

@@ -30,7 +30,7 @@ pub use input::{PromptId, QUIET_AFTER_PASTE, Settle, Sight};
 pub use messages::{Effect, Failure, Key, Msg, Outcome, Start, TransferOp};
 pub use outcome::{
     CLIPBOARD_ELSEWHERE, Ended, Finished, KeysDone, Made, Shown, Step, TlsDone, audit_failure_text,
-    console_panicked, step_panicked,
+    console_panicked, forward_failure_text, step_panicked,
 };
 pub use paste::{PasteDialog, TextFor};
 pub use requests::Files;

@@ -3,7 +3,7 @@
 use ratatui::text::Line;
 
 use super::{Body, entry, field};
-use crate::appliance::catalogue::{self, Component, Kind};
+use crate::appliance::catalogue::{self, Component};
 use crate::appliance::settings::Settings;
 use crate::model::{Edit, Model};
 use crate::text::wrap;
@@ -129,15 +129,7 @@ pub fn edit(m: &Model, edit: &Edit, width: u16) -> Body {
     lines.push(field("Setting", def.label));
     lines.push(field("Component", edit.component.label()));
     lines.push(field("Type", def.kind.type_name()));
-    match def.kind {
-        Kind::Choice(_) | Kind::Range(..) => {
-            lines.push(field("Values", catalogue::allowed_text(&s.config, def)))
-        }
-        Kind::Path => lines.push(field(
-            "Values",
-            "a file path, relative to the appliance root or absolute",
-        )),
-    }
+    lines.push(field("Values", catalogue::allowed_text(&s.config, def)));
     let current = if edit.adding {
         "not set".to_string()
     } else {

@@ -97,12 +97,21 @@ fn tls_mode(s: &Snapshot) -> String {
     }
 }
 
-/// An audit log that could not be written, settings that could not be read.
+/// An audit log that could not be written, events not forwarded, settings that could not be
+/// read.
 fn warnings(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
-    if let Some(e) = &s.audit_failure {
+    let width = usize::from(m.size.0).saturating_sub(4).max(40);
+    let failures = [
+        s.audit_failure
+            .as_deref()
+            .map(crate::model::audit_failure_text),
+        s.forward_failure
+            .as_deref()
+            .map(crate::model::forward_failure_text),
+    ];
+    for text in failures.iter().flatten() {
         lines.push(Line::from(""));
-        let width = usize::from(m.size.0).saturating_sub(4).max(40);
-        for part in crate::text::wrap(&crate::model::audit_failure_text(e), width) {
+        for part in crate::text::wrap(text, width) {
             lines.push(Line::styled(format!("  {part}"), theme::ERROR));
         }
     }

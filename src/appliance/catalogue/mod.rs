@@ -115,13 +115,19 @@ pub enum Kind {
     Range(u32, u32),
     /// REG_SZ holding a file path.
     Path,
+    /// A host name or an IP address, or `none`.
+    Host,
+    /// One word of a list, each with its meaning.
+    Word(&'static [(&'static str, &'static str)]),
+    /// The absolute path of a local socket, or `none`.
+    Socket,
 }
 
 impl Kind {
     pub fn type_name(self) -> &'static str {
         match self {
             Kind::Choice(_) | Kind::Range(..) => "dword",
-            Kind::Path => "string",
+            Kind::Path | Kind::Host | Kind::Word(_) | Kind::Socket => "string",
         }
     }
 }
@@ -134,6 +140,8 @@ enum Default {
     ServerTlsMode,
     /// A file in the role's install directory.
     InstallPath(&'static str),
+    /// A fixed text (a word, a path).
+    Text(&'static str),
     /// No default: the setting is absent until added.
     Unset,
 }
@@ -157,8 +165,12 @@ pub struct SettingDef {
 }
 
 mod table;
+mod words;
 
 pub use table::CATALOGUE;
+
+/// The value of a host or socket setting that turns that destination off.
+pub const OFF: &str = "none";
 
 /// Why a setting or value was refused. Messages are for the operator.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -210,6 +222,8 @@ pub enum SettingError {
     TlsRequired { name: String },
     #[error("{name}: {reason}")]
     BadPath { name: String, reason: String },
+    #[error("{name}: {reason}")]
+    BadHost { name: String, reason: String },
 }
 
 /// A value that passed validation, with the seed's warning when it is a risky one.
@@ -309,6 +323,7 @@ pub fn default_value(
             };
             Some(Value::Text(format!("{dir}/{file}")))
         }
+        Default::Text(text) => Some(Value::Text(text.to_string())),
         Default::Unset => None,
     }
 }
@@ -323,7 +338,14 @@ pub fn allowed_text(config: &ApplianceConfig, def: &SettingDef) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         Kind::Range(lo, hi) => format!("{lo}-{hi}"),
-        Kind::Path => "a file path".to_string(),
+        Kind::Path => "a file path, relative to the appliance root or absolute".to_string(),
+        Kind::Host => "a host name or an IP address; none for no collector".to_string(),
+        Kind::Word(words) => words
+            .iter()
+            .map(|(word, meaning)| format!("{word} ({meaning})"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Kind::Socket => "the absolute path of a local socket; none for no socket".to_string(),
     }
 }
 
@@ -333,6 +355,10 @@ pub fn describe(def: &SettingDef, value: &Value) -> String {
         (Kind::Choice(values), Value::Dword(n)) => match values.iter().find(|(v, _)| v == n) {
             Some((_, meaning)) => format!("{n} ({meaning})"),
             None => n.to_string(),
+        },
+        (Kind::Word(words), Value::Text(text)) => match words.iter().find(|(w, _)| w == text) {
+            Some((_, meaning)) => format!("{text} ({meaning})"),
+            None => text.clone(),
         },
         _ => value.to_string(),
     }
@@ -381,6 +407,9 @@ fn parse_value(
         Kind::Path => check_path(raw)
             .map(|()| Value::Text(raw.to_string()))
             .map_err(|reason| SettingError::BadPath { name, reason }),
+        Kind::Host => words::host(&name, raw),
+        Kind::Word(words) => words::word(&name, words, raw),
+        Kind::Socket => words::socket(&name, raw),
         Kind::Choice(_) | Kind::Range(..) => {
             if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(SettingError::NotANumber {

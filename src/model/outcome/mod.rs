@@ -410,6 +410,14 @@ pub fn console_panicked(info: &str, place: Option<&str>) -> String {
 /// The answer to a copy asked of the executor: the clipboard is the terminal's.
 pub const CLIPBOARD_ELSEWHERE: &str = "The clipboard is reached through the terminal only.";
 
+/// The warning on Tanium Status while audit events are not forwarded: what failed and when
+/// (`reason`, from the mark), where the events are, and which settings to check.
+pub fn forward_failure_text(reason: &str) -> String {
+    format!(
+        "AUDIT EVENTS NOT FORWARDED to syslog: {reason}. The events are in log/audit.jsonl. Check SyslogHost, SyslogPort, SyslogTransport, SyslogCAFile and SyslogSocket (Configuration Settings › Console) and that the collector is up and reachable; this warning stays until an event is delivered."
+    )
+}
+
 /// The warning shown with a change, and on Tanium Status, while audit lines are not written.
 pub fn audit_failure_text(reason: &str) -> String {
     format!(
