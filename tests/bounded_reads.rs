@@ -259,9 +259,9 @@ fn appliance_files_replaced_by_hostile_ones_are_refused() {
     let audit = app.path(Layout::AUDIT);
     std::fs::remove_file(&audit).ok();
     mkfifo(&audit);
-    let root = app.root.clone();
+    let a = app.clone();
     let e = within("audit append", move || {
-        tanos_menu::appliance::audit::record(&root, "test", &[], &[], "")
+        tanos_menu::appliance::audit::record_locking(&a, "test", &[], &[], "")
     })
     .expect_err("fifo");
     assert!(!e.to_string().is_empty());

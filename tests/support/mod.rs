@@ -3,7 +3,8 @@
 //! snapshots (`tree`), file reads that name the path (`fs`), outside tools (`tools`), the
 //! console's effect loop (`console`), models built in memory and rendered (`ui`), the TLS
 //! workflow (`tls`), the console in a real pseudo-terminal (`pty`), sshd per appliance
-//! (`e2e`) and the fault harness (`faults`). Each test crate compiles only what it uses.
+//! (`e2e`), the fault harness (`faults`) and syslog receivers (`syslog`). Each test crate
+//! compiles only what it uses.
 #![allow(dead_code, unused_imports)]
 
 pub mod console;
@@ -13,6 +14,7 @@ pub mod fs;
 pub mod pty;
 pub mod roots;
 pub mod sshd_base;
+pub mod syslog;
 pub mod tls;
 pub mod tools;
 pub mod tree;
