@@ -165,7 +165,7 @@ pub struct SettingDef {
 }
 
 mod table;
-mod words;
+mod values;
 
 pub use table::CATALOGUE;
 
@@ -381,7 +381,7 @@ pub fn validate(
     raw: &str,
 ) -> Result<Validated, SettingError> {
     let def = lookup(config, component, name)?;
-    let value = parse_value(config, def, raw)?;
+    let value = values::parse_value(config, def, raw)?;
     let warning = match &value {
         // On 7.4+ a server's ReportingTLSMode has one value left: nothing to warn about.
         Value::Dword(n) if def.risky.contains(n) && !tls_locked(config, def) => Some(def.warning),
@@ -394,84 +394,6 @@ pub fn validate(
         value,
         warning,
     })
-}
-
-fn parse_value(
-    config: &ApplianceConfig,
-    def: &SettingDef,
-    raw: &str,
-) -> Result<Value, SettingError> {
-    let name = def.name.to_string();
-    let raw = raw.trim();
-    match def.kind {
-        Kind::Path => check_path(raw)
-            .map(|()| Value::Text(raw.to_string()))
-            .map_err(|reason| SettingError::BadPath { name, reason }),
-        Kind::Host => words::host(&name, raw),
-        Kind::Word(words) => words::word(&name, words, raw),
-        Kind::Socket => words::socket(&name, raw),
-        Kind::Choice(_) | Kind::Range(..) => {
-            if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(SettingError::NotANumber {
-                    name,
-                    raw: raw.chars().take(40).collect(),
-                });
-            }
-            // Digits only: the sole failure left is overflow, reported as out of range.
-            let wide: u64 = raw.parse().unwrap_or(u64::MAX);
-            // The number as typed: an overflow must not show as 18446744073709551615.
-            let digits = raw.trim_start_matches('0');
-            let shown = match digits.len() {
-                0 => "0".to_string(),
-                1..=40 => digits.to_string(),
-                _ => format!("{}…", &digits[..40]),
-            };
-            match def.kind {
-                Kind::Range(lo, hi) if wide < u64::from(lo) || wide > u64::from(hi) => {
-                    Err(SettingError::OutOfRange {
-                        name,
-                        lo,
-                        hi,
-                        value: shown,
-                    })
-                }
-                Kind::Choice(values) if !values.iter().any(|(v, _)| u64::from(*v) == wide) => {
-                    Err(SettingError::NotAllowed {
-                        name,
-                        allowed: allowed_text(config, def),
-                        value: shown,
-                    })
-                }
-                _ => {
-                    let n = u32::try_from(wide).unwrap_or(u32::MAX);
-                    if allowed_on_platform(config, def, n) {
-                        Ok(Value::Dword(n))
-                    } else {
-                        Err(SettingError::TlsRequired { name })
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn check_path(raw: &str) -> Result<(), String> {
-    if raw.is_empty() {
-        return Err("the path is empty".into());
-    }
-    if raw.len() > 4096 {
-        return Err("the path is longer than 4096 bytes".into());
-    }
-    if raw.chars().any(char::is_control) {
-        return Err("the path holds control characters".into());
-    }
-    if raw.split('/').any(|part| part == "..") {
-        return Err("the path may not contain '..'".into());
-    }
-    if raw.ends_with('/') {
-        return Err("the path names a directory; give the file".into());
-    }
-    Ok(())
 }
 
 /// Resolves which component a bare setting name means on this appliance: the role's own
