@@ -339,13 +339,13 @@ pub fn allowed_text(config: &ApplianceConfig, def: &SettingDef) -> String {
             .join(", "),
         Kind::Range(lo, hi) => format!("{lo}-{hi}"),
         Kind::Path => "a file path, relative to the appliance root or absolute".to_string(),
-        Kind::Host => "a host name or an IP address; none for no collector".to_string(),
+        Kind::Host => "a host name or IP address; none: no collector".to_string(),
         Kind::Word(words) => words
             .iter()
             .map(|(word, meaning)| format!("{word} ({meaning})"))
             .collect::<Vec<_>>()
             .join(", "),
-        Kind::Socket => "the absolute path of a local socket; none for no socket".to_string(),
+        Kind::Socket => "an absolute socket path; none: no socket".to_string(),
     }
 }
 

@@ -22,9 +22,9 @@ const TLS_MODES: &[(u32, &str)] = &[
 const OFF_ON: &[(u32, &str)] = &[(0, "not required"), (1, "required")];
 const CONSOLE: &[Component] = &[Component::Console];
 const TRANSPORTS: &[(&str, &str)] = &[
-    ("udp", "one datagram per event, RFC 5426"),
-    ("tcp", "octet-counted frames, RFC 6587"),
-    ("tls", "octet-counted frames over TLS 1.2+, RFC 5425"),
+    ("udp", "datagrams"),
+    ("tcp", "stream"),
+    ("tls", "encrypted"),
 ];
 
 const BEST_PRACTICE: &str = "Best practice: set ReportingTLSMode to 2 (optional) first; set 1 (required) only \
@@ -252,7 +252,7 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Word(TRANSPORTS),
         default: Default::Text("udp"),
         present_by_default: false,
-        help: "How events reach the collector. udp cannot tell when the collector is down; tls checks the collector's certificate against SyslogCAFile (or the system's roots) and its name against SyslogHost.",
+        help: "How events reach the collector: udp sends one datagram each (RFC 5426) and cannot tell when the collector is down; tcp (RFC 6587) and tls (RFC 5425, TLS 1.2 or later) send octet-counted frames. tls checks the collector's certificate against SyslogCAFile (or the system's roots) and its name against SyslogHost.",
         risky: &[],
         warning: "",
     },
