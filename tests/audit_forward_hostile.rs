@@ -149,6 +149,9 @@ fn tanium_status_says_what_failed_and_what_to_check() {
     let screen = ui::render_at(&m, 100, 40);
     assert!(screen.contains("AUDIT EVENTS NOT FORWARDED"), "{screen}");
     assert!(screen.contains("siem.example:6514 (tls)"), "{screen}");
-    assert!(screen.contains("SyslogHost, SyslogPort"), "{screen}");
+    assert!(
+        screen.contains("Console settings SyslogHost, SyslogPort"),
+        "{screen}"
+    );
     assert!(screen.contains("\\e[2J"), "shown escaped: {screen}");
 }

@@ -414,7 +414,7 @@ pub const CLIPBOARD_ELSEWHERE: &str = "The clipboard is reached through the term
 /// (`reason`, from the mark), where the events are, and which settings to check.
 pub fn forward_failure_text(reason: &str) -> String {
     format!(
-        "AUDIT EVENTS NOT FORWARDED to syslog: {reason}. The events are in log/audit.jsonl. Check SyslogHost, SyslogPort, SyslogTransport, SyslogCAFile and SyslogSocket (Configuration Settings › Console) and that the collector is up and reachable; this warning stays until an event is delivered."
+        "AUDIT EVENTS NOT FORWARDED to syslog: {reason}. The events are in log/audit.jsonl. Check the Console settings SyslogHost, SyslogPort, SyslogTransport, SyslogCAFile and SyslogSocket, and that the collector is up and reachable; this warning stays until an event is delivered."
     )
 }
 
