@@ -2,7 +2,7 @@
 //! whatever the block boundaries, with long lines cut and never held whole.
 
 use proptest::prelude::*;
-use tanos_menu::fsutil::{LINE_CAP, SCAN_CAP, reverse_lines};
+use tanos_menu::fsutil::{LINE_CAP, reverse_lines};
 
 fn forward(bytes: &[u8]) -> Vec<Vec<u8>> {
     let mut lines: Vec<Vec<u8>> = bytes
@@ -68,33 +68,6 @@ fn a_line_longer_than_the_cap_is_cut_to_its_end() {
     assert_eq!(lines[1].bytes.len(), LINE_CAP);
     assert!(lines[1].bytes.ends_with(b"yz"));
     assert_eq!(lines[2].bytes, b"first");
-}
-
-#[test]
-fn a_line_running_past_the_scan_cap_ends_the_reading() {
-    // A damaged log: a line of zeros far longer than any record, older lines before it. The
-    // reading gives the newer lines, the runaway one cut, and stops there, saying so.
-    let mut text = b"older\n".to_vec();
-    text.extend(std::iter::repeat_n(
-        0u8,
-        usize::try_from(SCAN_CAP).unwrap() * 4,
-    ));
-    text.extend_from_slice(b"\nnewer\n");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("log");
-    std::fs::write(&path, &text).unwrap();
-    let mut lines = reverse_lines(&path).unwrap().unwrap();
-    let got: Vec<_> = lines.by_ref().map(Result::unwrap).collect();
-    assert_eq!(got.len(), 2);
-    assert_eq!(got[0].bytes, b"newer");
-    assert!(got[1].cut);
-    assert_eq!(got[1].bytes.len(), LINE_CAP);
-    assert!(lines.abandoned());
-    // Lines within the cap are read to the start of the file as before.
-    std::fs::write(&path, b"a\nb\n").unwrap();
-    let mut short = reverse_lines(&path).unwrap().unwrap();
-    assert_eq!(short.by_ref().count(), 2);
-    assert!(!short.abandoned());
 }
 
 proptest! {
