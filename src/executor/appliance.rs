@@ -56,15 +56,13 @@ pub(super) fn show_file(root: &Path, rel: String, title: String) -> Msg {
 }
 
 pub(super) fn show_audit(root: &Path, page: usize) -> Msg {
-    let first = page * super::PAGE;
     Msg::Finished(open(root).map(|app| {
-        match appliance::audit::recent(&app.root, first + super::PAGE + 1) {
-            Ok(mut lines) => {
-                let more = lines.len() > first + super::PAGE;
-                lines.truncate(first + super::PAGE);
-                let lines = lines.split_off(first.min(lines.len()));
-                Finished::Shown(Shown::Audit { page, lines, more })
-            }
+        match appliance::audit::page(&app.root, page * super::PAGE, super::PAGE) {
+            Ok(found) => Finished::Shown(Shown::Audit {
+                page,
+                lines: found.lines,
+                more: found.more,
+            }),
             Err(e) => Finished::Unreadable {
                 what: "the audit log".into(),
                 error: e.to_string(),
