@@ -124,9 +124,12 @@ pub fn atomic_write_all(files: &[(&Path, &[u8], u32)]) -> io::Result<()> {
 
 /// Appends one line to `path` (created with `mode` when missing) and syncs it. Only to a
 /// regular file: a symbolic link, a device or a FIFO in its place is refused, not written.
+/// A last line left without its end (a write cut short, an edit by hand) is ended first, so
+/// it never swallows the line appended after it.
 pub fn append_line(path: &Path, line: &str, mode: u32) -> io::Result<()> {
     let mut file = OpenOptions::new()
         .create(true)
+        .read(true)
         .append(true)
         .mode(mode)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
@@ -145,7 +148,14 @@ pub fn append_line(path: &Path, line: &str, mode: u32) -> io::Result<()> {
             "it is not a regular file",
         ));
     }
-    let mut buf = Vec::with_capacity(line.len() + 1);
+    let mut buf = Vec::with_capacity(line.len() + 2);
+    let mut last = [0u8; 1];
+    if meta.len() > 0 {
+        std::os::unix::fs::FileExt::read_exact_at(&file, &mut last, meta.len() - 1)?;
+        if last[0] != b'\n' {
+            buf.push(b'\n');
+        }
+    }
     buf.extend_from_slice(line.as_bytes());
     buf.push(b'\n');
     if let Err(e) = file.write_all(&buf) {

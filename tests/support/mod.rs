@@ -10,6 +10,7 @@
 pub mod console;
 pub mod e2e;
 pub mod faults;
+pub mod fleet;
 pub mod fs;
 pub mod pty;
 pub mod roots;
