@@ -164,7 +164,7 @@ fn every_key_path_the_model_writes_resolves_to_its_step() {
         assert_eq!(paths_in(&m.with_step("x", Some(step))), vec![path]);
     }
     assert_eq!(m.key_path(Step::GenerateCsr), "2 › Z › 1");
-    assert_eq!(m.key_path(Step::ImportCsrOnServer), "2 › Z › 2");
+    assert_eq!(m.key_path(Step::ImportCsrOnServer), "2 › Z › 2 › 1");
     assert_eq!(m.key_path(Step::ForgetHostKey), "C › 3 › tanadmin › 4");
     assert_eq!(m.key_path(Step::AuthorizeOnPeer), "C › 3 › tancopy › 3 › 2");
     let _ = &mut m;

@@ -11,11 +11,17 @@ pub const ROOT_PUB: &str = "tanium.pub";
 /// The longest file stem made from a name.
 const MAX_STEM: usize = 200;
 
-/// `name` as a file name's stem: letters, digits, `-`, `_` and `.` are kept, every other
+/// `name` as names are compared: DNS names ignore case and a final dot, so `ZS01.EXAMPLE`
+/// and `zs01.example.` are the same Zone Server as `zs01.example`.
+pub fn name_key(name: &str) -> String {
+    name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
+}
+
+/// `name` (compared as `name_key` does) as a file name's stem: letters, digits, `-`, `_` and `.` are kept, every other
 /// character (`/`, controls, spaces, `*`, non-ASCII) becomes `_`, and a leading `.` becomes
 /// `_`, so the result names a plain file in its directory, never a path or a hidden file.
 pub fn file_stem(name: &str) -> String {
-    let mut stem: String = name
+    let mut stem: String = name_key(name)
         .chars()
         .take(MAX_STEM)
         .map(|c| {

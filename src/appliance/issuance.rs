@@ -356,16 +356,21 @@ pub fn issue_batch(
                 why: Skip::Changed,
             },
             Err(why) => BatchLine::Refused { file, why },
-            Ok(csr) => match clashes.get(&fleet::file_stem(&csr.common_name)) {
-                Some(files) if files.len() > 1 => BatchLine::Skipped {
-                    why: Skip::SameName {
-                        name: csr.common_name.clone(),
-                        others: files.iter().filter(|f| **f != file).cloned().collect(),
-                    },
-                    file,
-                },
-                _ => issue_one(&_lock, &root, &root_fp, file, &csr, days, now),
-            },
+            Ok(csr) => {
+                let others: Vec<String> = clashes
+                    .get(&fleet::file_stem(&csr.common_name))
+                    .into_iter()
+                    .flatten()
+                    .filter(|f| **f != file)
+                    .cloned()
+                    .collect();
+                let signer = Signer {
+                    lock: &_lock,
+                    root: &root,
+                    root_fp: &root_fp,
+                };
+                issue_one(&signer, file, &csr, &others, days, now)
+            }
         };
         lines.push(line);
     }
@@ -402,15 +407,28 @@ fn same_name_clashes(
         .collect()
 }
 
+/// What a batch signs with: the held lock, the root key and certificate, its fingerprint.
+struct Signer<'a> {
+    lock: &'a Lock,
+    root: &'a (String, String),
+    root_fp: &'a str,
+}
+
+/// One request of a batch: skipped when its name has another key's certificate, or when
+/// `others` of the batch ask for the same name with other keys; issued otherwise.
 fn issue_one(
-    lock: &Lock,
-    root: &(String, String),
-    root_fp: &str,
+    signer: &Signer,
     file: String,
     csr: &CheckedCsr,
+    others: &[String],
     days: i64,
     now: OffsetDateTime,
 ) -> BatchLine {
+    let Signer {
+        lock,
+        root,
+        root_fp,
+    } = *signer;
     let app = lock.appliance();
     let plan = match plan(app, csr, false, now) {
         Ok(plan) => plan,
@@ -426,6 +444,13 @@ fn issue_one(
             file,
             why: Skip::NameTaken(occupant),
         };
+    }
+    if !others.is_empty() {
+        let why = Skip::SameName {
+            name: csr.common_name.clone(),
+            others: others.to_vec(),
+        };
+        return BatchLine::Skipped { file, why };
     }
     let done = sign(csr, days, root, now).and_then(|(pem, summary)| {
         write_outgoing(app, &plan.files, &pem)?;

@@ -89,20 +89,21 @@ impl Index {
             not_after: record.not_after.clone(),
             key_fingerprint: record.key_fingerprint.clone(),
         };
-        self.latest.insert(record.name().to_string(), latest);
+        self.latest
+            .insert(super::fleet::name_key(record.name()), latest);
         self.records += 1;
     }
 
     /// Whether `record` is the newest certificate of its name.
     pub fn is_latest(&self, record: &IssuedRecord) -> bool {
         self.latest
-            .get(record.name())
+            .get(&super::fleet::name_key(record.name()))
             .is_none_or(|l| l.serial == record.serial)
     }
 
     /// The newest certificate issued for `name`.
     pub fn latest_of(&self, name: &str) -> Option<&Latest> {
-        self.latest.get(name)
+        self.latest.get(&super::fleet::name_key(name))
     }
 
     /// How many names' newest certificates expire within `days` (and have not yet).

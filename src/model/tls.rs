@@ -358,6 +358,10 @@ fn confirm_issue(m: &mut Model, order: Box<Order>) -> Vec<Effect> {
 /// The issuance was refused because its name has a certificate of another key: replacing
 /// it takes a confirmation of its own, naming that key.
 pub(super) fn name_taken(m: &mut Model, mut order: Box<Order>, occupant: &Occupant) {
+    // The question answered already gives way: declining this one declines the issuance.
+    if matches!(m.screen(), Screen::Confirm(_)) {
+        m.back();
+    }
     let warning = super::outcome::replace_warning(&order, occupant);
     order.replace = Replace::Key(occupant.key_fingerprint.clone());
     push_confirm(

@@ -75,9 +75,7 @@ impl Step {
             }
             Step::ForgetHostKey => (action(Action::KnownHosts), Some(tanadmin), On::Here),
             Step::AuthorizeOnPeer => (action(Action::AddAuthorizedKey), Some(tancopy), On::Peer),
-            Step::ImportCsrOnServer => {
-                (Target::Submenu("import_csr".into()), None, On::TaniumServer)
-            }
+            Step::ImportCsrOnServer => (action(Action::ImportCsrIncoming), None, On::TaniumServer),
             Step::PasteCsrOnServer => (action(Action::PasteCsr), None, On::TaniumServer),
             Step::PasteCertOnZone => (action(Action::PasteCert), None, On::ZoneServer),
             Step::IssuedList => (action(Action::IssuedCertificates), None, On::TaniumServer),
