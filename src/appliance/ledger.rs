@@ -6,7 +6,7 @@
 //! header counts) is kept in a small index beside it, `tanium/issued.index.json`, rewritten
 //! with each line. An index that does not describe the ledger as it is (a crash between the
 //! two writes, a ledger written before the index existed, an edit by hand) is rebuilt from
-//! the ledger, read line by line.
+//! the ledger, read line by line, and saved again when no change is under way.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -187,12 +187,33 @@ fn stored_index(app: &Appliance) -> Option<Index> {
     serde_json::from_slice(&text).ok()
 }
 
-/// The index as the ledger is now: the stored one when it describes it, else rebuilt.
+/// The index as the ledger is now: the stored one when it describes it, else rebuilt (and
+/// saved for the readers after this one).
 pub fn index(app: &Appliance) -> io::Result<Index> {
     let len = ledger_len(app)?;
     match stored_index(app) {
         Some(index) if index.ledger_bytes == len => Ok(index),
-        _ => rebuild(app),
+        _ => {
+            let index = rebuild(app)?;
+            keep(app, &index);
+            Ok(index)
+        }
+    }
+}
+
+/// Saves an index just rebuilt, so that the next view or status header does not read the
+/// whole ledger again: only when no change holds the appliance lock (a change saves its
+/// own index), and only if the ledger is still the one that was read. Best effort: a reader
+/// that cannot write leaves it to the next issuance.
+fn keep(app: &Appliance, index: &Index) {
+    if index.ledger_bytes == 0 {
+        return;
+    }
+    let Ok(_lock) = super::lock::acquire_within(app, std::time::Duration::ZERO) else {
+        return;
+    };
+    if ledger_len(app).ok() == Some(index.ledger_bytes) {
+        let _ = save_index(app, index);
     }
 }
 
