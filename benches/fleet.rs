@@ -243,9 +243,7 @@ fn main() {
         .filter(|&n| n > 0)
         .unwrap_or(20);
     let user = peer_user();
-    println!(
-        "fleet: one hub, {zones} Zone Servers (P-256), {reps} repetitions, sshd user {user}"
-    );
+    println!("fleet: one hub, {zones} Zone Servers (P-256), {reps} repetitions, sshd user {user}");
     let mut all: Vec<Laps> = Vec::with_capacity(reps);
     // One repetition more than reported: the first warms the page cache and the binaries.
     for rep in 0..=reps {
@@ -266,7 +264,11 @@ fn main() {
     }
     let each = |pick: fn(&Laps) -> Duration| Stats::of(&all.iter().map(pick).collect::<Vec<_>>());
     let per_zone = |pick: fn(&Laps) -> &Vec<Duration>| {
-        Stats::of(&all.iter().flat_map(|l| pick(l).iter().copied()).collect::<Vec<_>>())
+        Stats::of(
+            &all.iter()
+                .flat_map(|l| pick(l).iter().copied())
+                .collect::<Vec<_>>(),
+        )
     };
     report(
         "fleet.total",
@@ -287,9 +289,7 @@ fn main() {
         "one Zone Server's steps: CSR + push + pull + install",
         &Stats::of(
             &all.iter()
-                .flat_map(|l| {
-                    (0..zones).map(|i| l.csr[i] + l.push[i] + l.pull[i] + l.install[i])
-                })
+                .flat_map(|l| (0..zones).map(|i| l.csr[i] + l.push[i] + l.pull[i] + l.install[i]))
                 .collect::<Vec<_>>(),
         ),
     );

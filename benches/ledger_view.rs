@@ -99,7 +99,9 @@ fn child_peak(mode: &str, root: &Path, now: OffsetDateTime) -> (u64, u64) {
             String::from_utf8_lossy(&out.stderr)
         );
         let text = String::from_utf8_lossy(&out.stdout);
-        let mut it = text.split_whitespace().map(|v| v.parse::<u64>().expect("kB"));
+        let mut it = text
+            .split_whitespace()
+            .map(|v| v.parse::<u64>().expect("kB"));
         let (before, after) = (it.next().expect("before"), it.next().expect("after"));
         worst = (worst.0.max(before), worst.1.max(after));
     }
@@ -221,7 +223,10 @@ fn build(n: usize) -> Built {
     let stored: ledger::Index =
         serde_json::from_slice(&std::fs::read(&index_path).expect("the index was saved"))
             .expect("index");
-    assert_eq!(stored.ledger_bytes, bytes, "the saved index describes the ledger");
+    assert_eq!(
+        stored.ledger_bytes, bytes,
+        "the saved index describes the ledger"
+    );
     assert_eq!((stored.records, stored.latest.len()), (n, NAMES.min(n)));
     println!(
         "ledger of {n} lines: {:.1} MB ({} B a line), written in {:.1} s; index {} B",
@@ -350,7 +355,11 @@ fn main() {
         report(
             &format!("{id}.page"),
             &format!("{tag}: page(0, {PAGE}), valid index, cached"),
-            &timed(runs, || {}, || ledger::page(&b.app, 0, PAGE, b.now).expect("page")),
+            &timed(
+                runs,
+                || {},
+                || ledger::page(&b.app, 0, PAGE, b.now).expect("page"),
+            ),
         );
         report(
             &format!("{id}.page.cold"),

@@ -395,14 +395,30 @@ fn main() {
         "x",
     );
 
-    // The console's "Pull from the Tanium Server's /outgoing": reporting.crt and tanium.pub,
-    // written to this Zone Server's /incoming, audited.
+    // The console's "Pull from the Tanium Server's /outgoing" (SPEC §6 fleet naming): it
+    // takes the certificate for this Zone Server's own key, `<hostname>.crt` else
+    // `reporting.crt`, with tanium.pub, over one connection, into its own /incoming,
+    // audited. So the Zone Server gets a key and the hub issues its certificate (which also
+    // writes `reporting.crt`: the 2 KB file the pulls above read is put back after).
     let zone = tanos_menu::appliance::Appliance::open(&s.zs).expect("the zone server root");
-    let has_root = s.ts.join("transfer/outgoing/tanium.pub").exists();
+    let hub = tanos_menu::appliance::Appliance::open(&s.ts).expect("the hub root");
+    let now = time::OffsetDateTime::now_utc();
+    let new = tanos_menu::pki::csr::generate_csr(&tanos_menu::pki::csr::CsrRequest {
+        common_name: zone.config.hostname.clone(),
+        dns_names: Vec::new(),
+        ips: Vec::new(),
+        key_type: tanos_menu::pki::KeyType::EcdsaP256,
+    })
+    .expect("key + CSR");
+    tanos_menu::appliance::tls::write_new_csr(&zone, &new, now).expect("write the CSR");
+    let checked = tanos_menu::pki::csr::check_csr(&new.csr_pem).expect("CSR");
+    tanos_menu::appliance::tls::issue_from_csr(&hub, &checked, 3650, now).expect("issue");
+    std::fs::write(s.ts.join("transfer").join(REMOTE), &expected).expect("2 KB file back");
+    let own = tanos_menu::appliance::fleet::cert_file(&zone.config.hostname);
     let mut menu = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();
-        let files = tanos_menu::appliance::transfer::pull_certificate(
+        let pulled = tanos_menu::appliance::transfer::pull_certificate(
             &zone,
             &peer,
             None,
@@ -410,16 +426,12 @@ fn main() {
         )
         .expect("menu pull");
         menu.push(t.elapsed());
-        assert_eq!(files.len(), if has_root { 2 } else { 1 });
+        assert_eq!(pulled.taken, own);
     }
     let menu = Stats::of(&menu);
     report(
         "sftp.menu_pull",
-        if has_root {
-            "menu pull: pull_certificate (reporting.crt + tanium.pub)"
-        } else {
-            "menu pull: pull_certificate (reporting.crt, no tanium.pub)"
-        },
+        &format!("menu pull: pull_certificate ({own}, reporting.crt, tanium.pub)"),
         &menu,
     );
     report_value(
