@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5 benchmarks, in one command: builds the release binary and the bench targets, runs
+# Issue 5 and issue 10 benchmarks, in one command: builds the release binary and the bench targets, runs
 # every measurement, and rewrites bench/RESULTS.md (date, machine, each command, figure and
 # ratio; every ratio compares figures measured in this same run).
 #
@@ -9,8 +9,11 @@
 # /usr/bin/time (peak memory). hyperfine is used when installed, else a python3 loop.
 # Knobs (environment): RUNS (whole-process runs, default 40), RSA_RUNS (default 30),
 # SFTP_N (pulls of each client, default 40), CONSOLE_N (console start-ups, default 30),
-# PKI_N (in-process iterations, default 300), TANOS_BENCH_NO_HYPERFINE=1 (python3 loop),
-# KEEP=1 (keep target/bench/run).
+# PKI_N (in-process iterations, default 300), FLEET_N (repetitions of the fleet flow,
+# default 5), FLEET_ZONES (Zone Servers, default 20), LEDGER_N (views timed per ledger size,
+# default 100), LEDGER_SIZES (ledger lines, default 1000,100000,1000000; the 1M ledger takes
+# about 450 MB under target/bench while it is measured), TANOS_BENCH_NO_HYPERFINE=1 (python3
+# loop), KEEP=1 (keep target/bench/run).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -20,6 +23,10 @@ RSA_RUNS=${RSA_RUNS:-30}
 SFTP_N=${SFTP_N:-40}
 CONSOLE_N=${CONSOLE_N:-30}
 PKI_N=${PKI_N:-300}
+FLEET_N=${FLEET_N:-5}
+FLEET_ZONES=${FLEET_ZONES:-20}
+LEDGER_N=${LEDGER_N:-100}
+LEDGER_SIZES=${LEDGER_SIZES:-1000,100000,1000000}
 
 say() { printf '\n== %s\n' "$*" >&2; }
 need() { command -v "$1" >/dev/null 2>&1 || { echo "bench/run.sh: $1 is required${2:+ ($2)}" >&2; exit 1; }; }
@@ -74,6 +81,8 @@ EOF
 PKI_EXE=$(benchexe pki)
 SFTP_EXE=$(benchexe sftp_pull)
 CONSOLE_EXE=$(benchexe console)
+FLEET_EXE=$(benchexe fleet)
+LEDGER_EXE=$(benchexe ledger_view)
 # The binary under test, copied so a rebuild elsewhere cannot swap it mid-run.
 mkdir -m 0755 "$OUT/bin"
 cp "$REPO/target/release/tanos-menu" "$OUT/bin/tanos-menu"
@@ -204,6 +213,20 @@ PKI_CMD="TANOS_BENCH_N=$PKI_N cargo bench --bench pki"
 bench_cmd inproc. "$PKI_CMD"
 TANOS_BIN=$BIN TANOS_BENCH_JSON=$JSON TANOS_BENCH_N=$PKI_N \
     bash -c 'cd "$1" && exec "$2" --bench' _ "$REPO" "$PKI_EXE"
+
+# 5. Fleet ----------------------------------------------------------------------------------
+say "5. fleet: $FLEET_ZONES Zone Servers, one hub, cargo bench --bench fleet"
+FLEET_CMD="TANOS_BENCH_N=$FLEET_N TANOS_BENCH_ZONES=$FLEET_ZONES cargo bench --bench fleet"
+bench_cmd fleet. "$FLEET_CMD   (sshd: $BIN --root <hub> sshd --listen 127.0.0.1:<port>; user $SSH_USER)"
+TANOS_BIN=$BIN TANOS_BENCH_JSON=$JSON TANOS_BENCH_N=$FLEET_N TANOS_BENCH_ZONES=$FLEET_ZONES \
+    TANOS_BENCH_USER=$SSH_USER bash -c 'cd "$1" && exec "$2" --bench' _ "$REPO" "$FLEET_EXE"
+
+# 6. Ledger view -----------------------------------------------------------------------------
+say "6. ledger view against ledger size ($LEDGER_SIZES lines): cargo bench --bench ledger_view"
+LEDGER_CMD="TANOS_BENCH_N=$LEDGER_N TANOS_BENCH_SIZES=$LEDGER_SIZES cargo bench --bench ledger_view"
+bench_cmd ledger. "$LEDGER_CMD"
+TANOS_BIN=$BIN TANOS_BENCH_JSON=$JSON TANOS_BENCH_N=$LEDGER_N TANOS_BENCH_SIZES=$LEDGER_SIZES \
+    bash -c 'cd "$1" && exec "$2" --bench' _ "$REPO" "$LEDGER_EXE"
 
 # Report -------------------------------------------------------------------------------------
 cd "$REPO"

@@ -395,15 +395,30 @@ fn main() {
         "x",
     );
 
-    // The console's "Pull from the Tanium Server's /outgoing": reporting.crt and tanium.pub,
-    // written to this Zone Server's /incoming, audited.
+    // The console's "Pull from the Tanium Server's /outgoing" (SPEC §6 fleet naming): it
+    // takes the certificate for this Zone Server's own key, `<hostname>.crt` else
+    // `reporting.crt`, with tanium.pub, over one connection, into its own /incoming,
+    // audited. So the Zone Server gets a key and the hub issues its certificate (which also
+    // writes `reporting.crt`: the 2 KB file the pulls above read is put back after).
     let zone = tanos_menu::appliance::Appliance::open(&s.zs).expect("the zone server root");
-    issue_for_zone(&zone, &s.ts);
-    let has_root = s.ts.join("transfer/outgoing/tanium.pub").exists();
+    let hub = tanos_menu::appliance::Appliance::open(&s.ts).expect("the hub root");
+    let now = time::OffsetDateTime::now_utc();
+    let new = tanos_menu::pki::csr::generate_csr(&tanos_menu::pki::csr::CsrRequest {
+        common_name: zone.config.hostname.clone(),
+        dns_names: Vec::new(),
+        ips: Vec::new(),
+        key_type: tanos_menu::pki::KeyType::EcdsaP256,
+    })
+    .expect("key + CSR");
+    tanos_menu::appliance::tls::write_new_csr(&zone, &new, now).expect("write the CSR");
+    let checked = tanos_menu::pki::csr::check_csr(&new.csr_pem).expect("CSR");
+    tanos_menu::appliance::issuance::issue_from_csr(&hub, &checked, 3650, now).expect("issue");
+    std::fs::write(s.ts.join("transfer").join(REMOTE), &expected).expect("2 KB file back");
+    let own = tanos_menu::appliance::fleet::cert_file(&zone.config.hostname);
     let mut menu = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();
-        let files = tanos_menu::appliance::transfer::pull_certificate(
+        let pulled = tanos_menu::appliance::transfer::pull_certificate(
             &zone,
             &peer,
             None,
@@ -411,16 +426,12 @@ fn main() {
         )
         .expect("menu pull");
         menu.push(t.elapsed());
-        assert_eq!(files.taken, "zs.bench.crt");
+        assert_eq!(pulled.taken, own);
     }
     let menu = Stats::of(&menu);
     report(
         "sftp.menu_pull",
-        if has_root {
-            "menu pull: pull_certificate (zs.bench.crt, reporting.crt, tanium.pub)"
-        } else {
-            "menu pull: pull_certificate (zs.bench.crt, reporting.crt, no tanium.pub)"
-        },
+        &format!("menu pull: pull_certificate ({own}, reporting.crt, tanium.pub)"),
         &menu,
     );
     report_value(
@@ -480,23 +491,4 @@ fn main() {
     for ((id, label), sample) in split.iter().zip(&laps) {
         report(&format!("sftp.phase.{id}"), label, &Stats::of(sample));
     }
-}
-
-/// A real key, request and certificate for the Zone Server: the menu's pull takes only a
-/// certificate for its own key.
-fn issue_for_zone(zone: &tanos_menu::appliance::Appliance, ts: &Path) {
-    use tanos_menu::appliance::{Appliance, tls};
-    use tanos_menu::pki::csr::{CsrRequest, check_csr, generate_csr};
-    let now = time::OffsetDateTime::now_utc();
-    let new = generate_csr(&CsrRequest {
-        common_name: zone.config.hostname.clone(),
-        dns_names: Vec::new(),
-        ips: Vec::new(),
-        key_type: tanos_menu::pki::KeyType::EcdsaP256,
-    })
-    .expect("key and CSR");
-    tls::write_new_csr(zone, &new, now).expect("write the CSR");
-    let hub = Appliance::open(ts).expect("the hub root");
-    let checked = check_csr(&new.csr_pem).expect("check the CSR");
-    tanos_menu::appliance::issuance::issue_from_csr(&hub, &checked, 365, now).expect("issue");
 }

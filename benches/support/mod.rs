@@ -154,3 +154,91 @@ pub fn init_root(root: &Path, role: &str, extra: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The account peers log in as on a bench's `tanos-menu sshd` (never root):
+/// `TANOS_BENCH_USER` when set, else tancopy where the machine has it, else nobody.
+pub fn peer_user() -> String {
+    if let Ok(user) = std::env::var("TANOS_BENCH_USER") {
+        return user;
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    if passwd.lines().any(|l| l.starts_with("tancopy:")) {
+        "tancopy".into()
+    } else {
+        "nobody".into()
+    }
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    l.local_addr().expect("local addr").port()
+}
+
+/// A `tanos-menu sshd` this bench started, in its own process group: the group (the
+/// wrapper and the OpenSSH sshd it runs) is ended on drop.
+pub struct Sshd {
+    child: std::process::Child,
+    pub port: u16,
+    pub log: PathBuf,
+}
+
+impl Sshd {
+    /// `tanos-menu --root <root> sshd --listen 127.0.0.1:<free port> --user <user>`, once it
+    /// listens; its output goes to `log`.
+    pub fn start(root: &Path, user: &str, log: &Path) -> Sshd {
+        use std::os::unix::process::CommandExt;
+        let port = free_port();
+        let out = std::fs::File::create(log).expect("sshd log");
+        let mut cmd = std::process::Command::new(product_binary());
+        cmd.arg("--root")
+            .arg(root)
+            .arg("sshd")
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--user")
+            .arg(user)
+            .stdin(std::process::Stdio::null())
+            .stdout(out.try_clone().expect("sshd log"))
+            .stderr(out)
+            .process_group(0);
+        let child = cmd.spawn().expect("cannot run tanos-menu sshd");
+        let sshd = Sshd {
+            child,
+            port,
+            log: log.to_path_buf(),
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "tanos-menu sshd did not listen on {port}: {}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        sshd
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let pgid = self.child.id() as libc::pid_t;
+        // SAFETY: a signal to the process group made at spawn (`process_group(0)`) for this
+        // sshd alone.
+        unsafe {
+            libc::kill(-pgid, libc::SIGTERM);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// The peak resident set size of this process so far (`VmHWM` of /proc/self/status), in kB.
+pub fn peak_rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/self/status")
+}

@@ -52,6 +52,8 @@ pub fn initial_model(root: &Path) -> anyhow::Result<Model> {
         RootState::Appliance => {
             let app = Appliance::open(root)?;
             appliance::lock::tidy(&app);
+            // Best effort: views read the ledger whole until its index is saved again.
+            let _ = appliance::ledger::repair_index(&app);
             Model::console(
                 menus,
                 shown,

@@ -6,7 +6,7 @@
 //! header counts) is kept in a small index beside it, `tanium/issued.index.json`, rewritten
 //! with each line. An index that does not describe the ledger as it is (a crash between the
 //! two writes, a ledger written before the index existed, an edit by hand) is rebuilt from
-//! the ledger, read line by line.
+//! the ledger, read line by line, and saved again when no change is under way.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -69,9 +69,15 @@ pub struct Latest {
     pub key_fingerprint: String,
 }
 
+/// The index's format: one saved by another format is rebuilt.
+const INDEX_VERSION: u32 = 1;
+
 /// The newest certificate of every name, and the ledger size it describes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Index {
+    /// `INDEX_VERSION` when saved; names are keyed by `fleet::name_key`.
+    #[serde(default)]
+    pub version: u32,
     pub ledger_bytes: u64,
     pub latest: BTreeMap<String, Latest>,
     /// Certificates in the ledger (its readable lines).
@@ -80,6 +86,18 @@ pub struct Index {
     /// Ledger lines that could not be read as a record.
     #[serde(default)]
     pub unreadable: usize,
+}
+
+impl Default for Index {
+    fn default() -> Index {
+        Index {
+            version: INDEX_VERSION,
+            ledger_bytes: 0,
+            latest: BTreeMap::new(),
+            records: 0,
+            unreadable: 0,
+        }
+    }
 }
 
 impl Index {
@@ -188,13 +206,33 @@ fn stored_index(app: &Appliance) -> Option<Index> {
     serde_json::from_slice(&text).ok()
 }
 
-/// The index as the ledger is now: the stored one when it describes it, else rebuilt.
+/// The index as the ledger is now: the stored one when it describes it, else rebuilt (and
+/// saved for the readers after this one).
 pub fn index(app: &Appliance) -> io::Result<Index> {
     let len = ledger_len(app)?;
     match stored_index(app) {
-        Some(index) if index.ledger_bytes == len => Ok(index),
+        Some(index) if index.ledger_bytes == len && index.version == INDEX_VERSION => Ok(index),
         _ => rebuild(app),
     }
+}
+
+/// Saves the index again when it no longer describes the ledger (a crash between the two
+/// writes, a ledger from before the index, an edit by hand), so views and the status header
+/// stop reading the whole ledger. Run when the console opens, with the other repairs,
+/// never by a read: a read changes nothing. Skipped while a change holds the lock.
+pub fn repair_index(app: &Appliance) -> io::Result<bool> {
+    let Ok(_lock) = super::lock::acquire_within(app, std::time::Duration::from_millis(200)) else {
+        return Ok(false);
+    };
+    let len = ledger_len(app)?;
+    let fresh =
+        stored_index(app).is_some_and(|i| i.ledger_bytes == len && i.version == INDEX_VERSION);
+    if fresh || len == 0 {
+        return Ok(false);
+    }
+    let index = rebuild(app)?;
+    save_index(app, &index)?;
+    Ok(true)
 }
 
 fn save_index(app: &Appliance, index: &Index) -> io::Result<()> {
