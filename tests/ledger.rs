@@ -242,3 +242,33 @@ fn issued_list_prints_the_ledger_as_text_or_json() {
     assert_eq!(code, 0);
     assert_eq!(json.trim(), "[]");
 }
+
+#[test]
+fn an_index_that_no_longer_describes_the_ledger_is_saved_again_at_the_console_start() {
+    let dir = roots::scratch("ledger", "repair-");
+    let app = hub(dir.path());
+    let now = OffsetDateTime::now_utc();
+    fill(&app, now);
+    let index_path = app.path(ledger::INDEX);
+    let saved = std::fs::read(&index_path).expect("the index an issuance saves");
+    // Fresh: nothing to do.
+    assert!(!ledger::repair_index(&app).expect("repair"));
+    // Gone (a ledger from before the index), or of another format: saved again, the same.
+    std::fs::remove_file(&index_path).expect("remove the index");
+    assert!(!index_path.exists());
+    assert!(ledger::repair_index(&app).expect("repair"));
+    assert_eq!(std::fs::read(&index_path).expect("saved again"), saved);
+    let old_format = String::from_utf8(saved.clone())
+        .expect("JSON")
+        .replace("\"version\":1,", "");
+    std::fs::write(&index_path, old_format).expect("an index of an earlier format");
+    assert!(ledger::repair_index(&app).expect("repair"));
+    assert_eq!(std::fs::read(&index_path).expect("saved again"), saved);
+    // A console opened on the appliance does it too.
+    std::fs::remove_file(&index_path).expect("remove the index");
+    let mut console = support::pty::Console::spawn(&app.root, &[]);
+    console.wait_shown_within("Enter selection", std::time::Duration::from_secs(30));
+    assert_eq!(std::fs::read(&index_path).expect("saved at start"), saved);
+    console.send(b"X\r");
+    assert_eq!(console.exit_code(std::time::Duration::from_secs(30)), 0);
+}
