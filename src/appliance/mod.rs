@@ -11,6 +11,7 @@ pub mod issuance;
 pub mod ledger;
 pub mod lock;
 pub mod requests;
+pub mod roots;
 pub mod settings;
 pub mod sshd;
 pub mod status;
@@ -192,6 +193,8 @@ impl Layout {
     pub const OUTGOING: &'static str = "transfer/outgoing";
     pub const ETC_SSH: &'static str = "etc/ssh";
     pub const AUDIT: &'static str = "log/audit.jsonl";
+    /// The Tanium Server's signing root public key.
+    pub const ROOT_PUB: &'static str = "tanium/tanium.pub";
     /// The TanOS users whose keys the console manages.
     pub const USERS: [&'static str; 2] = ["tanadmin", "tancopy"];
 }

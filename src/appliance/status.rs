@@ -77,6 +77,8 @@ pub struct Snapshot {
     pub audit_failure: Option<String>,
     /// On a hub, how many names' newest certificates expire within 30 days.
     pub issued_expiring: Option<usize>,
+    /// On a Tanium Server 7.4+, when its own TLS key is next rotated.
+    pub tls_rotation: Option<super::roots::Rotation>,
     /// Why the last audit event was not forwarded to syslog (when, which event, where to);
     /// stays until an event is delivered.
     pub forward_failure: Option<String>,
@@ -244,6 +246,7 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
         users,
         audit_failure: super::audit::failure(&app.root),
         issued_expiring: issued_expiring(app, now),
+        tls_rotation: super::roots::rotation(app),
         forward_failure: super::forward::failure(&app.root),
     }
 }

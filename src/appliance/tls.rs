@@ -24,7 +24,7 @@ pub const OUT_CSR: &str = "transfer/outgoing/reporting.csr";
 pub const OUT_CERT: &str = "transfer/outgoing/reporting.crt";
 pub const OUT_ROOT: &str = "transfer/outgoing/tanium.pub";
 pub const TS_ROOT_KEY: &str = "tanium/tanium.pvk";
-pub const TS_ROOT_PUB: &str = "tanium/tanium.pub";
+pub const TS_ROOT_PUB: &str = Layout::ROOT_PUB;
 pub const TS_ROOT_CERT: &str = "tanium/tanium-root.crt";
 pub const TS_KEY: &str = "tanium/reporting.pvk";
 pub const TS_CERT: &str = "tanium/reporting.crt";
@@ -57,6 +57,12 @@ pub enum TlsError {
         .0.place, crate::text::escape(&.0.subject), .0.key_fingerprint, .0.serial
     )]
     NameTaken(Box<super::fleet::Occupant>),
+    #[error("no root key {0} on this Tanium Server")]
+    UnknownRoot(String),
+    #[error("the signing root key cannot be revoked: add a new root key first, then revoke this one")]
+    RevokeSigning,
+    #[error("the root key {0} is revoked already")]
+    AlreadyRevoked(String),
 }
 
 fn read(app: &Appliance, rel: &str) -> Result<Option<String>, TlsError> {
@@ -137,9 +143,14 @@ pub fn write_new_csr(
 }
 
 /// The root private key and its certificate, as PEM.
+/// The certificate is the first of `tanium-root.crt`, which holds every trusted root.
 pub(super) fn root_material(app: &Appliance) -> Result<(String, String), TlsError> {
     let key = read(app, TS_ROOT_KEY)?.ok_or(TlsError::NoRoot)?;
-    let cert = read(app, TS_ROOT_CERT)?.ok_or(TlsError::NoRoot)?;
+    let bundle = read(app, TS_ROOT_CERT)?.ok_or(TlsError::NoRoot)?;
+    let cert = crate::pki::certificate_blocks(&bundle)?
+        .into_iter()
+        .next()
+        .ok_or(TlsError::NoRoot)?;
     Ok((key, cert))
 }
 
@@ -284,32 +295,14 @@ pub fn regenerate_server_tls(
 ) -> Result<CertSummary, TlsError> {
     require(app, Role::TaniumServer)?;
     let _lock = super::lock::acquire(app)?;
-    let (root_key, root_cert) = root_material(app)?;
-    // Near the root's end the server's own certificate ends with it, never after.
-    let limit = issue::issue_limit_pem(&root_cert, now)?;
-    let key = issue::generate_key(issue::KeyType::EcdsaP256)?;
-    let host = app.config.hostname.clone();
-    let request = LeafRequest {
-        common_name: host.clone(),
-        dns_names: vec![host],
-        ips: Vec::new(),
-        days: issue::DEFAULT_VALIDITY_DAYS.min(limit.max_days),
-        rsa: false,
-    };
-    let cert_pem = issue::sign_leaf(&request, &key, &root_key, &root_cert, now)?;
-    let summary = CertSummary::from_pem(cert_pem.as_bytes())?;
-    let mut files = Vec::new();
-    for rel in [TS_KEY, TS_CERT] {
-        files.extend(backup(app, rel, now)?);
-    }
+    let root = root_material(app)?;
+    let pair = server_pair(app, &root, now)?;
+    let (key_pem, cert_pem, summary) = (pair.key_pem, pair.cert_pem, pair.summary);
+    let mut files = backup_pair(app, now)?;
     // Key and certificate land together: a certificate never names a key that is not on disk.
     let (key_path, cert_path) = (app.path(TS_KEY), app.path(TS_CERT));
     fsutil::atomic_write_all(&[
-        (
-            &key_path,
-            key.serialize_pem().as_bytes(),
-            fsutil::PRIVATE_FILE,
-        ),
+        (&key_path, key_pem.as_bytes(), fsutil::PRIVATE_FILE),
         (&cert_path, cert_pem.as_bytes(), fsutil::PUBLIC_FILE),
     ])
     .map_err(|source| TlsError::Write {
@@ -326,6 +319,50 @@ pub fn regenerate_server_tls(
         "",
     );
     Ok(summary)
+}
+
+/// Keeps the server's own TLS key and certificate as backups before they are replaced:
+/// the backups made.
+pub(super) fn backup_pair(app: &Appliance, now: OffsetDateTime) -> Result<Vec<String>, TlsError> {
+    let mut made = Vec::new();
+    for rel in [TS_KEY, TS_CERT] {
+        made.extend(backup(app, rel, now)?);
+    }
+    Ok(made)
+}
+
+/// The Tanium Server's own TLS key and certificate, made and signed in memory.
+pub(super) struct ServerPair {
+    pub key_pem: zeroize::Zeroizing<String>,
+    pub cert_pem: String,
+    pub summary: CertSummary,
+}
+
+/// A new TLS key for the server itself and its certificate signed by `root` (key and
+/// certificate PEM); nothing written.
+pub(super) fn server_pair(
+    app: &Appliance,
+    root: &(String, String),
+    now: OffsetDateTime,
+) -> Result<ServerPair, TlsError> {
+    // Near the root's end the server's own certificate ends with it, never after.
+    let limit = issue::issue_limit_pem(&root.1, now)?;
+    let key = issue::generate_key(issue::KeyType::EcdsaP256)?;
+    let host = app.config.hostname.clone();
+    let request = LeafRequest {
+        common_name: host.clone(),
+        dns_names: vec![host],
+        ips: Vec::new(),
+        days: issue::DEFAULT_VALIDITY_DAYS.min(limit.max_days),
+        rsa: false,
+    };
+    let cert_pem = issue::sign_leaf(&request, &key, &root.0, &root.1, now)?;
+    let summary = CertSummary::from_pem(cert_pem.as_bytes())?;
+    Ok(ServerPair {
+        key_pem: zeroize::Zeroizing::new(key.serialize_pem()),
+        cert_pem,
+        summary,
+    })
 }
 
 /// Reads a PEM file from anywhere (command line), bounded like everything else.

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::{open, snapshot};
 use crate::appliance::issuance::{self, Listed, Order};
-use crate::appliance::ledger;
+use crate::appliance::{ledger, roots};
 use crate::appliance::tls::{self, TlsError};
 use crate::model::{Failure, Finished, Made, Msg, Shown, Step, TlsDone};
 use crate::pki::TrustedKey;
@@ -124,4 +124,20 @@ pub(super) fn show_issued(root: &Path, page: usize, now: OffsetDateTime) -> Msg 
             .map_err(|e| format!("cannot read {}: {e}", ledger::LEDGER))?;
         Ok(Finished::Shown(Shown::Issued { page, ledger }))
     }))
+}
+
+pub(super) fn list_roots(root: &Path, now: OffsetDateTime) -> Msg {
+    Msg::RootsListed(open(root).and_then(|app| roots::list(&app, now).map_err(|e| e.to_string())))
+}
+
+pub(super) fn add_root(root: &Path, now: OffsetDateTime) -> Msg {
+    change(root, |app| roots::add(app, now), TlsDone::RootAdded)
+}
+
+pub(super) fn revoke_root(root: &Path, fingerprint: &str, now: OffsetDateTime) -> Msg {
+    change(
+        root,
+        |app| roots::revoke(app, fingerprint, now),
+        TlsDone::RootRevoked,
+    )
 }

@@ -57,6 +57,7 @@ pub enum Action {
     ImportRootIncoming,
     PasteRoot,
     RegenerateTls,
+    RootKeys,
     GenerateKeypair,
     ShowPublicKey,
     ListAuthorizedKeys,

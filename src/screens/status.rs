@@ -40,6 +40,12 @@ pub fn body(m: &Model) -> Body {
             .clone()
             .unwrap_or_else(|| "none (tanos-menu sshd makes it)".into()),
     ));
+    if let Some(rotation) = &s.tls_rotation {
+        lines.push(field(
+            "Next TLS key rotation",
+            crate::model::outcome::rotation_status(rotation),
+        ));
+    }
     if let Some(count) = s.issued_expiring {
         lines.push(field(
             "Issued certificates",

@@ -2,12 +2,15 @@
 //! its key path in the shipped menus (no key path is written by hand anywhere).
 
 mod fleet;
+mod roots;
 
 pub use fleet::*;
+pub use roots::*;
 
 use super::{Model, Outcome, View};
 use crate::appliance::issuance::BatchLine;
 use crate::appliance::ledger;
+use crate::appliance::roots::{Added, RootRow};
 use crate::appliance::status::Snapshot;
 use crate::appliance::{Addon, ApplianceConfig, Layout, Role};
 use crate::date::date;
@@ -168,6 +171,10 @@ pub enum TlsDone {
     },
     /// The requests of /incoming issued at once, one line each.
     Batch(Vec<BatchLine>),
+    /// A new signing root key.
+    RootAdded(Added),
+    /// A trusted root key revoked.
+    RootRevoked(RootRow),
     Installed(CertSummary),
     RootTrusted(String),
     Regenerated(CertSummary),
@@ -288,6 +295,8 @@ impl TlsDone {
                 let message = format!("Certificate issued for {}.", summary.subject);
                 (message, Some(view))
             }
+            TlsDone::RootAdded(added) => (root_added(&added), None),
+            TlsDone::RootRevoked(row) => (root_revoked(&row), None),
             TlsDone::Batch(lines) => {
                 let (message, view) = batch_report(&lines);
                 (message, Some(view))
