@@ -17,6 +17,7 @@ pub mod sshd;
 pub mod status;
 pub mod tls;
 pub mod transfer;
+pub mod trust;
 pub mod users;
 
 use std::fmt;

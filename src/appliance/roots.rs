@@ -139,7 +139,11 @@ fn kept_as(fingerprint: &str, created: &str) -> (String, String) {
         .filter(char::is_ascii_alphanumeric)
         .take(12)
         .collect();
-    let day: String = created.chars().filter(char::is_ascii_digit).take(8).collect();
+    let day: String = created
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(8)
+        .collect();
     let stem = format!("{ROOTS_DIR}/{day}-{tag}");
     (format!("{stem}.pvk"), format!("{stem}.crt"))
 }
@@ -230,7 +234,11 @@ pub fn add(app: &Appliance, now: OffsetDateTime) -> Result<Added, TlsError> {
     previous.state = RootState::Trusted;
     let previous = previous.fingerprint.clone();
     let day = now.format(&Rfc3339).unwrap_or_default();
-    let name = format!("Tanium Root {} {}", app.config.hostname, crate::text::prefix(&day, 16));
+    let name = format!(
+        "Tanium Root {} {}",
+        app.config.hostname,
+        crate::text::prefix(&day, 16)
+    );
     let root = RootCa::named(&name, now)?;
     let created = day.clone();
     let (key_rel, cert_rel) = kept_as(&root.fingerprint, &created);
@@ -247,19 +255,51 @@ pub fn add(app: &Appliance, now: OffsetDateTime) -> Result<Added, TlsError> {
     let pair = tls::server_pair(app, &(root.key_pem.clone(), root.cert_pem.clone()), now)?;
     let outgoing_pub = format!("{}/{ROOT_PUB}", Layout::OUTGOING);
     set.extend([
-        (key_rel, root.key_pem.clone().into_bytes(), fsutil::PRIVATE_FILE),
-        (cert_rel, root.cert_pem.clone().into_bytes(), fsutil::PUBLIC_FILE),
-        (TS_ROOT_KEY.into(), root.key_pem.clone().into_bytes(), fsutil::PRIVATE_FILE),
-        (TS_ROOT_PUB.into(), root.public_pem.clone().into_bytes(), fsutil::PUBLIC_FILE),
+        (
+            key_rel,
+            root.key_pem.clone().into_bytes(),
+            fsutil::PRIVATE_FILE,
+        ),
+        (
+            cert_rel,
+            root.cert_pem.clone().into_bytes(),
+            fsutil::PUBLIC_FILE,
+        ),
+        (
+            TS_ROOT_KEY.into(),
+            root.key_pem.clone().into_bytes(),
+            fsutil::PRIVATE_FILE,
+        ),
+        (
+            TS_ROOT_PUB.into(),
+            root.public_pem.clone().into_bytes(),
+            fsutil::PUBLIC_FILE,
+        ),
         (
             TS_ROOT_CERT.into(),
             bundle(app, &registry.roots, &root.cert_pem, &set)?.into_bytes(),
             fsutil::PUBLIC_FILE,
         ),
-        (REGISTRY.into(), registry_bytes(&registry)?, fsutil::PUBLIC_FILE),
-        (TS_KEY.into(), pair.key_pem.as_bytes().to_vec(), fsutil::PRIVATE_FILE),
-        (TS_CERT.into(), pair.cert_pem.clone().into_bytes(), fsutil::PUBLIC_FILE),
-        (outgoing_pub, root.public_pem.clone().into_bytes(), fsutil::PUBLIC_FILE),
+        (
+            REGISTRY.into(),
+            registry_bytes(&registry)?,
+            fsutil::PUBLIC_FILE,
+        ),
+        (
+            TS_KEY.into(),
+            pair.key_pem.as_bytes().to_vec(),
+            fsutil::PRIVATE_FILE,
+        ),
+        (
+            TS_CERT.into(),
+            pair.cert_pem.clone().into_bytes(),
+            fsutil::PUBLIC_FILE,
+        ),
+        (
+            outgoing_pub,
+            root.public_pem.clone().into_bytes(),
+            fsutil::PUBLIC_FILE,
+        ),
     ]);
     let backups = tls::backup_pair(app, now)?;
     write_set(app, &set)?;
@@ -280,7 +320,11 @@ pub fn add(app: &Appliance, now: OffsetDateTime) -> Result<Added, TlsError> {
 
 /// Revokes a trusted root (never the signing one): it leaves `tanium-root.crt`, so what it
 /// signed is no longer accepted. Returns the names it still signed.
-pub fn revoke(app: &Appliance, fingerprint: &str, now: OffsetDateTime) -> Result<RootRow, TlsError> {
+pub fn revoke(
+    app: &Appliance,
+    fingerprint: &str,
+    now: OffsetDateTime,
+) -> Result<RootRow, TlsError> {
     require_hub(app)?;
     let lock = super::lock::acquire(app)?;
     let rows = list(app, now)?;
@@ -309,7 +353,11 @@ pub fn revoke(app: &Appliance, fingerprint: &str, now: OffsetDateTime) -> Result
             bundle(app, &registry.roots, &signing_cert, &set)?.into_bytes(),
             fsutil::PUBLIC_FILE,
         ),
-        (REGISTRY.into(), registry_bytes(&registry)?, fsutil::PUBLIC_FILE),
+        (
+            REGISTRY.into(),
+            registry_bytes(&registry)?,
+            fsutil::PUBLIC_FILE,
+        ),
         (
             format!("{}/{ROOT_PUB}", Layout::OUTGOING),
             public.into_bytes(),
@@ -318,8 +366,17 @@ pub fn revoke(app: &Appliance, fingerprint: &str, now: OffsetDateTime) -> Result
     ]);
     write_set(app, &set)?;
     let files: Vec<&str> = set.iter().map(|(rel, _, _)| rel.as_str()).collect();
-    let detail = format!("{} certificate(s) it signed are no longer accepted", row.valid_signed);
-    let _ = audit::record(&lock, "root.revoke", &files, &[fingerprint.to_string()], &detail);
+    let detail = format!(
+        "{} certificate(s) it signed are no longer accepted",
+        row.valid_signed
+    );
+    let _ = audit::record(
+        &lock,
+        "root.revoke",
+        &files,
+        &[fingerprint.to_string()],
+        &detail,
+    );
     Ok(row)
 }
 
@@ -344,7 +401,10 @@ pub fn rotation(app: &Appliance) -> Option<Rotation> {
     use super::catalogue::{self, Component, Value};
     let component = Component::TaniumServer;
     let def = catalogue::lookup(&app.config, component, ROTATION_SETTING).ok()?;
-    let set = super::settings::Settings::load(app).ok()?.get(component, def.name).cloned();
+    let set = super::settings::Settings::load(app)
+        .ok()?
+        .get(component, def.name)
+        .cloned();
     let every_days = match set.or_else(|| catalogue::default_value(&app.config, component, def)) {
         Some(Value::Dword(n)) if n > 0 => n,
         _ => return None,

@@ -50,7 +50,7 @@ fn list(app: &Appliance, now: OffsetDateTime) -> ExitCode {
     match roots::list(app, now) {
         Ok(rows) => {
             for row in rows {
-                say(crate::model::outcome::root_row(&row));
+                say(crate::model::outcome::root_row(&row, true));
             }
             ExitCode::SUCCESS
         }
@@ -64,7 +64,10 @@ fn add(app: &Appliance, yes: bool, now: OffsetDateTime) -> ExitCode {
             app.config.platform,
             "tanos-menu issued list",
         ));
-        return fail(REFUSED, "nothing was changed: add --yes to add a new root key");
+        return fail(
+            REFUSED,
+            "nothing was changed: add --yes to add a new root key",
+        );
     }
     match roots::add(app, now) {
         Ok(added) => {
@@ -84,12 +87,12 @@ fn revoke(app: &Appliance, fingerprint: &str, yes: bool, now: OffsetDateTime) ->
         return refused(TlsError::UnknownRoot(fingerprint.to_string()));
     };
     if !yes && row.entry.state == RootState::Trusted {
-        warn(crate::model::outcome::revoke_warning(row));
+        warn(crate::model::outcome::revoke_warning(row, true));
         return fail(REFUSED, "nothing was changed: add --yes to revoke it");
     }
     match roots::revoke(app, fingerprint, now) {
         Ok(row) => {
-            say(crate::model::outcome::root_revoked(&row));
+            say(crate::model::outcome::root_revoked(&row, true));
             ExitCode::SUCCESS
         }
         Err(e) => refused(e),
@@ -115,7 +118,9 @@ pub fn run_rotate_due(root: &Path) -> ExitCode {
         Ok(None) => {
             match roots::rotation(&app) {
                 Some(r) => say(format!("nothing due (next rotation {})", date(r.due))),
-                None => say("nothing due (no rotation schedule: 7.4 and later, ReportingTLSKeyRotationDays)"),
+                None => say(
+                    "nothing due (no rotation schedule: 7.4 and later, ReportingTLSKeyRotationDays)",
+                ),
             }
             ExitCode::SUCCESS
         }

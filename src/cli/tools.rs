@@ -124,7 +124,10 @@ fn issue_inputs(csr: &Path, root_key: &Path) -> Result<(String, String, String),
         // The bundle holds every trusted root, the signing one first.
         (Ok(t), Ok(k), Ok(c)) => match crate::pki::certificate_blocks(&c) {
             Ok(blocks) if !blocks.is_empty() => Ok((t, k, blocks[0].clone())),
-            _ => Err((REFUSED, format!("{}: no certificate in it", escape_path(&root_cert)))),
+            _ => Err((
+                REFUSED,
+                format!("{}: no certificate in it", escape_path(&root_cert)),
+            )),
         },
         (Err(e), _, _) | (_, Err(e), _) => Err((REFUSED, e)),
         (_, _, Err(e)) => Err((

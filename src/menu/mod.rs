@@ -58,6 +58,7 @@ pub enum Action {
     PasteRoot,
     RegenerateTls,
     RootKeys,
+    TrustedRoots,
     GenerateKeypair,
     ShowPublicKey,
     ListAuthorizedKeys,

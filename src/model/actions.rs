@@ -46,7 +46,7 @@ fn run(m: &mut Model, action: Action) -> Vec<Effect> {
         Action::ImportRootIncoming => read(m, "tanium.pub", TextFor::RootKey),
         Action::PasteRoot => paste(m, TextFor::RootKey),
         Action::RegenerateTls => regenerate_tls(m),
-        Action::RootKeys => roots::open(m),
+        Action::RootKeys | Action::TrustedRoots => roots::open(m),
         Action::GenerateKeypair => ssh::generate_keypair(m),
         Action::ShowPublicKey => ssh::show_public_key(m),
         Action::ListAuthorizedKeys => ssh::key_list(m, KeyListKind::Authorized, false),

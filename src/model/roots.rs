@@ -42,23 +42,31 @@ pub(super) fn pick(m: &mut Model, list: RootList, text: &str) -> Vec<Effect> {
         m.error(super::outcome::not_a_line(text, rows.len()));
         return Vec::new();
     };
+    let hub = is_hub(m);
     match row.entry.state {
-        RootState::Signing => m.error(super::outcome::revoke_signing()),
+        RootState::Signing => m.error(super::outcome::revoke_signing(hub)),
         RootState::Revoked => m.error(super::outcome::revoked_already(&row.entry.fingerprint)),
         RootState::Trusted => {
             let fingerprint = row.entry.fingerprint.clone();
             m.push(Screen::Confirm(Confirm {
-                title: super::outcome::revoke_title(),
-                warning: super::outcome::revoke_warning(&row),
-                question: super::outcome::revoke_question(),
+                title: super::outcome::revoke_title(hub),
+                warning: super::outcome::revoke_warning(&row, hub),
+                question: super::outcome::revoke_question(hub),
                 on_yes: Start::new(
-                    super::outcome::revoke_busy(),
+                    super::outcome::revoke_busy(hub),
                     Effect::RevokeRoot { fingerprint },
                 ),
             }));
         }
     }
     Vec::new()
+}
+
+/// The list is the Tanium Server's own root keys, or the ones a Zone Server trusts.
+pub(super) fn is_hub(m: &Model) -> bool {
+    m.snapshot
+        .as_ref()
+        .is_some_and(|s| s.config.role == crate::appliance::Role::TaniumServer)
 }
 
 /// `A`: a new signing root, after a confirmation that says what follows it.

@@ -79,7 +79,7 @@ pub fn list(list: &KeyList) -> Body {
 }
 
 /// The Tanium Server's root keys by line number.
-pub fn roots(list: &RootList, width: u16) -> Body {
+pub fn roots(list: &RootList, width: u16, hub: bool) -> Body {
     let mut lines = vec![Line::from("")];
     let Some(rows) = &list.rows else {
         lines.push(Line::from("  Reading the root keys…"));
@@ -87,7 +87,7 @@ pub fn roots(list: &RootList, width: u16) -> Body {
     };
     let room = usize::from(width).saturating_sub(4);
     lines.extend(
-        outcome::roots_intro(rows)
+        outcome::roots_intro(rows, hub)
             .iter()
             .flat_map(|l| crate::text::wrap(l, room))
             .map(|l| Line::from(format!("  {l}"))),
@@ -95,7 +95,11 @@ pub fn roots(list: &RootList, width: u16) -> Body {
     lines.push(Line::from(""));
     let first = lines.len();
     for (i, row) in rows.iter().enumerate() {
-        lines.push(entry(&(i + 1).to_string(), outcome::root_row(row), i == list.cursor));
+        lines.push(entry(
+            &(i + 1).to_string(),
+            outcome::root_row(row, hub),
+            i == list.cursor,
+        ));
     }
     let selected = (!rows.is_empty()).then(|| first + list.cursor.min(rows.len() - 1));
     Body {

@@ -53,7 +53,7 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
         Screen::Files(files) => flow::files(files, area.width),
         Screen::UserList { cursor, .. } => keys::users(m, *cursor),
         Screen::Keys(list) => keys::list(list),
-        Screen::Roots(list) => keys::roots(list, area.width),
+        Screen::Roots(list) => keys::roots(list, area.width, is_hub(m)),
     };
     let height = usize::from(area.height);
     let offset = body
@@ -211,4 +211,12 @@ fn entry(key: &str, text: impl Into<String>, selected: bool) -> Line<'static> {
         Span::styled(format!("{key:>3}"), theme::KEY),
         Span::raw(format!("  {}", text.into())),
     ])
+}
+
+/// Whether the appliance is a Tanium Server (its own root keys) or a Zone Server (the ones
+/// it trusts).
+fn is_hub(m: &Model) -> bool {
+    m.snapshot
+        .as_ref()
+        .is_some_and(|s| s.config.role == crate::appliance::Role::TaniumServer)
 }

@@ -106,6 +106,20 @@ fn tls_mode(s: &Snapshot) -> String {
 /// An audit log that could not be written, events not forwarded, settings that could not be
 /// read.
 fn warnings(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
+    if let Some(older) = &s.older_root {
+        lines.push(Line::from(""));
+        let width = usize::from(m.size.0).saturating_sub(4).max(40);
+        let renew = [
+            crate::model::Step::GenerateCsr,
+            crate::model::Step::PushCsr,
+            crate::model::Step::PullCert,
+        ]
+        .map(|step| m.key_path(step));
+        let text = crate::model::outcome::older_root_text(older, &renew);
+        for part in crate::text::wrap(&text, width) {
+            lines.push(Line::styled(format!("  {part}"), theme::ERROR));
+        }
+    }
     let width = usize::from(m.size.0).saturating_sub(4).max(40);
     let failures = [
         s.audit_failure

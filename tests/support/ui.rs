@@ -93,6 +93,7 @@ pub fn snapshot(role: Role, hub: bool, platform: Platform) -> Snapshot {
         audit_failure: None,
         issued_expiring: None,
         tls_rotation: None,
+        older_root: None,
         forward_failure: None,
     }
 }

@@ -40,6 +40,12 @@ pub enum Step {
     PasteCertOnZone,
     /// The issued certificates, on the Tanium Server.
     IssuedList,
+    /// Root key management, on the Tanium Server.
+    HubRootKeys,
+    /// The trusted root keys, on this Zone Server.
+    TrustedRoots,
+    /// Pull the signed certificate, on this Zone Server.
+    PullCert,
 }
 
 /// Which appliance a step is taken on.
@@ -52,7 +58,7 @@ enum On {
 }
 
 impl Step {
-    pub const ALL: [Step; 10] = [
+    pub const ALL: [Step; 13] = [
         Step::GenerateCsr,
         Step::ImportRoot,
         Step::PushCsr,
@@ -63,6 +69,9 @@ impl Step {
         Step::PasteCsrOnServer,
         Step::PasteCertOnZone,
         Step::IssuedList,
+        Step::HubRootKeys,
+        Step::TrustedRoots,
+        Step::PullCert,
     ];
 
     /// What the step is in the menus, the user a user list takes, and where it is taken.
@@ -82,6 +91,9 @@ impl Step {
             Step::PasteCsrOnServer => (action(Action::PasteCsr), None, On::TaniumServer),
             Step::PasteCertOnZone => (action(Action::PasteCert), None, On::ZoneServer),
             Step::IssuedList => (action(Action::IssuedCertificates), None, On::TaniumServer),
+            Step::HubRootKeys => (action(Action::RootKeys), None, On::TaniumServer),
+            Step::TrustedRoots => (action(Action::TrustedRoots), None, On::ZoneServer),
+            Step::PullCert => (action(Action::SftpPull), None, On::ZoneServer),
         }
     }
 }
@@ -175,6 +187,8 @@ pub enum TlsDone {
     RootAdded(Added),
     /// A trusted root key revoked.
     RootRevoked(RootRow),
+    /// An earlier root key a Zone Server no longer trusts.
+    RootUntrusted(RootRow),
     Installed(CertSummary),
     RootTrusted(String),
     Regenerated(CertSummary),
@@ -296,7 +310,8 @@ impl TlsDone {
                 (message, Some(view))
             }
             TlsDone::RootAdded(added) => (root_added(&added), None),
-            TlsDone::RootRevoked(row) => (root_revoked(&row), None),
+            TlsDone::RootRevoked(row) => (root_revoked(&row, true), None),
+            TlsDone::RootUntrusted(row) => (root_revoked(&row, false), None),
             TlsDone::Batch(lines) => {
                 let (message, view) = batch_report(&lines);
                 (message, Some(view))

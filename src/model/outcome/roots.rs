@@ -5,8 +5,20 @@ use crate::appliance::roots::{Added, RootRow, RootState};
 use crate::date::date;
 use crate::text::{escape, prefix};
 
-/// One root of the list: state, fingerprint, creation day, what it still signs.
-pub fn root_row(row: &RootRow) -> String {
+/// One root of the list: state, fingerprint, creation day, what it still signs. On a Zone
+/// Server: the newest accepted, or an earlier one, and since when it is kept.
+pub fn root_row(row: &RootRow, hub: bool) -> String {
+    if !hub {
+        let state = match row.entry.state {
+            RootState::Signing => "current",
+            RootState::Trusted | RootState::Revoked => "earlier",
+        };
+        return format!(
+            "{state:<8} {}  since {}",
+            row.entry.fingerprint,
+            escape(prefix(&row.entry.created, 10))
+        );
+    }
     let state = match row.entry.state {
         RootState::Signing => "signing",
         RootState::Trusted => "trusted",
@@ -20,8 +32,21 @@ pub fn root_row(row: &RootRow) -> String {
     )
 }
 
-pub fn roots_intro(rows: &[RootRow]) -> [String; 2] {
-    let trusted = rows.iter().filter(|r| r.entry.state != RootState::Revoked).count();
+pub fn roots_intro(rows: &[RootRow], hub: bool) -> [String; 2] {
+    let trusted = rows
+        .iter()
+        .filter(|r| r.entry.state != RootState::Revoked)
+        .count();
+    if !hub {
+        return [
+            format!(
+                "{} trusted root key(s); the first is the newest accepted. A line number stops trusting an earlier one.",
+                rows.len()
+            ),
+            "Remove an earlier root once this Zone Server's certificate is signed by the newest."
+                .into(),
+        ];
+    }
     [
         format!(
             "{} root key(s), {trusted} trusted. A adds a new signing root; a line number revokes a trusted one.",
@@ -31,27 +56,53 @@ pub fn roots_intro(rows: &[RootRow]) -> [String; 2] {
     ]
 }
 
-pub fn revoke_signing() -> String {
-    "The signing root key cannot be revoked: add a new root key (A) first.".into()
+pub fn revoke_signing(hub: bool) -> String {
+    if hub {
+        "The signing root key cannot be revoked: add a new root key (A) first.".into()
+    } else {
+        "The current trusted root key cannot be removed: trust the Tanium Server's new root key first.".into()
+    }
 }
 
 pub fn revoked_already(fingerprint: &str) -> String {
     format!("The root key {fingerprint} is revoked already.")
 }
 
-pub fn revoke_title() -> String {
-    "Revoke a root key".into()
+pub fn revoke_title(hub: bool) -> String {
+    if hub {
+        "Revoke a root key"
+    } else {
+        "Stop trusting a root key"
+    }
+    .into()
 }
 
-pub fn revoke_question() -> String {
-    "Revoke it?".into()
+pub fn revoke_question(hub: bool) -> String {
+    if hub {
+        "Revoke it?"
+    } else {
+        "Stop trusting it?"
+    }
+    .into()
 }
 
-pub fn revoke_busy() -> String {
-    "Revoking the root key…".into()
+pub fn revoke_busy(hub: bool) -> String {
+    if hub {
+        "Revoking the root key…"
+    } else {
+        "Removing the root key…"
+    }
+    .into()
 }
 
-pub fn revoke_warning(row: &RootRow) -> String {
+pub fn revoke_warning(row: &RootRow, hub: bool) -> String {
+    if !hub {
+        return format!(
+            "Root key {} ({}) is no longer trusted: a certificate it signed is refused from now on, this Zone Server's own included if that root signed it.",
+            row.entry.fingerprint,
+            escape(&row.entry.cert)
+        );
+    }
     let mut out = format!(
         "Root key {} leaves tanium-root.crt: certificates it signed are no longer accepted.",
         row.entry.fingerprint
@@ -102,8 +153,11 @@ pub fn root_added(added: &Added) -> String {
     )
 }
 
-/// The message after a root was revoked.
-pub fn root_revoked(row: &RootRow) -> String {
+/// The message after a root was revoked (on a Zone Server: no longer trusted).
+pub fn root_revoked(row: &RootRow, hub: bool) -> String {
+    if !hub {
+        return format!("Root key {} is no longer trusted.", row.entry.fingerprint);
+    }
     format!(
         "Root key {} revoked: it is no longer in tanium-root.crt ({} valid certificate(s) it signed are no longer accepted).",
         row.entry.fingerprint, row.valid_signed
@@ -116,5 +170,28 @@ pub fn rotation_status(rotation: &crate::appliance::roots::Rotation) -> String {
         "{} (every {} days, ReportingTLSKeyRotationDays; tanos-menu rotate-due makes it)",
         date(rotation.due),
         rotation.every_days
+    )
+}
+
+/// A certificate signed by a root the Zone Server does not trust yet, while it trusts
+/// another one: both fingerprints, and where to compare them.
+pub fn new_root_warning(
+    described: &str,
+    candidate: &str,
+    current: &str,
+    hub_list_at: &str,
+    untrust_at: &str,
+) -> String {
+    format!(
+        "{described}\nIt was signed by a root key this Zone Server does not trust yet:\n  new:     {candidate}\n  trusted: {current}\nThe Tanium Server may have added a root key. Compare the new fingerprint with its Root key management list ({hub_list_at}, on the Tanium Server). Answer y only if it is listed there: the new key becomes the trusted root and the certificate is installed. The current root stays trusted until you remove it ({untrust_at})."
+    )
+}
+
+/// Tanium Status on a Zone Server whose certificate an older root signed; `renew` are the
+/// key paths of generate, push, pull.
+pub fn older_root_text(older: &crate::appliance::status::OlderRoot, renew: &[String; 3]) -> String {
+    format!(
+        "The installed certificate was signed by root key {}, which is no longer the Tanium Server's signing key ({}). Renew it: generate a CSR ({}), push it ({}), and once issued pull and install the certificate ({}).",
+        older.signed_by, older.hub_signing, renew[0], renew[1], renew[2]
     )
 }
