@@ -15,6 +15,7 @@ pub mod settings;
 pub mod sshd;
 pub mod status;
 pub mod tls;
+pub mod tlscheck;
 pub mod transfer;
 pub mod users;
 

@@ -2,6 +2,7 @@
 //! its key path in the shipped menus (no key path is written by hand anywhere).
 
 mod fleet;
+pub mod tls_check;
 
 pub use fleet::*;
 
