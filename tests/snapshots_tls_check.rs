@@ -11,9 +11,7 @@ use tanos_menu::appliance::tlscheck::files;
 use tanos_menu::menu::{Action, Target};
 use tanos_menu::model::{Effect, Model, Msg, Screen, Step, update};
 use tanos_menu::pki::CertSummary;
-use tanos_menu::tlscheck::{
-    CertFacts, Check, Failure, KeyKind, Negotiated, Part, Report,
-};
+use tanos_menu::tlscheck::{CertFacts, Check, Failure, KeyKind, Negotiated, Part, Report};
 use time::macros::datetime;
 
 const ROOT_KEY: &str = "SHA256:rootKEYfingerprintBBBBBBBBBBBBBBBBBBBBBBBBBBB";
@@ -132,7 +130,12 @@ fn a_passed_self_test_in_the_copy_friendly_view() {
     let flash = m.flash.as_ref().expect("a message");
     assert!(!flash.error, "{}", flash.text);
     let screen = render(&m);
-    assert!(screen.lines().any(|l| l == "Suite           TLS_AES_256_GCM_SHA384"), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .any(|l| l == "Suite           TLS_AES_256_GCM_SHA384"),
+        "{screen}"
+    );
     assert_snapshot!(screen);
 }
 
@@ -208,6 +211,13 @@ fn a_failed_self_test_names_the_step_that_fixes_it() {
     };
     update(&mut m, Msg::TlsChecked(Ok(Box::new(report))));
     let text = &m.flash.as_ref().expect("a message").text;
-    let regenerate = keys_to(&m, Action::RegenerateTls).trim_end().replace('\n', " › ");
-    assert!(text.ends_with(&format!("regenerate the TLS key and certificate ({regenerate}).")), "{text}");
+    let regenerate = keys_to(&m, Action::RegenerateTls)
+        .trim_end()
+        .replace('\n', " › ");
+    assert!(
+        text.ends_with(&format!(
+            "regenerate the TLS key and certificate ({regenerate})."
+        )),
+        "{text}"
+    );
 }

@@ -107,7 +107,15 @@ fn the_self_test_fails_with_its_own_reason_for_each_fault() {
     let long_ago = now() - Days::days(399);
     install_on_server(
         &hub,
-        leaf(&hub, dir.path(), "expired", Leaf::P256, &["ts01.example"], long_ago, 1),
+        leaf(
+            &hub,
+            dir.path(),
+            "expired",
+            Leaf::P256,
+            &["ts01.example"],
+            long_ago,
+            1,
+        ),
     );
     let expired = failing(&hub);
     assert!(
@@ -118,7 +126,15 @@ fn the_self_test_fails_with_its_own_reason_for_each_fault() {
 
     install_on_server(
         &hub,
-        leaf(&hub, dir.path(), "ed", Leaf::Ed25519, &["ts01.example"], now(), 30),
+        leaf(
+            &hub,
+            dir.path(),
+            "ed",
+            Leaf::Ed25519,
+            &["ts01.example"],
+            now(),
+            30,
+        ),
     );
     let unusable = failing(&hub);
     assert!(
@@ -129,7 +145,15 @@ fn the_self_test_fails_with_its_own_reason_for_each_fault() {
 
     install_on_server(
         &hub,
-        leaf(&ts, dir.path(), "foreign", Leaf::P256, &["ts01.example"], now(), 30),
+        leaf(
+            &ts,
+            dir.path(),
+            "foreign",
+            Leaf::P256,
+            &["ts01.example"],
+            now(),
+            30,
+        ),
     );
     let untrusted = failing(&hub);
     assert!(
@@ -140,7 +164,15 @@ fn the_self_test_fails_with_its_own_reason_for_each_fault() {
 
     install_on_server(
         &hub,
-        leaf(&hub, dir.path(), "named", Leaf::P256, &["other.example"], now(), 30),
+        leaf(
+            &hub,
+            dir.path(),
+            "named",
+            Leaf::P256,
+            &["other.example"],
+            now(),
+            30,
+        ),
     );
     let misnamed = failing(&hub);
     assert_eq!(
@@ -151,7 +183,10 @@ fn the_self_test_fails_with_its_own_reason_for_each_fault() {
 
     std::fs::remove_file(hub.path(TS_KEY)).expect("remove key");
     let missing = failing(&hub);
-    assert!(missing.starts_with("no private key (tanium/reporting.pvk)"), "{missing}");
+    assert!(
+        missing.starts_with("no private key (tanium/reporting.pvk)"),
+        "{missing}"
+    );
     reasons.insert(missing);
     assert_eq!(reasons.len(), 6, "{reasons:#?}");
 }
@@ -210,7 +245,11 @@ fn tls_listen_serves_each_listed_suite_its_key_allows_and_nothing_else() {
             &ca,
             &["-tls1_3", "-ciphersuites", "TLS_AES_128_CCM_SHA256"],
         );
-        assert!(refused.expect_err("ccm").contains("alert handshake failure"));
+        assert!(
+            refused
+                .expect_err("ccm")
+                .contains("alert handshake failure")
+        );
         let old = agree(
             server.port,
             &ca,

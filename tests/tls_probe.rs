@@ -44,7 +44,10 @@ fn failing(app: &Appliance, port: u16) -> String {
         .unwrap_or_else(|| panic!("no verdict: {out}{err}"));
     // The verdict is a sentence; the report's line holds the same reason.
     let reason = reason.strip_suffix('.').unwrap_or(reason).to_string();
-    assert!(out.contains(&format!("Result          FAILED: {reason}")), "{out}");
+    assert!(
+        out.contains(&format!("Result          FAILED: {reason}")),
+        "{out}"
+    );
     reason
 }
 
@@ -61,7 +64,10 @@ fn a_hub_and_its_zone_server_probe_each_others_tls_listen() {
     assert!(out.contains("  Key           RSA 2048 SHA256:"), "{out}");
     assert!(out.contains("Protocol        TLSv1.3"), "{out}");
     let out = passing(&zs, server.port, &["--name", "ts01.example"]);
-    assert!(out.contains("Trusted root    zoneserver/tanium.pub"), "{out}");
+    assert!(
+        out.contains("Trusted root    zoneserver/tanium.pub"),
+        "{out}"
+    );
     assert!(out.contains("Certificate     CN=ts01.example"), "{out}");
 
     // By address, a certificate that does not list it is refused.
@@ -150,7 +156,13 @@ fn the_probe_fails_with_its_own_message_for_each_way_a_peer_breaks_the_policy() 
 fn a_bad_peer_argument_is_a_usage_error() {
     let dir = scratch(SUITE);
     let hub = fresh_hub(dir.path(), "ts");
-    for bad in ["no-port", "host:0", "host:99999", "[zz]:443", "bad_host!:443"] {
+    for bad in [
+        "no-port",
+        "host:0",
+        "host:99999",
+        "[zz]:443",
+        "bad_host!:443",
+    ] {
         let (code, out, err) = tls_check(&hub.root, &["--connect", bad]);
         assert_eq!(code, Some(2), "{bad}: {out}{err}");
         assert!(out.is_empty(), "{out}");

@@ -56,7 +56,7 @@ pub fn serving(app: &Appliance) -> Result<Serving, Failure> {
     let files = files(app.config.role);
     let key = read(app, files.key.as_ref(), Part::Key)?;
     let cert = read(app, files.cert.as_ref(), Part::Certificate)?;
-    tlscheck::serving(&cert, &key).map_err(|(failure, _)| failure)
+    tlscheck::serving(&cert, &key).map_err(|unservable| unservable.failure)
 }
 
 /// The self-test: the installed certificate and key served on 127.0.0.1, to a client that

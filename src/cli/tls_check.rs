@@ -24,9 +24,7 @@ pub struct Endpoint {
 /// `HOST:PORT`, `[IPV6]:PORT`: a host name or address and a port from 1 to 65535.
 pub(super) fn parse_endpoint(text: &str) -> Result<Endpoint, String> {
     let refused = |why: &str| format!("'{}' is not HOST:PORT: {why}", escape(text));
-    let (host, port) = text
-        .rsplit_once(':')
-        .ok_or_else(|| refused("no port"))?;
+    let (host, port) = text.rsplit_once(':').ok_or_else(|| refused("no port"))?;
     let port = match port.parse::<u16>() {
         Ok(p) if p > 0 => p,
         _ => return Err(refused("the port is not a number from 1 to 65535")),

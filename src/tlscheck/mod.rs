@@ -27,5 +27,5 @@ pub use policy::{
 };
 pub use report::{CertFacts, Check, Failure, Files, Negotiated, Part, Report};
 pub use run::{Material, probe, self_test};
-pub use serve::{Serving, listen, serving};
+pub use serve::{Serving, Unservable, listen, serving};
 pub use trust::PeerName;

@@ -52,7 +52,9 @@ fn deadline() -> Instant {
 }
 
 fn setup(e: openssl::error::ErrorStack) -> Failure {
-    Failure::Setup { reason: reasons(&e) }
+    Failure::Setup {
+        reason: reasons(&e),
+    }
 }
 
 /// Why a client handshake failed, when the client's judgement did not end it.
@@ -189,7 +191,10 @@ fn offered_anything(addrs: &[SocketAddr]) -> Option<(Negotiated, Option<Vec<u8>>
 }
 
 fn facts_of(chain: &[Vec<u8>]) -> Vec<CertFacts> {
-    chain.iter().filter_map(|der| trust::facts(der).ok()).collect()
+    chain
+        .iter()
+        .filter_map(|der| trust::facts(der).ok())
+        .collect()
 }
 
 /// Fills `report` from an accepted handshake.
@@ -217,9 +222,9 @@ pub fn self_test(material: &Material, now: OffsetDateTime) -> Report {
     let mut report = report_for(Check::SelfTest, &material.roots, &material.name);
     let serving = match serve::serving(&material.cert_pem, &material.key_pem) {
         Ok(serving) => serving,
-        Err((failure, facts)) => {
-            report.chain = facts.into_iter().collect();
-            report.outcome = Err(failure);
+        Err(unservable) => {
+            report.chain = unservable.cert.into_iter().collect();
+            report.outcome = Err(unservable.failure);
             return report;
         }
     };
@@ -317,18 +322,19 @@ pub fn probe(
         name: PeerName::of(name),
         now,
     };
-    let refused =
-        match conn::connect(&addrs, until, HANDSHAKE_SECONDS).map(|s| strict_handshake(s, &expect)) {
-            Err(failure) => {
-                report.outcome = Err(failure);
-                return report;
-            }
-            Ok(Ok(session)) => {
-                accepted(&mut report, session, roots);
-                return report;
-            }
-            Ok(Err(refused)) => refused,
-        };
+    let refused = match conn::connect(&addrs, until, HANDSHAKE_SECONDS)
+        .map(|s| strict_handshake(s, &expect))
+    {
+        Err(failure) => {
+            report.outcome = Err(failure);
+            return report;
+        }
+        Ok(Ok(session)) => {
+            accepted(&mut report, session, roots);
+            return report;
+        }
+        Ok(Err(refused)) => refused,
+    };
     if let Some(leaf) = &refused.leaf {
         report.chain = facts_of(std::slice::from_ref(leaf));
         report.signed_by = trust::signer(leaf, roots);

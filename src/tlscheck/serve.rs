@@ -52,18 +52,35 @@ pub(super) fn reasons(stack: &ErrorStack) -> String {
     }
 }
 
+/// Why a certificate and key cannot be served, and the certificate's facts when it could
+/// be read.
+#[derive(Debug, Clone)]
+pub struct Unservable {
+    pub failure: Failure,
+    pub cert: Option<CertFacts>,
+}
+
 /// The installed certificate and key, checked as a server would need them: both readable,
-/// the key the certificate's, a key some listed suite can use. On failure, the certificate's
-/// facts when it could be read.
-pub fn serving(cert_pem: &str, key_pem: &str) -> Result<Serving, (Failure, Option<CertFacts>)> {
-    let unreadable = |part, reason: String| (Failure::Unreadable { part, reason }, None);
+/// the key the certificate's, a key some listed suite can use.
+pub fn serving(cert_pem: &str, key_pem: &str) -> Result<Serving, Box<Unservable>> {
+    let unreadable = |part, reason: String| {
+        Box::new(Unservable {
+            failure: Failure::Unreadable { part, reason },
+            cert: None,
+        })
+    };
     let cert = X509::from_pem(cert_pem.as_bytes())
         .map_err(|e| unreadable(Part::Certificate, reasons(&e)))?;
     let cert_der = cert
         .to_der()
         .map_err(|e| unreadable(Part::Certificate, reasons(&e)))?;
     let facts = trust::facts(&cert_der).map_err(|e| unreadable(Part::Certificate, e))?;
-    let fail = |failure| (failure, Some(facts.clone()));
+    let fail = |failure| {
+        Box::new(Unservable {
+            failure,
+            cert: Some(facts.clone()),
+        })
+    };
     let key = PKey::private_key_from_pem(key_pem.as_bytes()).map_err(|e| {
         fail(Failure::Unreadable {
             part: Part::Key,

@@ -248,7 +248,9 @@ pub fn s_server(cert: &Path, key: &Path, args: &[&str]) -> Server {
     let out = lines_of(child.stdout.take().expect("stdout"));
     let _err = lines_of(child.stderr.take().expect("stderr"));
     let stdin = child.stdin.take();
-    wait_line(&out, "openssl s_server", |line| (line == "ACCEPT").then_some(()));
+    wait_line(&out, "openssl s_server", |line| {
+        (line == "ACCEPT").then_some(())
+    });
     Server {
         child,
         port,

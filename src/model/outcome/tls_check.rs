@@ -19,8 +19,7 @@ pub const PROBE_TITLE: &str = "Probe a peer's TLS service";
 pub const PROBE_INTRO: &str = "Connects to another appliance's TLS service as a client limited to TLS 1.2 or later and the seed's suites, trusting only this appliance's root key, and reports what was agreed and the peer's certificate.";
 pub const HOST_HELP: &str = "The peer's name or address (its certificate must name it).";
 pub const PORT_HELP: &str = "Its TLS port.";
-pub const NAME_HELP: &str =
-    "The name its certificate must carry; Enter: the host above (give the peer's own name when the host is an address its certificate does not list).";
+pub const NAME_HELP: &str = "The name its certificate must carry; Enter: the host above (give the peer's own name when the host is an address its certificate does not list).";
 /// Tanium's client port, where its TLS service listens.
 pub const DEFAULT_PORT: &str = "17472";
 
@@ -134,7 +133,11 @@ fn names_text(names: &[String]) -> String {
     if names.is_empty() {
         "no name".into()
     } else {
-        names.iter().map(|n| escape(n)).collect::<Vec<_>>().join(", ")
+        names
+            .iter()
+            .map(|n| escape(n))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
