@@ -14,6 +14,8 @@ use crate::date::date;
 
 fn open_hub(root: &Path) -> Result<Appliance, ExitCode> {
     let app = Appliance::open(root).map_err(|e| fail(1, e))?;
+    // A change killed half-way (a rotation's set) is completed or undone before anything.
+    crate::appliance::lock::tidy(&app);
     match app.config.role {
         Role::TaniumServer => Ok(app),
         Role::ZoneServer => Err(fail(
