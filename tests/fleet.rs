@@ -281,7 +281,9 @@ fn five_zone_servers_push_one_batch_issues_them_and_each_installs_its_own() {
         let text = read(&zs.join("transfer/incoming/reporting.crt"));
         let now = OffsetDateTime::now_utc();
         let candidate = match tls::check_for_install(&app, &text, now) {
-            Ok(CertCheck::NeedsTrust { summary, candidate }) => {
+            Ok(CertCheck::NeedsTrust {
+                summary, candidate, ..
+            }) => {
                 assert_eq!(summary.subject, format!("CN={}", ZONES[i]));
                 candidate
             }

@@ -166,6 +166,18 @@ fn cases() -> Vec<Case> {
                 spki_der: vec![0x30, 0x00],
                 fingerprint: "SHA256:rootKEYfingerprintBBBBBBBBBBBBBBBBBBBBBBBBBBB".into(),
             },
+            trusted: None,
+        }),
+    };
+    let new_root = Msg::CertChecked {
+        text: fixed_cert(),
+        result: Ok(CertCheck::NeedsTrust {
+            summary: fixed_summary(),
+            candidate: TrustedKey {
+                spki_der: vec![0x30, 0x00],
+                fingerprint: "SHA256:rootKEYfingerprintBBBBBBBBBBBBBBBBBBBBBBBBBBB".into(),
+            },
+            trusted: Some("SHA256:oldROOTfingerprintCCCCCCCCCCCCCCCCCCCCCCCCCCCC".into()),
         }),
     };
     let ready = Msg::CertChecked {
@@ -270,6 +282,15 @@ fn cases() -> Vec<Case> {
                 zs,
                 "2\nZ\n3\n1\n",
                 vec![needs_trust],
+            )
+        },
+        Case {
+            on: confirm,
+            ..case(
+                "new_root_and_install_confirmation",
+                zs,
+                "2\nZ\n3\n3\n",
+                vec![new_root],
             )
         },
         case(

@@ -504,7 +504,9 @@ fn after_the_key_exchange_the_pull_downloads_and_the_certificate_installs() {
     let now = OffsetDateTime::now_utc();
     let text = read(&incoming.join("reporting.crt"));
     let candidate = match tls::check_for_install(&p.zs, &text, now).expect("check") {
-        CertCheck::NeedsTrust { summary, candidate } => {
+        CertCheck::NeedsTrust {
+            summary, candidate, ..
+        } => {
             assert_eq!(summary.subject, "CN=zs01.example");
             candidate
         }

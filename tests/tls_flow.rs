@@ -432,7 +432,9 @@ fn without_a_trusted_root_the_operator_compares_the_fingerprint() {
 
     let before = tree(dir.path());
     let (summary, candidate) = match tls::check_for_install(&zs, &text, t0).expect("check") {
-        CertCheck::NeedsTrust { summary, candidate } => (summary, candidate),
+        CertCheck::NeedsTrust {
+            summary, candidate, ..
+        } => (summary, candidate),
         other => panic!("{other:?}"),
     };
     assert_eq!(tree(dir.path()), before, "checking writes nothing");

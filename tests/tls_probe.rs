@@ -170,3 +170,42 @@ fn a_bad_peer_argument_is_a_usage_error() {
     let (code, _, err) = tls_check(&hub.root, &["--name", "zs01.example"]);
     assert_eq!(code, Some(2), "{err}");
 }
+
+#[test]
+fn the_check_follows_a_root_rotation_until_the_old_root_is_revoked() {
+    use tanos_menu::appliance::roots;
+    let dir = scratch(SUITE);
+    let ts = fresh_hub(dir.path(), "ts");
+    let zs = zone_with_cert(&ts, dir.path(), KeyType::EcdsaP256);
+    let added = roots::add(&ts, now()).expect("a new signing root");
+
+    // The server's own pair follows the new root; the client trusts both roots.
+    let (code, out, err) = tls_check(&ts.root, &[]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(out.matches("Root key        SHA256:").count(), 2, "{out}");
+    assert!(
+        out.contains(&format!("Chains to root  yes ({})", added.signing)),
+        "{out}"
+    );
+
+    // The Zone Server's certificate of the old root is still accepted, until it is revoked.
+    let zone = tls_listen(&zs.root);
+    let out = passing(&ts, zone.port, &["--name", "zs01.example"]);
+    assert!(
+        out.contains(&format!("Chains to root  yes ({})", added.previous)),
+        "{out}"
+    );
+    roots::revoke(&ts, &added.previous, now()).expect("revoke the old root");
+    let (code, out, err) = tls_check(
+        &ts.root,
+        &["--connect", &connect(zone.port), "--name", "zs01.example"],
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains("the certificate is not signed by the trusted root key"),
+        "{err}"
+    );
+    // The Zone Server itself still trusts the root that signed its certificate.
+    let (code, out, err) = tls_check(&zs.root, &[]);
+    assert_eq!(code, Some(0), "{out}{err}");
+}

@@ -67,10 +67,13 @@ pub struct Latest {
     pub serial: String,
     pub not_after: String,
     pub key_fingerprint: String,
+    /// The root key that signed it ("" for lines written before it was recorded).
+    #[serde(default)]
+    pub root_fingerprint: String,
 }
 
 /// The index's format: one saved by another format is rebuilt.
-const INDEX_VERSION: u32 = 1;
+const INDEX_VERSION: u32 = 2;
 
 /// The newest certificate of every name, and the ledger size it describes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +93,7 @@ pub struct Index {
 
 impl Default for Index {
     fn default() -> Index {
+        // A derived Default would say version 0, which reads as an index to rebuild.
         Index {
             version: INDEX_VERSION,
             ledger_bytes: 0,
@@ -106,6 +110,7 @@ impl Index {
             serial: record.serial.clone(),
             not_after: record.not_after.clone(),
             key_fingerprint: record.key_fingerprint.clone(),
+            root_fingerprint: record.root_fingerprint.clone(),
         };
         self.latest
             .insert(super::fleet::name_key(record.name()), latest);
@@ -124,6 +129,24 @@ impl Index {
         self.latest.get(&super::fleet::name_key(name))
     }
 
+    /// The names whose newest certificate `root` signed and that are still valid at `now`.
+    pub fn valid_signed_by(&self, root: &str, now: OffsetDateTime) -> Vec<String> {
+        self.latest
+            .iter()
+            .filter(|(_, l)| l.root_fingerprint == root && live(&l.not_after, now))
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// How many names' newest certificates, still valid, were signed by another root than
+    /// `signing`: they need issuing again.
+    pub fn reissue_needed(&self, signing: &str, now: OffsetDateTime) -> usize {
+        self.latest
+            .values()
+            .filter(|l| needs_reissue(&l.root_fingerprint, signing) && live(&l.not_after, now))
+            .count()
+    }
+
     /// How many names' newest certificates expire within `days` (and have not yet).
     pub fn expiring_within(&self, days: i64, now: OffsetDateTime) -> usize {
         let until = now + time::Duration::days(days);
@@ -135,6 +158,16 @@ impl Index {
     }
 }
 
+fn live(not_after: &str, now: OffsetDateTime) -> bool {
+    OffsetDateTime::parse(not_after, &Rfc3339).is_ok_and(|end| end > now)
+}
+
+/// A certificate signed by a root that no longer signs (lines written before the root was
+/// recorded are not judged).
+fn needs_reissue(root: &str, signing: &str) -> bool {
+    !root.is_empty() && !signing.is_empty() && root != signing
+}
+
 /// Where a certificate of the ledger stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
@@ -144,15 +177,19 @@ pub enum State {
     Expired,
     /// A newer certificate was issued for the same name.
     Superseded,
+    /// Valid, but signed by a root key that no longer signs: issue it again.
+    ReissueNeeded,
 }
 
 impl State {
-    pub fn of(record: &IssuedRecord, index: &Index, now: OffsetDateTime) -> State {
+    /// `signing` is the fingerprint of the root key that signs now.
+    pub fn of(record: &IssuedRecord, index: &Index, signing: &str, now: OffsetDateTime) -> State {
         if !index.is_latest(record) {
             return State::Superseded;
         }
         match record.not_after() {
             Some(end) if end <= now => State::Expired,
+            _ if needs_reissue(&record.root_fingerprint, signing) => State::ReissueNeeded,
             Some(end) if end - now <= time::Duration::days(EXPIRING_DAYS) => {
                 State::Expiring((end - now).whole_days())
             }
@@ -167,6 +204,7 @@ impl State {
             State::Expiring(_) => "expiring",
             State::Expired => "expired",
             State::Superseded => "superseded",
+            State::ReissueNeeded => "re-issue needed",
         }
     }
 }
@@ -252,6 +290,15 @@ pub fn append(app: &Appliance, record: &IssuedRecord) -> io::Result<()> {
     Ok(())
 }
 
+/// The fingerprint of the root key that signs now ("" when it cannot be read).
+pub fn signing_root(app: &Appliance) -> String {
+    fsutil::read_bytes_opt(&app.path(super::Layout::ROOT_PUB), fsutil::LIMIT_PEM)
+        .ok()
+        .flatten()
+        .and_then(|pem| crate::pki::TrustedKey::from_pem(&pem).ok())
+        .map_or_else(String::new, |k| k.fingerprint)
+}
+
 /// One page of the ledger, newest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -268,6 +315,7 @@ pub struct Page {
 /// those before them) are read, from the end of the file.
 pub fn page(app: &Appliance, skip: usize, take: usize, now: OffsetDateTime) -> io::Result<Page> {
     let index = index(app)?;
+    let signing = signing_root(app);
     let mut page = Page {
         entries: Vec::new(),
         more: false,
@@ -289,7 +337,7 @@ pub fn page(app: &Appliance, skip: usize, take: usize, now: OffsetDateTime) -> i
             break;
         }
         if seen >= skip {
-            let state = State::of(&record, &index, now);
+            let state = State::of(&record, &index, &signing, now);
             page.entries.push((record, state));
         }
         seen += 1;
@@ -305,6 +353,7 @@ pub fn each(
     mut visit: impl FnMut(&IssuedRecord, State) -> io::Result<()>,
 ) -> io::Result<usize> {
     let index = index(app)?;
+    let signing = signing_root(app);
     let Some(lines) = fsutil::reverse_lines(&app.path(LEDGER))? else {
         return Ok(0);
     };
@@ -312,7 +361,7 @@ pub fn each(
     for line in lines {
         let line = line?;
         match (!line.cut).then(|| parse(&line.bytes)).flatten() {
-            Some(record) => visit(&record, State::of(&record, &index, now))?,
+            Some(record) => visit(&record, State::of(&record, &index, &signing, now))?,
             None => unreadable += 1,
         }
     }

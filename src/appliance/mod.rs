@@ -11,12 +11,14 @@ pub mod issuance;
 pub mod ledger;
 pub mod lock;
 pub mod requests;
+pub mod roots;
 pub mod settings;
 pub mod sshd;
 pub mod status;
 pub mod tls;
 pub mod tlscheck;
 pub mod transfer;
+pub mod trust;
 pub mod users;
 
 use std::fmt;
@@ -193,6 +195,8 @@ impl Layout {
     pub const OUTGOING: &'static str = "transfer/outgoing";
     pub const ETC_SSH: &'static str = "etc/ssh";
     pub const AUDIT: &'static str = "log/audit.jsonl";
+    /// The Tanium Server's signing root public key.
+    pub const ROOT_PUB: &'static str = "tanium/tanium.pub";
     /// The TanOS users whose keys the console manages.
     pub const USERS: [&'static str; 2] = ["tanadmin", "tancopy"];
 }

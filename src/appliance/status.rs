@@ -77,6 +77,10 @@ pub struct Snapshot {
     pub audit_failure: Option<String>,
     /// On a hub, how many names' newest certificates expire within 30 days.
     pub issued_expiring: Option<usize>,
+    /// On a Tanium Server 7.4+, when its own TLS key is next rotated.
+    pub tls_rotation: Option<super::roots::Rotation>,
+    /// On a Zone Server, a certificate signed by a root the Tanium Server no longer signs with.
+    pub older_root: Option<OlderRoot>,
     /// Why the last audit event was not forwarded to syslog (when, which event, where to);
     /// stays until an event is delivered.
     pub forward_failure: Option<String>,
@@ -135,19 +139,69 @@ fn trusted_root(app: &Appliance) -> (&'static str, Root) {
     (root_rel, root)
 }
 
+/// The fingerprint of the root of `roots` that signed the certificate, if one did.
+fn signer(cert_pem: &[u8], roots: &[TrustedKey]) -> Option<String> {
+    let der = std::str::from_utf8(cert_pem)
+        .ok()
+        .and_then(|pem| crate::pki::verify::certificate_der(pem).ok())?;
+    roots
+        .iter()
+        .find(|r| crate::pki::verify::signed_by(&der, &r.spki_der).unwrap_or(false))
+        .map(|r| r.fingerprint.clone())
+}
+
+/// A Zone Server's certificate signed by a root that is no longer the Tanium Server's
+/// signing key: the one that signed it, and the Tanium Server's (from the tanium.pub last
+/// pulled into /incoming, or the one trusted last).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OlderRoot {
+    pub signed_by: String,
+    pub hub_signing: String,
+}
+
+fn older_root(app: &Appliance, cert_rel: &str) -> Option<OlderRoot> {
+    if app.config.role != Role::ZoneServer {
+        return None;
+    }
+    let cert = fsutil::read_bytes_opt(&app.resolve(cert_rel), fsutil::LIMIT_PEM).ok()??;
+    let trusted: Vec<TrustedKey> = super::trust::trusted(app)
+        .ok()?
+        .into_iter()
+        .map(|t| t.key)
+        .collect();
+    let signed_by = signer(&cert, &trusted)?;
+    let pulled = super::incoming::read(app, "tanium.pub")
+        .ok()
+        .and_then(|pem| TrustedKey::from_pem(pem.as_bytes()).ok());
+    let hub_signing = pulled.or_else(|| trusted.first().cloned())?.fingerprint;
+    (signed_by != hub_signing).then_some(OlderRoot {
+        signed_by,
+        hub_signing,
+    })
+}
+
 /// Why the certificate is not one the root this appliance trusts signed, when it is not.
 /// Without a trusted root yet there is nothing to judge it by.
-fn root_mismatch((root_rel, root): &(&str, Root), cert_pem: &[u8]) -> Option<String> {
+fn root_mismatch(
+    app: &Appliance,
+    (root_rel, root): &(&str, Root),
+    cert_pem: &[u8],
+) -> Option<String> {
     let root = match root.as_ref()? {
         Ok(root) => root,
         Err(e) => return Some(format!("the trusted root {root_rel} cannot be used: {e}")),
     };
-    let signed = std::str::from_utf8(cert_pem)
-        .ok()
-        .and_then(|pem| crate::pki::verify::certificate_der(pem).ok())
-        .and_then(|der| crate::pki::verify::signed_by(&der, &root.spki_der).ok());
-    match signed {
-        Some(true) => None,
+    if signer(cert_pem, std::slice::from_ref(root)).is_some() {
+        return None;
+    }
+    // A Zone Server also trusts the roots it accepted before, until they are removed.
+    let earlier = (*root_rel == super::tls::ZS_ROOT)
+        .then(|| super::trust::trusted(app).ok())
+        .flatten()
+        .unwrap_or_default();
+    let earlier: Vec<TrustedKey> = earlier.into_iter().map(|t| t.key).collect();
+    match signer(cert_pem, &earlier) {
+        Some(_) => None,
         _ => Some(format!(
             "the trusted root {root_rel} ({}) did not sign it: install a certificate the Tanium Server issued with that root",
             root.fingerprint
@@ -169,7 +223,7 @@ fn cert_state(
     match CertSummary::from_pem(&bytes) {
         Ok(summary) => match key_mismatch(app, key_rel, &summary) {
             Some(reason) => CertState::KeyMismatch { summary, reason },
-            None => match root_mismatch(root, &bytes) {
+            None => match root_mismatch(app, root, &bytes) {
                 Some(reason) => CertState::Untrusted { summary, reason },
                 None => {
                     let validity = summary.validity_at(now);
@@ -217,6 +271,7 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
     );
     let root = trusted_root(app);
     let cert = cert_state(app, (&cert_rel, &key_rel), &root, now);
+    let older_root = older_root(app, &cert_rel);
     let tls_mode = ok_settings
         .and_then(|s| s.get(component, "ReportingTLSMode"))
         .cloned();
@@ -244,6 +299,8 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
         users,
         audit_failure: super::audit::failure(&app.root),
         issued_expiring: issued_expiring(app, now),
+        tls_rotation: super::roots::rotation(app),
+        older_root,
         forward_failure: super::forward::failure(&app.root),
     }
 }

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::catalogue::{self, Component, Value};
 use super::settings::{self, Settings};
-use super::{Appliance, Layout, Role, audit};
+use super::{Appliance, Layout, Role, audit, trust};
 use crate::fsutil;
 use crate::pki::csr::{self, NewCsr};
 use crate::pki::issue::{self, LeafRequest};
@@ -24,7 +24,7 @@ pub const OUT_CSR: &str = "transfer/outgoing/reporting.csr";
 pub const OUT_CERT: &str = "transfer/outgoing/reporting.crt";
 pub const OUT_ROOT: &str = "transfer/outgoing/tanium.pub";
 pub const TS_ROOT_KEY: &str = "tanium/tanium.pvk";
-pub const TS_ROOT_PUB: &str = "tanium/tanium.pub";
+pub const TS_ROOT_PUB: &str = Layout::ROOT_PUB;
 pub const TS_ROOT_CERT: &str = "tanium/tanium-root.crt";
 pub const TS_KEY: &str = "tanium/reporting.pvk";
 pub const TS_CERT: &str = "tanium/reporting.crt";
@@ -57,17 +57,22 @@ pub enum TlsError {
         .0.place, crate::text::escape(&.0.subject), .0.key_fingerprint, .0.serial
     )]
     NameTaken(Box<super::fleet::Occupant>),
+    #[error("no root key {0} on this Tanium Server")]
+    UnknownRoot(String),
+    #[error(
+        "the signing root key cannot be revoked: add a new root key first, then revoke this one"
+    )]
+    RevokeSigning,
+    #[error("the root key {0} is revoked already")]
+    AlreadyRevoked(String),
+    #[error(
+        "the current trusted root key cannot be removed: trust the Tanium Server's new root key first"
+    )]
+    RemoveCurrent,
 }
 
 fn read(app: &Appliance, rel: &str) -> Result<Option<String>, TlsError> {
     fsutil::read_text_opt(&app.path(rel), fsutil::LIMIT_PEM).map_err(|source| TlsError::Read {
-        path: rel.to_string(),
-        source,
-    })
-}
-
-fn write(app: &Appliance, rel: &str, bytes: &[u8], mode: u32) -> Result<(), TlsError> {
-    fsutil::atomic_write(&app.path(rel), bytes, mode).map_err(|source| TlsError::Write {
         path: rel.to_string(),
         source,
     })
@@ -137,9 +142,14 @@ pub fn write_new_csr(
 }
 
 /// The root private key and its certificate, as PEM.
+/// The certificate is the first of `tanium-root.crt`, which holds every trusted root.
 pub(super) fn root_material(app: &Appliance) -> Result<(String, String), TlsError> {
     let key = read(app, TS_ROOT_KEY)?.ok_or(TlsError::NoRoot)?;
-    let cert = read(app, TS_ROOT_CERT)?.ok_or(TlsError::NoRoot)?;
+    let bundle = read(app, TS_ROOT_CERT)?.ok_or(TlsError::NoRoot)?;
+    let cert = crate::pki::certificate_blocks(&bundle)?
+        .into_iter()
+        .next()
+        .ok_or(TlsError::NoRoot)?;
     Ok((key, cert))
 }
 
@@ -154,17 +164,31 @@ pub fn trusted_root(app: &Appliance) -> Result<Option<TrustedKey>, TlsError> {
 /// The outcome of checking a certificate before installing it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertCheck {
-    /// Every check passed against the trusted root.
+    /// Every check passed against a trusted root.
     Ready(CertSummary),
-    /// No trusted root yet; `candidate` (found in /incoming) signed it. The operator must
-    /// compare its fingerprint with the Tanium Server's before it is trusted.
+    /// No trusted root signed it; `candidate` (the Tanium Server's tanium.pub, found in
+    /// /incoming) did. The operator compares its fingerprint with the Tanium Server's root
+    /// key list before it is trusted; `trusted` is the current trusted root, if any, which
+    /// stays trusted.
     NeedsTrust {
         summary: CertSummary,
         candidate: TrustedKey,
+        trusted: Option<String>,
     },
 }
 
-/// Checks `text` as a certificate for this Zone Server (SPEC §4.4) without writing anything.
+/// The key the Tanium Server sent beside the certificate, when it is not trusted yet.
+fn candidate_root(app: &Appliance, trusted: &[trust::Trusted]) -> Option<TrustedKey> {
+    let pem = super::incoming::read(app, "tanium.pub").ok()?;
+    let key = TrustedKey::from_pem(pem.as_bytes()).ok()?;
+    trusted
+        .iter()
+        .all(|t| t.key.fingerprint != key.fingerprint)
+        .then_some(key)
+}
+
+/// Checks `text` as a certificate for this Zone Server (SPEC §4.4) without writing anything:
+/// against every trusted root, then against a new root the Tanium Server sent.
 pub fn check_for_install(
     app: &Appliance,
     text: &str,
@@ -173,24 +197,35 @@ pub fn check_for_install(
     require(app, Role::ZoneServer)?;
     let key_pem = read(app, ZS_KEY)?.ok_or(TlsError::NoKey)?;
     let key_spki = csr::private_key_spki(&key_pem)?;
-    if let Some(root) = trusted_root(app)? {
-        return Ok(CertCheck::Ready(verify::check_certificate(
-            text,
-            &key_spki,
-            &root.spki_der,
-            now,
-        )?));
+    let trusted = trust::trusted(app)?;
+    let mut first_error = None;
+    for root in &trusted {
+        match verify::check_certificate(text, &key_spki, &root.key.spki_der, now) {
+            Ok(summary) => return Ok(CertCheck::Ready(summary)),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
     }
-    let candidate = match super::incoming::read(app, "tanium.pub") {
-        Ok(pem) => TrustedKey::from_pem(pem.as_bytes()).map_err(|_| TlsError::NoRoot)?,
-        Err(_) => return Err(TlsError::NoRoot),
-    };
-    let summary = verify::check_certificate(text, &key_spki, &candidate.spki_der, now)?;
-    Ok(CertCheck::NeedsTrust { summary, candidate })
+    let not_signed = matches!(first_error, None | Some(CertError::NotSignedByRoot(_)));
+    match candidate_root(app, &trusted) {
+        Some(candidate) if not_signed => {
+            let summary = verify::check_certificate(text, &key_spki, &candidate.spki_der, now)?;
+            let trusted = trusted.first().map(|t| t.key.fingerprint.clone());
+            Ok(CertCheck::NeedsTrust {
+                summary,
+                candidate,
+                trusted,
+            })
+        }
+        _ => Err(first_error.map_or(TlsError::NoRoot, TlsError::Cert)),
+    }
 }
 
 /// Installs a certificate after `check_for_install` accepted it, checking it again against
-/// the files as they are now. `trust` stores the root key the operator accepted.
+/// the files as they are now. `trust` is the root key the operator accepted: it becomes the
+/// current trusted root, the previous one staying trusted; root and certificate land
+/// together.
 pub fn install_certificate(
     app: &Appliance,
     text: &str,
@@ -201,28 +236,32 @@ pub fn install_certificate(
     let _lock = super::lock::acquire(app)?;
     let key_pem = read(app, ZS_KEY)?.ok_or(TlsError::NoKey)?;
     let key_spki = csr::private_key_spki(&key_pem)?;
-    let root = match (trusted_root(app)?, trust) {
-        (Some(root), _) => root,
-        (None, Some(accepted)) => accepted.clone(),
-        (None, None) => return Err(TlsError::NoRoot),
+    let trusted = trust::trusted(app)?;
+    let signer = match trust {
+        Some(accepted) => accepted.clone(),
+        None => trusted
+            .iter()
+            .find(|t| verify::check_certificate(text, &key_spki, &t.key.spki_der, now).is_ok())
+            .or(trusted.first())
+            .map(|t| t.key.clone())
+            .ok_or(TlsError::NoRoot)?,
     };
-    let summary = verify::check_certificate(text, &key_spki, &root.spki_der, now)?;
+    let summary = verify::check_certificate(text, &key_spki, &signer.spki_der, now)?;
     let der = verify::certificate_der(text)?;
     // Decided before the first write: an unreadable settings.toml refuses the whole install.
     let tls_mode = default_tls_mode(app)?;
-    let mut files = Vec::new();
-    if trust.is_some() && !app.path(ZS_ROOT).exists() {
-        write(app, ZS_ROOT, root.to_pem().as_bytes(), fsutil::PUBLIC_FILE)?;
-        files.push(ZS_ROOT.to_string());
-    }
-    files.extend(backup(app, ZS_CERT, now)?);
-    write(
-        app,
-        ZS_CERT,
-        crate::pki::to_pem("CERTIFICATE", &der).as_bytes(),
+    let mut set = match trust {
+        Some(accepted) => trust::promote(app, accepted, now)?,
+        None => Vec::new(),
+    };
+    let mut files: Vec<String> = backup(app, ZS_CERT, now)?.into_iter().collect();
+    set.push((
+        ZS_CERT.into(),
+        crate::pki::to_pem("CERTIFICATE", &der).into_bytes(),
         fsutil::PUBLIC_FILE,
-    )?;
-    files.push(ZS_CERT.to_string());
+    ));
+    trust::write_set(app, &set)?;
+    files.extend(set.iter().map(|(rel, _, _)| rel.clone()));
     if let Some(checked) = tls_mode {
         settings::save_locked(app, &_lock, &checked)?;
         files.push(format!("{} (ReportingTLSMode = 2)", Layout::SETTINGS));
@@ -233,7 +272,7 @@ pub fn install_certificate(
         &_lock,
         "cert.install",
         &refs,
-        &[summary.key_fingerprint.clone(), root.fingerprint.clone()],
+        &[summary.key_fingerprint.clone(), signer.fingerprint.clone()],
         &detail,
     );
     Ok(summary)
@@ -257,14 +296,15 @@ fn default_tls_mode(app: &Appliance) -> Result<Option<catalogue::Validated>, Tls
 }
 
 /// Stores a root public key as the Zone Server's trusted root; returns its fingerprint.
+/// The previous current root stays trusted, kept in `zoneserver/roots/`.
 pub fn import_trusted_root(app: &Appliance, text: &str) -> Result<String, TlsError> {
     require(app, Role::ZoneServer)?;
     let _lock = super::lock::acquire(app)?;
     let key = TrustedKey::from_pem(text.as_bytes())?;
     let now = OffsetDateTime::now_utc();
-    let mut files: Vec<String> = backup(app, ZS_ROOT, now)?.into_iter().collect();
-    write(app, ZS_ROOT, key.to_pem().as_bytes(), fsutil::PUBLIC_FILE)?;
-    files.push(ZS_ROOT.to_string());
+    let set = trust::promote(app, &key, now)?;
+    trust::write_set(app, &set)?;
+    let files: Vec<String> = set.iter().map(|(rel, _, _)| rel.clone()).collect();
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let _ = audit::record(
         &_lock,
@@ -284,32 +324,14 @@ pub fn regenerate_server_tls(
 ) -> Result<CertSummary, TlsError> {
     require(app, Role::TaniumServer)?;
     let _lock = super::lock::acquire(app)?;
-    let (root_key, root_cert) = root_material(app)?;
-    // Near the root's end the server's own certificate ends with it, never after.
-    let limit = issue::issue_limit_pem(&root_cert, now)?;
-    let key = issue::generate_key(issue::KeyType::EcdsaP256)?;
-    let host = app.config.hostname.clone();
-    let request = LeafRequest {
-        common_name: host.clone(),
-        dns_names: vec![host],
-        ips: Vec::new(),
-        days: issue::DEFAULT_VALIDITY_DAYS.min(limit.max_days),
-        rsa: false,
-    };
-    let cert_pem = issue::sign_leaf(&request, &key, &root_key, &root_cert, now)?;
-    let summary = CertSummary::from_pem(cert_pem.as_bytes())?;
-    let mut files = Vec::new();
-    for rel in [TS_KEY, TS_CERT] {
-        files.extend(backup(app, rel, now)?);
-    }
+    let root = root_material(app)?;
+    let pair = server_pair(app, &root, now)?;
+    let (key_pem, cert_pem, summary) = (pair.key_pem, pair.cert_pem, pair.summary);
+    let mut files = backup_pair(app, now)?;
     // Key and certificate land together: a certificate never names a key that is not on disk.
     let (key_path, cert_path) = (app.path(TS_KEY), app.path(TS_CERT));
     fsutil::atomic_write_all(&[
-        (
-            &key_path,
-            key.serialize_pem().as_bytes(),
-            fsutil::PRIVATE_FILE,
-        ),
+        (&key_path, key_pem.as_bytes(), fsutil::PRIVATE_FILE),
         (&cert_path, cert_pem.as_bytes(), fsutil::PUBLIC_FILE),
     ])
     .map_err(|source| TlsError::Write {
@@ -326,6 +348,50 @@ pub fn regenerate_server_tls(
         "",
     );
     Ok(summary)
+}
+
+/// Keeps the server's own TLS key and certificate as backups before they are replaced:
+/// the backups made.
+pub(super) fn backup_pair(app: &Appliance, now: OffsetDateTime) -> Result<Vec<String>, TlsError> {
+    let mut made = Vec::new();
+    for rel in [TS_KEY, TS_CERT] {
+        made.extend(backup(app, rel, now)?);
+    }
+    Ok(made)
+}
+
+/// The Tanium Server's own TLS key and certificate, made and signed in memory.
+pub(super) struct ServerPair {
+    pub key_pem: zeroize::Zeroizing<String>,
+    pub cert_pem: String,
+    pub summary: CertSummary,
+}
+
+/// A new TLS key for the server itself and its certificate signed by `root` (key and
+/// certificate PEM); nothing written.
+pub(super) fn server_pair(
+    app: &Appliance,
+    root: &(String, String),
+    now: OffsetDateTime,
+) -> Result<ServerPair, TlsError> {
+    // Near the root's end the server's own certificate ends with it, never after.
+    let limit = issue::issue_limit_pem(&root.1, now)?;
+    let key = issue::generate_key(issue::KeyType::EcdsaP256)?;
+    let host = app.config.hostname.clone();
+    let request = LeafRequest {
+        common_name: host.clone(),
+        dns_names: vec![host],
+        ips: Vec::new(),
+        days: issue::DEFAULT_VALIDITY_DAYS.min(limit.max_days),
+        rsa: false,
+    };
+    let cert_pem = issue::sign_leaf(&request, &key, &root.0, &root.1, now)?;
+    let summary = CertSummary::from_pem(cert_pem.as_bytes())?;
+    Ok(ServerPair {
+        key_pem: zeroize::Zeroizing::new(key.serialize_pem()),
+        cert_pem,
+        summary,
+    })
 }
 
 /// Reads a PEM file from anywhere (command line), bounded like everything else.

@@ -1,8 +1,9 @@
 //! The TLS check on this appliance's files: which certificate and key it serves, which root
-//! key its client trusts. A Tanium Server serves `tanium/reporting.crt` with
-//! `reporting.pvk` and trusts the key of `tanium/tanium-root.crt`; a Zone Server serves
-//! `zoneserver/reporting.crt` with `reporting.pvk` and trusts `zoneserver/tanium.pub`, a
-//! bare public key. Nothing is written.
+//! keys its client trusts. A Tanium Server serves `tanium/reporting.crt` with
+//! `reporting.pvk` and trusts the keys of `tanium/tanium-root.crt` (every trusted root, the
+//! signing one first); a Zone Server serves `zoneserver/reporting.crt` with `reporting.pvk`
+//! and trusts `zoneserver/tanium.pub` and the earlier roots it still trusts, bare public
+//! keys. Nothing is written.
 
 use time::OffsetDateTime;
 
@@ -40,15 +41,32 @@ fn read(app: &Appliance, rel: Option<&String>, part: Part) -> Result<String, Fai
     }
 }
 
-/// The root keys this appliance's client trusts.
+/// The root keys this appliance's client trusts (those a rotation left trusted too).
 pub fn roots(app: &Appliance) -> Result<Vec<TrustedKey>, Failure> {
-    let files = files(app.config.role);
-    let text = read(app, files.root.as_ref(), Part::Root)?;
-    let key = TrustedKey::from_pem(text.as_bytes()).map_err(|e| Failure::Unreadable {
+    let unreadable = |reason: String| Failure::Unreadable {
         part: Part::Root,
-        reason: e.to_string(),
-    })?;
-    Ok(vec![key])
+        reason,
+    };
+    let keys = match app.config.role {
+        Role::TaniumServer => {
+            let text = read(app, files(app.config.role).root.as_ref(), Part::Root)?;
+            crate::pki::certificate_blocks(&text)
+                .map_err(|e| unreadable(e.to_string()))?
+                .iter()
+                .map(|pem| TrustedKey::from_pem(pem.as_bytes()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| unreadable(e.to_string()))?
+        }
+        Role::ZoneServer => super::trust::trusted(app)
+            .map_err(|e| unreadable(e.to_string()))?
+            .into_iter()
+            .map(|t| t.key)
+            .collect(),
+    };
+    if keys.is_empty() {
+        return Err(Failure::Missing { part: Part::Root });
+    }
+    Ok(keys)
 }
 
 /// The installed certificate and key, checked and ready to serve (`tanos-menu tls-listen`).

@@ -1,9 +1,11 @@
 //! The command line (SPEC §5, §4.6): the same domain functions the menus call.
 
 mod issued;
+mod roots;
 mod tls_check;
 mod tools;
 
+pub use roots::{run_root_key, run_rotate_due};
 pub use tls_check::{Endpoint, run_tls_check, run_tls_listen};
 pub use tools::{run_keyutility, run_sshd};
 
@@ -59,6 +61,12 @@ pub enum Command {
     /// The issuance ledger of a Tanium Server with the Zone Server Hub add-on.
     #[command(subcommand)]
     Issued(IssuedCommand),
+    /// The Tanium Server's root keys: list, add a new signing one, revoke a trusted one.
+    #[command(subcommand)]
+    RootKey(RootKeyCommand),
+    /// Rotates the Tanium Server's own TLS key when ReportingTLSKeyRotationDays says it is
+    /// due (7.4 and later; for a timer): exit 0 with what was done, or "nothing due".
+    RotateDue,
     /// TLS self-test of the installed certificate, or a probe of a peer, under the seed's
     /// policy (TLS 1.2 or later, its ten suites); exit 0 passed, 1 failed, 2 usage.
     TlsCheck {
@@ -75,6 +83,25 @@ pub enum Command {
         /// Address and port to listen on.
         #[arg(long, value_name = "ADDR:PORT")]
         listen: std::net::SocketAddr,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RootKeyCommand {
+    /// Every root key with its state and how many valid certificates it signs.
+    List,
+    /// A new signing root key; the server's own TLS key and certificate follow it.
+    Add {
+        /// Confirm, after reading what it does.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Revoke a trusted root key (never the signing one), by its SHA256: fingerprint.
+    Revoke {
+        fingerprint: String,
+        /// Confirm, after reading what it still signs.
+        #[arg(long)]
+        yes: bool,
     },
 }
 

@@ -121,7 +121,14 @@ fn issue_inputs(csr: &Path, root_key: &Path) -> Result<(String, String, String),
     let read = |p: &Path| crate::appliance::tls::read_pem_file(p).map_err(|e| e.to_string());
     let root_cert = root_key.with_file_name("tanium-root.crt");
     match (read(csr), read(root_key), read(&root_cert)) {
-        (Ok(t), Ok(k), Ok(c)) => Ok((t, k, c)),
+        // The bundle holds every trusted root, the signing one first.
+        (Ok(t), Ok(k), Ok(c)) => match crate::pki::certificate_blocks(&c) {
+            Ok(blocks) if !blocks.is_empty() => Ok((t, k, blocks[0].clone())),
+            _ => Err((
+                REFUSED,
+                format!("{}: no certificate in it", escape_path(&root_cert)),
+            )),
+        },
         (Err(e), _, _) | (_, Err(e), _) => Err((REFUSED, e)),
         (_, _, Err(e)) => Err((
             REFUSED,

@@ -41,6 +41,9 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
         Effect::Init(opts) => appliance::init(root, &opts, now),
         Effect::SaveSetting(checked) => appliance::save_setting(root, &checked, now),
         Effect::ListRequests => appliance::list_requests(root),
+        Effect::ListRoots => tls::list_roots(root, now),
+        Effect::AddRoot => tls::add_root(root, now),
+        Effect::RevokeRoot { fingerprint } => tls::revoke_root(root, &fingerprint, now),
         Effect::ReadIncoming { name, purpose } => appliance::read_incoming(root, name, purpose),
         Effect::ShowFile { rel, title } => appliance::show_file(root, rel, title),
         Effect::ShowAudit { page } => appliance::show_audit(root, page),
@@ -84,6 +87,7 @@ pub fn failed(effect: &Effect, error: String) -> Msg {
             result: Err(error.into()),
         },
         Effect::ListRequests => Msg::Listed(Err(error)),
+        Effect::ListRoots => Msg::RootsListed(Err(error)),
         Effect::ReadIncoming { purpose, name } => Msg::TextRead {
             purpose: *purpose,
             from: name.clone(),
@@ -104,6 +108,8 @@ pub fn failed(effect: &Effect, error: String) -> Msg {
         Effect::WriteCsr(_)
         | Effect::IssueCert(_)
         | Effect::IssueBatch { .. }
+        | Effect::AddRoot
+        | Effect::RevokeRoot { .. }
         | Effect::InstallCert { .. }
         | Effect::ImportRoot(_)
         | Effect::RegenerateTls

@@ -6,8 +6,8 @@ use time::OffsetDateTime;
 
 use super::{open, snapshot};
 use crate::appliance::issuance::{self, Listed, Order};
-use crate::appliance::ledger;
 use crate::appliance::tls::{self, TlsError};
+use crate::appliance::{Role, ledger, roots, trust};
 use crate::model::{Failure, Finished, Made, Msg, Shown, Step, TlsDone};
 use crate::pki::TrustedKey;
 use crate::pki::csr::{self, NewCsr};
@@ -124,4 +124,36 @@ pub(super) fn show_issued(root: &Path, page: usize, now: OffsetDateTime) -> Msg 
             .map_err(|e| format!("cannot read {}: {e}", ledger::LEDGER))?;
         Ok(Finished::Shown(Shown::Issued { page, ledger }))
     }))
+}
+
+/// The Tanium Server's root keys, or the ones a Zone Server trusts.
+pub(super) fn list_roots(root: &Path, now: OffsetDateTime) -> Msg {
+    Msg::RootsListed(open(root).and_then(|app| {
+        match app.config.role {
+            Role::TaniumServer => roots::list(&app, now),
+            Role::ZoneServer => trust::rows(&app),
+        }
+        .map_err(|e| e.to_string())
+    }))
+}
+
+pub(super) fn add_root(root: &Path, now: OffsetDateTime) -> Msg {
+    change(root, |app| roots::add(app, now), TlsDone::RootAdded)
+}
+
+/// Revokes a Tanium Server's root key; on a Zone Server, stops trusting an earlier one.
+pub(super) fn revoke_root(root: &Path, fingerprint: &str, now: OffsetDateTime) -> Msg {
+    let zone = open(root).is_ok_and(|app| app.config.role == Role::ZoneServer);
+    if zone {
+        return change(
+            root,
+            |app| trust::remove(app, fingerprint),
+            TlsDone::RootUntrusted,
+        );
+    }
+    change(
+        root,
+        |app| roots::revoke(app, fingerprint, now),
+        TlsDone::RootRevoked,
+    )
 }

@@ -58,6 +58,8 @@ pub enum Action {
     ImportRootIncoming,
     PasteRoot,
     RegenerateTls,
+    RootKeys,
+    TrustedRoots,
     GenerateKeypair,
     ShowPublicKey,
     ListAuthorizedKeys,

@@ -1,7 +1,7 @@
 //! Every menu action and what opening it does: the one table a new action is added to.
 
 use super::{Confirm, Effect, KeyListKind, Model, PasteDialog, Screen, Start, TextFor};
-use super::{TransferOp, requests, ssh, tls, tls_check};
+use super::{TransferOp, requests, roots, ssh, tls, tls_check};
 use crate::appliance::tls::{TS_ROOT_PUB, ZS_CSR};
 use crate::menu::{Action, Target};
 
@@ -46,6 +46,7 @@ fn run(m: &mut Model, action: Action) -> Vec<Effect> {
         Action::ImportRootIncoming => read(m, "tanium.pub", TextFor::RootKey),
         Action::PasteRoot => paste(m, TextFor::RootKey),
         Action::RegenerateTls => regenerate_tls(m),
+        Action::RootKeys | Action::TrustedRoots => roots::open(m),
         Action::GenerateKeypair => ssh::generate_keypair(m),
         Action::ShowPublicKey => ssh::show_public_key(m),
         Action::ListAuthorizedKeys => ssh::key_list(m, KeyListKind::Authorized, false),

@@ -12,6 +12,8 @@ pub enum Cmd {
     Add,
     /// Issue every pending request of /incoming.
     IssueAll,
+    /// Add a new signing root key.
+    AddRoot,
     /// The next (older) page of a paged view.
     Older,
     /// The previous (newer) page.
@@ -97,6 +99,14 @@ fn screen_commands(m: &Model) -> Vec<Binding> {
         Screen::UserList { .. } => vec![hint("line Enter", "select"), MOVE, BACK, ROOT, HELP],
         Screen::Keys(list) if list.removing => vec![hint("line Enter", "remove"), MOVE, BACK, ROOT],
         Screen::Keys(_) => vec![hint("Enter", "back"), MOVE, BACK, ROOT],
+        Screen::Roots(_) if super::roots::is_hub(m) => vec![
+            hint("line Enter", "revoke"),
+            typed("A", "add a root key", Cmd::AddRoot),
+            MOVE,
+            BACK,
+            ROOT,
+        ],
+        Screen::Roots(_) => vec![hint("line Enter", "remove"), MOVE, BACK, ROOT],
     }
 }
 

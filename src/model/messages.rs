@@ -7,6 +7,7 @@ use crate::appliance::fleet::Occupant;
 use crate::appliance::init::InitOptions;
 use crate::appliance::issuance::{Listed, Order};
 use crate::appliance::requests::Requests;
+use crate::appliance::roots::RootRow;
 use crate::appliance::settings::Change;
 use crate::appliance::status::Snapshot;
 use crate::appliance::tls::CertCheck;
@@ -56,6 +57,8 @@ pub enum Msg {
     },
     /// The requests waiting in /incoming.
     Listed(Result<Requests, String>),
+    /// The Tanium Server's root keys.
+    RootsListed(Result<Vec<RootRow>, String>),
     TextRead {
         purpose: TextFor,
         /// The /incoming file it was read from.
@@ -166,6 +169,12 @@ pub enum Effect {
     RegenerateTls,
     /// The requests in /incoming, with their state: `Msg::Listed`.
     ListRequests,
+    /// The root keys: `Msg::RootsListed`.
+    ListRoots,
+    /// A new signing root key, the server's TLS pair with it: `Msg::Finished`.
+    AddRoot,
+    /// Revokes a trusted root key: `Msg::Finished`.
+    RevokeRoot { fingerprint: String },
     /// One file of /incoming: `Msg::TextRead`.
     ReadIncoming { name: String, purpose: TextFor },
     /// Shows an appliance file in the copy-friendly view: `Msg::Done`.

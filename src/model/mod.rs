@@ -11,6 +11,7 @@ mod nav;
 pub mod outcome;
 mod paste;
 mod requests;
+mod roots;
 mod settings;
 mod setup;
 mod ssh;
@@ -35,6 +36,7 @@ pub use outcome::{
 };
 pub use paste::{PasteDialog, TextFor};
 pub use requests::Files;
+pub use roots::RootList;
 pub use setup::{SETUP_ROLES, Setup, SetupStep};
 pub use ssh::{KeyList, KeyListKind, TransferFailure};
 pub use update::update;
@@ -93,6 +95,8 @@ pub enum Screen {
         cursor: usize,
     },
     Keys(KeyList),
+    /// The Tanium Server's root keys.
+    Roots(RootList),
 }
 
 impl Screen {
@@ -115,7 +119,8 @@ impl Screen {
             | Screen::View(_)
             | Screen::Files(_)
             | Screen::UserList { .. }
-            | Screen::Keys(_) => None,
+            | Screen::Keys(_)
+            | Screen::Roots(_) => None,
         }
     }
 
@@ -133,7 +138,8 @@ impl Screen {
             | Screen::Form(_)
             | Screen::Paste(_)
             | Screen::Files(_)
-            | Screen::Keys(_) => true,
+            | Screen::Keys(_)
+            | Screen::Roots(_) => true,
             Screen::Setup(_)
             | Screen::Menu { .. }
             | Screen::Status

@@ -129,6 +129,10 @@ impl Model {
                 (&mut files.cursor, len)
             }
             Screen::UserList { cursor, .. } => (cursor, crate::appliance::Layout::USERS.len()),
+            Screen::Roots(list) => {
+                let len = list.rows.as_ref().map_or(0, Vec::len);
+                (&mut list.cursor, len)
+            }
             Screen::Keys(list) => {
                 let len = list.rows.as_ref().map_or(0, Vec::len);
                 (&mut list.cursor, len)

@@ -448,7 +448,37 @@ pub(super) fn checked(m: &mut Model, text: String, result: Result<CertCheck, Fai
                 ),
             );
         }
-        Ok(CertCheck::NeedsTrust { summary, candidate }) => {
+        Ok(CertCheck::NeedsTrust {
+            summary,
+            candidate,
+            trusted: Some(current),
+        }) => {
+            let warning = super::outcome::new_root_warning(
+                &describe(&summary),
+                &candidate.fingerprint,
+                &current,
+                &m.key_path(super::Step::HubRootKeys),
+                &m.key_path(super::Step::TrustedRoots),
+            );
+            push_confirm(
+                m,
+                "A new Tanium root key",
+                warning,
+                "Trust the new root key and install?",
+                Start::new(
+                    "Installing the certificate…",
+                    Effect::InstallCert {
+                        text,
+                        trust: Some(candidate),
+                    },
+                ),
+            );
+        }
+        Ok(CertCheck::NeedsTrust {
+            summary,
+            candidate,
+            trusted: None,
+        }) => {
             let warning = format!(
                 "{}\nNo trusted root key yet. The certificate was signed by the key in /incoming/tanium.pub:\n{}\nCompare it with the 'Root key' line of Tanium Status on the Tanium Server. Answer y only if they are identical: the key is then trusted and the certificate installed.",
                 describe(&summary),

@@ -2,7 +2,7 @@
 
 use super::{
     Binding, Cmd, Confirm, Effect, Ended, FormFor, Key, Model, Msg, Prompt, Screen, TextFor,
-    commands, form, input, nav, paste, requests, settings, setup, ssh, tls, tls_check, view,
+    commands, form, input, nav, paste, requests, roots, settings, setup, ssh, tls, tls_check, view,
 };
 use crate::appliance::issuance::Source;
 
@@ -38,6 +38,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         | Msg::CsrGenerated(_)
         | Msg::CertChecked { .. }
         | Msg::Listed(_)
+        | Msg::RootsListed(_)
         | Msg::TextRead { .. }
         | Msg::NameTaken { .. }
         | Msg::KeysListed { .. }
@@ -103,6 +104,7 @@ fn on_result(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::CsrGenerated(result) => return tls::generated(m, result),
         Msg::CertChecked { text, result } => tls::checked(m, text, result),
         Msg::Listed(result) => requests::listed(m, result),
+        Msg::RootsListed(result) => roots::listed(m, result),
         Msg::TextRead {
             purpose,
             from,
@@ -278,6 +280,7 @@ fn submit(m: &mut Model, text: &str) -> Vec<Effect> {
         Screen::Files(files) => requests::pick_file(m, files, text),
         Screen::UserList { menu, cursor } => ssh::pick_user(m, &menu, cursor, text),
         Screen::Keys(list) => ssh::pick_key(m, list, text),
+        Screen::Roots(list) => roots::pick(m, list, text),
         // Enter in the paste dialog is handled before typing reaches here.
         Screen::Paste(_) => Vec::new(),
     }
@@ -294,6 +297,7 @@ fn run_command(m: &mut Model, cmd: Cmd) -> Vec<Effect> {
         Cmd::Help => m.push(Screen::Help),
         Cmd::Add => return settings::open_add(m),
         Cmd::IssueAll => return requests::issue_all(m),
+        Cmd::AddRoot => return roots::add(m),
         Cmd::Older | Cmd::Newer => return view::turn_page(m, cmd == Cmd::Older),
     }
     Vec::new()

@@ -177,11 +177,17 @@ pub struct RootCa {
 
 impl RootCa {
     pub fn generate(hostname: &str, now: OffsetDateTime) -> Result<RootCa, PkiError> {
+        RootCa::named(&format!("Tanium Root {hostname}"), now)
+    }
+
+    /// A root whose certificate is named `common_name`: a root added beside another one
+    /// carries its date, so the two are told apart by name too.
+    pub fn named(common_name: &str, now: OffsetDateTime) -> Result<RootCa, PkiError> {
         let key = generate_key(KeyType::EcdsaP384)?;
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
         dn.push(DnType::OrganizationName, "Tanium");
-        dn.push(DnType::CommonName, format!("Tanium Root {hostname}"));
+        dn.push(DnType::CommonName, common_name);
         params.distinguished_name = dn;
         params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         params.key_usages = vec![

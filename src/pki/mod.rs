@@ -79,3 +79,14 @@ pub fn to_pem(label: &str, der: &[u8]) -> String {
         pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
     )
 }
+
+/// The CERTIFICATE blocks of a bundle (`tanium-root.crt` holds every trusted root, the
+/// signing one first), each as PEM of its own.
+pub fn certificate_blocks(text: &str) -> Result<Vec<String>, PkiError> {
+    let blocks = pem::parse_many(text).map_err(|e| PkiError::NotPem(e.to_string()))?;
+    Ok(blocks
+        .into_iter()
+        .filter(|b| b.tag() == "CERTIFICATE")
+        .map(|b| to_pem("CERTIFICATE", b.contents()))
+        .collect())
+}

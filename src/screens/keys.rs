@@ -3,7 +3,7 @@
 use ratatui::text::Line;
 
 use super::{Body, entry};
-use crate::model::{KeyList, KeyListKind, Model};
+use crate::model::{KeyList, KeyListKind, Model, RootList, outcome};
 use crate::ui::theme;
 
 pub fn users(m: &Model, cursor: usize) -> Body {
@@ -76,4 +76,35 @@ pub fn list(list: &KeyList) -> Body {
         }
     }
     Body::plain(lines)
+}
+
+/// The Tanium Server's root keys by line number.
+pub fn roots(list: &RootList, width: u16, hub: bool) -> Body {
+    let mut lines = vec![Line::from("")];
+    let Some(rows) = &list.rows else {
+        lines.push(Line::from("  Reading the root keys…"));
+        return Body::plain(lines);
+    };
+    let room = usize::from(width).saturating_sub(4);
+    lines.extend(
+        outcome::roots_intro(rows, hub)
+            .iter()
+            .flat_map(|l| crate::text::wrap(l, room))
+            .map(|l| Line::from(format!("  {l}"))),
+    );
+    lines.push(Line::from(""));
+    let first = lines.len();
+    for (i, row) in rows.iter().enumerate() {
+        lines.push(entry(
+            &(i + 1).to_string(),
+            outcome::root_row(row, hub),
+            i == list.cursor,
+        ));
+    }
+    let selected = (!rows.is_empty()).then(|| first + list.cursor.min(rows.len() - 1));
+    Body {
+        lines,
+        selected,
+        scroll: 0,
+    }
 }

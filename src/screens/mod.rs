@@ -53,6 +53,7 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
         Screen::Files(files) => flow::files(files, area.width),
         Screen::UserList { cursor, .. } => keys::users(m, *cursor),
         Screen::Keys(list) => keys::list(list),
+        Screen::Roots(list) => keys::roots(list, area.width, is_hub(m)),
     };
     let height = usize::from(area.height);
     let offset = body
@@ -103,6 +104,7 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
             Screen::Paste(d) => format!("Paste {}", d.purpose.short()),
             Screen::Files(_) => "/incoming".into(),
             Screen::UserList { .. } => "SSH Key Management".into(),
+            Screen::Roots(_) => "Root keys".into(),
             Screen::Keys(list) => match list.kind {
                 crate::model::KeyListKind::Authorized => format!("{}'s authorized keys", list.user),
                 crate::model::KeyListKind::KnownHosts => "tanadmin's known hosts".into(),
@@ -161,7 +163,8 @@ pub fn prompt_label(m: &Model) -> String {
         | Screen::AddSetting { .. }
         | Screen::Files(_)
         | Screen::UserList { .. }
-        | Screen::Keys(_) => "Enter selection: ".into(),
+        | Screen::Keys(_)
+        | Screen::Roots(_) => "Enter selection: ".into(),
     }
 }
 
@@ -208,4 +211,12 @@ fn entry(key: &str, text: impl Into<String>, selected: bool) -> Line<'static> {
         Span::styled(format!("{key:>3}"), theme::KEY),
         Span::raw(format!("  {}", text.into())),
     ])
+}
+
+/// Whether the appliance is a Tanium Server (its own root keys) or a Zone Server (the ones
+/// it trusts).
+fn is_hub(m: &Model) -> bool {
+    m.snapshot
+        .as_ref()
+        .is_some_and(|s| s.config.role == crate::appliance::Role::TaniumServer)
 }

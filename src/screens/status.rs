@@ -40,6 +40,12 @@ pub fn body(m: &Model) -> Body {
             .clone()
             .unwrap_or_else(|| "none (tanos-menu sshd makes it)".into()),
     ));
+    if let Some(rotation) = &s.tls_rotation {
+        lines.push(field(
+            "Next TLS key rotation",
+            crate::model::outcome::rotation_status(rotation),
+        ));
+    }
     if let Some(count) = s.issued_expiring {
         lines.push(field(
             "Issued certificates",
@@ -100,6 +106,20 @@ fn tls_mode(s: &Snapshot) -> String {
 /// An audit log that could not be written, events not forwarded, settings that could not be
 /// read.
 fn warnings(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
+    if let Some(older) = &s.older_root {
+        lines.push(Line::from(""));
+        let width = usize::from(m.size.0).saturating_sub(4).max(40);
+        let renew = [
+            crate::model::Step::GenerateCsr,
+            crate::model::Step::PushCsr,
+            crate::model::Step::PullCert,
+        ]
+        .map(|step| m.key_path(step));
+        let text = crate::model::outcome::older_root_text(older, &renew);
+        for part in crate::text::wrap(&text, width) {
+            lines.push(Line::styled(format!("  {part}"), theme::ERROR));
+        }
+    }
     let width = usize::from(m.size.0).saturating_sub(4).max(40);
     let failures = [
         s.audit_failure

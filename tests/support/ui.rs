@@ -92,6 +92,8 @@ pub fn snapshot(role: Role, hub: bool, platform: Platform) -> Snapshot {
         users,
         audit_failure: None,
         issued_expiring: None,
+        tls_rotation: None,
+        older_root: None,
         forward_failure: None,
     }
 }

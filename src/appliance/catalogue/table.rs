@@ -35,6 +35,18 @@ no longer register or be managed.";
 
 pub const CATALOGUE: &[SettingDef] = &[
     SettingDef {
+        name: "ReportingTLSKeyRotationDays",
+        label: "ReportingTLSKeyRotationDays",
+        components: &[Component::TaniumServer],
+        platforms: FROM_7_4,
+        kind: Kind::Range(0, 3650),
+        default: Default::Fixed(365),
+        present_by_default: false,
+        help: "Days between two rotations of this server's own TLS key and certificate (reporting.pvk, reporting.crt); 0 never rotates them. Tanium Status shows when the next one is due and `tanos-menu rotate-due` (for a timer) makes it. The seed: On 7.4 and later, root keys can be added or revoked, the change is pushed to every subordinate key, and the rotation schedule of the subordinate keys can be configured.",
+        risky: &[],
+        warning: "",
+    },
+    SettingDef {
         name: "ReportingTLSMode",
         label: "ReportingTLSMode",
         components: SERVERS,

@@ -2,13 +2,16 @@
 //! its key path in the shipped menus (no key path is written by hand anywhere).
 
 mod fleet;
+mod roots;
 pub mod tls_check;
 
 pub use fleet::*;
+pub use roots::*;
 
 use super::{Model, Outcome, View};
 use crate::appliance::issuance::BatchLine;
 use crate::appliance::ledger;
+use crate::appliance::roots::{Added, RootRow};
 use crate::appliance::status::Snapshot;
 use crate::appliance::{Addon, ApplianceConfig, Layout, Role};
 use crate::date::date;
@@ -38,6 +41,12 @@ pub enum Step {
     PasteCertOnZone,
     /// The issued certificates, on the Tanium Server.
     IssuedList,
+    /// Root key management, on the Tanium Server.
+    HubRootKeys,
+    /// The trusted root keys, on this Zone Server.
+    TrustedRoots,
+    /// Pull the signed certificate, on this Zone Server.
+    PullCert,
 }
 
 /// Which appliance a step is taken on.
@@ -50,7 +59,7 @@ enum On {
 }
 
 impl Step {
-    pub const ALL: [Step; 10] = [
+    pub const ALL: [Step; 13] = [
         Step::GenerateCsr,
         Step::ImportRoot,
         Step::PushCsr,
@@ -61,6 +70,9 @@ impl Step {
         Step::PasteCsrOnServer,
         Step::PasteCertOnZone,
         Step::IssuedList,
+        Step::HubRootKeys,
+        Step::TrustedRoots,
+        Step::PullCert,
     ];
 
     /// What the step is in the menus, the user a user list takes, and where it is taken.
@@ -80,6 +92,9 @@ impl Step {
             Step::PasteCsrOnServer => (action(Action::PasteCsr), None, On::TaniumServer),
             Step::PasteCertOnZone => (action(Action::PasteCert), None, On::ZoneServer),
             Step::IssuedList => (action(Action::IssuedCertificates), None, On::TaniumServer),
+            Step::HubRootKeys => (action(Action::RootKeys), None, On::TaniumServer),
+            Step::TrustedRoots => (action(Action::TrustedRoots), None, On::ZoneServer),
+            Step::PullCert => (action(Action::SftpPull), None, On::ZoneServer),
         }
     }
 }
@@ -169,6 +184,12 @@ pub enum TlsDone {
     },
     /// The requests of /incoming issued at once, one line each.
     Batch(Vec<BatchLine>),
+    /// A new signing root key.
+    RootAdded(Added),
+    /// A trusted root key revoked.
+    RootRevoked(RootRow),
+    /// An earlier root key a Zone Server no longer trusts.
+    RootUntrusted(RootRow),
     Installed(CertSummary),
     RootTrusted(String),
     Regenerated(CertSummary),
@@ -289,6 +310,9 @@ impl TlsDone {
                 let message = format!("Certificate issued for {}.", summary.subject);
                 (message, Some(view))
             }
+            TlsDone::RootAdded(added) => (root_added(&added), None),
+            TlsDone::RootRevoked(row) => (root_revoked(&row, true), None),
+            TlsDone::RootUntrusted(row) => (root_revoked(&row, false), None),
             TlsDone::Batch(lines) => {
                 let (message, view) = batch_report(&lines);
                 (message, Some(view))
