@@ -16,5 +16,6 @@ pub mod screens;
 pub mod sshkeys;
 pub mod syslog;
 pub mod text;
+pub mod tlscheck;
 pub mod transfer;
 pub mod ui;

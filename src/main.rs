@@ -65,6 +65,8 @@ fn main() -> ExitCode {
         Some(Command::Issued(cmd)) => cli::run_issued(&cli.root, cmd),
         Some(Command::RootKey(cmd)) => cli::run_root_key(&cli.root, cmd),
         Some(Command::RotateDue) => cli::run_rotate_due(&cli.root),
+        Some(Command::TlsCheck { connect, name }) => cli::run_tls_check(&cli.root, connect, name),
+        Some(Command::TlsListen { listen }) => cli::run_tls_listen(&cli.root, listen),
         Some(Command::Sshd {
             listen,
             user,

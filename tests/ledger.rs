@@ -22,7 +22,13 @@ fn hub(dir: &std::path::Path) -> Appliance {
     roots::appliance_at(dir, "ts", Role::TaniumServer, Platform::V7_3, true, None)
 }
 
-fn record(name: &str, serial: usize, ends: OffsetDateTime, key: &str) -> IssuedRecord {
+fn record(
+    app: &Appliance,
+    name: &str,
+    serial: usize,
+    ends: OffsetDateTime,
+    key: &str,
+) -> IssuedRecord {
     IssuedRecord {
         time: "2026-01-01T00:00:00Z".into(),
         serial: format!("{serial:04x}"),
@@ -32,7 +38,7 @@ fn record(name: &str, serial: usize, ends: OffsetDateTime, key: &str) -> IssuedR
         ips: Vec::new(),
         not_after: ends.format(&Rfc3339).expect("date"),
         key_fingerprint: format!("SHA256:{key}"),
-        root_fingerprint: "SHA256:root".into(),
+        root_fingerprint: ledger::signing_root(app),
         source: format!("/incoming/{name}.csr"),
     }
 }
@@ -42,7 +48,8 @@ fn fill(app: &Appliance, now: OffsetDateTime) {
     for i in 0..250 {
         let name = format!("zs{:02}.example", i % 10);
         let ends = now + time::Duration::days(if i % 10 == 3 { 10 } else { 400 });
-        ledger::append(app, &record(&name, i, ends, &format!("k{i}"))).expect("append");
+        let line = record(app, &name, i, ends, &format!("k{i}"));
+        ledger::append(app, &line).expect("append");
     }
 }
 
@@ -89,7 +96,13 @@ fn a_ledger_edited_by_hand_is_read_as_it_is_and_reading_writes_nothing() {
     let now = OffsetDateTime::now_utc();
     fill(&app, now);
     // A line added by another tool, and a garbage line: the index no longer matches.
-    let newer = record("zs05.example", 999, now - time::Duration::days(1), "other");
+    let newer = record(
+        &app,
+        "zs05.example",
+        999,
+        now - time::Duration::days(1),
+        "other",
+    );
     let mut text = std::fs::read_to_string(app.path(ledger::LEDGER)).expect("ledger");
     text.push_str("not a record \u{1b}]0;x\u{7}\n");
     text.push_str(&serde_json::to_string(&newer).expect("json"));
@@ -258,10 +271,12 @@ fn an_index_that_no_longer_describes_the_ledger_is_saved_again_at_the_console_st
     assert!(!index_path.exists());
     assert!(ledger::repair_index(&app).expect("repair"));
     assert_eq!(std::fs::read(&index_path).expect("saved again"), saved);
-    let old_format = String::from_utf8(saved.clone())
-        .expect("JSON")
-        .replace("\"version\":1,", "");
-    std::fs::write(&index_path, old_format).expect("an index of an earlier format");
+    let mut old_format: serde_json::Value = serde_json::from_slice(&saved).expect("JSON");
+    old_format
+        .as_object_mut()
+        .expect("an object")
+        .remove("version");
+    std::fs::write(&index_path, old_format.to_string()).expect("an index of an earlier format");
     assert!(ledger::repair_index(&app).expect("repair"));
     assert_eq!(std::fs::read(&index_path).expect("saved again"), saved);
     // A console opened on the appliance does it too.

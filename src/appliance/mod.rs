@@ -16,6 +16,7 @@ pub mod settings;
 pub mod sshd;
 pub mod status;
 pub mod tls;
+pub mod tlscheck;
 pub mod transfer;
 pub mod trust;
 pub mod users;

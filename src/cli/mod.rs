@@ -2,9 +2,11 @@
 
 mod issued;
 mod roots;
+mod tls_check;
 mod tools;
 
 pub use roots::{run_root_key, run_rotate_due};
+pub use tls_check::{Endpoint, run_tls_check, run_tls_listen};
 pub use tools::{run_keyutility, run_sshd};
 
 use std::path::{Path, PathBuf};
@@ -65,6 +67,23 @@ pub enum Command {
     /// Rotates the Tanium Server's own TLS key when ReportingTLSKeyRotationDays says it is
     /// due (7.4 and later; for a timer): exit 0 with what was done, or "nothing due".
     RotateDue,
+    /// TLS self-test of the installed certificate, or a probe of a peer, under the seed's
+    /// policy (TLS 1.2 or later, its ten suites); exit 0 passed, 1 failed, 2 usage.
+    TlsCheck {
+        /// Probe this peer instead of testing the installed certificate.
+        #[arg(long, value_name = "HOST:PORT", value_parser = tls_check::parse_endpoint)]
+        connect: Option<Endpoint>,
+        /// The name the peer's certificate must carry (default: the HOST of --connect).
+        #[arg(long, value_name = "NAME", requires = "connect", value_parser = tls_check::parse_name)]
+        name: Option<String>,
+    },
+    /// Serve the installed certificate under the same policy, in the foreground, until
+    /// SIGTERM or SIGINT.
+    TlsListen {
+        /// Address and port to listen on.
+        #[arg(long, value_name = "ADDR:PORT")]
+        listen: std::net::SocketAddr,
+    },
 }
 
 #[derive(Debug, Subcommand)]

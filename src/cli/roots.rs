@@ -16,6 +16,8 @@ use crate::date::date;
 /// (as the console's start does): a root change killed half-way is never read as it is.
 fn open_hub(root: &Path) -> Result<Appliance, ExitCode> {
     let app = Appliance::open(root).map_err(|e| fail(1, e))?;
+    // A change killed half-way (a rotation's set) is completed or undone before anything.
+    crate::appliance::lock::tidy(&app);
     match app.config.role {
         Role::TaniumServer => {
             crate::appliance::lock::tidy(&app);

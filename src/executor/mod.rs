@@ -5,6 +5,7 @@
 mod appliance;
 mod ssh;
 mod tls;
+mod tls_check;
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -65,6 +66,7 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
         Effect::Transfer { op, peer, trust } => {
             ssh::transfer(root, op, peer, trust.as_deref(), cancel)
         }
+        Effect::TlsCheck(check) => tls_check::run(root, check, now),
         Effect::Copy(_) => Msg::Copied(CLIPBOARD_ELSEWHERE.into()),
         // Cancelling belongs to the console loop; here there is nothing running to stop.
         Effect::Cancel => Msg::Tick,
@@ -100,6 +102,7 @@ pub fn failed(effect: &Effect, error: String) -> Msg {
             peer: peer.clone(),
             result: Err(TransferFailure::Failed(error)),
         },
+        Effect::TlsCheck(_) => Msg::TlsChecked(Err(error)),
         Effect::Copy(_) => Msg::Copied(error),
         Effect::Cancel => Msg::Tick,
         Effect::WriteCsr(_)

@@ -35,6 +35,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
         "authorized_keys.toml",
         include_str!("../../menus/authorized_keys.toml"),
     ),
+    ("tls_check.toml", include_str!("../../menus/tls_check.toml")),
 ];
 
 pub const ROOT: &str = "root";
@@ -68,6 +69,8 @@ pub enum Action {
     SftpPull,
     SftpPush,
     AuditLog,
+    TlsSelfTest,
+    TlsProbe,
 }
 
 /// Who sees an item.

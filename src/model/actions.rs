@@ -1,7 +1,7 @@
 //! Every menu action and what opening it does: the one table a new action is added to.
 
 use super::{Confirm, Effect, KeyListKind, Model, PasteDialog, Screen, Start, TextFor};
-use super::{TransferOp, requests, roots, ssh, tls};
+use super::{TransferOp, requests, roots, ssh, tls, tls_check};
 use crate::appliance::tls::{TS_ROOT_PUB, ZS_CSR};
 use crate::menu::{Action, Target};
 
@@ -56,6 +56,8 @@ fn run(m: &mut Model, action: Action) -> Vec<Effect> {
         Action::SftpPull => ssh::open_peer_form(m, TransferOp::PullCertificate),
         Action::SftpPush => ssh::open_peer_form(m, TransferOp::PushCsr),
         Action::AuditLog => m.start("Reading the audit log…", Effect::ShowAudit { page: 0 }),
+        Action::TlsSelfTest => tls_check::self_test(m),
+        Action::TlsProbe => tls_check::open_peer_form(m),
     }
 }
 

@@ -9,6 +9,8 @@ pub enum FormFor {
     Csr,
     Issue(Box<IssueTarget>),
     Peer(TransferOp),
+    /// The host and port of a TLS probe.
+    TlsPeer,
 }
 
 /// The request a certificate is issued for, and the longest validity the root allows now.

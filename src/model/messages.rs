@@ -14,6 +14,7 @@ use crate::appliance::tls::CertCheck;
 use crate::appliance::transfer::Moved;
 use crate::pki::TrustedKey;
 use crate::pki::csr::{CsrRequest, NewCsr};
+use crate::tlscheck::{Check, Report};
 use crate::transfer::sftp::Peer;
 
 /// A key as the console sees it, independent of the terminal library.
@@ -80,6 +81,8 @@ pub enum Msg {
         peer: Peer,
         result: Result<Moved, TransferFailure>,
     },
+    /// A TLS self-test or probe ran; its report, passed or not.
+    TlsChecked(Result<Box<Report>, String>),
     Copied(String),
     /// The screen was just drawn on the terminal: the prompt on it has been seen.
     Drawn,
@@ -197,6 +200,8 @@ pub enum Effect {
         peer: Peer,
         trust: Option<String>,
     },
+    /// A TLS self-test or a probe of a peer: `Msg::TlsChecked`.
+    TlsCheck(Check),
     /// Shows a page of what this Tanium Server issued, newest first: `Msg::Finished`.
     ShowIssued { page: usize },
     /// Shows a page of log/audit.jsonl, most recent first: `Msg::Finished`.

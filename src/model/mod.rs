@@ -17,6 +17,7 @@ mod setup;
 mod ssh;
 mod steps;
 mod tls;
+mod tls_check;
 mod update;
 mod view;
 

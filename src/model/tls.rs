@@ -105,7 +105,7 @@ pub fn issue_form(checked: CheckedCsr, limit: Option<IssueLimit>, source: Source
         width,
         |form, raw| match &form.purpose {
             FormFor::Issue(target) => days(raw, target.max_days).map(drop),
-            FormFor::Csr | FormFor::Peer(_) => Ok(()),
+            FormFor::Csr | FormFor::Peer(_) | FormFor::TlsPeer => Ok(()),
         },
     );
     Form::new(

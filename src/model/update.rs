@@ -2,7 +2,7 @@
 
 use super::{
     Binding, Cmd, Confirm, Effect, Ended, FormFor, Key, Model, Msg, Prompt, Screen, TextFor,
-    commands, form, input, nav, paste, requests, roots, settings, setup, ssh, tls, view,
+    commands, form, input, nav, paste, requests, roots, settings, setup, ssh, tls, tls_check, view,
 };
 use crate::appliance::issuance::Source;
 
@@ -42,7 +42,8 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         | Msg::TextRead { .. }
         | Msg::NameTaken { .. }
         | Msg::KeysListed { .. }
-        | Msg::Transferred { .. } => on_result(m, msg),
+        | Msg::Transferred { .. }
+        | Msg::TlsChecked(_) => on_result(m, msg),
     }
 }
 
@@ -115,6 +116,7 @@ fn on_result(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::NameTaken { order, occupant } => tls::name_taken(m, order, &occupant),
         Msg::KeysListed { kind, result } => ssh::listed(m, kind, result),
         Msg::Transferred { op, peer, result } => return ssh::transferred(m, op, peer, result),
+        Msg::TlsChecked(result) => tls_check::checked(m, result),
         Msg::Key(_)
         | Msg::Paste(_)
         | Msg::Resize(..)
@@ -318,6 +320,7 @@ fn form_entered(m: &mut Model, entered: Option<(FormFor, Vec<String>)>) -> Vec<E
         Some((FormFor::Csr, values)) => tls::csr_entered(m, &values),
         Some((FormFor::Issue(target), values)) => tls::days_entered(m, *target, &values),
         Some((FormFor::Peer(op), values)) => ssh::peer_entered(m, op, &values),
+        Some((FormFor::TlsPeer, values)) => tls_check::peer_entered(m, &values),
     }
 }
 

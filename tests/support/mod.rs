@@ -2,9 +2,9 @@
 //! directories and appliance roots under target/ (`roots`, `sshd_base`), whole-tree
 //! snapshots (`tree`), file reads that name the path (`fs`), outside tools (`tools`), the
 //! console's effect loop (`console`), models built in memory and rendered (`ui`), the TLS
-//! workflow (`tls`), the console in a real pseudo-terminal (`pty`), sshd per appliance
-//! (`e2e`), the fault harness (`faults`) and syslog receivers (`syslog`). Each test crate
-//! compiles only what it uses.
+//! workflow (`tls`) and its check (`tls_check`), the console in a real pseudo-terminal
+//! (`pty`), sshd per appliance (`e2e`), the fault harness (`faults`) and syslog receivers
+//! (`syslog`). Each test crate compiles only what it uses.
 #![allow(dead_code, unused_imports)]
 
 pub mod console;
@@ -17,6 +17,7 @@ pub mod roots;
 pub mod sshd_base;
 pub mod syslog;
 pub mod tls;
+pub mod tls_check;
 pub mod tools;
 pub mod tree;
 pub mod ui;

@@ -3,6 +3,7 @@
 
 mod fleet;
 mod roots;
+pub mod tls_check;
 
 pub use fleet::*;
 pub use roots::*;
