@@ -12,17 +12,12 @@ use crate::appliance::tls::TlsError;
 use crate::appliance::{Appliance, Role};
 use crate::date::date;
 
-/// The hub at `root`, with what a killed change left behind completed or undone first
-/// (as the console's start does): a root change killed half-way is never read as it is.
 fn open_hub(root: &Path) -> Result<Appliance, ExitCode> {
     let app = Appliance::open(root).map_err(|e| fail(1, e))?;
     // A change killed half-way (a rotation's set) is completed or undone before anything.
     crate::appliance::lock::tidy(&app);
     match app.config.role {
-        Role::TaniumServer => {
-            crate::appliance::lock::tidy(&app);
-            Ok(app)
-        }
+        Role::TaniumServer => Ok(app),
         Role::ZoneServer => Err(fail(
             REFUSED,
             "this appliance is a Zone Server: root keys belong to the Tanium Server",
