@@ -347,7 +347,7 @@ impl Judge {
             Vec::<PathBuf>::new(),
             "{what}: left after the next start"
         );
-        if self.checked % 10 == 0 {
+        if self.checked.is_multiple_of(10) {
             openssl_agrees(app, what);
         }
         self.checked += 1;
