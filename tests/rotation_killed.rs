@@ -312,6 +312,19 @@ struct Judge {
     checked: u32,
     /// Kills by series ("fresh73 rename": 11), for the summary.
     series: Vec<(String, u32)>,
+    /// Kills after which the new root was in force (the set rolled forward), and the old.
+    new_root: u32,
+    old_root: u32,
+}
+
+impl Judge {
+    fn count(&mut self, before: &InForce, after: &InForce) {
+        if before.root == after.root {
+            self.old_root += 1;
+        } else {
+            self.new_root += 1;
+        }
+    }
 }
 
 impl Judge {
@@ -413,6 +426,7 @@ fn at_every_call(target: Target<'_>, syscall: &str, judge: &mut Judge) {
         }
         assert!(was_killed(status), "{what}: {status}");
         judge.kills += 1;
+        judge.count(&before, &state);
         add_ok(&app.root);
         let then = judge.after(&app, &state, &format!("{what}, then an add"));
         assert_ne!(
@@ -441,10 +455,12 @@ fn at_random_moments(app: &Appliance, runs: u32, seed: u64, judge: &mut Judge) {
             "{} killed after {delay:?} (run {i}, {status})",
             app.root.display()
         );
+        let after = judge.after(app, &state, &what);
         if was_killed(status) {
             judge.kills += 1;
+            judge.count(&state, &after);
         }
-        state = judge.after(app, &state, &what);
+        state = after;
     }
     judge
         .series
@@ -501,6 +517,8 @@ fn root_key_add_killed_anywhere_leaves_one_root_in_force() {
         kills: 0,
         checked: 0,
         series: Vec::new(),
+        new_root: 0,
+        old_root: 0,
     };
     for syscall in ["rename", "renameat", "renameat2"] {
         for target in [
@@ -526,9 +544,18 @@ fn root_key_add_killed_anywhere_leaves_one_root_in_force() {
         "only {} kills ({by_rename} at a rename)",
         judge.kills
     );
+    // Both ways out of a kill were taken: undone (old root) and completed (new root).
+    assert!(
+        judge.new_root >= 10 && judge.old_root >= 10,
+        "new root after {} kills, old root after {}",
+        judge.new_root,
+        judge.old_root
+    );
     eprintln!(
-        "{} kills ({by_rename} at a rename), {} states judged, in {:.1?}: {:?}",
+        "{} kills ({by_rename} at a rename; {} left the new root, {} the old), {} states judged, in {:.1?}: {:?}",
         judge.kills,
+        judge.new_root,
+        judge.old_root,
         judge.checked,
         started.elapsed(),
         judge.series
