@@ -86,8 +86,8 @@ pub fn tidy(app: &Appliance) -> usize {
         "log",
         // Root keys are written in sets with the files above: a set's primary journal
         // may sit here, and a set is recovered only when all its directories are.
-        super::roots::ROOTS_DIR,
-        super::trust::ZS_ROOTS_DIR,
+        super::Layout::ROOTS_DIR,
+        super::Layout::ZS_ROOTS_DIR,
     ]
     .iter()
     .map(|d| app.path(d))

@@ -197,6 +197,10 @@ impl Layout {
     pub const AUDIT: &'static str = "log/audit.jsonl";
     /// The Tanium Server's signing root public key.
     pub const ROOT_PUB: &'static str = "tanium/tanium.pub";
+    /// The Tanium Server's root keys, each kept with its certificate.
+    pub const ROOTS_DIR: &'static str = "tanium/roots";
+    /// The earlier root keys a Zone Server still trusts.
+    pub const ZS_ROOTS_DIR: &'static str = "zoneserver/roots";
     /// The TanOS users whose keys the console manages.
     pub const USERS: [&'static str; 2] = ["tanadmin", "tancopy"];
 }

@@ -23,45 +23,13 @@ use crate::fsutil;
 use crate::pki::{CertSummary, RootCa, TrustedKey, certificate_blocks};
 
 pub const REGISTRY: &str = "tanium/roots.json";
-pub const ROOTS_DIR: &str = "tanium/roots";
+pub const ROOTS_DIR: &str = Layout::ROOTS_DIR;
 
-/// Where a root key stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RootState {
-    /// Signs what the server issues now.
-    Signing,
-    /// Signed earlier; what it signed is still accepted.
-    Trusted,
-    /// No longer trusted: left out of tanium-root.crt.
-    Revoked,
-}
-
-/// One root key of the registry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RootEntry {
-    pub fingerprint: String,
-    /// RFC 3339.
-    pub created: String,
-    pub state: RootState,
-    /// The key's file and its certificate's, relative to the appliance root.
-    pub key: String,
-    pub cert: String,
-}
+pub use super::trust::{RootEntry, RootRow, RootState};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Registry {
     roots: Vec<RootEntry>,
-}
-
-/// A root key as the list shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RootRow {
-    pub entry: RootEntry,
-    /// Certificates of the ledger it signed that are the newest of their name and valid.
-    pub valid_signed: usize,
-    /// Their names, for the revocation question.
-    pub names: Vec<String>,
 }
 
 fn require_hub(app: &Appliance) -> Result<(), TlsError> {

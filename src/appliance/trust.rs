@@ -6,13 +6,50 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::roots::{RootEntry, RootRow, RootState};
-use super::tls::{TlsError, ZS_ROOT};
+use serde::{Deserialize, Serialize};
+
+use super::tls::error::{TlsError, ZS_ROOT};
 use super::{Appliance, Role, audit};
 use crate::fsutil;
 use crate::pki::TrustedKey;
 
-pub const ZS_ROOTS_DIR: &str = "zoneserver/roots";
+/// The root key types are shared with the Tanium Server's root key management, which
+/// lists its own keys with them.
+/// Where a root key stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RootState {
+    /// Signs what the server issues now.
+    Signing,
+    /// Signed earlier; what it signed is still accepted.
+    Trusted,
+    /// No longer trusted: left out of tanium-root.crt.
+    Revoked,
+}
+
+/// One root key of the registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RootEntry {
+    pub fingerprint: String,
+    /// RFC 3339.
+    pub created: String,
+    pub state: RootState,
+    /// The key's file and its certificate's, relative to the appliance root.
+    pub key: String,
+    pub cert: String,
+}
+
+/// A root key as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootRow {
+    pub entry: RootEntry,
+    /// Certificates of the ledger it signed that are the newest of their name and valid.
+    pub valid_signed: usize,
+    /// Their names, for the revocation question.
+    pub names: Vec<String>,
+}
+
+pub const ZS_ROOTS_DIR: &str = super::Layout::ZS_ROOTS_DIR;
 
 /// One trusted root key and the file it is kept in.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -325,6 +325,10 @@ pub(super) fn transferred(
 fn transfer_done(m: &mut Model, peer: &Peer, moved: Moved) -> Vec<Effect> {
     match moved {
         Moved::Pulled(pulled) => {
+            // The peer's questions are answered: declining the install goes back to the menu.
+            while matches!(m.screen(), Screen::Form(_) | Screen::Confirm(_)) {
+                m.back();
+            }
             m.info(super::outcome::pulled(&peer.to_string(), &pulled));
             m.start(
                 "Reading /incoming/reporting.crt…",

@@ -191,7 +191,7 @@ pub fn new_root_warning(
 /// key paths of generate, push, pull.
 pub fn older_root_text(older: &crate::appliance::status::OlderRoot, renew: &[String; 3]) -> String {
     format!(
-        "The installed certificate was signed by root key {}, which is no longer the Tanium Server's signing key ({}). Renew it: generate a CSR ({}), push it ({}), and once issued pull and install the certificate ({}).",
+        "Certificate signed by root {}, no longer the Tanium Server's signing key {}. Renew: {}, {}, then {}.",
         older.signed_by, older.hub_signing, renew[0], renew[1], renew[2]
     )
 }

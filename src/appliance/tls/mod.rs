@@ -2,7 +2,6 @@
 //! issue a certificate from a CSR, install a signed certificate, trust a root key.
 //! Every write is atomic; every refusal happens before the first write.
 
-use std::io;
 use std::path::Path;
 
 use time::OffsetDateTime;
@@ -16,60 +15,9 @@ use crate::pki::issue::{self, LeafRequest};
 use crate::pki::verify::{self, CertError};
 use crate::pki::{CertSummary, TrustedKey};
 
-pub const ZS_KEY: &str = "zoneserver/reporting.pvk";
-pub const ZS_CSR: &str = "zoneserver/reporting.csr";
-pub const ZS_CERT: &str = "zoneserver/reporting.crt";
-pub const ZS_ROOT: &str = "zoneserver/tanium.pub";
-pub const OUT_CSR: &str = "transfer/outgoing/reporting.csr";
-pub const OUT_CERT: &str = "transfer/outgoing/reporting.crt";
-pub const OUT_ROOT: &str = "transfer/outgoing/tanium.pub";
-pub const TS_ROOT_KEY: &str = "tanium/tanium.pvk";
-pub const TS_ROOT_PUB: &str = Layout::ROOT_PUB;
-pub const TS_ROOT_CERT: &str = "tanium/tanium-root.crt";
-pub const TS_KEY: &str = "tanium/reporting.pvk";
-pub const TS_CERT: &str = "tanium/reporting.crt";
-pub const ISSUED: &str = super::ledger::LEDGER;
+pub mod error;
 
-#[derive(Debug, thiserror::Error)]
-pub enum TlsError {
-    #[error("this is a {0}; the step belongs to the other appliance")]
-    WrongRole(&'static str),
-    #[error("{0}")]
-    Cert(#[from] CertError),
-    #[error("{0}")]
-    Pki(#[from] crate::pki::PkiError),
-    #[error("no private key yet: generate the CSR first")]
-    NoKey,
-    #[error(
-        "no trusted Tanium root key: import the Tanium Server's tanium.pub first, or place it in /incoming beside the certificate"
-    )]
-    NoRoot,
-    #[error("cannot read {path}: {source}")]
-    Read { path: String, source: io::Error },
-    #[error("cannot write {path}: {source}; nothing else was changed")]
-    Write { path: String, source: io::Error },
-    #[error("{0}")]
-    Settings(#[from] settings::SettingsError),
-    #[error(transparent)]
-    Lock(#[from] super::lock::LockError),
-    #[error(
-        "{} holds a certificate for {} with another key ({}, serial {}): a certificate for this request would replace it",
-        .0.place, crate::text::escape(&.0.subject), .0.key_fingerprint, .0.serial
-    )]
-    NameTaken(Box<super::fleet::Occupant>),
-    #[error("no root key {0} on this Tanium Server")]
-    UnknownRoot(String),
-    #[error(
-        "the signing root key cannot be revoked: add a new root key first, then revoke this one"
-    )]
-    RevokeSigning,
-    #[error("the root key {0} is revoked already")]
-    AlreadyRevoked(String),
-    #[error(
-        "the current trusted root key cannot be removed: trust the Tanium Server's new root key first"
-    )]
-    RemoveCurrent,
-}
+pub use error::*;
 
 fn read(app: &Appliance, rel: &str) -> Result<Option<String>, TlsError> {
     fsutil::read_text_opt(&app.path(rel), fsutil::LIMIT_PEM).map_err(|source| TlsError::Read {
