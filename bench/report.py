@@ -217,6 +217,15 @@ def main():
         w("| status header count (`ledger::index` + `expiring_within`) within 50 ms | "
           + ", ".join(f"{t}: {ms(h['median_ms'])} ms" for t, h in heads if h)
           + f" | {'**yes**' if all(h['max_ms'] < 50 for _, h in heads if h) else '**no**'} | |")
+    audit = [(fid, R.get(fid), R.value(f"{fid}.peak")) for fid in R.f
+             if fid.startswith("records.page.") and not fid.endswith(".peak")]
+    if audit:
+        slow = max(r["median_ms"] for _, r, _ in audit if r)
+        top = max((p for _, _, p in audit if p is not None), default=0) / 1024
+        w(f"| audit view (`A`: `audit::page`) within 50 ms and 10 MB peak, 1k to 1M lines | "
+          f"slowest median {ms(slow)} ms; highest peak {top:.1f} MB | "
+          f"{'**yes**' if slow < 50 and top < 10 else '**no**'} | section 7 (older pages "
+          "cost the lines skipped) |")
     fl = R.get("fleet.total")
     if fl:
         w(f"| fleet flow, {fleet_zones(R)} Zone Servers (no target) | {ms(fl['median_ms'])} ms "
@@ -438,6 +447,29 @@ def main():
         w(f"Command: `{command_of({'id': 'ledger.'}, commands)}`.")
         w()
 
+    # 7 ------------------------------------------------------------------------------------
+    pages = sorted((fid for fid in R.f if fid.startswith("records.page.") and not fid.endswith(".peak")),
+                   key=lambda f: (int(f.split(".")[2]), int(f.split(".")[3][4:])))
+    if pages:
+        w("## 7. Audit view against log size")
+        w()
+        w("`cargo bench --bench records`: per size, `log/audit.jsonl` of real-shaped lines; the "
+          "view is `audit::page(root, skip, 500)`, read from the end of the log (what `A` calls "
+          "for its first page, skip 0, and an older page, skip half the log). Each call in a "
+          "child process; peak RSS is that child's `VmHWM`.")
+        w()
+        w("| lines | skip | median ms | max ms | peak RSS MB |")
+        w("| ---: | ---: | ---: | ---: | ---: |")
+        for fid in pages:
+            r = R.get(fid)
+            peak = R.value(f"{fid}.peak")
+            lines, skip = fid.split(".")[2], fid.split(".")[3][4:]
+            w(f"| {lines} | {skip} | {ms(r['median_ms'])} | {ms(r['max_ms'])} | "
+              f"{'—' if peak is None else f'{peak / 1024:.1f}'} |")
+        w()
+        w(f"Command: `{command_of({'id': 'records.'}, commands)}`.")
+        w()
+
     # Findings -----------------------------------------------------------------------------
     w("## Findings")
     w()
@@ -453,10 +485,10 @@ def main():
                 f"index costs a full read of the ledger: {ms(st['median_ms'])} ms at {big} lines, "
                 f"of which reading the lines is {ms(sc['median_ms'])} ms and parsing each as a "
                 f"record brings it to {ms(sp_['median_ms'])} ms (`ledger::rebuild`, "
-                "`src/appliance/ledger.rs`). The reader saves the index it rebuilt when no "
-                "change holds the appliance lock (`ledger::keep`; the 'no index' figure includes "
-                "that save and its fsync), so this is paid once, not by every view and status "
-                "header until the next issuance.")
+                "`src/appliance/ledger.rs`). A read never writes: the console's start saves the "
+                "index again (`ledger::repair_index`, with the other repairs of a killed change), "
+                "so this is paid once per start after a crash or an edit by hand, not by every "
+                "view and status header until the next issuance.")
     fl, fp, fpl = R.get("fleet.total"), R.get("fleet.push"), R.get("fleet.pull")
     share = R.value("fleet.sftp_share")
     if fl and fp and fpl and share is not None:

@@ -26,6 +26,7 @@ PKI_N=${PKI_N:-300}
 FLEET_N=${FLEET_N:-5}
 FLEET_ZONES=${FLEET_ZONES:-20}
 LEDGER_N=${LEDGER_N:-100}
+RECORDS_N=${RECORDS_N:-20}
 LEDGER_SIZES=${LEDGER_SIZES:-1000,100000,1000000}
 
 say() { printf '\n== %s\n' "$*" >&2; }
@@ -83,6 +84,7 @@ SFTP_EXE=$(benchexe sftp_pull)
 CONSOLE_EXE=$(benchexe console)
 FLEET_EXE=$(benchexe fleet)
 LEDGER_EXE=$(benchexe ledger_view)
+RECORDS_EXE=$(benchexe records)
 # The binary under test, copied so a rebuild elsewhere cannot swap it mid-run.
 mkdir -m 0755 "$OUT/bin"
 cp "$REPO/target/release/tanos-menu" "$OUT/bin/tanos-menu"
@@ -227,6 +229,13 @@ LEDGER_CMD="TANOS_BENCH_N=$LEDGER_N TANOS_BENCH_SIZES=$LEDGER_SIZES cargo bench 
 bench_cmd ledger. "$LEDGER_CMD"
 TANOS_BIN=$BIN TANOS_BENCH_JSON=$JSON TANOS_BENCH_N=$LEDGER_N TANOS_BENCH_SIZES=$LEDGER_SIZES \
     bash -c 'cd "$1" && exec "$2" --bench' _ "$REPO" "$LEDGER_EXE"
+
+# 7. Audit view ------------------------------------------------------------------------------
+say "7. audit view against log size: cargo bench --bench records"
+RECORDS_CMD="TANOS_BENCH_N=$RECORDS_N cargo bench --bench records"
+bench_cmd records. "$RECORDS_CMD"
+TANOS_BIN=$BIN TANOS_BENCH_JSON=$JSON TANOS_BENCH_N=$RECORDS_N \
+    bash -c 'cd "$1" && exec "$2" --bench' _ "$REPO" "$RECORDS_EXE"
 
 # Report -------------------------------------------------------------------------------------
 cd "$REPO"
