@@ -1,6 +1,7 @@
 //! In-process cost of the key utility's work, without process start-up or file writes:
-//! key + CSR generation (ECDSA P-256, RSA 3072) and certificate issuance (CSR check + signing
-//! with the root key), the same library calls `tanos-menu keyutility` makes.
+//! key + CSR generation (ECDSA P-256, RSA 3072, RSA 4096: what the console waits for after
+//! 2 › Z › 1) and certificate issuance (CSR check + signing with the root key), the same
+//! library calls `tanos-menu keyutility` makes.
 //!
 //! `cargo bench --bench pki`; `TANOS_BENCH_N` overrides the P-256/issue iteration count
 //! (RSA runs a tenth of it, at least 5).
@@ -77,6 +78,15 @@ fn main() {
         "inproc.csr.rsa3072",
         "key + CSR, RSA 3072 (generate_csr)",
         &Stats::of(&rsa),
+    );
+
+    let rsa4096 = time_n(n_rsa, || {
+        black_box(csr::generate_csr(&request(KeyType::Rsa4096)).expect("RSA CSR"));
+    });
+    report(
+        "inproc.csr.rsa4096",
+        "key + CSR, RSA 4096 (generate_csr)",
+        &Stats::of(&rsa4096),
     );
 
     // The issuing root as `tanos-menu init --role tanium-server` makes it.

@@ -790,12 +790,11 @@ fn ecdsa_key(alg: &'static rcgen::SignatureAlgorithm, comment: &str) -> PublicKe
     PublicKey::new(KeyData::Ecdsa(point), comment)
 }
 
-fn rsa_key(bits: usize, comment: &str) -> PublicKey {
-    use rsa::traits::PublicKeyParts;
-    let key = rsa::RsaPrivateKey::new(&mut OsRng, bits).expect("RSA key");
+fn rsa_key(bits: u32, comment: &str) -> PublicKey {
+    let key = openssl::rsa::Rsa::generate(bits).expect("RSA key");
     let data = RsaPublicKey {
-        e: Mpint::from_positive_bytes(&key.e().to_bytes_be()).expect("e"),
-        n: Mpint::from_positive_bytes(&key.n().to_bytes_be()).expect("n"),
+        e: Mpint::from_positive_bytes(&key.e().to_vec()).expect("e"),
+        n: Mpint::from_positive_bytes(&key.n().to_vec()).expect("n"),
     };
     PublicKey::new(KeyData::Rsa(data), comment)
 }

@@ -31,7 +31,7 @@ pub fn csr_form(hostname: &str) -> Form {
     let key_types = KeyType::ALL.iter().map(|k| k.label().to_string()).collect();
     let mut key_type_field = Field::text(
         "Key type",
-        "ECDSA P-256 suits every supported cipher suite; RSA takes seconds to generate.",
+        "ECDSA P-256 suits every supported cipher suite; RSA takes longer to generate.",
         "1",
         2,
         |_, raw| key_type(raw).map(drop),

@@ -6,6 +6,7 @@ use rcgen::{
 };
 use ssh_key::rand_core::{OsRng, RngCore};
 use time::{Duration, OffsetDateTime};
+use zeroize::Zeroizing;
 
 use super::{CertSummary, PkiError, spki_fingerprint};
 use crate::date::date;
@@ -135,23 +136,33 @@ fn shifted(now: OffsetDateTime, delta: Duration) -> Result<OffsetDateTime, PkiEr
         .ok_or_else(|| PkiError::Clock(date(now)))
 }
 
-/// A new key pair. RSA takes from a fraction of a second (2048) to seconds (4096).
+/// A new key pair. RSA keys come from OpenSSL's generator (libcrypto is already linked
+/// through libssh2): under a second even for 4096 bits, where a pure-Rust prime search took
+/// seconds.
 pub fn generate_key(kind: KeyType) -> Result<KeyPair, PkiError> {
     let failed = |e: &dyn std::fmt::Display| PkiError::KeyGeneration(e.to_string());
     match (kind, kind.rsa_bits()) {
         (_, Some(bits)) => {
-            use rsa::pkcs8::EncodePrivateKey;
-            let key = rsa::RsaPrivateKey::new(&mut OsRng, bits).map_err(|e| failed(&e))?;
-            let pem = key
-                .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
-                .map_err(|e| failed(&e))?;
-            KeyPair::from_pem_and_sign_algo(&pem, &rcgen::PKCS_RSA_SHA256).map_err(|e| failed(&e))
+            let pem = rsa_pkcs8_pem(bits).map_err(|e| failed(&e))?;
+            let pem = std::str::from_utf8(&pem).map_err(|e| failed(&e))?;
+            KeyPair::from_pem_and_sign_algo(pem, &rcgen::PKCS_RSA_SHA256).map_err(|e| failed(&e))
         }
         (KeyType::EcdsaP384, None) => {
             KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).map_err(|e| failed(&e))
         }
         (_, None) => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| failed(&e)),
     }
+}
+
+/// A new RSA private key (public exponent 65537) as PKCS#8 PEM ("PRIVATE KEY"), the form
+/// rcgen reads and `reporting.pvk` holds; wiped from memory when dropped (OpenSSL clears the
+/// key's private numbers when it frees them).
+fn rsa_pkcs8_pem(bits: usize) -> Result<Zeroizing<Vec<u8>>, String> {
+    let bits = u32::try_from(bits).map_err(|_| format!("{bits} bits is not an RSA key size"))?;
+    let generated = openssl::rsa::Rsa::generate(bits)
+        .and_then(openssl::pkey::PKey::from_rsa)
+        .and_then(|key| key.private_key_to_pem_pkcs8());
+    generated.map(Zeroizing::new).map_err(|e| e.to_string())
 }
 
 /// A random positive 128-bit serial: unique without a counter to keep.
