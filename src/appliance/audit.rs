@@ -11,8 +11,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::lock::{self, Lock};
-use super::settings::Settings;
+use super::settings::store::Settings;
 use super::{Appliance, Layout, forward};
+use crate::date::when;
 use crate::fsutil;
 use crate::text;
 
@@ -75,12 +76,6 @@ fn note(root: &Path, action: &str, result: &io::Result<()>, now: OffsetDateTime)
             let _ = fsutil::atomic_write(&mark, text.as_bytes(), fsutil::PRIVATE_FILE);
         }
     }
-}
-
-/// "2026-01-31 12:00:00": a moment as marks and the status screen say it.
-pub(super) fn when(now: OffsetDateTime) -> String {
-    let time = now.format(&Rfc3339).unwrap_or_default();
-    time.get(..19).unwrap_or(&time).replace('T', " ")
 }
 
 /// Older files kept beside `audit.jsonl`: `audit.jsonl.1` (newest) to `.5`.

@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
+use super::Appliance;
 use super::catalogue::{self, Component, Value};
-use super::settings::Settings;
-use super::{Appliance, audit};
+use super::settings::store::Settings;
+use crate::date::when;
 use crate::fsutil;
 use crate::syslog::{self, Collector, Message, Transport};
 
@@ -154,11 +155,7 @@ fn mark(app: &Appliance, action: &str, now: OffsetDateTime, failures: &[String])
         }
         return;
     }
-    let text = format!(
-        "{} UTC, {action}: {}\n",
-        audit::when(now),
-        failures.join("; ")
-    );
+    let text = format!("{} UTC, {action}: {}\n", when(now), failures.join("; "));
     let _ = fsutil::atomic_write(&path, text.as_bytes(), fsutil::PRIVATE_FILE);
 }
 

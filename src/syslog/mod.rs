@@ -5,7 +5,9 @@
 
 mod message;
 mod net;
+mod stream;
 mod tls;
 
 pub use message::{APP_NAME, FACILITY_AUTHPRIV, Message, SEVERITY_NOTICE, octet_counted};
-pub use net::{Collector, SendError, Transport, send_collector, send_local};
+pub use net::{Collector, Transport, send_collector, send_local};
+pub use stream::SendError;

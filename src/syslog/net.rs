@@ -2,12 +2,14 @@
 //! ends by its deadline, whatever the other side does (a blackholed address, a collector
 //! that accepts and never reads, a handshake never answered, a name server that is down).
 
-use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
+use std::io::{self, Write};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs, UdpSocket};
 use std::os::unix::net::UnixDatagram;
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use super::stream::{SendError, connect, left, timed};
 
 /// How a collector is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,25 +51,6 @@ pub struct Collector<'a> {
     pub ca_pem: Option<&'a [u8]>,
 }
 
-/// Why a message was not delivered; written for the operator.
-#[derive(Debug, thiserror::Error)]
-pub enum SendError {
-    #[error("the host name {host} does not resolve: {reason}")]
-    Resolve { host: String, reason: String },
-    #[error("no answer within the time allowed ({0})")]
-    TimedOut(&'static str),
-    #[error("cannot connect to {addr}: {source}")]
-    Connect { addr: SocketAddr, source: io::Error },
-    #[error("cannot send: {0}")]
-    Io(#[from] io::Error),
-    #[error("the collector's certificate was refused: {0}")]
-    Untrusted(String),
-    #[error("TLS failed: {0}")]
-    Tls(String),
-    #[error("SyslogCAFile holds no usable certificate: {0}")]
-    CaFile(String),
-}
-
 /// Sends one datagram to the local system log socket at `path`, waiting at most `wait`.
 pub fn send_local(path: &Path, message: &[u8], wait: Duration) -> Result<(), SendError> {
     let socket = UnixDatagram::unbound()?;
@@ -97,29 +80,6 @@ pub fn send_collector(
             let frame = super::octet_counted(message);
             super::tls::send(stream, collector.host, collector.ca_pem, &frame)
         }
-    }
-}
-
-/// The time left before `deadline`; an error once it has passed.
-fn left(deadline: Instant) -> io::Result<Duration> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        Err(io::Error::new(
-            io::ErrorKind::TimedOut,
-            "no answer within the time allowed",
-        ))
-    } else {
-        Ok(left)
-    }
-}
-
-/// A socket timeout reads as EAGAIN: said as what it is.
-fn timed(e: io::Error) -> io::Error {
-    match e.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
-            io::Error::new(io::ErrorKind::TimedOut, "no answer within the time allowed")
-        }
-        _ => e,
     }
 }
 
@@ -170,48 +130,4 @@ fn send_udp(addrs: &[SocketAddr], message: &[u8], deadline: Instant) -> Result<(
         return Err(SendError::Io(io::Error::other("the datagram was cut")));
     }
     Ok(())
-}
-
-/// A TCP connection to the first address that answers by `deadline`.
-fn connect(addrs: &[SocketAddr], deadline: Instant) -> Result<Deadlined, SendError> {
-    let mut last = None;
-    for addr in addrs {
-        let Ok(wait) = left(deadline) else { break };
-        match TcpStream::connect_timeout(addr, wait) {
-            Ok(stream) => return Ok(Deadlined { stream, deadline }),
-            Err(source) => {
-                last = Some(SendError::Connect {
-                    addr: *addr,
-                    source: timed(source),
-                })
-            }
-        }
-    }
-    Err(last.unwrap_or(SendError::TimedOut("connecting")))
-}
-
-/// A TCP stream whose every read and write ends by the deadline: the socket timeout is set
-/// to the time left before each call, so a peer that trickles bytes cannot stretch it.
-#[derive(Debug)]
-pub(super) struct Deadlined {
-    stream: TcpStream,
-    deadline: Instant,
-}
-
-impl Read for Deadlined {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream.set_read_timeout(Some(left(self.deadline)?))?;
-        self.stream.read(buf).map_err(timed)
-    }
-}
-
-impl Write for Deadlined {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.stream.set_write_timeout(Some(left(self.deadline)?))?;
-        self.stream.write(buf).map_err(timed)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.stream.flush()
-    }
 }

@@ -8,7 +8,7 @@ use openssl::ssl::{HandshakeError, SslConnector, SslMethod, SslVersion};
 use openssl::x509::X509;
 use openssl::x509::store::X509StoreBuilder;
 
-use super::net::{Deadlined, SendError};
+use super::stream::{Deadlined, SendError};
 
 fn tls_error(e: openssl::error::ErrorStack) -> SendError {
     SendError::Tls(e.to_string())

@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::report::Failure;
+use super::failure::Failure;
 
 /// The time left before `deadline`; an error once it has passed.
 fn left(deadline: Instant) -> io::Result<Duration> {

@@ -16,16 +16,18 @@
 //! versions, so every handshake is ECDHE as the list says.
 
 mod conn;
+mod failure;
 mod policy;
 mod report;
 mod run;
 mod serve;
 mod trust;
 
+pub use failure::{Failure, Part};
 pub use policy::{
     HANDSHAKE_SECONDS, KeyKind, TLS12_SUITES, TLS13_SUITES, check_negotiated, key_kind,
 };
-pub use report::{CertFacts, Check, Failure, Files, Negotiated, Part, Report};
+pub use report::{CertFacts, Check, Files, Negotiated, Report};
 pub use run::{Material, probe, self_test};
 pub use serve::{Serving, Unservable, listen, serving};
 pub use trust::PeerName;

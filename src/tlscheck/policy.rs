@@ -10,7 +10,7 @@ use openssl::ssl::{
 };
 use openssl::x509::X509Ref;
 
-use super::report::Failure;
+use super::failure::Failure;
 
 /// The seed's suites, in the order a server prefers them (OpenSSL's names).
 pub const TLS12_SUITES: [&str; 10] = [

@@ -9,8 +9,9 @@ use openssl::ssl::{HandshakeError, Ssl, SslContext, SslVerifyMode};
 use time::OffsetDateTime;
 
 use super::conn::{self, Deadlined, is_timeout};
+use super::failure::Failure;
 use super::policy::{self, HANDSHAKE_SECONDS, check_negotiated};
-use super::report::{CertFacts, Check, Failure, Negotiated, Report};
+use super::report::{CertFacts, Check, Negotiated, Report};
 use super::serve::{self, reasons};
 use super::trust::{self, Expect, PeerName};
 use crate::pki::TrustedKey;

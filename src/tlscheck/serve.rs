@@ -12,8 +12,9 @@ use openssl::ssl::{HandshakeError, Ssl, SslContext};
 use openssl::x509::X509;
 
 use super::conn::{Deadlined, is_timeout};
+use super::failure::{Failure, Part};
 use super::policy::{self, HANDSHAKE_SECONDS};
-use super::report::{CertFacts, Failure, Part};
+use super::report::CertFacts;
 use super::trust;
 
 /// How long an idle accept loop sleeps between looks (the listener does not block, so a

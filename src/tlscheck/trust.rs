@@ -10,8 +10,9 @@ use time::OffsetDateTime;
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
+use super::failure::Failure;
 use super::policy::cert_key_kind;
-use super::report::{CertFacts, Failure};
+use super::report::CertFacts;
 use crate::pki::inspect::Validity;
 use crate::pki::{CertSummary, TrustedKey};
 
