@@ -159,7 +159,7 @@ pub fn generate_key(kind: KeyType) -> Result<KeyPair, PkiError> {
 /// key's private numbers when it frees them).
 fn rsa_pkcs8_pem(bits: usize) -> Result<Zeroizing<Vec<u8>>, String> {
     let bits = u32::try_from(bits).map_err(|_| format!("{bits} bits is not an RSA key size"))?;
-    let generated = openssl::rsa::Rsa::generate(bits)
+    let generated = super::rsakey::generate(bits)
         .and_then(openssl::pkey::PKey::from_rsa)
         .and_then(|key| key.private_key_to_pem_pkcs8());
     generated.map(Zeroizing::new).map_err(|e| e.to_string())

@@ -5,6 +5,7 @@ pub mod csr;
 pub mod inspect;
 pub mod issue;
 pub mod names;
+mod rsakey;
 pub mod verify;
 
 use base64::Engine;
