@@ -194,65 +194,11 @@ pub fn add(app: &Appliance, now: OffsetDateTime) -> Result<Added, TlsError> {
     let lock = super::lock::acquire(app)?;
     let mut registry = registry(app)?;
     let mut set = keep_current(app, &mut registry)?;
-    let previous = registry
-        .roots
-        .iter_mut()
-        .find(|e| e.state == RootState::Signing)
-        .ok_or(TlsError::NoRoot)?;
-    previous.state = RootState::Trusted;
-    let previous = previous.fingerprint.clone();
-    let day = now.format(&Rfc3339).unwrap_or_default();
-    let name = format!(
-        "Tanium Root {} {}",
-        app.config.hostname,
-        crate::text::prefix(&day, 16)
-    );
-    let root = RootCa::named(&name, now)?;
-    let created = day.clone();
-    let (key_rel, cert_rel) = kept_as(&root.fingerprint, &created);
-    registry.roots.insert(
-        0,
-        RootEntry {
-            fingerprint: root.fingerprint.clone(),
-            created,
-            state: RootState::Signing,
-            key: key_rel.clone(),
-            cert: cert_rel.clone(),
-        },
-    );
+    let previous = demote_signing(&mut registry)?;
+    let root = new_root(app, &mut registry, now)?;
     let pair = tls::server_pair(app, &(root.key_pem.clone(), root.cert_pem.clone()), now)?;
-    let outgoing_pub = format!("{}/{ROOT_PUB}", Layout::OUTGOING);
+    stage_root(app, &mut set, &registry, &root)?;
     set.extend([
-        (
-            key_rel,
-            root.key_pem.clone().into_bytes(),
-            fsutil::PRIVATE_FILE,
-        ),
-        (
-            cert_rel,
-            root.cert_pem.clone().into_bytes(),
-            fsutil::PUBLIC_FILE,
-        ),
-        (
-            TS_ROOT_KEY.into(),
-            root.key_pem.clone().into_bytes(),
-            fsutil::PRIVATE_FILE,
-        ),
-        (
-            TS_ROOT_PUB.into(),
-            root.public_pem.clone().into_bytes(),
-            fsutil::PUBLIC_FILE,
-        ),
-        (
-            TS_ROOT_CERT.into(),
-            bundle(app, &registry.roots, &root.cert_pem, &set)?.into_bytes(),
-            fsutil::PUBLIC_FILE,
-        ),
-        (
-            REGISTRY.into(),
-            registry_bytes(&registry)?,
-            fsutil::PUBLIC_FILE,
-        ),
         (
             TS_KEY.into(),
             pair.key_pem.as_bytes().to_vec(),
@@ -261,11 +207,6 @@ pub fn add(app: &Appliance, now: OffsetDateTime) -> Result<Added, TlsError> {
         (
             TS_CERT.into(),
             pair.cert_pem.clone().into_bytes(),
-            fsutil::PUBLIC_FILE,
-        ),
-        (
-            outgoing_pub,
-            root.public_pem.clone().into_bytes(),
             fsutil::PUBLIC_FILE,
         ),
     ]);
@@ -284,6 +225,94 @@ pub fn add(app: &Appliance, now: OffsetDateTime) -> Result<Added, TlsError> {
         server_cert: pair.summary,
         reissue_needed,
     })
+}
+
+/// The signing root becomes a trusted one: its fingerprint.
+fn demote_signing(registry: &mut Registry) -> Result<String, TlsError> {
+    let previous = registry
+        .roots
+        .iter_mut()
+        .find(|e| e.state == RootState::Signing)
+        .ok_or(TlsError::NoRoot)?;
+    previous.state = RootState::Trusted;
+    Ok(previous.fingerprint.clone())
+}
+
+/// A new root, named with its date, entered in the registry as the signing one.
+fn new_root(
+    app: &Appliance,
+    registry: &mut Registry,
+    now: OffsetDateTime,
+) -> Result<RootCa, TlsError> {
+    let created = now.format(&Rfc3339).unwrap_or_default();
+    let name = format!(
+        "Tanium Root {} {}",
+        app.config.hostname,
+        crate::text::prefix(&created, 16)
+    );
+    let root = RootCa::named(&name, now)?;
+    let (key, cert) = kept_as(&root.fingerprint, &created);
+    let entry = RootEntry {
+        fingerprint: root.fingerprint.clone(),
+        created,
+        state: RootState::Signing,
+        key,
+        cert,
+    };
+    registry.roots.insert(0, entry);
+    Ok(root)
+}
+
+/// The files of a new signing root: kept in `tanium/roots/`, as `tanium.pvk`, `tanium.pub`
+/// and `/outgoing/tanium.pub`, at the head of the bundle, and the registry.
+fn stage_root(
+    app: &Appliance,
+    set: &mut Vec<Staged>,
+    registry: &Registry,
+    root: &RootCa,
+) -> Result<(), TlsError> {
+    let entry = &registry.roots[0];
+    let (key, public, cert) = (&root.key_pem, &root.public_pem, &root.cert_pem);
+    let outgoing_pub = format!("{}/{ROOT_PUB}", Layout::OUTGOING);
+    let bundle = bundle(app, &registry.roots, cert, set)?;
+    set.extend([
+        (
+            entry.key.clone(),
+            key.clone().into_bytes(),
+            fsutil::PRIVATE_FILE,
+        ),
+        (
+            entry.cert.clone(),
+            cert.clone().into_bytes(),
+            fsutil::PUBLIC_FILE,
+        ),
+        (
+            TS_ROOT_KEY.into(),
+            key.clone().into_bytes(),
+            fsutil::PRIVATE_FILE,
+        ),
+        (
+            TS_ROOT_PUB.into(),
+            public.clone().into_bytes(),
+            fsutil::PUBLIC_FILE,
+        ),
+        (
+            TS_ROOT_CERT.into(),
+            bundle.into_bytes(),
+            fsutil::PUBLIC_FILE,
+        ),
+        (
+            REGISTRY.into(),
+            registry_bytes(registry)?,
+            fsutil::PUBLIC_FILE,
+        ),
+        (
+            outgoing_pub,
+            public.clone().into_bytes(),
+            fsutil::PUBLIC_FILE,
+        ),
+    ]);
+    Ok(())
 }
 
 /// Revokes a trusted root (never the signing one): it leaves `tanium-root.crt`, so what it

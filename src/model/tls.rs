@@ -431,76 +431,55 @@ fn describe(summary: &CertSummary) -> String {
 
 /// The executor's answer to `Effect::CheckCert`.
 pub(super) fn checked(m: &mut Model, text: String, result: Result<CertCheck, Failure>) {
-    match result {
-        Ok(CertCheck::Ready(summary)) => {
-            let warning = format!(
+    let (title, warning, question, trust) = match result {
+        Ok(CertCheck::Ready(summary)) => (
+            "Install the certificate",
+            format!(
                 "{}\nIt matches zoneserver/reporting.pvk and was signed by the trusted root key.\nThe current certificate, if any, is kept as a .bak file; ReportingTLSMode becomes 2 (optional) unless you already set it.",
                 describe(&summary)
-            );
-            push_confirm(
-                m,
-                "Install the certificate",
-                warning,
-                "Install it?",
-                Start::new(
-                    "Installing the certificate…",
-                    Effect::InstallCert { text, trust: None },
-                ),
-            );
-        }
+            ),
+            "Install it?",
+            None,
+        ),
         Ok(CertCheck::NeedsTrust {
             summary,
             candidate,
             trusted: Some(current),
-        }) => {
-            let warning = super::outcome::new_root_warning(
+        }) => (
+            "A new Tanium root key",
+            super::outcome::new_root_warning(
                 &describe(&summary),
                 &candidate.fingerprint,
                 &current,
                 &m.key_path(super::Step::HubRootKeys),
                 &m.key_path(super::Step::TrustedRoots),
-            );
-            push_confirm(
-                m,
-                "A new Tanium root key",
-                warning,
-                "Trust the new root key and install?",
-                Start::new(
-                    "Installing the certificate…",
-                    Effect::InstallCert {
-                        text,
-                        trust: Some(candidate),
-                    },
-                ),
-            );
-        }
+            ),
+            "Trust the new root key and install?",
+            Some(candidate),
+        ),
         Ok(CertCheck::NeedsTrust {
             summary,
             candidate,
             trusted: None,
-        }) => {
-            let warning = format!(
+        }) => (
+            "Trust the root key and install",
+            format!(
                 "{}\nNo trusted root key yet. The certificate was signed by the key in /incoming/tanium.pub:\n{}\nCompare it with the 'Root key' line of Tanium Status on the Tanium Server. Answer y only if they are identical: the key is then trusted and the certificate installed.",
                 describe(&summary),
                 candidate.fingerprint
-            );
-            push_confirm(
-                m,
-                "Trust the root key and install",
-                warning,
-                "Trust it and install?",
-                Start::new(
-                    "Installing the certificate…",
-                    Effect::InstallCert {
-                        text,
-                        trust: Some(candidate),
-                    },
-                ),
-            );
-        }
+            ),
+            "Trust it and install?",
+            Some(candidate),
+        ),
         Err(e) => {
             let why = m.with_step(&e.message, e.first);
             refuse(m, format!("The certificate was refused: {why}"));
+            return;
         }
-    }
+    };
+    let start = Start::new(
+        "Installing the certificate…",
+        Effect::InstallCert { text, trust },
+    );
+    push_confirm(m, title, warning, question, start);
 }

@@ -3,6 +3,7 @@
 
 mod fleet;
 mod roots;
+mod tls;
 pub mod tls_check;
 
 pub use fleet::*;
@@ -14,7 +15,6 @@ use crate::appliance::ledger;
 use crate::appliance::roots::{Added, RootRow};
 use crate::appliance::status::Snapshot;
 use crate::appliance::{Addon, ApplianceConfig, Layout, Role};
-use crate::date::date;
 use crate::menu::{Action, MenuTree, Target};
 use crate::pki::CertSummary;
 
@@ -234,7 +234,7 @@ pub enum Shown {
 }
 
 /// A message, and the text shown for copying, if any.
-type Sentences = (String, Option<View>);
+pub(super) type Sentences = (String, Option<View>);
 
 impl Finished {
     /// The message and view the operator reads, key paths from `menus` as seen from `here`.
@@ -266,73 +266,6 @@ impl Finished {
             snapshot: None,
             view,
         })
-    }
-}
-
-impl TlsDone {
-    fn sentences(self, at: &dyn Fn(Step) -> String) -> Sentences {
-        match self {
-            TlsDone::CsrWritten {
-                files,
-                key_fingerprint,
-                csr_pem,
-            } => {
-                let intro = vec![
-                    format!("Written: {}", files.join(", ")),
-                    format!("Key fingerprint: {key_fingerprint}"),
-                    format!(
-                        "Copy the CSR below (select it, or press c) and paste it on the Tanium Server at {}, or push it to the server's /incoming over SFTP with {}.",
-                        at(Step::PasteCsrOnServer),
-                        at(Step::PushCsr)
-                    ),
-                ];
-                let view = View::new("reporting.csr", intro, csr_pem);
-                ("New key and CSR written.".into(), Some(view))
-            }
-            TlsDone::Issued {
-                summary,
-                cert_pem,
-                files,
-            } => {
-                let intro = vec![
-                    format!("Issued {} serial {}", summary.subject, summary.serial),
-                    format!(
-                        "Valid until {} UTC; {}",
-                        date(summary.not_after),
-                        issued_intro(&files)
-                    ),
-                    format!(
-                        "Copy it below (select it, or press c) and paste it on the Zone Server at {}.",
-                        at(Step::PasteCertOnZone)
-                    ),
-                ];
-                let view = View::new("reporting.crt", intro, cert_pem);
-                let message = format!("Certificate issued for {}.", summary.subject);
-                (message, Some(view))
-            }
-            TlsDone::RootAdded(added) => (root_added(&added), None),
-            TlsDone::RootRevoked(row) => (root_revoked(&row, true), None),
-            TlsDone::RootUntrusted(row) => (root_revoked(&row, false), None),
-            TlsDone::Batch(lines) => {
-                let (message, view) = batch_report(&lines);
-                (message, Some(view))
-            }
-            TlsDone::Installed(s) => {
-                let until = date(s.not_after);
-                let message = format!("Certificate installed: {}, valid until {until}.", s.subject);
-                (message, None)
-            }
-            TlsDone::RootTrusted(fingerprint) => {
-                (format!("Trusted root key saved: {fingerprint}."), None)
-            }
-            TlsDone::Regenerated(s) => {
-                let until = date(s.not_after);
-                (
-                    format!("New TLS key and certificate, valid until {until}."),
-                    None,
-                )
-            }
-        }
     }
 }
 
