@@ -76,7 +76,7 @@ fn certificate(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
                 ratatui::text::Span::styled(s.cert.short(), theme::ERROR),
             ]));
             let width = usize::from(m.size.0).saturating_sub(32).max(30);
-            for part in crate::text::wrap(reason, width) {
+            for part in m.glyphs().wrap(reason, width) {
                 lines.push(Line::styled(format!("{:30}{part}", ""), theme::ERROR));
             }
             summary
@@ -116,7 +116,7 @@ fn warnings(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
         ]
         .map(|step| m.key_path(step));
         let text = crate::model::outcome::older_root_text(older, &renew);
-        for part in crate::text::wrap(&text, width) {
+        for part in m.glyphs().wrap(&text, width) {
             lines.push(Line::styled(format!("  {part}"), theme::ERROR));
         }
     }
@@ -131,7 +131,7 @@ fn warnings(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
     ];
     for text in failures.iter().flatten() {
         lines.push(Line::from(""));
-        for part in crate::text::wrap(text, width) {
+        for part in m.glyphs().wrap(text, width) {
             lines.push(Line::styled(format!("  {part}"), theme::ERROR));
         }
     }
