@@ -266,7 +266,12 @@ mod tests {
             (None, None, None, Colours::None),
             (Some(""), Some("truecolor"), None, Colours::None),
             // NO_COLOR set and non-empty: no colour, whatever the terminal.
-            (Some("xterm-256color"), Some("truecolor"), Some("1"), Colours::None),
+            (
+                Some("xterm-256color"),
+                Some("truecolor"),
+                Some("1"),
+                Colours::None,
+            ),
             (Some("linux"), None, Some("yes"), Colours::None),
             (Some("xterm-256color"), None, Some(""), Full),
         ];
@@ -303,7 +308,10 @@ mod tests {
     #[test]
     fn ascii_draws_decorations_plainly_and_escapes_the_rest() {
         let a = Glyphs::Ascii;
-        assert_eq!(a.show(" ts01 │ Tanium Server │ 7.3"), " ts01 | Tanium Server | 7.3");
+        assert_eq!(
+            a.show(" ts01 │ Tanium Server │ 7.3"),
+            " ts01 | Tanium Server | 7.3"
+        );
         assert_eq!(a.show(" ▸  1  Tanium Status"), " >  1  Tanium Status");
         assert_eq!(a.show("2 › Z › 1"), "2 > Z > 1");
         assert_eq!(a.show("↑↓ move"), "^v move");
@@ -324,6 +332,9 @@ mod tests {
     #[test]
     fn ascii_wraps_what_it_draws() {
         let lines = Glyphs::Ascii.wrap("Reading the appliance… then éé", 20);
-        assert_eq!(lines, ["Reading the", "appliance... then", "\\u{e9}\\u{e9}"]);
+        assert_eq!(
+            lines,
+            ["Reading the", "appliance... then", "\\u{e9}\\u{e9}"]
+        );
     }
 }

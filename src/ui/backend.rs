@@ -271,8 +271,7 @@ mod tests {
     /// The bytes of one frame: a header bar, a highlighted row, an error, in `colours`.
     fn frame_bytes(colours: Colours) -> String {
         let capture = Capture::default();
-        let backend =
-            EraseBackend::sized(capture.clone(), Size::new(20, 3)).with_colours(colours);
+        let backend = EraseBackend::sized(capture.clone(), Size::new(20, 3)).with_colours(colours);
         let mut terminal = Terminal::new(backend).expect("terminal");
         terminal
             .draw(|f| {
@@ -292,7 +291,10 @@ mod tests {
         let full = frame_bytes(Colours::Full);
         assert!(full.contains("38;5;"), "{full:?}");
         let eight = frame_bytes(Colours::Eight);
-        assert!(!eight.contains("38;5;") && !eight.contains("48;5;"), "{eight:?}");
+        assert!(
+            !eight.contains("38;5;") && !eight.contains("48;5;"),
+            "{eight:?}"
+        );
         assert!(eight.contains("\x1b[0;1;37;44m"), "{eight:?}");
         assert!(eight.contains("\x1b[0;1;31m"), "{eight:?}");
         let none = frame_bytes(Colours::None);

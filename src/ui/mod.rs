@@ -113,12 +113,8 @@ fn draw_prompt(m: &Model, frame: &mut Frame, prompt: Rect) {
     let label = m.glyphs().show(&screens::prompt_label(m)).into_owned();
     let input = m.glyphs().show(&m.input);
     let cursor_x = prompt.x
-        + (label.chars().count() + input.chars().count()).min(usize::from(prompt.width - 1))
-            as u16;
-    let typed = Line::from(vec![
-        Span::styled(label, theme::PROMPT),
-        Span::raw(input),
-    ]);
+        + (label.chars().count() + input.chars().count()).min(usize::from(prompt.width - 1)) as u16;
+    let typed = Line::from(vec![Span::styled(label, theme::PROMPT), Span::raw(input)]);
     frame.render_widget(Paragraph::new(typed), prompt);
     frame.set_cursor_position((cursor_x, prompt.y));
 }
@@ -142,7 +138,10 @@ fn scrub_hidden(buf: &mut ratatui::buffer::Buffer) {
 fn header_line(m: &Model, width: usize) -> Line<'static> {
     let g = m.glyphs();
     let Some(s) = &m.snapshot else {
-        return shown(g, Line::from(format!(" TanOS │ new appliance │ {}", m.root)));
+        return shown(
+            g,
+            Line::from(format!(" TanOS │ new appliance │ {}", m.root)),
+        );
     };
     let tail = g
         .show(&format!(
@@ -158,7 +157,11 @@ fn header_line(m: &Model, width: usize) -> Line<'static> {
     let ellipsis = g.show("…");
     let host: String = if hostname.chars().count() > room {
         let kept = room.saturating_sub(ellipsis.chars().count()).max(1);
-        hostname.chars().take(kept).chain(ellipsis.chars()).collect()
+        hostname
+            .chars()
+            .take(kept)
+            .chain(ellipsis.chars())
+            .collect()
     } else {
         hostname.into_owned()
     };

@@ -100,7 +100,18 @@ mod tests {
     }
 
     const ALL: [Style; 13] = [
-        HEADER, TITLE, DIM, ERROR, INFO, BUSY, WARNING, PROMPT, FOOTER, KEY, SELECTED, LABEL,
+        HEADER,
+        TITLE,
+        DIM,
+        ERROR,
+        INFO,
+        BUSY,
+        WARNING,
+        PROMPT,
+        FOOTER,
+        KEY,
+        SELECTED,
+        LABEL,
         Style::new(),
     ];
 
@@ -111,9 +122,21 @@ mod tests {
             assert_eq!((fg, bg), (Color::Reset, Color::Reset), "{style:?}");
             assert!(modifier.contains(style.add_modifier), "{style:?}");
         }
-        assert!(fit(look(HEADER), Colours::None).2.contains(Modifier::REVERSED));
-        assert!(fit(look(FOOTER), Colours::None).2.contains(Modifier::REVERSED));
-        assert!(fit(look(SELECTED), Colours::None).2.contains(Modifier::REVERSED));
+        assert!(
+            fit(look(HEADER), Colours::None)
+                .2
+                .contains(Modifier::REVERSED)
+        );
+        assert!(
+            fit(look(FOOTER), Colours::None)
+                .2
+                .contains(Modifier::REVERSED)
+        );
+        assert!(
+            fit(look(SELECTED), Colours::None)
+                .2
+                .contains(Modifier::REVERSED)
+        );
         assert!(fit(look(ERROR), Colours::None).2.contains(Modifier::BOLD));
     }
 
