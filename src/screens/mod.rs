@@ -197,7 +197,31 @@ fn field(label: &str, value: impl Into<String>) -> Line<'static> {
     ])
 }
 
-/// A numbered or keyed line of a list: "   2  Configuration Settings".
+/// A field whose value may be longer than the row (a subject, a path; escaped in ASCII, it
+/// grows): the value as `glyphs` draws it, continued on rows of its own under the value
+/// column rather than cut at the screen's edge.
+fn long_field(label: &str, value: &str, width: u16, glyphs: Glyphs) -> Vec<Line<'static>> {
+    let shown = glyphs.show(value);
+    let room = usize::from(width).saturating_sub(30).max(20);
+    if shown.chars().count() <= room {
+        return vec![field(label, shown.into_owned())];
+    }
+    let pieces = crate::text::wrap(&shown, room).into_iter().flat_map(|line| {
+        let chars: Vec<char> = line.chars().collect();
+        chars
+            .chunks(room)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+    });
+    pieces
+        .enumerate()
+        .map(|(i, piece)| match i {
+            0 => field(label, piece),
+            _ => Line::from(format!("{:30}{piece}", "")),
+        })
+        .collect()
+}
+
 /// Numbered rows under `lines`: each row's first line is numbered, its next lines stand
 /// below it after `indent`. `marked` is the row drawn with the marker, `shown` the one the
 /// page keeps in view.

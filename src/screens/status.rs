@@ -2,7 +2,7 @@
 
 use ratatui::text::Line;
 
-use super::{Body, field};
+use super::{Body, field, long_field};
 use crate::appliance::Role;
 use crate::appliance::status::{CertState, Snapshot};
 use crate::date::date;
@@ -13,15 +13,14 @@ pub fn body(m: &Model) -> Body {
     let Some(s) = &m.snapshot else {
         return Body::plain(vec![Line::from("  Loading…")]);
     };
-    let mut lines = vec![
-        Line::from(""),
-        field("Hostname", s.config.hostname.clone()),
-        field("Role", s.config.role_label()),
-        field("Platform version", s.config.platform.to_string()),
-        field("Appliance root", m.root.clone()),
-        Line::from(""),
-        field("TLS certificate", s.cert_path.clone()),
-    ];
+    let (width, g) = (m.size.0, m.glyphs());
+    let mut lines = vec![Line::from("")];
+    lines.extend(long_field("Hostname", &s.config.hostname, width, g));
+    lines.push(field("Role", s.config.role_label()));
+    lines.push(field("Platform version", s.config.platform.to_string()));
+    lines.extend(long_field("Appliance root", &m.root, width, g));
+    lines.push(Line::from(""));
+    lines.push(field("TLS certificate", s.cert_path.clone()));
     certificate(m, s, &mut lines);
     lines.push(field("ReportingTLSMode", tls_mode(s)));
     let root_label = match s.config.role {
@@ -82,8 +81,9 @@ fn certificate(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
             summary
         }
     };
-    lines.push(field("  subject", summary.subject.clone()));
-    lines.push(field("  issuer", summary.issuer.clone()));
+    let (width, g) = (m.size.0, m.glyphs());
+    lines.extend(long_field("  subject", &summary.subject, width, g));
+    lines.extend(long_field("  issuer", &summary.issuer, width, g));
     lines.push(field(
         "  expires",
         format!("{} UTC", date(summary.not_after)),
