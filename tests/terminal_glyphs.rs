@@ -32,7 +32,10 @@ fn both(name: &str, start: fn() -> Model, keys: &str) {
     typed(&mut utf8, keys);
     let mut plain = ascii(start());
     typed(&mut plain, keys);
-    assert_eq!(utf8.stack, plain.stack, "{name}: the same screen either way");
+    assert_eq!(
+        utf8.stack, plain.stack,
+        "{name}: the same screen either way"
+    );
     let shown = render(&plain);
     assert!(shown.is_ascii(), "{name}:\n{shown}");
     assert_snapshot!(format!("{name}_utf8"), render(&utf8));
@@ -96,7 +99,10 @@ fn names_that_are_not_ascii_are_shown_escaped() {
     outside(&mut m);
     typed(&mut m, "1\n");
     let shown = render(&m);
-    assert!(shown.contains("ts01.exämple │") && shown.contains("Société"), "{shown}");
+    assert!(
+        shown.contains("ts01.exämple │") && shown.contains("Société"),
+        "{shown}"
+    );
 }
 
 /// A long hostname gives way to the role in ASCII too, cut with "...".
@@ -238,10 +244,7 @@ fn drawn_sources() -> Vec<(PathBuf, String)> {
             let path = entry.expect("an entry").path();
             if path.is_dir() {
                 walk(&path, out);
-            } else if path
-                .extension()
-                .is_some_and(|e| e == "rs" || e == "toml")
-            {
+            } else if path.extension().is_some_and(|e| e == "rs" || e == "toml") {
                 out.push(path);
             }
         }

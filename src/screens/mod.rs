@@ -206,13 +206,15 @@ fn long_field(label: &str, value: &str, width: u16, glyphs: Glyphs) -> Vec<Line<
     if shown.chars().count() <= room {
         return vec![field(label, shown.into_owned())];
     }
-    let pieces = crate::text::wrap(&shown, room).into_iter().flat_map(|line| {
-        let chars: Vec<char> = line.chars().collect();
-        chars
-            .chunks(room)
-            .map(|c| c.iter().collect::<String>())
-            .collect::<Vec<_>>()
-    });
+    let pieces = crate::text::wrap(&shown, room)
+        .into_iter()
+        .flat_map(|line| {
+            let chars: Vec<char> = line.chars().collect();
+            chars
+                .chunks(room)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+        });
     pieces
         .enumerate()
         .map(|(i, piece)| match i {
