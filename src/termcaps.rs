@@ -200,10 +200,18 @@ impl Glyphs {
 mod tests {
     use super::*;
 
+    /// Three variables as the process has them (`None`: unset), and what they decide.
+    type Row<T> = (
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<&'static str>,
+        T,
+    );
+
     #[test]
     fn the_first_locale_variable_set_decides() {
         let utf8 = Some("en_US.UTF-8");
-        let table: &[(Option<&str>, Option<&str>, Option<&str>, bool)] = &[
+        let table: &[Row<bool>] = &[
             (None, None, None, false),
             (None, None, utf8, true),
             (None, utf8, None, true),
@@ -239,7 +247,7 @@ mod tests {
     #[test]
     fn the_terminal_type_decides_the_colours() {
         use Colours::{Eight, Full};
-        let table: &[(Option<&str>, Option<&str>, Option<&str>, Colours)] = &[
+        let table: &[Row<Colours>] = &[
             (Some("xterm-256color"), None, None, Full),
             (Some("screen-256color"), None, None, Full),
             (Some("tmux-256color"), None, None, Full),

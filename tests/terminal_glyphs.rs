@@ -21,13 +21,16 @@ fn ascii(m: Model) -> Model {
     })
 }
 
+/// Where a screen is reached from.
+type Start = fn() -> Model;
+
 fn hub() -> Model {
     console(Role::TaniumServer, true, Platform::V7_3)
 }
 
 /// The screen `keys` lead to from `start`, drawn in UTF-8 and in ASCII as the snapshots
 /// `<name>_utf8` and `<name>_ascii`.
-fn both(name: &str, start: fn() -> Model, keys: &str) {
+fn both(name: &str, start: Start, keys: &str) {
     let mut utf8 = start();
     typed(&mut utf8, keys);
     let mut plain = ascii(start());
@@ -171,11 +174,11 @@ fn the_copy_view_shows_the_pem_unchanged() {
 #[test]
 fn every_screen_drawn_in_ascii_is_ascii() {
     let (ts, zs, first) = (
-        tanium_server as fn() -> Model,
-        zone_server as fn() -> Model,
-        first_run as fn() -> Model,
+        tanium_server as Start,
+        zone_server as Start,
+        first_run as Start,
     );
-    let cases: &[(fn() -> Model, &str)] = &[
+    let cases: &[(Start, &str)] = &[
         (ts, ""),
         (ts, "1\n"),
         (ts, "2\n"),
