@@ -321,7 +321,7 @@ mod tests {
             " ts01 | Tanium Server | 7.3"
         );
         assert_eq!(a.show(" ▸  1  Tanium Status"), " >  1  Tanium Status");
-        assert_eq!(a.show("2 › Z › 1"), "2 > Z > 1");
+        assert_eq!(a.show("… › Help"), "... > Help");
         assert_eq!(a.show("↑↓ move"), "^v move");
         assert_eq!(a.show("Loading…"), "Loading...");
         assert_eq!(a.show("───"), "---");
