@@ -197,13 +197,14 @@ fn field(label: &str, value: impl Into<String>) -> Line<'static> {
     ])
 }
 
-/// A field whose value may be longer than the row (a subject, a path; escaped in ASCII, it
-/// grows): the value as `glyphs` draws it, continued on rows of its own under the value
-/// column rather than cut at the screen's edge.
+/// A field whose value is a name from outside (a subject, a path): a value the glyph set
+/// escapes (`\u{e9}` in ASCII) grows, and is continued on rows of its own under the value
+/// column rather than losing its end at the screen's edge. A value drawn as it is keeps its
+/// one row, as in every glyph set.
 fn long_field(label: &str, value: &str, width: u16, glyphs: Glyphs) -> Vec<Line<'static>> {
     let shown = glyphs.show(value);
     let room = usize::from(width).saturating_sub(30).max(20);
-    if shown.chars().count() <= room {
+    if shown == value || shown.chars().count() <= room {
         return vec![field(label, shown.into_owned())];
     }
     let pieces = crate::text::wrap(&shown, room)
