@@ -178,7 +178,10 @@ fn console_command(prefix: &[&str], root: &Path) -> Command {
         }
         None => Command::new(&bin),
     };
-    cmd.arg("--root").arg(root).env("TERM", "xterm-256color");
+    cmd.arg("--root")
+        .arg(root)
+        .env("TERM", "xterm-256color")
+        .env("LANG", "C.UTF-8");
     cmd.env_remove("TANOS_FAULT");
     cmd
 }

@@ -15,6 +15,7 @@ pub mod pki;
 pub mod screens;
 pub mod sshkeys;
 pub mod syslog;
+pub mod termcaps;
 pub mod text;
 pub mod tlscheck;
 pub mod transfer;

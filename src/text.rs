@@ -75,6 +75,12 @@ fn escape_keeping(text: &str, kept: &[char]) -> String {
     escape_where(text, |c| is_hidden(c) && !kept.contains(&c))
 }
 
+/// `text` as ASCII: what `escape` shows escaped, and every other non-ASCII character as
+/// `\u{e9}`. For a terminal that is not UTF-8: the operator sees which character it is.
+pub fn escape_ascii(text: &str) -> String {
+    escape_where(text, |c| is_hidden(c) || !c.is_ascii())
+}
+
 /// `text` with every character `hide` picks in the visible form `escape` uses: for a check
 /// stricter than the terminal's (a name that must not even hold a no-break space).
 pub fn escape_where(text: &str, hide: impl Fn(char) -> bool) -> String {
@@ -144,6 +150,13 @@ mod tests {
         // Escaping its own output changes nothing.
         let once = escape("\x1b[2J\u{2066}");
         assert_eq!(escape(&once), once);
+    }
+
+    #[test]
+    fn ascii_escaping_leaves_only_ascii() {
+        assert_eq!(escape_ascii("café\x1b名"), "caf\\u{e9}\\e\\u{540d}");
+        assert_eq!(escape_ascii("plain"), "plain");
+        assert!(escape_ascii("ünïcode \u{202e} 名前").is_ascii());
     }
 
     #[test]

@@ -12,6 +12,7 @@ const GROUND: &[&str] = &[
     "hostname",
     "pemtext",
     "syslog",
+    "termcaps",
     "text",
 ];
 /// The domain modules that know nothing of the appliance's layout.

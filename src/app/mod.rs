@@ -23,10 +23,12 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use time::OffsetDateTime;
 
+use crate::appliance::catalogue::{Component, Value};
 use crate::appliance::{self, Appliance, RootState, status};
 use crate::fsutil;
 use crate::menu::MenuTree;
 use crate::model::{Effect, Ended, Model, Msg, Settle, update};
+use crate::termcaps::{Caps, GlyphChoice, TermEnv};
 use crate::ui;
 use crate::ui::backend::EraseBackend;
 
@@ -111,11 +113,34 @@ fn install_panic_log(root: &Path) {
     }));
 }
 
+/// What the terminal shows, from the environment, `--ascii` (`force_ascii`) and
+/// Configuration Settings › Console › Glyphs as `model` read them at start.
+pub fn terminal_caps(env: &TermEnv, force_ascii: bool, model: &Model) -> Caps {
+    let configured = model
+        .snapshot
+        .as_ref()
+        .and_then(|s| s.settings.as_ref().ok())
+        .and_then(|s| match s.get(Component::Console, "Glyphs") {
+            Some(Value::Text(word)) => GlyphChoice::from_word(word),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let choice = if force_ascii {
+        GlyphChoice::Ascii
+    } else {
+        configured
+    };
+    Caps::detect(env, choice)
+}
+
 /// Opens the console on `root` and runs it until the operator exits, the session ends
-/// (SIGHUP, SIGTERM) or the idle timeout logs out.
-pub fn run(root: PathBuf) -> anyhow::Result<()> {
+/// (SIGHUP, SIGTERM) or the idle timeout logs out; in ASCII when `force_ascii`.
+pub fn run(root: PathBuf, force_ascii: bool) -> anyhow::Result<()> {
     install_panic_log(&root);
-    let mut model = initial_model(&root)?;
+    let model = initial_model(&root)?;
+    // Chosen once: the terminal does not change under a running console.
+    let caps = terminal_caps(&TermEnv::from_process(), force_ascii, &model);
+    let mut model = model.with_caps(caps);
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(signal, Arc::clone(&stop))
@@ -123,7 +148,7 @@ pub fn run(root: PathBuf) -> anyhow::Result<()> {
     }
     let stdin_tty = io::stdin().is_terminal();
     // The panic hook restores the terminal on panic; the end of `run` on return.
-    let mut terminal = start_terminal().inspect_err(|_| {
+    let mut terminal = start_terminal(caps.colours).inspect_err(|_| {
         if TERMINAL_UP.swap(false, Ordering::SeqCst) {
             let _ = ratatui::try_restore();
         }

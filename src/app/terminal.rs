@@ -15,6 +15,7 @@ use ratatui::backend::Backend;
 
 use super::TERMINAL_UP;
 use crate::model::{Key, Model, Msg, Settle};
+use crate::termcaps::Colours;
 use crate::ui::backend::EraseBackend;
 
 fn key_of(ev: KeyEvent) -> Option<Key> {
@@ -201,7 +202,9 @@ pub const NO_TERMINAL: u8 = 3;
 
 /// Takes the terminal: raw mode, the alternate screen, bracketed paste. Refused with
 /// `NoTerminal` when standard output is no terminal or no terminal can be read.
-pub(super) fn start_terminal() -> anyhow::Result<Terminal<EraseBackend<io::Stdout>>> {
+pub(super) fn start_terminal(
+    colours: Colours,
+) -> anyhow::Result<Terminal<EraseBackend<io::Stdout>>> {
     if !io::stdout().is_terminal() {
         return Err(NoTerminal("standard output is not a terminal".into()).into());
     }
@@ -216,7 +219,7 @@ pub(super) fn start_terminal() -> anyhow::Result<Terminal<EraseBackend<io::Stdou
         EnableBracketedPaste
     )?;
     // Rows end in an erase, not in written blanks: a copied PEM line is exactly the line.
-    let terminal = Terminal::new(EraseBackend::new(io::stdout()))?;
+    let terminal = Terminal::new(EraseBackend::new(io::stdout()).with_colours(colours))?;
     // Fault injection for the crash tests: a panic whose text holds an escape sequence.
     if std::env::var_os("TANOS_FAULT").is_some_and(|v| v == "panic-escape") {
         panic!("fault injected by TANOS_FAULT=panic-escape \x1b]0;PWNED\x07");

@@ -32,6 +32,10 @@ pub struct Cli {
     /// Appliance root directory.
     #[arg(long, global = true, env = "TANOS_ROOT", default_value = "appliance")]
     pub root: PathBuf,
+    /// Draw the console in ASCII whatever the locale (default: ASCII unless the locale is
+    /// UTF-8, or as Configuration Settings › Console › Glyphs says).
+    #[arg(long, global = true)]
+    pub ascii: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -2,12 +2,13 @@
 //! everything it asks about can be read before the answer.
 
 use super::{Confirm, Key, Model, Screen};
+use crate::termcaps::Glyphs;
 
-/// Lines of the confirmation's body at `width` columns: a blank line, the wrapped warning,
-/// a blank line, the question and how to answer it.
-pub fn line_count(confirm: &Confirm, width: u16) -> usize {
+/// Lines of the confirmation's body at `width` columns, drawn with `glyphs`: a blank line,
+/// the wrapped warning, a blank line, the question and how to answer it.
+pub fn line_count(confirm: &Confirm, width: u16, glyphs: Glyphs) -> usize {
     let room = usize::from(width).saturating_sub(4);
-    crate::text::wrap(&confirm.warning, room).len() + 4
+    glyphs.wrap(&confirm.warning, room).len() + 4
 }
 
 /// The first line shown when the body holds `total` lines in `height` rows: the last row
@@ -26,7 +27,7 @@ pub(super) fn scroll(m: &mut Model, key: Key) {
     let Screen::Confirm(confirm) = m.screen() else {
         return;
     };
-    let total = line_count(confirm, m.size.0);
+    let total = line_count(confirm, m.size.0, m.glyphs());
     let now = m.confirm_scroll;
     let wanted = match key {
         Key::Up => now.saturating_sub(1),

@@ -24,6 +24,7 @@ mod view;
 use crate::appliance::catalogue::Component;
 use crate::appliance::status::Snapshot;
 use crate::menu::MenuTree;
+use crate::termcaps::{Caps, Glyphs};
 use crate::transfer::sftp::Peer;
 
 pub use bindings::{Binding, Cmd, commands};
@@ -207,6 +208,9 @@ pub struct Model {
     pub sight: Sight,
     /// Counts the prompts put up: a new one has to be drawn before keys answer it.
     pub prompt_gen: u64,
+    /// What the terminal shows (glyphs, colours): chosen at start, never changed by
+    /// `update`; drawing and the scroll bounds read it.
+    pub caps: Caps,
 }
 
 /// Idle logout when the setting cannot be read.
@@ -260,7 +264,19 @@ impl Model {
             ignored: 0,
             sight: Sight::Unreported,
             prompt_gen: 0,
+            caps: Caps::default(),
         }
+    }
+
+    /// The model drawn for a terminal with `caps`.
+    pub fn with_caps(mut self, caps: Caps) -> Model {
+        self.caps = caps;
+        self
+    }
+
+    /// The glyph set the screens are drawn with.
+    pub fn glyphs(&self) -> Glyphs {
+        self.caps.glyphs
     }
 
     pub fn screen(&self) -> &Screen {

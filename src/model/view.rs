@@ -1,6 +1,7 @@
 //! The copy-friendly view: a PEM or key on lines of its own, scrollable, `c` to copy.
 
 use super::{Key, Model, Screen};
+use crate::termcaps::Glyphs;
 
 /// Lines of a paged view (the issued certificates, the audit log) read at a time.
 pub const PAGE_LINES: usize = 100;
@@ -68,15 +69,19 @@ impl View {
         self
     }
 
-    /// Lines of the whole body at `width` columns: wrapped intro, a blank line, the text.
-    pub fn line_count(&self, width: u16) -> usize {
+    /// Lines of the whole body at `width` columns, drawn with `glyphs`: wrapped intro, a
+    /// blank line, the text.
+    pub fn line_count(&self, width: u16, glyphs: Glyphs) -> usize {
         let room = usize::from(width).saturating_sub(4);
-        let intro: usize = self
-            .intro
-            .iter()
-            .map(|l| crate::text::wrap(l, room).len())
-            .sum();
-        let rows = |l: &str| l.chars().count().div_ceil(usize::from(width).max(1)).max(1);
+        let intro: usize = self.intro.iter().map(|l| glyphs.wrap(l, room).len()).sum();
+        let rows = |l: &str| {
+            glyphs
+                .show(l)
+                .chars()
+                .count()
+                .div_ceil(usize::from(width).max(1))
+                .max(1)
+        };
         intro + 1 + self.text.lines().map(rows).sum::<usize>()
     }
 }
@@ -101,11 +106,11 @@ pub(super) fn turn_page(m: &mut Model, older: bool) -> Vec<super::Effect> {
 
 pub(super) fn scroll(m: &mut Model, key: Key) {
     let page = m.body_rows().max(1);
-    let width = m.size.0;
+    let (width, glyphs) = (m.size.0, m.glyphs());
     let Screen::View(view) = m.screen_mut() else {
         return;
     };
-    let last = view.line_count(width).saturating_sub(page);
+    let last = view.line_count(width, glyphs).saturating_sub(page);
     view.scroll = match key {
         Key::Up => view.scroll.saturating_sub(1),
         Key::Down => (view.scroll + 1).min(last),
@@ -147,14 +152,14 @@ pub fn message_layout(lines: usize, height: u16) -> (u16, u16) {
 }
 
 impl Model {
-    /// The message (or busy line) wrapped at the screen's width.
+    /// The message (or busy line) as drawn, wrapped at the screen's width.
     pub fn message_lines(&self) -> Vec<String> {
         let text = match (&self.busy, &self.flash) {
             (Some(busy), _) => format!("{} {busy}", SPINNER[self.tick % SPINNER.len()]),
             (None, Some(flash)) => flash.text.clone(),
             (None, None) => return Vec::new(),
         };
-        message_lines(&text, self.size.0)
+        message_lines(&self.glyphs().show(&text), self.size.0)
     }
 
     /// Rows of the screen's body as drawn: the screen less header, trail, rule, message,

@@ -7,13 +7,14 @@ use ratatui::text::Line;
 use super::Body;
 use crate::model::Confirm;
 use crate::model::confirm::clamp;
-use crate::text::wrap;
+use crate::termcaps::Glyphs;
 use crate::ui::theme;
 
-pub fn body(confirm: &Confirm, area: Rect, scroll: usize) -> Body {
+pub fn body(confirm: &Confirm, area: Rect, scroll: usize, glyphs: Glyphs) -> Body {
     let mut lines = vec![Line::from("")];
     lines.extend(
-        wrap(&confirm.warning, usize::from(area.width).saturating_sub(4))
+        glyphs
+            .wrap(&confirm.warning, usize::from(area.width).saturating_sub(4))
             .into_iter()
             .map(|l| Line::styled(format!("  {l}"), theme::WARNING)),
     );

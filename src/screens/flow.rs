@@ -6,27 +6,27 @@ use ratatui::text::Line;
 use super::{Body, entry, field};
 use crate::model::{Files, Form, PasteDialog, TextFor, View, outcome};
 use crate::pemtext::pem_label;
-use crate::text::wrap;
+use crate::termcaps::Glyphs;
 use crate::ui::theme;
 
-fn error_lines(lines: &mut Vec<Line<'static>>, error: Option<&String>, width: u16) {
+fn error_lines(lines: &mut Vec<Line<'static>>, error: Option<&String>, width: u16, g: Glyphs) {
     if let Some(e) = error {
         lines.push(Line::from(""));
         lines.extend(
-            wrap(e, usize::from(width).saturating_sub(4))
+            g.wrap(e, usize::from(width).saturating_sub(4))
                 .into_iter()
                 .map(|l| Line::styled(format!("  {l}"), theme::ERROR)),
         );
     }
 }
 
-pub fn form(form: &Form, width: u16) -> Body {
+pub fn form(form: &Form, width: u16, g: Glyphs) -> Body {
     let mut lines = vec![Line::from("")];
     let room = usize::from(width).saturating_sub(4);
     lines.extend(
         form.intro
             .iter()
-            .flat_map(|l| wrap(l, room))
+            .flat_map(|l| g.wrap(l, room))
             .map(|l| Line::from(format!("  {l}"))),
     );
     lines.push(Line::from(""));
@@ -45,7 +45,7 @@ pub fn form(form: &Form, width: u16) -> Body {
             theme::TITLE,
         ));
         lines.extend(
-            wrap(&f.help, room.saturating_sub(3))
+            g.wrap(&f.help, room.saturating_sub(3))
                 .into_iter()
                 .map(|l| Line::from(format!("     {l}"))),
         );
@@ -60,7 +60,7 @@ pub fn form(form: &Form, width: u16) -> Body {
             ));
         }
     }
-    error_lines(&mut lines, form.error.as_ref(), width);
+    error_lines(&mut lines, form.error.as_ref(), width, g);
     Body {
         lines,
         selected,
@@ -69,13 +69,14 @@ pub fn form(form: &Form, width: u16) -> Body {
 }
 
 /// Intro above, then the text on lines of its own with nothing else on them, so a mouse
-/// selection copies exactly the text.
-pub fn view(view: &View, width: u16) -> Body {
+/// selection copies exactly the text. The text is ASCII (a PEM, a key) in every glyph set;
+/// anything else in it (a name in a record) is shown as the glyph set shows it.
+pub fn view(view: &View, width: u16, g: Glyphs) -> Body {
     let room = usize::from(width).saturating_sub(4);
     let mut lines: Vec<Line<'static>> = view
         .intro
         .iter()
-        .flat_map(|l| wrap(l, room))
+        .flat_map(|l| g.wrap(l, room))
         .map(|l| Line::styled(format!("  {l}"), theme::LABEL))
         .collect();
     lines.push(Line::from(""));
@@ -83,7 +84,7 @@ pub fn view(view: &View, width: u16) -> Body {
     // selection copies the pieces, and every paste joins a wrapped key or PEM line again.
     let width = usize::from(width).max(1);
     for line in view.text.lines() {
-        let chars: Vec<char> = line.chars().collect();
+        let chars: Vec<char> = g.show(line).chars().collect();
         if chars.is_empty() {
             lines.push(Line::raw(String::new()));
         }
@@ -100,7 +101,7 @@ pub fn view(view: &View, width: u16) -> Body {
     }
 }
 
-pub fn paste(dialog: &PasteDialog, width: u16) -> Body {
+pub fn paste(dialog: &PasteDialog, width: u16, g: Glyphs) -> Body {
     let mut lines = vec![Line::from("")];
     let intro = match dialog.purpose {
         TextFor::AuthorizedKey => format!(
@@ -113,7 +114,7 @@ pub fn paste(dialog: &PasteDialog, width: u16) -> Body {
         ),
     };
     lines.extend(
-        wrap(&intro, usize::from(width).saturating_sub(4))
+        g.wrap(&intro, usize::from(width).saturating_sub(4))
             .into_iter()
             .map(|l| Line::from(format!("  {l}"))),
     );
@@ -128,11 +129,11 @@ pub fn paste(dialog: &PasteDialog, width: u16) -> Body {
             .unwrap_or("no BEGIN line yet");
         lines.push(field("Received", format!("{received} lines ({kind})")));
     }
-    error_lines(&mut lines, dialog.error.as_ref(), width);
+    error_lines(&mut lines, dialog.error.as_ref(), width, g);
     Body::plain(lines)
 }
 
-pub fn files(files: &Files, width: u16) -> Body {
+pub fn files(files: &Files, width: u16, g: Glyphs) -> Body {
     let mut lines = vec![Line::from("")];
     let room = usize::from(width).saturating_sub(8).max(10);
     match &files.rows {
@@ -143,7 +144,7 @@ pub fn files(files: &Files, width: u16) -> Body {
         Some(rows) => {
             for l in outcome::request_list_intro(rows) {
                 lines.extend(
-                    wrap(&l, room)
+                    g.wrap(&l, room)
                         .into_iter()
                         .map(|l| Line::from(format!("  {l}"))),
                 );
@@ -152,9 +153,9 @@ pub fn files(files: &Files, width: u16) -> Body {
             // Names are shown escaped and whole: a long one continues on the next lines.
             let shown = rows.iter().map(|request| {
                 let (name, detail) = outcome::request_row(request);
-                let chars: Vec<char> = name.chars().collect();
+                let chars: Vec<char> = g.show(&name).chars().collect();
                 let mut row: Vec<String> = chars.chunks(room).map(|c| c.iter().collect()).collect();
-                row.extend(wrap(&detail, room));
+                row.extend(g.wrap(&detail, room));
                 row
             });
             let cursor = files.cursor.min(rows.len() - 1);

@@ -4,6 +4,7 @@ use ratatui::text::Line;
 
 use super::{Body, entry};
 use crate::model::{KeyList, KeyListKind, Model, RootList, outcome};
+use crate::termcaps::Glyphs;
 use crate::ui::theme;
 
 pub fn users(m: &Model, cursor: usize) -> Body {
@@ -79,7 +80,7 @@ pub fn list(list: &KeyList) -> Body {
 }
 
 /// The Tanium Server's root keys by line number.
-pub fn roots(list: &RootList, width: u16, hub: bool) -> Body {
+pub fn roots(list: &RootList, width: u16, hub: bool, g: Glyphs) -> Body {
     let mut lines = vec![Line::from("")];
     let Some(rows) = &list.rows else {
         lines.push(Line::from("  Reading the root keys…"));
@@ -89,7 +90,7 @@ pub fn roots(list: &RootList, width: u16, hub: bool) -> Body {
     lines.extend(
         outcome::roots_intro(rows, hub)
             .iter()
-            .flat_map(|l| crate::text::wrap(l, room))
+            .flat_map(|l| g.wrap(l, room))
             .map(|l| Line::from(format!("  {l}"))),
     );
     lines.push(Line::from(""));

@@ -15,6 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::model::{Model, Screen, SetupStep};
+use crate::termcaps::Glyphs;
 use crate::ui::theme;
 
 /// A screen's lines and which of them is highlighted.
@@ -36,8 +37,9 @@ impl Body {
 }
 
 pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
+    let g = m.glyphs();
     let body = match m.screen() {
-        Screen::Setup(setup) => setup::body(setup, area.width),
+        Screen::Setup(setup) => setup::body(setup, area.width, g),
         Screen::Menu { id, cursor } => menu::body(m, id, *cursor),
         Screen::Status => status::body(m),
         Screen::Users => status::users(m),
@@ -46,14 +48,14 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
         Screen::Settings { component, cursor } => settings::list_settings(m, *component, *cursor),
         Screen::AddSetting { component, cursor } => settings::addable(m, *component, *cursor),
         Screen::Edit(edit) => settings::edit(m, edit, area.width),
-        Screen::Confirm(confirm) => confirm::body(confirm, area, m.confirm_scroll),
-        Screen::Form(form) => flow::form(form, area.width),
-        Screen::View(view) => flow::view(view, area.width),
-        Screen::Paste(dialog) => flow::paste(dialog, area.width),
-        Screen::Files(files) => flow::files(files, area.width),
+        Screen::Confirm(confirm) => confirm::body(confirm, area, m.confirm_scroll, g),
+        Screen::Form(form) => flow::form(form, area.width, g),
+        Screen::View(view) => flow::view(view, area.width, g),
+        Screen::Paste(dialog) => flow::paste(dialog, area.width, g),
+        Screen::Files(files) => flow::files(files, area.width, g),
         Screen::UserList { cursor, .. } => keys::users(m, *cursor),
         Screen::Keys(list) => keys::list(list),
-        Screen::Roots(list) => keys::roots(list, area.width, is_hub(m)),
+        Screen::Roots(list) => keys::roots(list, area.width, is_hub(m), g),
     };
     let height = usize::from(area.height);
     let offset = body
@@ -66,6 +68,7 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
         .skip(offset)
         .take(height)
         .map(|(i, line)| {
+            let line = shown(g, line);
             if Some(i) == body.selected {
                 line.patch_style(theme::SELECTED)
             } else {
@@ -74,6 +77,19 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// `line` as `glyphs` draws it (see `Glyphs::show`), its styles kept.
+pub fn shown(glyphs: Glyphs, line: Line<'static>) -> Line<'static> {
+    if glyphs == Glyphs::Unicode {
+        return line;
+    }
+    let spans = line
+        .spans
+        .into_iter()
+        .map(|span| Span::styled(glyphs.show(&span.content).into_owned(), span.style))
+        .collect();
+    Line { spans, ..line }
 }
 
 /// "tanadmin › Tanium Operations › Configuration Settings".
@@ -111,18 +127,23 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
             },
         })
         .collect();
-    fit_trail(&names, usize::from(width))
+    let names: Vec<String> = names
+        .iter()
+        .map(|n| m.glyphs().show(n).into_owned())
+        .collect();
+    fit_trail(&names, usize::from(width), m.glyphs())
 }
 
 /// Joins the trail with " › ", dropping its first steps for "…" when it is too wide.
-fn fit_trail(names: &[String], width: usize) -> String {
+fn fit_trail(names: &[String], width: usize, glyphs: Glyphs) -> String {
     let mut skip = 0;
+    let sep = glyphs.show(" › ");
     loop {
         let shown = &names[skip..];
         let text = if skip == 0 {
-            format!(" {}", shown.join(" › "))
+            format!(" {}", shown.join(&sep))
         } else {
-            format!(" … › {}", shown.join(" › "))
+            format!(" {}{sep}{}", glyphs.show("…"), shown.join(&sep))
         };
         if text.chars().count() <= width || shown.len() <= 1 {
             return text;
@@ -176,7 +197,34 @@ fn field(label: &str, value: impl Into<String>) -> Line<'static> {
     ])
 }
 
-/// A numbered or keyed line of a list: "   2  Configuration Settings".
+/// A field whose value is a name from outside (a subject, a path): a value the glyph set
+/// escapes (`\u{e9}` in ASCII) grows, and is continued on rows of its own under the value
+/// column rather than losing its end at the screen's edge. A value drawn as it is keeps its
+/// one row, as in every glyph set.
+fn long_field(label: &str, value: &str, width: u16, glyphs: Glyphs) -> Vec<Line<'static>> {
+    let shown = glyphs.show(value);
+    let room = usize::from(width).saturating_sub(30).max(20);
+    if shown == value || shown.chars().count() <= room {
+        return vec![field(label, shown.into_owned())];
+    }
+    let pieces = crate::text::wrap(&shown, room)
+        .into_iter()
+        .flat_map(|line| {
+            let chars: Vec<char> = line.chars().collect();
+            chars
+                .chunks(room)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+        });
+    pieces
+        .enumerate()
+        .map(|(i, piece)| match i {
+            0 => field(label, piece),
+            _ => Line::from(format!("{:30}{piece}", "")),
+        })
+        .collect()
+}
+
 /// Numbered rows under `lines`: each row's first line is numbered, its next lines stand
 /// below it after `indent`. `marked` is the row drawn with the marker, `shown` the one the
 /// page keeps in view.

@@ -6,7 +6,6 @@ use super::{Body, entry, field};
 use crate::appliance::catalogue::{self, Component};
 use crate::appliance::settings::Settings;
 use crate::model::{Edit, Model};
-use crate::text::wrap;
 use crate::ui::theme;
 
 fn settings(m: &Model) -> Result<&Settings, String> {
@@ -141,15 +140,16 @@ pub fn edit(m: &Model, edit: &Edit, width: u16) -> Body {
     }
     lines.push(Line::from(""));
     let width = usize::from(width).saturating_sub(4);
+    let g = m.glyphs();
     lines.extend(
-        wrap(def.help, width)
+        g.wrap(def.help, width)
             .into_iter()
             .map(|l| Line::from(format!("  {l}"))),
     );
     if let Some(e) = &edit.error {
         lines.push(Line::from(""));
         lines.extend(
-            wrap(e, width)
+            g.wrap(e, width)
                 .into_iter()
                 .map(|l| Line::styled(format!("  {l}"), theme::ERROR)),
         );

@@ -5,13 +5,13 @@ use ratatui::text::Line;
 use super::{Body, entry, field};
 use crate::appliance::Platform;
 use crate::model::{SETUP_ROLES, Setup, SetupStep};
-use crate::text::wrap;
+use crate::termcaps::Glyphs;
 use crate::ui::theme;
 
-pub fn body(setup: &Setup, width: u16) -> Body {
+pub fn body(setup: &Setup, width: u16, g: Glyphs) -> Body {
     let mut lines = vec![Line::from("")];
     lines.extend(
-        wrap("This appliance root is empty. Answer three questions to set it up; Enter accepts the default shown in brackets.", usize::from(width) - 4)
+        g.wrap("This appliance root is empty. Answer three questions to set it up; Enter accepts the default shown in brackets.", usize::from(width) - 4)
             .into_iter()
             .map(|l| Line::from(format!("  {l}"))),
     );

@@ -2,7 +2,7 @@
 
 use ratatui::text::Line;
 
-use super::{Body, field};
+use super::{Body, field, long_field};
 use crate::appliance::Role;
 use crate::appliance::status::{CertState, Snapshot};
 use crate::date::date;
@@ -13,15 +13,14 @@ pub fn body(m: &Model) -> Body {
     let Some(s) = &m.snapshot else {
         return Body::plain(vec![Line::from("  Loading…")]);
     };
-    let mut lines = vec![
-        Line::from(""),
-        field("Hostname", s.config.hostname.clone()),
-        field("Role", s.config.role_label()),
-        field("Platform version", s.config.platform.to_string()),
-        field("Appliance root", m.root.clone()),
-        Line::from(""),
-        field("TLS certificate", s.cert_path.clone()),
-    ];
+    let (width, g) = (m.size.0, m.glyphs());
+    let mut lines = vec![Line::from("")];
+    lines.extend(long_field("Hostname", &s.config.hostname, width, g));
+    lines.push(field("Role", s.config.role_label()));
+    lines.push(field("Platform version", s.config.platform.to_string()));
+    lines.extend(long_field("Appliance root", &m.root, width, g));
+    lines.push(Line::from(""));
+    lines.push(field("TLS certificate", s.cert_path.clone()));
     certificate(m, s, &mut lines);
     lines.push(field("ReportingTLSMode", tls_mode(s)));
     let root_label = match s.config.role {
@@ -76,14 +75,15 @@ fn certificate(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
                 ratatui::text::Span::styled(s.cert.short(), theme::ERROR),
             ]));
             let width = usize::from(m.size.0).saturating_sub(32).max(30);
-            for part in crate::text::wrap(reason, width) {
+            for part in m.glyphs().wrap(reason, width) {
                 lines.push(Line::styled(format!("{:30}{part}", ""), theme::ERROR));
             }
             summary
         }
     };
-    lines.push(field("  subject", summary.subject.clone()));
-    lines.push(field("  issuer", summary.issuer.clone()));
+    let (width, g) = (m.size.0, m.glyphs());
+    lines.extend(long_field("  subject", &summary.subject, width, g));
+    lines.extend(long_field("  issuer", &summary.issuer, width, g));
     lines.push(field(
         "  expires",
         format!("{} UTC", date(summary.not_after)),
@@ -116,7 +116,7 @@ fn warnings(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
         ]
         .map(|step| m.key_path(step));
         let text = crate::model::outcome::older_root_text(older, &renew);
-        for part in crate::text::wrap(&text, width) {
+        for part in m.glyphs().wrap(&text, width) {
             lines.push(Line::styled(format!("  {part}"), theme::ERROR));
         }
     }
@@ -131,7 +131,7 @@ fn warnings(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
     ];
     for text in failures.iter().flatten() {
         lines.push(Line::from(""));
-        for part in crate::text::wrap(text, width) {
+        for part in m.glyphs().wrap(text, width) {
             lines.push(Line::styled(format!("  {part}"), theme::ERROR));
         }
     }

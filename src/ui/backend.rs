@@ -1,7 +1,12 @@
 //! The terminal backend: crossterm's, except that a row's blank end is erased (CSI K) rather
 //! than overwritten with spaces. A mouse selection in xterm keeps written spaces, so a PEM
 //! or key line copied off the screen would carry them; erased cells it leaves out.
+//!
+//! Colours are written as the terminal has them (`Caps::colours`): crossterm's sequences on a
+//! 256-colour terminal; SGR 30–37 and 40–47 on one of eight colours (crossterm writes every
+//! colour as `38;5;N`); none at all without colour, bold and reverse video only.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use crossterm::cursor::MoveTo;
@@ -10,7 +15,11 @@ use crossterm::terminal::{Clear, ClearType as CtClear};
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::{Position, Rect, Size};
+use ratatui::style::{Color, Modifier};
 use ratatui::text::Span;
+
+use super::theme::{self, Look};
+use crate::termcaps::Colours;
 
 /// Crossterm's backend over `W`, keeping what the screen shows to know where each row's
 /// text ends.
@@ -21,6 +30,8 @@ pub struct EraseBackend<W: Write> {
     /// A size given instead of the terminal's, for writing into something that is not one.
     fixed: Option<Size>,
     cursor: Position,
+    /// The colours the terminal shows.
+    colours: Colours,
 }
 
 impl<W: Write> EraseBackend<W> {
@@ -31,7 +42,14 @@ impl<W: Write> EraseBackend<W> {
             shown: Buffer::empty(Rect::ZERO),
             fixed: None,
             cursor: Position::ORIGIN,
+            colours: Colours::Full,
         }
+    }
+
+    /// The backend writing colours as a terminal with `colours` shows them.
+    pub fn with_colours(mut self, colours: Colours) -> EraseBackend<W> {
+        self.colours = colours;
+        self
     }
 
     /// A backend of `size` writing into `writer` (a capture, not a terminal).
@@ -59,7 +77,7 @@ impl<W: Write> EraseBackend<W> {
         // A row the kept screen does not cover (the window changed under the frame): written
         // as it comes, nothing taken as blank.
         if y >= area.height || cells.iter().any(|c| c.0 >= area.width) {
-            return self.inner.draw(cells.iter().copied());
+            return self.write_cells(cells);
         }
         for (x, _, cell) in cells {
             if let Some(kept) = self.shown.cell_mut(Position::new(*x, y)) {
@@ -75,7 +93,7 @@ impl<W: Write> EraseBackend<W> {
             .unwrap_or(0);
         let written: Vec<(u16, u16, &Cell)> =
             cells.iter().copied().filter(|c| c.0 < text_end).collect();
-        self.inner.draw(written.iter().copied())?;
+        self.write_cells(&written)?;
         if written.len() == cells.len() {
             return Ok(());
         }
@@ -87,6 +105,63 @@ impl<W: Write> EraseBackend<W> {
         }
         queue!(self.inner, Clear(CtClear::UntilNewLine))
     }
+
+    /// Writes `cells`, each at its place, in the colours the terminal has; the terminal is
+    /// left in its plain look (an erase after them clears with its own background).
+    fn write_cells(&mut self, cells: &[(u16, u16, &Cell)]) -> io::Result<()> {
+        if self.colours == Colours::Full {
+            return self.inner.draw(cells.iter().copied());
+        }
+        let plain: Look = (Color::Reset, Color::Reset, Modifier::empty());
+        let mut now = plain;
+        let mut last: Option<(u16, u16)> = None;
+        for &(x, y, cell) in cells {
+            if !matches!(last, Some((lx, ly)) if x == lx + 1 && y == ly) {
+                queue!(self.inner, MoveTo(x, y))?;
+            }
+            last = Some((x, y));
+            let look = theme::fit((cell.fg, cell.bg, cell.modifier), self.colours);
+            if look != now {
+                self.inner.write_all(sgr(look).as_bytes())?;
+                now = look;
+            }
+            self.inner.write_all(cell.symbol().as_bytes())?;
+        }
+        if now != plain {
+            self.inner.write_all(b"\x1b[0m")?;
+        }
+        Ok(())
+    }
+}
+
+/// One SGR sequence setting `look` from scratch: reset, emphasis, then the colours as
+/// 30–37 and 40–47 (`look` holds only those, or `Reset`).
+fn sgr(look: Look) -> String {
+    let (fg, bg, modifier) = look;
+    let mut out = String::from("\x1b[0");
+    for (m, code) in [
+        (Modifier::BOLD, 1),
+        (Modifier::DIM, 2),
+        (Modifier::ITALIC, 3),
+        (Modifier::UNDERLINED, 4),
+        (Modifier::SLOW_BLINK, 5),
+        (Modifier::RAPID_BLINK, 6),
+        (Modifier::REVERSED, 7),
+        (Modifier::HIDDEN, 8),
+        (Modifier::CROSSED_OUT, 9),
+    ] {
+        if modifier.contains(m) {
+            let _ = write!(out, ";{code}");
+        }
+    }
+    if let Some(n) = theme::ansi8(fg) {
+        let _ = write!(out, ";3{n}");
+    }
+    if let Some(n) = theme::ansi8(bg) {
+        let _ = write!(out, ";4{n}");
+    }
+    out.push('m');
+    out
 }
 
 /// Columns a cell's symbol takes on the terminal.
@@ -169,5 +244,65 @@ impl<W: Write> Backend for EraseBackend<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         Backend::flush(&mut self.inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::text::Line;
+    use ratatui::widgets::Paragraph;
+
+    /// What a backend wrote, kept where the test reads it.
+    #[derive(Clone, Default)]
+    struct Capture(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+    impl Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The bytes of one frame: a header bar, a highlighted row, an error, in `colours`.
+    fn frame_bytes(colours: Colours) -> String {
+        let capture = Capture::default();
+        let backend = EraseBackend::sized(capture.clone(), Size::new(20, 3)).with_colours(colours);
+        let mut terminal = Terminal::new(backend).expect("terminal");
+        terminal
+            .draw(|f| {
+                let lines = vec![
+                    Line::styled(" host", theme::HEADER),
+                    Line::styled(" >  1  Status", theme::SELECTED),
+                    Line::styled("refused", theme::ERROR),
+                ];
+                f.render_widget(Paragraph::new(lines), f.area());
+            })
+            .expect("draw");
+        String::from_utf8_lossy(&capture.0.borrow()).into_owned()
+    }
+
+    #[test]
+    fn colours_are_written_as_the_terminal_has_them() {
+        let full = frame_bytes(Colours::Full);
+        assert!(full.contains("38;5;"), "{full:?}");
+        let eight = frame_bytes(Colours::Eight);
+        assert!(
+            !eight.contains("38;5;") && !eight.contains("48;5;"),
+            "{eight:?}"
+        );
+        assert!(eight.contains("\x1b[0;1;37;44m"), "{eight:?}");
+        assert!(eight.contains("\x1b[0;1;31m"), "{eight:?}");
+        let none = frame_bytes(Colours::None);
+        assert!(!none.contains("38;") && !none.contains("[39m"), "{none:?}");
+        // The header bar and the highlighted row in reverse video, the error in bold.
+        assert!(none.contains("\x1b[0;1;7m host"), "{none:?}");
+        assert!(none.contains("\x1b[0;7m >  1  Status"), "{none:?}");
+        assert!(none.contains("\x1b[0;1mrefused"), "{none:?}");
+        assert!(none.contains("\x1b[0m"), "{none:?}");
     }
 }

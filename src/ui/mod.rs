@@ -1,5 +1,6 @@
 //! Drawing: read-only over the model. Header, breadcrumb, the screen's body, message line,
-//! prompt and footer hints.
+//! prompt and footer hints, in the glyphs the model's terminal shows (its colours are the
+//! backend's: see `backend`).
 
 pub mod backend;
 pub mod theme;
@@ -10,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::model::{MIN_SIZE, Model, commands, message_layout};
-use crate::screens;
+use crate::screens::{self, shown};
 
 pub fn draw(m: &Model, frame: &mut Frame) {
     let area = frame.area();
@@ -37,7 +38,7 @@ pub fn draw(m: &Model, frame: &mut Frame) {
     );
     draw_crumbs(m, frame, crumbs);
     frame.render_widget(
-        Paragraph::new("─".repeat(usize::from(rule.width))).style(theme::DIM),
+        Paragraph::new(m.glyphs().show("─").repeat(usize::from(rule.width))).style(theme::DIM),
         rule,
     );
     screens::draw_body(m, frame, body);
@@ -53,7 +54,8 @@ fn draw_crumbs(m: &Model, frame: &mut Frame, area: Rect) {
         .snapshot
         .as_ref()
         .and_then(|s| s.issued_expiring)
-        .and_then(crate::model::outcome::expiring_header);
+        .and_then(crate::model::outcome::expiring_header)
+        .map(|t| m.glyphs().show(&t).into_owned());
     let room = expiring.as_ref().map_or(0, |t| t.chars().count() as u16);
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(room)]).areas(area);
@@ -98,7 +100,9 @@ fn draw_prompt(m: &Model, frame: &mut Frame, prompt: Rect) {
         // No prompt until the paste has ended: nothing invites an answer meanwhile.
         frame.render_widget(
             Paragraph::new(Line::styled(
-                "Reading the paste… keys wait until it has ended.",
+                m.glyphs()
+                    .show("Reading the paste… keys wait until it has ended.")
+                    .into_owned(),
                 theme::BUSY,
             )),
             prompt,
@@ -106,15 +110,12 @@ fn draw_prompt(m: &Model, frame: &mut Frame, prompt: Rect) {
         frame.set_cursor_position((prompt.x, prompt.y));
         return;
     }
-    let label = screens::prompt_label(m);
-    let typed = Line::from(vec![
-        Span::styled(label.clone(), theme::PROMPT),
-        Span::raw(m.input.as_str()),
-    ]);
-    frame.render_widget(Paragraph::new(typed), prompt);
+    let label = m.glyphs().show(&screens::prompt_label(m)).into_owned();
+    let input = m.glyphs().show(&m.input);
     let cursor_x = prompt.x
-        + (label.chars().count() + m.input.chars().count()).min(usize::from(prompt.width - 1))
-            as u16;
+        + (label.chars().count() + input.chars().count()).min(usize::from(prompt.width - 1)) as u16;
+    let typed = Line::from(vec![Span::styled(label, theme::PROMPT), Span::raw(input)]);
+    frame.render_widget(Paragraph::new(typed), prompt);
     frame.set_cursor_position((cursor_x, prompt.y));
 }
 
@@ -135,26 +136,34 @@ fn scrub_hidden(buf: &mut ratatui::buffer::Buffer) {
 }
 
 fn header_line(m: &Model, width: usize) -> Line<'static> {
+    let g = m.glyphs();
     let Some(s) = &m.snapshot else {
-        return Line::from(format!(" TanOS │ new appliance │ {}", m.root));
+        return shown(
+            g,
+            Line::from(format!(" TanOS │ new appliance │ {}", m.root)),
+        );
     };
-    let tail = format!(
-        " │ {} │ {} │ cert {}",
-        s.config.role_short(),
-        s.config.platform,
-        s.cert.short()
-    );
+    let tail = g
+        .show(&format!(
+            " │ {} │ {} │ cert {}",
+            s.config.role_short(),
+            s.config.platform,
+            s.cert.short()
+        ))
+        .into_owned();
     // A long hostname gives way to the role and certificate state.
     let room = width.saturating_sub(tail.chars().count() + 1).max(8);
-    let host: String = if s.config.hostname.chars().count() > room {
-        s.config
-            .hostname
+    let hostname = g.show(&s.config.hostname);
+    let ellipsis = g.show("…");
+    let host: String = if hostname.chars().count() > room {
+        let kept = room.saturating_sub(ellipsis.chars().count()).max(1);
+        hostname
             .chars()
-            .take(room - 1)
-            .chain(['…'])
+            .take(kept)
+            .chain(ellipsis.chars())
             .collect()
     } else {
-        s.config.hostname.clone()
+        hostname.into_owned()
     };
     Line::from(format!(" {host}{tail}"))
 }
@@ -169,7 +178,7 @@ fn footer_line(m: &Model) -> Line<'static> {
         spans.push(Span::styled(b.key, theme::KEY));
         spans.push(Span::raw(format!(" {}", b.label)));
     }
-    Line::from(spans)
+    shown(m.glyphs(), Line::from(spans))
 }
 
 fn too_small(frame: &mut Frame, area: Rect, ignored: usize) {

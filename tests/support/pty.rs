@@ -159,16 +159,34 @@ impl Console {
         }
     }
 
-    /// `tanos-menu --root ROOT` with `env` added, from the directory above the root.
+    /// `tanos-menu --root ROOT` with `env` added, from the directory above the root. The
+    /// terminal is a UTF-8 xterm of 256 colours unless `env` says otherwise (`LANG=C`,
+    /// `TERM=vt100`, `NO_COLOR=1`).
     pub fn spawn(root: &Path, env: &[(&str, &str)]) -> Console {
         Console::spawn_named("console", root, env)
     }
 
     fn spawn_named(name: &'static str, root: &Path, env: &[(&str, &str)]) -> Console {
+        Console::spawn_with(name, root, &[], env)
+    }
+
+    /// As `spawn`, with `args` after `--root ROOT` (`--ascii`).
+    pub fn spawn_with(
+        name: &'static str,
+        root: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Console {
         let mut cmd = Command::new(BIN);
-        cmd.arg("--root")
+        cmd.args(args)
+            .arg("--root")
             .arg(root)
             .env("TERM", "xterm-256color")
+            .env("LANG", "C.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_CTYPE")
+            .env_remove("COLORTERM")
+            .env_remove("NO_COLOR")
             .env_remove("TANOS_ROOT")
             .env_remove("TANOS_FAULT");
         for (k, v) in env {

@@ -21,6 +21,11 @@ const TLS_MODES: &[(u32, &str)] = &[
 ];
 const OFF_ON: &[(u32, &str)] = &[(0, "not required"), (1, "required")];
 const CONSOLE: &[Component] = &[Component::Console];
+const GLYPHS: &[(&str, &str)] = &[
+    ("auto", "ASCII unless the locale is UTF-8"),
+    ("ascii", "always ASCII"),
+    ("unicode", "always Unicode"),
+];
 const TRANSPORTS: &[(&str, &str)] = &[
     ("udp", "datagrams"),
     ("tcp", "stream"),
@@ -205,6 +210,18 @@ pub const CATALOGUE: &[SettingDef] = &[
         default: Default::Fixed(600),
         present_by_default: true,
         help: "The console logs out after this many seconds without a key press, as a hardened appliance console must.",
+        risky: &[],
+        warning: "",
+    },
+    SettingDef {
+        name: "Glyphs",
+        label: "Glyphs",
+        components: CONSOLE,
+        platforms: ALL_PLATFORMS,
+        kind: Kind::Word(GLYPHS),
+        default: Default::Text("auto"),
+        present_by_default: false,
+        help: "How the console draws its rules, arrows and markers: auto uses Unicode when the locale (LC_ALL, LC_CTYPE, LANG) is UTF-8 and ASCII otherwise, where anything not ASCII in names and subjects is shown escaped (\\u{e9}); ascii and unicode force either way. tanos-menu --ascii forces ASCII too. Taken when the console starts.",
         risky: &[],
         warning: "",
     },
