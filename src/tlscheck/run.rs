@@ -86,19 +86,26 @@ fn handshake_failure<S>(e: HandshakeError<S>) -> Failure {
 }
 
 /// A handshake under the policy, judging the peer's leaf in the verify callback.
-fn strict_handshake(stream: Deadlined, expect: &Expect) -> Result<Session, Refused> {
-    let refused = |failure| Refused {
+/// What the verify callback saw of the peer's leaf, shared with the handshake's caller.
+type SeenCell = Arc<Mutex<Option<Seen>>>;
+
+fn refused_by(failure: Failure) -> Refused {
+    Refused {
         failure,
         leaf: None,
         judged: false,
-    };
-    let context = policy::client_context().map_err(|e| refused(setup(e)))?;
-    let mut ssl = Ssl::new(&context).map_err(|e| refused(setup(e)))?;
+    }
+}
+
+/// A client session that judges the peer's leaf itself, against the root keys only.
+fn judging_ssl(expect: &Expect) -> Result<(Ssl, SeenCell), Refused> {
+    let context = policy::client_context().map_err(|e| refused_by(setup(e)))?;
+    let mut ssl = Ssl::new(&context).map_err(|e| refused_by(setup(e)))?;
     if let PeerName::Dns(name) = &expect.name {
         // Server name indication; a name OpenSSL refuses to send is judged all the same.
         let _ = ssl.set_hostname(name);
     }
-    let seen: Arc<Mutex<Option<Seen>>> = Arc::new(Mutex::new(None));
+    let seen: SeenCell = Arc::new(Mutex::new(None));
     let (cell, judge) = (Arc::clone(&seen), expect.clone());
     ssl.set_verify_callback(SslVerifyMode::PEER, move |_, ctx| {
         // Only the leaf is judged, against the root keys; what else the peer sent and the
@@ -118,6 +125,11 @@ fn strict_handshake(stream: Deadlined, expect: &Expect) -> Result<Session, Refus
         });
         seen.verdict.is_ok()
     });
+    Ok((ssl, seen))
+}
+
+fn strict_handshake(stream: Deadlined, expect: &Expect) -> Result<Session, Refused> {
+    let (ssl, seen) = judging_ssl(expect)?;
     let result = ssl.connect(stream);
     let seen = seen.lock().ok().and_then(|s| s.clone());
     let mut tls = match result {
@@ -148,12 +160,21 @@ fn strict_handshake(stream: Deadlined, expect: &Expect) -> Result<Session, Refus
             .map_or("none", |c| c.name())
             .to_string(),
     };
-    let mut chain: Vec<Vec<u8>> = tls
+    let chain: Vec<Vec<u8>> = tls
         .ssl()
         .peer_cert_chain()
         .map(|stack| stack.iter().filter_map(|c| c.to_der().ok()).collect())
         .unwrap_or_default();
     let _ = tls.shutdown();
+    session_of(negotiated, chain, seen)
+}
+
+/// The session, once the handshake went through, as the leaf's judgement says.
+fn session_of(
+    negotiated: Negotiated,
+    mut chain: Vec<Vec<u8>>,
+    seen: Option<Seen>,
+) -> Result<Session, Refused> {
     match seen {
         Some(Seen {
             leaf,
@@ -172,7 +193,7 @@ fn strict_handshake(stream: Deadlined, expect: &Expect) -> Result<Session, Refus
             leaf: Some(leaf),
             judged: true,
         }),
-        None => Err(refused(Failure::NoPeerCertificate)),
+        None => Err(refused_by(Failure::NoPeerCertificate)),
     }
 }
 
@@ -219,6 +240,24 @@ fn report_for(check: Check, roots: &[TrustedKey], name: &str) -> Report {
 
 /// Serves the installed certificate and key on 127.0.0.1 from a thread, and connects to it
 /// with a client that trusts only `material.roots` and expects the appliance's name.
+/// The client side of the self-test, against the server thread at `addr`.
+fn local_client(
+    addr: std::io::Result<std::net::SocketAddr>,
+    until: Instant,
+    expect: &Expect,
+) -> Result<Session, Refused> {
+    let stream = match addr {
+        Ok(addr) => conn::connect(&[addr], until, HANDSHAKE_SECONDS).map_err(refused_by)?,
+        Err(e) => {
+            return Err(refused_by(Failure::Connect {
+                addr: "127.0.0.1".into(),
+                reason: e.to_string(),
+            }));
+        }
+    };
+    strict_handshake(stream, expect)
+}
+
 pub fn self_test(material: &Material, now: OffsetDateTime) -> Report {
     let mut report = report_for(Check::SelfTest, &material.roots, &material.name);
     let serving = match serve::serving(&material.cert_pem, &material.key_pem) {
@@ -252,22 +291,7 @@ pub fn self_test(material: &Material, now: OffsetDateTime) -> Report {
         name: PeerName::of(&material.name),
         now,
     };
-    let client = match addr {
-        Ok(addr) => conn::connect(&[addr], until, HANDSHAKE_SECONDS).map_err(|failure| Refused {
-            failure,
-            leaf: None,
-            judged: false,
-        }),
-        Err(e) => Err(Refused {
-            failure: Failure::Connect {
-                addr: "127.0.0.1".into(),
-                reason: e.to_string(),
-            },
-            leaf: None,
-            judged: false,
-        }),
-    }
-    .and_then(|stream| strict_handshake(stream, &expect));
+    let client = local_client(addr, until, &expect);
     let served = match server {
         Ok(handle) => handle
             .join()
