@@ -18,6 +18,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::fleet::ROOT_PUB;
 use super::tls::{self, TS_CERT, TS_KEY, TS_ROOT_CERT, TS_ROOT_KEY, TS_ROOT_PUB, TlsError};
+use super::trust::Staged;
 use super::{Appliance, Layout, Role, audit, ledger};
 use crate::fsutil;
 use crate::pki::{CertSummary, RootCa, TrustedKey, certificate_blocks};
@@ -137,27 +138,8 @@ fn bundle(
     Ok(out)
 }
 
-/// One file of a set: path relative to the root, bytes, mode.
-type Staged = (String, Vec<u8>, u32);
-
 fn write_set(app: &Appliance, set: &[Staged]) -> Result<(), TlsError> {
-    let kept = app.path(ROOTS_DIR);
-    if !kept.is_dir() {
-        fsutil::create_dir(&kept, fsutil::PRIVATE_DIR).map_err(|source| TlsError::Write {
-            path: ROOTS_DIR.into(),
-            source,
-        })?;
-    }
-    let paths: Vec<_> = set.iter().map(|(rel, _, _)| app.path(rel)).collect();
-    let files: Vec<_> = set
-        .iter()
-        .zip(&paths)
-        .map(|((_, bytes, mode), path)| (path.as_path(), bytes.as_slice(), *mode))
-        .collect();
-    fsutil::atomic_write_all(&files).map_err(|source| TlsError::Write {
-        path: TS_ROOT_KEY.into(),
-        source,
-    })
+    super::trust::write_in(app, (ROOTS_DIR, fsutil::PRIVATE_DIR), set)
 }
 
 fn registry_bytes(registry: &Registry) -> Result<Vec<u8>, TlsError> {

@@ -200,10 +200,16 @@ pub fn promote(
 
 /// Writes a set of files as one (the roots directory made first).
 pub fn write_set(app: &Appliance, set: &[Staged]) -> Result<(), TlsError> {
-    let dir = app.path(ZS_ROOTS_DIR);
-    if !dir.is_dir() {
-        fsutil::create_dir(&dir, fsutil::PUBLIC_DIR).map_err(|source| TlsError::Write {
-            path: ZS_ROOTS_DIR.into(),
+    write_in(app, (ZS_ROOTS_DIR, fsutil::PUBLIC_DIR), set)
+}
+
+/// Writes `set` as one (a journaled set: all or none), after making the directory `dir`
+/// (with its mode) when it is missing. Shared with the Tanium Server's root keys.
+pub fn write_in(app: &Appliance, (dir, mode): (&str, u32), set: &[Staged]) -> Result<(), TlsError> {
+    let made = app.path(dir);
+    if !made.is_dir() {
+        fsutil::create_dir(&made, mode).map_err(|source| TlsError::Write {
+            path: dir.into(),
             source,
         })?;
     }
@@ -213,8 +219,11 @@ pub fn write_set(app: &Appliance, set: &[Staged]) -> Result<(), TlsError> {
         .zip(&paths)
         .map(|((_, bytes, mode), path)| (path.as_path(), bytes.as_slice(), *mode))
         .collect();
+    let first = set
+        .first()
+        .map_or_else(|| dir.to_string(), |(rel, _, _)| rel.clone());
     fsutil::atomic_write_all(&files).map_err(|source| TlsError::Write {
-        path: ZS_ROOT.into(),
+        path: first,
         source,
     })
 }
