@@ -221,12 +221,17 @@ pub fn backup(path: &Path, now: time::OffsetDateTime) -> io::Result<Option<std::
         os.push(format!(".{stamp}{suffix}.bak"));
         std::path::PathBuf::from(os)
     };
+    // Two replacements within one second must not overwrite the first backup (a lost key),
+    // nor take a name pruned before (it would sort as the oldest): the next number after
+    // the highest of this second.
     let mut copy = name(String::new());
-    // Two replacements within one second must not overwrite the first backup (a lost key).
-    let mut n = 1;
-    while fs::symlink_metadata(&copy).is_ok() {
+    if fs::symlink_metadata(&copy).is_ok() || latest_of_second(path, &stamp).is_some() {
+        let mut n = latest_of_second(path, &stamp).unwrap_or(0) + 1;
         copy = name(format!("-{n}"));
-        n += 1;
+        while fs::symlink_metadata(&copy).is_ok() {
+            n += 1;
+            copy = name(format!("-{n}"));
+        }
     }
     atomic_write(&copy, &bytes, mode)?;
     prune_backups(path, KEPT_BACKUPS)?;
@@ -254,12 +259,47 @@ fn prune_backups(path: &Path, keep: usize) -> io::Result<()> {
         })
         .map(|e| e.path())
         .collect();
-    backups.sort();
+    // By stamp, then by the number a second backup within the same second carries
+    // ("<stamp>.bak" first, then "<stamp>-1.bak", … "<stamp>-10.bak"): not by name.
+    backups.sort_by_cached_key(|p| backup_order(p, &prefix));
     let excess = backups.len().saturating_sub(keep);
     for old in &backups[..excess] {
         fs::remove_file(old)?;
     }
     Ok(())
+}
+
+/// The highest number of the backups of `path` made in the second `stamp` (0 for the one
+/// without a number), if any.
+fn latest_of_second(path: &Path, stamp: &str) -> Option<u64> {
+    let (dir, name) = (path.parent()?, path.file_name()?.to_str()?);
+    let prefix = format!("{name}.");
+    fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with(&format!("{prefix}{stamp}")) && n.ends_with(".bak"))
+        .map(|n| backup_order(Path::new(&n), &prefix))
+        .filter(|(s, _)| s == stamp)
+        .map(|(_, n)| n)
+        .max()
+}
+
+/// The order of a backup named `<prefix><yyyymmdd>-<hhmmss>[-<n>].bak`: its stamp, then n.
+fn backup_order(path: &Path, prefix: &str) -> (String, u64) {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let rest = name
+        .strip_prefix(prefix)
+        .and_then(|r| r.strip_suffix(".bak"))
+        .unwrap_or(name);
+    let mut parts = rest.splitn(3, '-');
+    let stamp = format!(
+        "{}-{}",
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or("")
+    );
+    let n = parts.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+    (stamp, n)
 }
 
 /// Removes temporary files (`.tanos-*.tmp`) left by a write that was killed half-way, in the

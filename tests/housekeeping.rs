@@ -55,6 +55,31 @@ fn only_the_newest_backups_are_kept() {
     assert!(names(&tanium, "tanium.pvk.").is_empty());
 }
 
+/// Twelve replacements within one second: the five kept are the five made last, whatever
+/// their names sort as ("-10" before "-2", "-1" before the first).
+#[test]
+fn backups_made_within_one_second_keep_the_newest() {
+    let (_dir, app) = tanium_server();
+    let now = OffsetDateTime::now_utc();
+    let mut made = Vec::new();
+    for _ in 0..12 {
+        tls::regenerate_server_tls(&app, now).expect("regenerate");
+        let cert = std::fs::read(app.path(tls::TS_CERT)).expect("the certificate");
+        made.push(cert);
+    }
+    let tanium = app.path("tanium");
+    let kept: Vec<Vec<u8>> = names(&tanium, "reporting.crt.")
+        .iter()
+        .map(|n| std::fs::read(tanium.join(n)).expect("a backup"))
+        .collect();
+    assert_eq!(kept.len(), fsutil::KEPT_BACKUPS);
+    // The backups made by the last five replacements hold the certificates 6..=10 (the
+    // twelfth is the one in place).
+    for cert in &made[made.len() - 1 - fsutil::KEPT_BACKUPS..made.len() - 1] {
+        assert!(kept.contains(cert), "a newer backup was pruned");
+    }
+}
+
 #[test]
 fn temporary_files_of_a_killed_write_are_removed() {
     let (_dir, app) = tanium_server();
