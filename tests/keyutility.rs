@@ -492,3 +492,36 @@ fn issue_refuses_a_private_key_given_as_the_csr() {
         assert!(!stderr.contains(line), "the key is echoed: {stderr}");
     }
 }
+
+/// A request cut short, or damaged, is refused in words, never in the parser's own terms.
+#[test]
+fn issue_refuses_a_cut_or_damaged_csr_in_words() {
+    let dir = scratch();
+    let d = dir.path();
+    root_material(d);
+    request(d, &[]);
+    let body: String = read(&d.join("reporting.csr"))
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let pem = |b64: &str| {
+        format!("-----BEGIN CERTIFICATE REQUEST-----\n{b64}\n-----END CERTIFICATE REQUEST-----\n")
+    };
+    std::fs::write(d.join("cut.csr"), pem(&body[..body.len() / 2 / 4 * 4])).expect("write");
+    std::fs::write(d.join("damaged.csr"), pem("AAAAAAAAAAAA")).expect("write");
+    for (file, words) in [("cut.csr", "cut short"), ("damaged.csr", "damaged")] {
+        let args = [
+            "keyutility",
+            "reporting-tls-issue",
+            file,
+            "out.crt",
+            "tanium.pvk",
+        ];
+        let stderr = run_refused(d, &args);
+        assert!(stderr.contains(words), "{file}: {stderr}");
+        assert!(
+            !stderr.contains("NomError") && !stderr.contains("Parsing Error"),
+            "{stderr}"
+        );
+    }
+}

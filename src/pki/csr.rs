@@ -224,7 +224,7 @@ pub fn check_csr(text: &str) -> Result<CheckedCsr, CsrError> {
         return Err(CsrError::WrongKind(block.tag().to_string()));
     }
     let (rest, csr) = X509CertificationRequest::from_der(block.contents())
-        .map_err(|e| CsrError::Decode(e.to_string()))?;
+        .map_err(|e| CsrError::Decode(super::der_reason(&e)))?;
     if !rest.is_empty() {
         return Err(CsrError::Decode("trailing bytes after the request".into()));
     }

@@ -91,3 +91,17 @@ pub fn certificate_blocks(text: &str) -> Result<Vec<String>, PkiError> {
         .map(|b| to_pem("CERTIFICATE", b.contents()))
         .collect())
 }
+
+/// Why DER data could not be read, in words an operator can act on: the parser's own
+/// messages name its internal state ("Parsing Error: NomError(Eof)").
+pub(crate) fn der_reason(error: &impl std::fmt::Display) -> String {
+    let text = error.to_string();
+    let text = text.strip_prefix("Parsing Error: ").unwrap_or(&text);
+    if text.contains("Eof") || text.contains("Incomplete") {
+        "the data ends too early (it was cut short)".into()
+    } else if text.starts_with("NomError(") || text.starts_with("Error(") {
+        "the data is damaged or is not this kind of data".into()
+    } else {
+        text.to_string()
+    }
+}

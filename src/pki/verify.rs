@@ -86,8 +86,8 @@ pub fn certificate_der(text: &str) -> Result<Vec<u8>, CertError> {
 
 /// The fingerprint of the key that signed the certificate, when `candidate` (an SPKI) did.
 pub fn signed_by(cert_der: &[u8], candidate_spki: &[u8]) -> Result<bool, CertError> {
-    let (_, cert) =
-        X509Certificate::from_der(cert_der).map_err(|e| CertError::Decode(e.to_string()))?;
+    let (_, cert) = X509Certificate::from_der(cert_der)
+        .map_err(|e| CertError::Decode(super::der_reason(&e)))?;
     let (_, spki) = SubjectPublicKeyInfo::from_der(candidate_spki)
         .map_err(|e| CertError::BadRoot(e.to_string()))?;
     Ok(cert.verify_signature(Some(&spki)).is_ok())
@@ -103,7 +103,7 @@ pub fn check_certificate(
 ) -> Result<CertSummary, CertError> {
     let der = certificate_der(text)?;
     let (rest, cert) =
-        X509Certificate::from_der(&der).map_err(|e| CertError::Decode(e.to_string()))?;
+        X509Certificate::from_der(&der).map_err(|e| CertError::Decode(super::der_reason(&e)))?;
     if !rest.is_empty() {
         return Err(CertError::Decode(
             "trailing bytes after the certificate".into(),
@@ -171,7 +171,7 @@ fn check_role(cert: &X509Certificate<'_>) -> Result<(), CertError> {
             _ => {}
         }
     }
-    let bad = |e: x509_parser::error::X509Error| CertError::Decode(e.to_string());
+    let bad = |e: x509_parser::error::X509Error| CertError::Decode(super::der_reason(&e));
     if cert
         .basic_constraints()
         .map_err(bad)?
