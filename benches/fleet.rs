@@ -5,7 +5,7 @@
 //!    `tls::write_new_csr`), pushed over SFTP to the hub's `/incoming/<hostname>.csr`
 //!    (`transfer::push_csr`, the host key accepted by its fingerprint, as at `2 › Z › 8`);
 //! 2. on the hub, once: the pending requests listed (`requests::list`, `2 › Z › 2 › 1`) and
-//!    issued in one batch (`issuance::issue_batch`, `A`);
+//!    issued in one batch (`batch::issue_batch`, `A`);
 //! 3. on each Zone Server in turn: its certificate pulled from `/outgoing/<hostname>.crt`
 //!    (`transfer::pull_certificate`), checked (`tls::check_for_install`) and installed with
 //!    the hub's root key accepted (`tls::install_certificate`).
@@ -25,8 +25,8 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use support::{Scratch, Sshd, Stats, iterations, peer_user, report, report_value};
+use tanos_menu::appliance::batch::{self, BatchLine, Listed};
 use tanos_menu::appliance::init::{InitOptions, init};
-use tanos_menu::appliance::issuance::{self, BatchLine, Listed};
 use tanos_menu::appliance::tls::{self, CertCheck};
 use tanos_menu::appliance::{Appliance, Platform, Role, incoming, requests, transfer, users};
 use tanos_menu::pki::KeyType;
@@ -167,7 +167,7 @@ fn run(f: &Fleet) -> Laps {
     laps.list = d;
     assert_eq!(listed.len(), f.zones.len(), "every request pending");
     let (lines, d) = lap(|| {
-        issuance::issue_batch(&f.hub, &listed, DAYS, OffsetDateTime::now_utc())
+        batch::issue_batch(&f.hub, &listed, DAYS, OffsetDateTime::now_utc())
             .expect("batch issuance")
     });
     laps.batch = d;

@@ -2,6 +2,7 @@
 //! Nothing here knows about the terminal.
 
 pub mod audit;
+pub mod batch;
 pub mod catalogue;
 pub mod fleet;
 pub mod forward;

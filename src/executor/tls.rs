@@ -5,7 +5,8 @@ use std::path::Path;
 use time::OffsetDateTime;
 
 use super::{open, snapshot};
-use crate::appliance::issuance::{self, Listed, Order};
+use crate::appliance::batch::{self, Listed};
+use crate::appliance::issuance::{self, Order};
 use crate::appliance::tls::{self, TlsError};
 use crate::appliance::{Role, ledger, roots, trust};
 use crate::model::{Failure, Finished, Made, Msg, Shown, Step, TlsDone};
@@ -65,7 +66,7 @@ pub(super) fn issue(root: &Path, order: Box<Order>, now: OffsetDateTime) -> Msg 
 pub(super) fn issue_batch(root: &Path, listed: &[Listed], days: i64, now: OffsetDateTime) -> Msg {
     change(
         root,
-        |app| issuance::issue_batch(app, listed, days, now),
+        |app| batch::issue_batch(app, listed, days, now),
         TlsDone::Batch,
     )
 }

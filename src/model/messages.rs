@@ -2,10 +2,11 @@
 //! what a confirmation starts.
 
 use super::{Finished, KeyListKind, Step, TextFor, TransferFailure, View};
+use crate::appliance::batch::Listed;
 use crate::appliance::catalogue::Validated;
 use crate::appliance::fleet::Occupant;
 use crate::appliance::init::InitOptions;
-use crate::appliance::issuance::{Listed, Order};
+use crate::appliance::issuance::Order;
 use crate::appliance::requests::Requests;
 use crate::appliance::roots::RootRow;
 use crate::appliance::settings::Change;

@@ -2,7 +2,7 @@
 //! at a time, or all pending ones issued with `A` after one confirmation that lists them.
 
 use super::{Confirm, Effect, Model, Screen, Start, TextFor};
-use crate::appliance::issuance::Listed;
+use crate::appliance::batch::Listed;
 use crate::appliance::requests::{Request, Requests};
 use crate::pki::issue::DEFAULT_VALIDITY_DAYS;
 

@@ -2,8 +2,9 @@
 //! batch, the issuance ledger, and where a push or pull left its file.
 
 use super::super::{Paged, Pager, View};
+use crate::appliance::batch::{BatchLine, Skip};
 use crate::appliance::fleet::{self, Occupant};
-use crate::appliance::issuance::{BatchLine, Order, Skip};
+use crate::appliance::issuance::Order;
 use crate::appliance::ledger::{self, IssuedRecord, State};
 use crate::appliance::requests::{Request, RequestState};
 use crate::appliance::transfer::{Passed, Pulled, Pushed};

@@ -10,7 +10,7 @@ pub use fleet::*;
 pub use roots::*;
 
 use super::{Model, Outcome, View};
-use crate::appliance::issuance::BatchLine;
+use crate::appliance::batch::BatchLine;
 use crate::appliance::ledger;
 use crate::appliance::roots::{Added, RootRow};
 use crate::appliance::status::Snapshot;
