@@ -480,3 +480,33 @@ fn failed_init_is_reported_and_setup_stays() {
             .is_some_and(|f| f.error && f.text.contains("Permission denied"))
     );
 }
+
+/// Esc abandons a running TLS probe or transfer, and the message says what was abandoned;
+/// the late answer of the abandoned step is dropped, whatever it says.
+#[test]
+fn esc_abandons_a_probe_or_a_transfer_and_says_which() {
+    let mut m = zone_server();
+    let effects = typed(&mut m, "2\nT\n2\n127.0.0.1\n\n\n");
+    assert!(
+        matches!(effects.as_slice(), [Effect::TlsCheck(_)]),
+        "{effects:?}"
+    );
+    assert!(m.busy.is_some() && m.cancellable);
+    assert_eq!(update(&mut m, Msg::Key(Key::Esc)), vec![Effect::Cancel]);
+    let flash = m.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(flash.contains("TLS check is abandoned"), "{flash}");
+    assert!(m.busy.is_none());
+    update(&mut m, Msg::TlsChecked(Err("late answer".into())));
+    let after = m.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert_eq!(after, flash, "the abandoned probe's answer is dropped");
+
+    let mut m = zone_server();
+    let effects = typed(&mut m, "2\nZ\n8\nts01.example\n\n\n");
+    assert!(
+        matches!(effects.as_slice(), [Effect::Transfer { .. }]),
+        "{effects:?}"
+    );
+    assert_eq!(update(&mut m, Msg::Key(Key::Esc)), vec![Effect::Cancel]);
+    let flash = m.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(flash.contains("transfer is abandoned"), "{flash}");
+}

@@ -220,7 +220,16 @@ pub enum Effect {
 pub struct Start {
     pub busy: String,
     pub effect: Effect,
-    pub cancellable: bool,
+    /// What Esc abandons, when it may.
+    pub cancel: Option<Abandon>,
+}
+
+/// A running step Esc may abandon: the message says what became of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Abandon {
+    KeyGeneration,
+    Transfer,
+    TlsCheck,
 }
 
 impl Start {
@@ -228,14 +237,14 @@ impl Start {
         Start {
             busy: busy.into(),
             effect,
-            cancellable: false,
+            cancel: None,
         }
     }
 
-    /// An effect Esc abandons (a key generation, a transfer).
-    pub fn cancellable(busy: impl Into<String>, effect: Effect) -> Start {
+    /// An effect Esc abandons (a key generation, a transfer, a TLS check).
+    pub fn cancellable(busy: impl Into<String>, effect: Effect, what: Abandon) -> Start {
         Start {
-            cancellable: true,
+            cancel: Some(what),
             ..Start::new(busy, effect)
         }
     }

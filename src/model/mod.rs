@@ -30,7 +30,7 @@ use crate::transfer::sftp::Peer;
 pub use bindings::{Binding, Cmd, commands};
 pub use form::{Check, CheckFn, Field, Form, FormFor, IssueTarget};
 pub use input::{PromptId, QUIET_AFTER_PASTE, Settle, Sight};
-pub use messages::{Effect, Failure, Key, Msg, Outcome, Start, TransferOp};
+pub use messages::{Abandon, Effect, Failure, Key, Msg, Outcome, Start, TransferOp};
 pub use outcome::{
     CLIPBOARD_ELSEWHERE, Ended, Finished, KeysDone, Made, Shown, Step, TlsDone, audit_failure_text,
     console_panicked, forward_failure_text, step_panicked,
@@ -187,6 +187,8 @@ pub struct Model {
     pub busy: Option<String>,
     /// The running effect may be abandoned with Esc (key generation).
     pub cancellable: bool,
+    /// What Esc abandons while it may.
+    pub abandon: Option<Abandon>,
     /// Results of abandoned effects still to come: each is dropped when it arrives.
     pub discard: usize,
     /// Progress animation frame, advanced by `Msg::Tick` while busy.
@@ -253,6 +255,7 @@ impl Model {
             size: MIN_SIZE,
             busy: None,
             cancellable: false,
+            abandon: None,
             discard: 0,
             tick: 0,
             user: None,

@@ -278,6 +278,7 @@ fn transfer_start(op: TransferOp, peer: Peer, trust: Option<String>) -> Start {
     Start::cancellable(
         format!("{} over SFTP with {peer}… (Esc cancels)", op.label()),
         Effect::Transfer { op, peer, trust },
+        super::Abandon::Transfer,
     )
 }
 

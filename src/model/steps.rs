@@ -29,7 +29,8 @@ impl Model {
     /// Marks the model busy with `start`'s effect and returns it.
     pub(super) fn begin(&mut self, start: Start) -> Vec<Effect> {
         self.busy = Some(start.busy);
-        self.cancellable = start.cancellable;
+        self.cancellable = start.cancel.is_some();
+        self.abandon = start.cancel;
         vec![start.effect]
     }
 

@@ -297,6 +297,7 @@ fn generation(request: CsrRequest) -> Start {
     Start::cancellable(
         format!("Generating the {label} key and CSR… (Esc cancels)"),
         Effect::GenerateCsr(request),
+        super::Abandon::KeyGeneration,
     )
 }
 

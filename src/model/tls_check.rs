@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use super::form::{Field, Form, FormFor};
 use super::outcome::tls_check as say;
-use super::{Effect, Model, Outcome, Screen};
+use super::{Effect, Model, Outcome, Screen, Start};
 use crate::tlscheck::{Check, Report};
 
 pub(super) fn self_test(m: &mut Model) -> Vec<Effect> {
@@ -76,7 +76,8 @@ pub(super) fn peer_entered(m: &mut Model, values: &[String]) -> Vec<Effect> {
                 Check::Probe { host, port, .. } => say::probe_busy(host, *port),
                 Check::SelfTest => say::SELF_TEST_BUSY.to_string(),
             };
-            m.start(busy, Effect::TlsCheck(check))
+            let start = Start::cancellable(busy, Effect::TlsCheck(check), super::Abandon::TlsCheck);
+            m.begin(start)
         }
         Err(e) => {
             m.error(e);
@@ -88,6 +89,11 @@ pub(super) fn peer_entered(m: &mut Model, values: &[String]) -> Vec<Effect> {
 /// A check ran: its report in the view, its verdict as the message (an error when it failed,
 /// with the step that fixes it).
 pub(super) fn checked(m: &mut Model, result: Result<Box<Report>, String>) {
+    if m.take_discard() {
+        return;
+    }
+    m.busy = None;
+    m.cancellable = false;
     let report = match result {
         Ok(report) => report,
         Err(e) => return m.finish(Err(e)),

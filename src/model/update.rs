@@ -17,7 +17,8 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             m.busy = None;
             m.cancellable = false;
             m.discard += 1;
-            m.info("Cancelled: the key being generated will be discarded; nothing was written.");
+            let what = m.abandon.take();
+            m.info(super::outcome::abandoned(what));
             vec![Effect::Cancel]
         }
         Msg::Key(_) | Msg::Paste(_) if m.busy.is_some() => Vec::new(),
@@ -87,7 +88,11 @@ fn on_result(m: &mut Model, msg: Msg) -> Vec<Effect> {
     // Every answer but a reload and the two a cancelled effect may send ends the wait.
     if !matches!(
         msg,
-        Msg::Loaded(_) | Msg::CsrGenerated(_) | Msg::KeysListed { .. } | Msg::Transferred { .. }
+        Msg::Loaded(_)
+            | Msg::CsrGenerated(_)
+            | Msg::KeysListed { .. }
+            | Msg::Transferred { .. }
+            | Msg::TlsChecked(_)
     ) {
         m.busy = None;
     }

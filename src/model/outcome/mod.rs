@@ -380,3 +380,18 @@ pub fn audit_failure_text(reason: &str) -> String {
         "AUDIT LOG NOT WRITTEN: the change was made but its line in log/audit.jsonl could not be written ({reason}). Fix log/audit.jsonl; this warning stays until an audit line is written."
     )
 }
+
+/// The message when Esc abandoned a running step.
+pub fn abandoned(what: Option<super::Abandon>) -> &'static str {
+    match what {
+        Some(super::Abandon::KeyGeneration) | None => {
+            "Cancelled: the key being generated will be discarded; nothing was written."
+        }
+        Some(super::Abandon::Transfer) => {
+            "Cancelled: the transfer is abandoned; no half-written file is left."
+        }
+        Some(super::Abandon::TlsCheck) => {
+            "Cancelled: the TLS check is abandoned; nothing was changed."
+        }
+    }
+}

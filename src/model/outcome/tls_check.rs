@@ -34,7 +34,7 @@ pub fn not_a_port(raw: &str) -> String {
 /// The busy line of a probe: bounded by the connection's and the diagnosis's deadlines.
 pub fn probe_busy(host: &str, port: u16) -> String {
     format!(
-        "TLS probe of {}: connecting (at most {} seconds)…",
+        "TLS probe of {}: connecting (at most {} seconds; Esc cancels)…",
         endpoint(host, port),
         2 * crate::tlscheck::HANDSHAKE_SECONDS
     )
