@@ -7,6 +7,7 @@ mod support;
 use insta::assert_snapshot;
 use support::ui::*;
 use tanos_menu::appliance::requests::{Request, RequestInfo, RequestState, Requests};
+use tanos_menu::appliance::roots::{RootEntry, RootRow, RootState};
 use tanos_menu::appliance::tls::CertCheck;
 use tanos_menu::appliance::{Platform, Role};
 use tanos_menu::model::{Model, Msg, Outcome, Screen, View, update};
@@ -300,6 +301,68 @@ fn cases() -> Vec<Case> {
             vec![ready],
         ),
         case("regenerate_tls_confirmation", ts, "2\nR\n", vec![]),
+        case(
+            "root_keys_of_the_hub",
+            hub,
+            "2\nK\n",
+            vec![Msg::RootsListed(Ok(root_rows()))],
+        ),
+        Case {
+            after: "2\n",
+            on: confirm,
+            ..case(
+                "root_key_revocation_confirmation",
+                hub,
+                "2\nK\n",
+                vec![Msg::RootsListed(Ok(root_rows()))],
+            )
+        },
+        Case {
+            after: "A\n",
+            on: confirm,
+            ..case(
+                "root_key_add_confirmation",
+                hub,
+                "2\nK\n",
+                vec![Msg::RootsListed(Ok(root_rows()))],
+            )
+        },
+        case(
+            "trusted_roots_of_a_zone_server",
+            zs,
+            "2\nZ\n4\n3\n",
+            vec![Msg::RootsListed(Ok(root_rows()))],
+        ),
+    ]
+}
+
+/// Two root keys: the signing one, and an earlier one still trusted that signs two
+/// certificates.
+fn root_rows() -> Vec<RootRow> {
+    let row = |fp: &str, created: &str, state, names: &[&str]| RootRow {
+        entry: RootEntry {
+            fingerprint: format!("SHA256:{fp}"),
+            created: created.into(),
+            state,
+            key: String::new(),
+            cert: "tanium/roots/x.crt".into(),
+        },
+        valid_signed: names.len(),
+        names: names.iter().map(|n| n.to_string()).collect(),
+    };
+    vec![
+        row(
+            "newROOTfingerprintDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD",
+            "2026-12-05T10:00:00Z",
+            RootState::Signing,
+            &[],
+        ),
+        row(
+            "oldROOTfingerprintCCCCCCCCCCCCCCCCCCCCCCCCCCCC",
+            "2026-01-01T10:00:00Z",
+            RootState::Trusted,
+            &["zs01.example", "zs02.example"],
+        ),
     ]
 }
 

@@ -52,7 +52,7 @@ fn list(app: &Appliance, now: OffsetDateTime) -> ExitCode {
     match roots::list(app, now) {
         Ok(rows) => {
             for row in rows {
-                say(crate::model::outcome::root_row(&row, true));
+                say(crate::model::outcome::root_row(&row, true).join("  "));
             }
             ExitCode::SUCCESS
         }

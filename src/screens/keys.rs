@@ -94,18 +94,13 @@ pub fn roots(list: &RootList, width: u16, hub: bool, g: Glyphs) -> Body {
             .map(|l| Line::from(format!("  {l}"))),
     );
     lines.push(Line::from(""));
-    let first = lines.len();
-    for (i, row) in rows.iter().enumerate() {
-        lines.push(entry(
-            &(i + 1).to_string(),
-            outcome::root_row(row, hub),
-            i == list.cursor,
-        ));
-    }
-    let selected = (!rows.is_empty()).then(|| first + list.cursor.min(rows.len() - 1));
-    Body {
+    let shown = rows.iter().map(|row| outcome::root_row(row, hub).to_vec());
+    let cursor = list.cursor.min(rows.len().saturating_sub(1));
+    super::numbered_rows(
         lines,
-        selected,
-        scroll: 0,
-    }
+        shown,
+        Some(list.cursor),
+        (!rows.is_empty()).then_some(cursor),
+        "       ",
+    )
 }

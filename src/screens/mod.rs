@@ -120,7 +120,8 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
             Screen::Paste(d) => format!("Paste {}", d.purpose.short()),
             Screen::Files(_) => "/incoming".into(),
             Screen::UserList { .. } => "SSH Key Management".into(),
-            Screen::Roots(_) => "Root keys".into(),
+            Screen::Roots(_) if is_hub(m) => "Root keys".into(),
+            Screen::Roots(_) => "Trusted root keys".into(),
             Screen::Keys(list) => match list.kind {
                 crate::model::KeyListKind::Authorized => format!("{}'s authorized keys", list.user),
                 crate::model::KeyListKind::KnownHosts => "tanadmin's known hosts".into(),

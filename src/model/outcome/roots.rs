@@ -5,31 +5,32 @@ use crate::appliance::roots::{Added, RootRow, RootState};
 use crate::date::date;
 use crate::text::{escape, prefix};
 
-/// One root of the list: state, fingerprint, creation day, what it still signs. On a Zone
-/// Server: the newest accepted, or an earlier one, and since when it is kept.
-pub fn root_row(row: &RootRow, hub: bool) -> String {
+/// One root of the list, on two lines: state and fingerprint, then creation day and what it
+/// still signs. On a Zone Server: the newest accepted, or an earlier one, and since when.
+pub fn root_row(row: &RootRow, hub: bool) -> [String; 2] {
+    let day = escape(prefix(&row.entry.created, 10));
     if !hub {
         let state = match row.entry.state {
             RootState::Signing => "current",
             RootState::Trusted | RootState::Revoked => "earlier",
         };
-        return format!(
-            "{state:<8} {}  since {}",
-            row.entry.fingerprint,
-            escape(prefix(&row.entry.created, 10))
-        );
+        return [
+            format!("{state:<8} {}", row.entry.fingerprint),
+            format!("trusted since {day}"),
+        ];
     }
     let state = match row.entry.state {
         RootState::Signing => "signing",
         RootState::Trusted => "trusted",
         RootState::Revoked => "revoked",
     };
-    format!(
-        "{state:<8} {}  created {}  signs {} valid",
-        row.entry.fingerprint,
-        escape(prefix(&row.entry.created, 10)),
-        row.valid_signed
-    )
+    [
+        format!("{state:<8} {}", row.entry.fingerprint),
+        format!(
+            "created {day}, signs {} valid certificate(s)",
+            row.valid_signed
+        ),
+    ]
 }
 
 pub fn roots_intro(rows: &[RootRow], hub: bool) -> [String; 2] {
