@@ -29,6 +29,7 @@ use crate::fsutil;
 use crate::menu::MenuTree;
 use crate::model::{Effect, Ended, Model, Msg, Settle, update};
 use crate::termcaps::{Caps, GlyphChoice, TermEnv};
+use crate::texts::Lang;
 use crate::ui;
 use crate::ui::backend::EraseBackend;
 
@@ -47,6 +48,7 @@ pub fn machine_hostname() -> String {
 /// The model the console opens with: the appliance, or first-run setup on an empty root.
 pub fn initial_model(root: &Path) -> anyhow::Result<Model> {
     let menus = MenuTree::shipped()?;
+    crate::texts::shipped().map_err(Clone::clone)?;
     let shown = root.display().to_string();
     let state = appliance::root_state(root).with_context(|| format!("cannot read {shown}"))?;
     Ok(match state {
@@ -134,13 +136,14 @@ pub fn terminal_caps(env: &TermEnv, force_ascii: bool, model: &Model) -> Caps {
 }
 
 /// Opens the console on `root` and runs it until the operator exits, the session ends
-/// (SIGHUP, SIGTERM) or the idle timeout logs out; in ASCII when `force_ascii`.
-pub fn run(root: PathBuf, force_ascii: bool) -> anyhow::Result<()> {
+/// (SIGHUP, SIGTERM) or the idle timeout logs out; in ASCII when `force_ascii`, in `lang`
+/// (`--lang`) when given.
+pub fn run(root: PathBuf, force_ascii: bool, lang: Option<Lang>) -> anyhow::Result<()> {
     install_panic_log(&root);
     let model = initial_model(&root)?;
-    // Chosen once: the terminal does not change under a running console.
+    // Chosen once: the terminal does not change under a running console, nor its operator.
     let caps = terminal_caps(&TermEnv::from_process(), force_ascii, &model);
-    let mut model = model.with_caps(caps);
+    let mut model = model.with_caps(caps).with_lang(Lang::detect(lang));
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(signal, Arc::clone(&stop))
