@@ -16,7 +16,7 @@ pub fn body(m: &Model, id: &str, cursor: usize) -> Body {
         items
             .iter()
             .enumerate()
-            .map(|(i, item)| entry(&item.key, item.label.clone(), i == cursor)),
+            .map(|(i, item)| entry(&item.key, item.label_in(m.lang).to_string(), i == cursor)),
     );
     lines.push(Line::from(""));
     if m.at_root() {
