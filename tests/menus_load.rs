@@ -252,10 +252,7 @@ fn expectations() -> BTreeMap<&'static str, (&'static str, &'static [&'static st
             "reserved_key_B",
             (
                 "root.toml",
-                &[
-                    "item 'B' (Audit log)",
-                    "the key 'B' is kept for navigation",
-                ][..],
+                &["item 'B' (Audit log)", "the key 'B' is kept for navigation"][..],
             ),
         ),
         (

@@ -12,12 +12,13 @@ pub fn body(m: &Model, id: &str, cursor: usize) -> Body {
     let items = m.menus.visible(id, &snapshot.config);
     let mut lines = vec![Line::from("")];
     let first = lines.len();
-    lines.extend(
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| entry(&item.key, item.label_in(m.lang).to_string(), i == cursor)),
-    );
+    lines.extend(items.iter().enumerate().map(|(i, item)| {
+        entry(
+            &item.key,
+            m.glyphs().text(item.label_in(m.lang)).into_owned(),
+            i == cursor,
+        )
+    }));
     lines.push(Line::from(""));
     if m.at_root() {
         lines.push(entry("X", "Exit", false));

@@ -103,7 +103,8 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
             Screen::Menu { id, .. } => m.menus.get(id).map_or_else(
                 || id.clone(),
                 |menu| {
-                    menu.title_in(m.lang)
+                    m.glyphs()
+                        .text(menu.title_in(m.lang))
                         .replace("{user}", m.user.as_deref().unwrap_or("?"))
                 },
             ),
