@@ -101,3 +101,40 @@ fn names_from_outside_are_still_escaped() {
     assert_eq!(Glyphs::Ascii.text("Générer un CSR"), "Generer un CSR");
     assert_eq!(Glyphs::Unicode.text("Générer un CSR"), "Générer un CSR");
 }
+
+#[test]
+fn help_screen() {
+    both("help_screen", tanium_server, "?\n");
+}
+
+#[test]
+fn confirmation() {
+    both("confirmation", tanium_server, "2\n2\n1\n1\n1\n");
+}
+
+/// In French `o` (oui) confirms as `y` does; in English `o` declines.
+#[test]
+fn o_and_y_both_confirm_in_french() {
+    let confirm = "2\n2\n1\n1\n1\n";
+    for (lang, answer, confirmed) in [
+        (Lang::Fr, "o\n", true),
+        (Lang::Fr, "O\n", true),
+        (Lang::Fr, "y\n", true),
+        (Lang::Fr, "n\n", false),
+        (Lang::En, "o\n", false),
+        (Lang::En, "y\n", true),
+    ] {
+        let mut m = tanium_server().with_lang(lang);
+        typed(&mut m, confirm);
+        assert!(
+            matches!(m.screen(), tanos_menu::model::Screen::Confirm(_)),
+            "a confirmation"
+        );
+        let effects = typed(&mut m, answer);
+        assert_eq!(
+            !effects.is_empty() || m.busy.is_some(),
+            confirmed,
+            "{lang:?} {answer:?}"
+        );
+    }
+}

@@ -195,3 +195,56 @@ fn each_fixture_faults_only_its_french_file() {
         }
     }
 }
+
+/// Every text key the sources name (`"hint.back"`, `"prompt.yes_no"`) is in the files: a
+/// misspelled key fails here, not as a raw key on the operator's screen.
+#[test]
+fn every_text_key_in_the_sources_exists() {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a source directory") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let english = Texts::load(SHIPPED).expect("the shipped texts");
+    let english = english.catalogue(Lang::En).expect("English");
+    let sections: BTreeSet<String> = english
+        .keys()
+        .filter_map(|k| k.split('.').next())
+        .map(|s| format!("\"{s}."))
+        .collect();
+    let (mut found, mut missing) = (0, Vec::new());
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("a source file");
+        for (n, line) in text.lines().enumerate() {
+            for section in &sections {
+                for (at, _) in line.match_indices(section.as_str()) {
+                    let rest = &line[at + 1..];
+                    let key: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '_' || *c == '.')
+                        .collect();
+                    // A prefix (`"keys."`) is not a key.
+                    if key.ends_with('.') || !rest[key.len()..].starts_with('"') {
+                        continue;
+                    }
+                    found += 1;
+                    if english.get(&key).is_none() {
+                        missing.push(format!("{}:{}: {key}", file.display(), n + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(found > 30, "the sources name {found} text keys");
+    assert!(missing.is_empty(), "not in assets/en.toml: {missing:#?}");
+}

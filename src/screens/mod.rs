@@ -16,6 +16,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::model::{Model, Screen, SetupStep};
 use crate::termcaps::Glyphs;
+use crate::texts;
 use crate::ui::theme;
 
 /// A screen's lines and which of them is highlighted.
@@ -43,7 +44,7 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
         Screen::Menu { id, cursor } => menu::body(m, id, *cursor),
         Screen::Status => status::body(m),
         Screen::Users => status::users(m),
-        Screen::Help => menu::help(),
+        Screen::Help => menu::help(m),
         Screen::Components { cursor } => settings::components(m, *cursor),
         Screen::Settings { component, cursor } => settings::list_settings(m, *component, *cursor),
         Screen::AddSetting { component, cursor } => settings::addable(m, *component, *cursor),
@@ -110,7 +111,7 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
             ),
             Screen::Status => "Tanium Status".into(),
             Screen::Users => "TanOS Users".into(),
-            Screen::Help => "Help".into(),
+            Screen::Help => m.glyphs().text(texts::text(m.lang, "screen.help")).into(),
             Screen::Components { .. } => "Configuration Settings".into(),
             Screen::Settings { component, .. } => component.label().into(),
             Screen::AddSetting { .. } => "Add a setting".into(),
@@ -167,8 +168,8 @@ pub fn prompt_label(m: &Model) -> String {
             Some(_) => "New value [Enter keeps the value shown]: ".into(),
             None => "New value: ".into(),
         },
-        Screen::Confirm(c) => format!("{} (y/n): ", c.question),
-        Screen::Status | Screen::Users | Screen::Help => "Press Enter to go back: ".into(),
+        Screen::Confirm(c) => format!("{} {}: ", c.question, say(m, "prompt.yes_no")),
+        Screen::Status | Screen::Users | Screen::Help => say(m, "prompt.go_back"),
         Screen::View(_) => "c copies; Enter goes back: ".into(),
         Screen::Paste(_) => "Paste> ".into(),
         Screen::Form(form) => {
@@ -186,8 +187,13 @@ pub fn prompt_label(m: &Model) -> String {
         | Screen::Files(_)
         | Screen::UserList { .. }
         | Screen::Keys(_)
-        | Screen::Roots(_) => "Enter selection: ".into(),
+        | Screen::Roots(_) => say(m, "prompt.selection"),
     }
+}
+
+/// The text `key` in the operator's language, as the terminal shows it.
+fn say(m: &Model, key: &str) -> String {
+    m.glyphs().text(texts::text(m.lang, key)).into_owned()
 }
 
 /// "  label  value" with the label in a fixed column.
