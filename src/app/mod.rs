@@ -135,6 +135,19 @@ pub fn terminal_caps(env: &TermEnv, force_ascii: bool, model: &Model) -> Caps {
     Caps::detect(env, choice)
 }
 
+/// The language Configuration Settings › Console › Language forces, as `model` read it at
+/// start; `None` for `auto`, unset or unreadable.
+pub fn configured_lang(model: &Model) -> Option<Lang> {
+    model
+        .snapshot
+        .as_ref()
+        .and_then(|s| s.settings.as_ref().ok())
+        .and_then(|s| match s.get(Component::Console, "Language") {
+            Some(Value::Text(word)) => Lang::from_word(word),
+            _ => None,
+        })
+}
+
 /// Opens the console on `root` and runs it until the operator exits, the session ends
 /// (SIGHUP, SIGTERM) or the idle timeout logs out; in ASCII when `force_ascii`, in `lang`
 /// (`--lang`) when given.
@@ -143,6 +156,7 @@ pub fn run(root: PathBuf, force_ascii: bool, lang: Option<Lang>) -> anyhow::Resu
     let model = initial_model(&root)?;
     // Chosen once: the terminal does not change under a running console, nor its operator.
     let caps = terminal_caps(&TermEnv::from_process(), force_ascii, &model);
+    let lang = lang.or_else(|| configured_lang(&model));
     let mut model = model.with_caps(caps).with_lang(Lang::detect(lang));
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
