@@ -47,8 +47,9 @@ pub fn machine_hostname() -> String {
 
 /// The model the console opens with: the appliance, or first-run setup on an empty root.
 pub fn initial_model(root: &Path) -> anyhow::Result<Model> {
-    let menus = MenuTree::shipped()?;
+    // The texts first: the menus name their titles and labels by text key.
     crate::texts::shipped().map_err(Clone::clone)?;
+    let menus = MenuTree::shipped()?;
     let shown = root.display().to_string();
     let state = appliance::root_state(root).with_context(|| format!("cannot read {shown}"))?;
     Ok(match state {
