@@ -138,3 +138,32 @@ fn o_and_y_both_confirm_in_french() {
         );
     }
 }
+
+/// The breadcrumb names every screen in French, accents dropped in ASCII.
+#[test]
+fn the_breadcrumb_reads_in_french() {
+    for (keys, utf8, plain) in [
+        (
+            "1\n",
+            "tanadmin › État de Tanium",
+            "tanadmin > Etat de Tanium",
+        ),
+        (
+            "C\n3\n",
+            "tanadmin › Administration des utilisateurs › Gestion des clés SSH",
+            "tanadmin > Administration des utilisateurs > Gestion des cles SSH",
+        ),
+        (
+            "2\n2\n",
+            "tanadmin › Opérations Tanium › Paramètres de configuration",
+            "tanadmin > Operations Tanium > Parametres de configuration",
+        ),
+    ] {
+        let mut m = french(tanium_server());
+        typed(&mut m, keys);
+        assert!(render(&m).contains(utf8), "{keys:?}:\n{}", render(&m));
+        let mut m = ascii(french(tanium_server()));
+        typed(&mut m, keys);
+        assert!(render(&m).contains(plain), "{keys:?}:\n{}", render(&m));
+    }
+}

@@ -99,7 +99,7 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
         .stack
         .iter()
         .map(|s| match s {
-            Screen::Setup(_) => "First-run setup".to_string(),
+            Screen::Setup(_) => say(m, "screen.setup"),
             // A menu opened for a chosen user names it: "Keys of {user}".
             Screen::Menu { id, .. } => m.menus.get(id).map_or_else(
                 || id.clone(),
@@ -109,23 +109,25 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
                         .replace("{user}", m.user.as_deref().unwrap_or("?"))
                 },
             ),
-            Screen::Status => "Tanium Status".into(),
-            Screen::Users => "TanOS Users".into(),
-            Screen::Help => m.glyphs().text(texts::text(m.lang, "screen.help")).into(),
-            Screen::Components { .. } => "Configuration Settings".into(),
+            Screen::Status => say(m, "screen.status"),
+            Screen::Users => say(m, "screen.users"),
+            Screen::Help => say(m, "screen.help"),
+            Screen::Components { .. } => say(m, "screen.components"),
             Screen::Settings { component, .. } => component.label().into(),
-            Screen::AddSetting { .. } => "Add a setting".into(),
+            Screen::AddSetting { .. } => say(m, "screen.add_setting"),
             Screen::Edit(edit) => edit.name.into(),
             Screen::Confirm(c) => c.title.clone(),
             Screen::Form(f) => f.title.clone(),
             Screen::View(v) => v.title.clone(),
             Screen::Paste(d) => format!("Paste {}", d.purpose.short()),
             Screen::Files(_) => "/incoming".into(),
-            Screen::UserList { .. } => "SSH Key Management".into(),
-            Screen::Roots(_) => "Root keys".into(),
+            Screen::UserList { .. } => say(m, "screen.user_list"),
+            Screen::Roots(_) => say(m, "screen.roots"),
             Screen::Keys(list) => match list.kind {
-                crate::model::KeyListKind::Authorized => format!("{}'s authorized keys", list.user),
-                crate::model::KeyListKind::KnownHosts => "tanadmin's known hosts".into(),
+                crate::model::KeyListKind::Authorized => {
+                    texts::fill(&say(m, "screen.authorized_keys"), &[("user", &list.user)])
+                }
+                crate::model::KeyListKind::KnownHosts => say(m, "screen.known_hosts"),
             },
         })
         .collect();
