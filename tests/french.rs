@@ -167,3 +167,17 @@ fn the_breadcrumb_reads_in_french() {
         assert!(render(&m).contains(plain), "{keys:?}:\n{}", render(&m));
     }
 }
+
+/// The prompts under the screens read in French; the values in brackets are as they are.
+#[test]
+fn the_prompts_read_in_french() {
+    let m = french(first_run());
+    assert!(render(&m).contains("Votre choix [1] :"), "{}", render(&m));
+    let mut m = ascii(french(tanium_server()));
+    typed(&mut m, "1\n");
+    assert!(
+        render(&m).contains("Appuyez sur Entree pour revenir :"),
+        "{}",
+        render(&m)
+    );
+}

@@ -161,18 +161,24 @@ pub fn prompt_label(m: &Model) -> String {
     match m.screen() {
         Screen::Setup(setup) => match setup.step {
             SetupStep::Role | SetupStep::Platform => {
-                format!("Enter selection [{}]: ", setup.cursor + 1)
+                let line = (setup.cursor + 1).to_string();
+                texts::fill(&say(m, "prompt.selection_default"), &[("default", &line)])
             }
-            SetupStep::Hostname => format!("Hostname [{}]: ", setup.default_hostname),
+            SetupStep::Hostname => texts::fill(
+                &say(m, "prompt.hostname"),
+                &[("default", &setup.default_hostname)],
+            ),
         },
         Screen::Edit(edit) => match &edit.default {
-            Some(d) if d.chars().count() <= 30 => format!("New value [{d}]: "),
-            Some(_) => "New value [Enter keeps the value shown]: ".into(),
-            None => "New value: ".into(),
+            Some(d) if d.chars().count() <= 30 => {
+                texts::fill(&say(m, "prompt.new_value_default"), &[("default", d)])
+            }
+            Some(_) => say(m, "prompt.new_value_keep"),
+            None => say(m, "prompt.new_value"),
         },
         Screen::Confirm(c) => format!("{} {}: ", c.question, say(m, "prompt.yes_no")),
         Screen::Status | Screen::Users | Screen::Help => say(m, "prompt.go_back"),
-        Screen::View(_) => "c copies; Enter goes back: ".into(),
+        Screen::View(_) => say(m, "prompt.view"),
         Screen::Paste(_) => "Paste> ".into(),
         Screen::Form(form) => {
             let f = form.field();
