@@ -2,14 +2,8 @@
 
 use ratatui::text::Line;
 
-use super::{Body, entry};
+use super::{Body, entry, say};
 use crate::model::Model;
-use crate::texts;
-
-/// The text `key` in the operator's language, as the terminal shows it.
-fn say(m: &Model, key: &str) -> String {
-    m.glyphs().text(texts::text(m.lang, key)).into_owned()
-}
 
 pub fn body(m: &Model, id: &str, cursor: usize) -> Body {
     let Some(snapshot) = &m.snapshot else {
@@ -40,10 +34,7 @@ pub fn body(m: &Model, id: &str, cursor: usize) -> Body {
 }
 
 pub fn help(m: &Model) -> Body {
-    let text = m
-        .glyphs()
-        .text(texts::text(m.lang, "help.body"))
-        .into_owned();
+    let text = say(m, "help.body");
     Body::plain(
         text.split('\n')
             .map(|l| Line::from(l.to_string()))

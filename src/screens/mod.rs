@@ -200,7 +200,7 @@ pub fn prompt_label(m: &Model) -> String {
 }
 
 /// The text `key` in the operator's language, as the terminal shows it.
-fn say(m: &Model, key: &str) -> String {
+pub(super) fn say(m: &Model, key: &str) -> String {
     m.glyphs().text(texts::text(m.lang, key)).into_owned()
 }
 
