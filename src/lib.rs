@@ -17,6 +17,7 @@ pub mod sshkeys;
 pub mod syslog;
 pub mod termcaps;
 pub mod text;
+pub mod texts;
 pub mod tlscheck;
 pub mod transfer;
 pub mod ui;

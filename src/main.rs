@@ -47,7 +47,7 @@ fn main() -> ExitCode {
         Err(code) => return code,
     };
     match cli.command {
-        None => match tanos_menu::app::run(cli.root, cli.ascii) {
+        None => match tanos_menu::app::run(cli.root, cli.ascii, cli.lang) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 // The terminal may be gone (a dropped session): writing must not panic on that.

@@ -14,6 +14,7 @@ const GROUND: &[&str] = &[
     "syslog",
     "termcaps",
     "text",
+    "texts",
 ];
 /// The domain modules that know nothing of the appliance's layout.
 const DOMAIN: &[&str] = &["pki", "sshkeys", "tlscheck", "transfer"];

@@ -165,6 +165,20 @@ fn fixture(case: &str) -> Vec<(String, String)> {
 fn expectations() -> BTreeMap<&'static str, (&'static str, &'static [&'static str])> {
     BTreeMap::from([
         (
+            "unknown_text_key",
+            (
+                "root.toml",
+                &["item '1': 'menu.root.tanium_staus' is not a text of assets/en.toml"][..],
+            ),
+        ),
+        (
+            "unknown_title_key",
+            (
+                "users.toml",
+                &["the title: 'menu.user.title' is not a text of assets/en.toml"][..],
+            ),
+        ),
+        (
             "unknown_action",
             (
                 "root.toml",
@@ -238,10 +252,7 @@ fn expectations() -> BTreeMap<&'static str, (&'static str, &'static [&'static st
             "reserved_key_B",
             (
                 "root.toml",
-                &[
-                    "item 'B' (Back to somewhere)",
-                    "the key 'B' is kept for navigation",
-                ][..],
+                &["item 'B' (Audit log)", "the key 'B' is kept for navigation"][..],
             ),
         ),
         (
@@ -330,6 +341,18 @@ fn invalid_fixtures_fail_with_their_own_message() {
 #[test]
 fn fixtures_fail_for_the_reason_given() {
     let mend: &[(&str, &str, &str, &str)] = &[
+        (
+            "unknown_text_key",
+            "root.toml",
+            "menu.root.tanium_staus",
+            "menu.root.tanium_status",
+        ),
+        (
+            "unknown_title_key",
+            "users.toml",
+            "menu.user.title",
+            "menu.users.title",
+        ),
         (
             "unknown_action",
             "root.toml",
@@ -422,14 +445,14 @@ fn not_toml_at_all_names_the_file() {
 
 #[test]
 fn inline_items_report_their_own_line() {
-    let good = "title = \"tanadmin\"\nitems = [\n  { kind = \"action\", key = \"1\", label = \"Status\", action = \"tanium_status\" },\n]\n";
+    let good = "title = \"menu.root.title\"\nitems = [\n  { kind = \"action\", key = \"1\", label = \"menu.root.tanium_status\", action = \"tanium_status\" },\n]\n";
     let tree = MenuTree::load(&[("root.toml", good)]).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         tree.resolve(&["1"], &config(Role::ZoneServer, false)),
         Some(Target::Action(Action::TaniumStatus))
     );
 
-    let bad = "title = \"tanadmin\"\nitems = [\n  { kind = \"action\", key = \"1\", label = \"Status\", action = \"tanium_status\" },\n  { kind = \"action\", key = \"2\", label = \"Users\", action = \"users\" },\n]\n";
+    let bad = "title = \"menu.root.title\"\nitems = [\n  { kind = \"action\", key = \"1\", label = \"menu.root.tanium_status\", action = \"tanium_status\" },\n  { kind = \"action\", key = \"2\", label = \"menu.root.users\", action = \"users\" },\n]\n";
     let err = MenuTree::load(&[("root.toml", bad)]).expect_err("unknown action");
     let text = err.to_string();
     assert!(

@@ -29,6 +29,7 @@ use crate::fsutil;
 use crate::menu::MenuTree;
 use crate::model::{Effect, Ended, Model, Msg, Settle, update};
 use crate::termcaps::{Caps, GlyphChoice, TermEnv};
+use crate::texts::Lang;
 use crate::ui;
 use crate::ui::backend::EraseBackend;
 
@@ -46,6 +47,8 @@ pub fn machine_hostname() -> String {
 
 /// The model the console opens with: the appliance, or first-run setup on an empty root.
 pub fn initial_model(root: &Path) -> anyhow::Result<Model> {
+    // The texts first: the menus name their titles and labels by text key.
+    crate::texts::shipped().map_err(Clone::clone)?;
     let menus = MenuTree::shipped()?;
     let shown = root.display().to_string();
     let state = appliance::root_state(root).with_context(|| format!("cannot read {shown}"))?;
@@ -133,14 +136,29 @@ pub fn terminal_caps(env: &TermEnv, force_ascii: bool, model: &Model) -> Caps {
     Caps::detect(env, choice)
 }
 
+/// The language Configuration Settings › Console › Language forces, as `model` read it at
+/// start; `None` for `auto`, unset or unreadable.
+pub fn configured_lang(model: &Model) -> Option<Lang> {
+    model
+        .snapshot
+        .as_ref()
+        .and_then(|s| s.settings.as_ref().ok())
+        .and_then(|s| match s.get(Component::Console, "Language") {
+            Some(Value::Text(word)) => Lang::from_word(word),
+            _ => None,
+        })
+}
+
 /// Opens the console on `root` and runs it until the operator exits, the session ends
-/// (SIGHUP, SIGTERM) or the idle timeout logs out; in ASCII when `force_ascii`.
-pub fn run(root: PathBuf, force_ascii: bool) -> anyhow::Result<()> {
+/// (SIGHUP, SIGTERM) or the idle timeout logs out; in ASCII when `force_ascii`, in `lang`
+/// (`--lang`) when given.
+pub fn run(root: PathBuf, force_ascii: bool, lang: Option<Lang>) -> anyhow::Result<()> {
     install_panic_log(&root);
     let model = initial_model(&root)?;
-    // Chosen once: the terminal does not change under a running console.
+    // Chosen once: the terminal does not change under a running console, nor its operator.
     let caps = terminal_caps(&TermEnv::from_process(), force_ascii, &model);
-    let mut model = model.with_caps(caps);
+    let lang = lang.or_else(|| configured_lang(&model));
+    let mut model = model.with_caps(caps).with_lang(Lang::detect(lang));
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(signal, Arc::clone(&stop))

@@ -36,8 +36,16 @@ pub struct Cli {
     /// UTF-8, or as Configuration Settings › Console › Glyphs says).
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// The console's language, `en` or `fr` (default: French when the locale's messages
+    /// are, from `LC_ALL`, `LC_MESSAGES`, `LANG`; English otherwise).
+    #[arg(long, global = true, value_parser = parse_lang)]
+    pub lang: Option<crate::texts::Lang>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+fn parse_lang(word: &str) -> Result<crate::texts::Lang, String> {
+    crate::texts::Lang::from_word(word).ok_or_else(|| "en or fr".to_string())
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::appliance::{ApplianceConfig, Role};
+use crate::texts::{self, Lang};
 
 /// The menu files shipped in the binary, as (file name, text).
 pub const SHIPPED: &[(&str, &str)] = &[
@@ -139,7 +140,8 @@ impl ItemSpec {
         }) = self;
         Item {
             key,
-            label,
+            label: String::new(),
+            label_key: label,
             show,
             target,
         }
@@ -176,7 +178,10 @@ impl Target {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
     pub key: String,
+    /// The label in English, as `label_key` reads in assets/en.toml.
     pub label: String,
+    /// The text key `menus/*.toml` names (`menu.zone.generate_csr`).
+    pub label_key: String,
     /// Empty: everyone.
     pub show: Vec<Audience>,
     pub target: Target,
@@ -186,8 +191,25 @@ pub struct Item {
 pub struct Menu {
     pub id: String,
     pub file: String,
+    /// The title in English, as `title_key` reads in assets/en.toml.
     pub title: String,
+    /// The text key `menus/*.toml` names (`menu.zone.title`).
+    pub title_key: String,
     pub items: Vec<Item>,
+}
+
+impl Menu {
+    /// The title in `lang`.
+    pub fn title_in(&self, lang: Lang) -> &str {
+        texts::text(lang, &self.title_key)
+    }
+}
+
+impl Item {
+    /// The label in `lang`.
+    pub fn label_in(&self, lang: Lang) -> &str {
+        texts::text(lang, &self.label_key)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,14 +262,17 @@ impl MenuTree {
             let menu = Menu {
                 id: id.clone(),
                 file: file.to_string(),
-                title: spec.title,
+                title: String::new(),
+                title_key: spec.title,
                 items,
             };
             if menus.insert(id.clone(), menu).is_some() {
                 return Err(err(format!("a second menu named '{id}'")));
             }
         }
-        let tree = MenuTree { menus };
+        let mut tree = MenuTree { menus };
+        // Texts first: the checks after name items by their English labels.
+        validate::texts(&mut tree)?;
         validate::check(&tree)?;
         Ok(tree)
     }

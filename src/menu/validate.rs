@@ -81,3 +81,31 @@ fn check_reachable(tree: &MenuTree) -> Result<(), MenuError> {
     }
     Ok(())
 }
+
+/// Every title and label names a text of assets/: each is read here in English once, and
+/// in the operator's language when drawn.
+pub(super) fn texts(tree: &mut MenuTree) -> Result<(), MenuError> {
+    let english = crate::texts::shipped()
+        .ok()
+        .and_then(|t| t.catalogue(crate::texts::Lang::En));
+    for menu in tree.menus.values_mut() {
+        let err = |message: String| MenuError {
+            file: menu.file.clone(),
+            message,
+        };
+        let unknown = |what: String, key: &str| {
+            err(format!("{what}: '{key}' is not a text of assets/en.toml"))
+        };
+        menu.title = english
+            .and_then(|c| c.get(&menu.title_key))
+            .ok_or_else(|| unknown("the title".into(), &menu.title_key))?
+            .to_string();
+        for item in &mut menu.items {
+            item.label = english
+                .and_then(|c| c.get(&item.label_key))
+                .ok_or_else(|| unknown(format!("item '{}'", item.key), &item.label_key))?
+                .to_string();
+        }
+    }
+    Ok(())
+}

@@ -22,7 +22,9 @@ pub enum Cmd {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Binding {
+    /// The key as typed; a key named in words is a text key (`keys.line_enter`).
     pub key: &'static str,
+    /// The text key of what the key does (`hint.back`), in the operator's language when drawn.
     pub label: &'static str,
     /// The command typed as `key` + Enter; `None` for keys handled by the screen itself.
     pub cmd: Option<Cmd>,
@@ -44,16 +46,16 @@ const fn hint(key: &'static str, label: &'static str) -> Binding {
     }
 }
 
-const BACK: Binding = typed("B", "back", Cmd::Back);
-const ROOT: Binding = typed("RR", "root menu", Cmd::Root);
-const HELP: Binding = typed("?", "help", Cmd::Help);
-const MOVE: Binding = hint("↑↓", "move");
+const BACK: Binding = typed("B", "hint.back", Cmd::Back);
+const ROOT: Binding = typed("RR", "hint.root_menu", Cmd::Root);
+const HELP: Binding = typed("?", "hint.help", Cmd::Help);
+const MOVE: Binding = hint("↑↓", "hint.move");
 
 /// The bindings of the current screen, in footer order.
 pub fn commands(m: &Model) -> Vec<Binding> {
     let mut bindings = screen_commands(m);
     if m.message_overflow() > 0 {
-        bindings.insert(0, hint("PgUp PgDn", "read the message"));
+        bindings.insert(0, hint("PgUp PgDn", "hint.read_the_message"));
     }
     bindings
 }
@@ -66,21 +68,33 @@ fn screen_commands(m: &Model) -> Vec<Binding> {
         | Screen::Paste(_)
         | Screen::Confirm(_) => m.screen().prompt().map_or_else(Vec::new, prompt_commands),
         Screen::Menu { .. } if m.at_root() => vec![
-            hint("key Enter", "select"),
+            hint("keys.key_enter", "hint.select"),
             MOVE,
-            typed("X", "exit", Cmd::Exit),
+            typed("X", "hint.exit", Cmd::Exit),
             HELP,
         ],
-        Screen::Menu { .. } => vec![hint("key Enter", "select"), MOVE, BACK, ROOT, HELP],
-        Screen::Status | Screen::Users => vec![hint("Enter", "back"), BACK, ROOT, HELP],
-        Screen::Help => vec![hint("Enter", "back"), BACK, ROOT],
+        Screen::Menu { .. } => vec![
+            hint("keys.key_enter", "hint.select"),
+            MOVE,
+            BACK,
+            ROOT,
+            HELP,
+        ],
+        Screen::Status | Screen::Users => vec![hint("Enter", "hint.back"), BACK, ROOT, HELP],
+        Screen::Help => vec![hint("Enter", "hint.back"), BACK, ROOT],
         Screen::Components { .. } | Screen::AddSetting { .. } => {
-            vec![hint("line Enter", "select"), MOVE, BACK, ROOT, HELP]
+            vec![
+                hint("keys.line_enter", "hint.select"),
+                MOVE,
+                BACK,
+                ROOT,
+                HELP,
+            ]
         }
         Screen::Settings { .. } => {
             vec![
-                hint("line Enter", "edit"),
-                typed("A", "add a setting", Cmd::Add),
+                hint("keys.line_enter", "hint.edit"),
+                typed("A", "hint.add_a_setting", Cmd::Add),
                 MOVE,
                 BACK,
                 ROOT,
@@ -89,39 +103,47 @@ fn screen_commands(m: &Model) -> Vec<Binding> {
         }
         Screen::View(view) => view_commands(view.pager),
         Screen::Files(files) if !files.pending().is_empty() => vec![
-            hint("line Enter", "read"),
-            typed("A", "issue all pending", Cmd::IssueAll),
+            hint("keys.line_enter", "hint.read"),
+            typed("A", "hint.issue_all_pending", Cmd::IssueAll),
             MOVE,
             BACK,
             ROOT,
         ],
-        Screen::Files(_) => vec![hint("line Enter", "read"), MOVE, BACK, ROOT],
-        Screen::UserList { .. } => vec![hint("line Enter", "select"), MOVE, BACK, ROOT, HELP],
-        Screen::Keys(list) if list.removing => vec![hint("line Enter", "remove"), MOVE, BACK, ROOT],
-        Screen::Keys(_) => vec![hint("Enter", "back"), MOVE, BACK, ROOT],
+        Screen::Files(_) => vec![hint("keys.line_enter", "hint.read"), MOVE, BACK, ROOT],
+        Screen::UserList { .. } => vec![
+            hint("keys.line_enter", "hint.select"),
+            MOVE,
+            BACK,
+            ROOT,
+            HELP,
+        ],
+        Screen::Keys(list) if list.removing => {
+            vec![hint("keys.line_enter", "hint.remove"), MOVE, BACK, ROOT]
+        }
+        Screen::Keys(_) => vec![hint("Enter", "hint.back"), MOVE, BACK, ROOT],
         Screen::Roots(_) if super::roots::is_hub(m) => vec![
-            hint("line Enter", "revoke"),
-            typed("A", "add a root key", Cmd::AddRoot),
+            hint("keys.line_enter", "hint.revoke"),
+            typed("A", "hint.add_a_root_key", Cmd::AddRoot),
             MOVE,
             BACK,
             ROOT,
         ],
-        Screen::Roots(_) => vec![hint("line Enter", "remove"), MOVE, BACK, ROOT],
+        Screen::Roots(_) => vec![hint("keys.line_enter", "hint.remove"), MOVE, BACK, ROOT],
     }
 }
 
 /// The keys of the copy-friendly view; a paged one turns pages too.
 fn view_commands(pager: Option<super::Pager>) -> Vec<Binding> {
-    let mut keys = vec![hint("c", "copy"), hint("↑↓ PgUp PgDn", "scroll")];
+    let mut keys = vec![hint("c", "hint.copy"), hint("↑↓ PgUp PgDn", "hint.scroll")];
     if let Some(pager) = pager {
         if pager.more {
-            keys.push(typed("N", "older", Cmd::Older));
+            keys.push(typed("N", "hint.older", Cmd::Older));
         }
         if pager.page > 0 {
-            keys.push(typed("P", "newer", Cmd::Newer));
+            keys.push(typed("P", "hint.newer", Cmd::Newer));
         }
     }
-    keys.extend([hint("Enter", "back"), BACK, ROOT]);
+    keys.extend([hint("Enter", "hint.back"), BACK, ROOT]);
     keys
 }
 
@@ -129,42 +151,53 @@ fn view_commands(pager: Option<super::Pager>) -> Vec<Binding> {
 fn prompt_commands(prompt: Prompt<'_>) -> Vec<Binding> {
     match prompt {
         Prompt::Setup(setup) => match setup.step {
-            SetupStep::Role => vec![hint("1-3", "choose"), MOVE, typed("X", "exit", Cmd::Exit)],
-            SetupStep::Hostname => vec![hint("Enter", "accept"), hint("Esc", "previous step")],
-            SetupStep::Platform => vec![hint("1-3", "choose"), MOVE, hint("Esc", "previous step")],
+            SetupStep::Role => vec![
+                hint("1-3", "hint.choose"),
+                MOVE,
+                typed("X", "hint.exit", Cmd::Exit),
+            ],
+            SetupStep::Hostname => vec![
+                hint("Enter", "hint.accept"),
+                hint("Esc", "hint.previous_step"),
+            ],
+            SetupStep::Platform => vec![
+                hint("1-3", "hint.choose"),
+                MOVE,
+                hint("Esc", "hint.previous_step"),
+            ],
         },
         Prompt::Edit(_) => vec![
-            hint("Enter", "save"),
-            hint("Esc", "cancel"),
-            hint("Ctrl-C", "cancel"),
+            hint("Enter", "hint.save"),
+            hint("Esc", "hint.cancel"),
+            hint("Ctrl-C", "hint.cancel"),
         ],
         Prompt::Form(form) if !form.field().choices.is_empty() => {
             vec![
-                hint("line Enter", "choose"),
+                hint("keys.line_enter", "hint.choose"),
                 MOVE,
-                hint("Esc", "previous question"),
-                hint("Ctrl-C", "cancel"),
+                hint("Esc", "hint.previous_question"),
+                hint("Ctrl-C", "hint.cancel"),
             ]
         }
         Prompt::Form(_) => vec![
-            hint("Enter", "accept"),
-            hint("Esc", "previous question"),
-            hint("Ctrl-C", "cancel"),
+            hint("Enter", "hint.accept"),
+            hint("Esc", "hint.previous_question"),
+            hint("Ctrl-C", "hint.cancel"),
         ],
         Prompt::Paste(d) if d.purpose == TextFor::AuthorizedKey => vec![
-            hint("paste", "the key"),
-            hint("empty line/Ctrl-D", "end typed text"),
-            hint("Esc", "cancel"),
+            hint("keys.paste", "hint.the_key"),
+            hint("keys.empty_line_ctrl_d", "hint.end_typed_text"),
+            hint("Esc", "hint.cancel"),
         ],
         Prompt::Paste(_) => vec![
-            hint("paste", "PEM text"),
-            hint("Ctrl-D", "end typed text"),
-            hint("Esc", "cancel"),
+            hint("keys.paste", "hint.pem_text"),
+            hint("Ctrl-D", "hint.end_typed_text"),
+            hint("Esc", "hint.cancel"),
         ],
         Prompt::Confirm(_) => vec![
-            hint("y Enter", "confirm"),
-            hint("Enter", "decline"),
-            hint("Esc", "cancel"),
+            hint("keys.yes_enter", "hint.confirm"),
+            hint("Enter", "hint.decline"),
+            hint("Esc", "hint.cancel"),
         ],
     }
 }

@@ -25,6 +25,7 @@ use crate::appliance::catalogue::Component;
 use crate::appliance::status::Snapshot;
 use crate::menu::MenuTree;
 use crate::termcaps::{Caps, Glyphs};
+use crate::texts::Lang;
 use crate::transfer::sftp::Peer;
 
 pub use bindings::{Binding, Cmd, commands};
@@ -213,6 +214,8 @@ pub struct Model {
     /// What the terminal shows (glyphs, colours): chosen at start, never changed by
     /// `update`; drawing and the scroll bounds read it.
     pub caps: Caps,
+    /// The operator's language: chosen at start with `caps`, never changed by `update`.
+    pub lang: Lang,
 }
 
 /// Idle logout when the setting cannot be read.
@@ -268,12 +271,19 @@ impl Model {
             sight: Sight::Unreported,
             prompt_gen: 0,
             caps: Caps::default(),
+            lang: Lang::default(),
         }
     }
 
     /// The model drawn for a terminal with `caps`.
     pub fn with_caps(mut self, caps: Caps) -> Model {
         self.caps = caps;
+        self
+    }
+
+    /// The model speaking `lang`.
+    pub fn with_lang(mut self, lang: Lang) -> Model {
+        self.lang = lang;
         self
     }
 

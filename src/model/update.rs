@@ -5,6 +5,7 @@ use super::{
     commands, form, input, nav, paste, requests, roots, settings, setup, ssh, tls, tls_check, view,
 };
 use crate::appliance::issuance::Source;
+use crate::texts::{self, Lang};
 
 /// The one place state changes.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -310,9 +311,13 @@ fn run_command(m: &mut Model, cmd: Cmd) -> Vec<Effect> {
 
 /// The one confirmation path: only `y` goes ahead, and starts what the confirmation carries.
 fn answer(m: &mut Model, confirm: Confirm, text: &str) -> Vec<Effect> {
-    if !text.eq_ignore_ascii_case("y") {
+    // In French `o` (oui) confirms too; `y` confirms in every language.
+    let yes =
+        text.eq_ignore_ascii_case("y") || (m.lang == Lang::Fr && text.eq_ignore_ascii_case("o"));
+    if !yes {
         m.back();
-        m.info("Declined; nothing was changed.");
+        let declined = texts::text(m.lang, "confirm.declined");
+        m.info(m.glyphs().text(declined).into_owned());
         return Vec::new();
     }
     m.begin(confirm.on_yes)

@@ -2,7 +2,7 @@
 
 use ratatui::text::Line;
 
-use super::{Body, entry};
+use super::{Body, entry, say};
 use crate::model::Model;
 
 pub fn body(m: &Model, id: &str, cursor: usize) -> Body {
@@ -12,18 +12,19 @@ pub fn body(m: &Model, id: &str, cursor: usize) -> Body {
     let items = m.menus.visible(id, &snapshot.config);
     let mut lines = vec![Line::from("")];
     let first = lines.len();
-    lines.extend(
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| entry(&item.key, item.label.clone(), i == cursor)),
-    );
+    lines.extend(items.iter().enumerate().map(|(i, item)| {
+        entry(
+            &item.key,
+            m.glyphs().text(item.label_in(m.lang)).into_owned(),
+            i == cursor,
+        )
+    }));
     lines.push(Line::from(""));
     if m.at_root() {
-        lines.push(entry("X", "Exit", false));
+        lines.push(entry("X", say(m, "menu.nav.exit"), false));
     } else {
-        lines.push(entry("B", "Back", false));
-        lines.push(entry("RR", "Root menu", false));
+        lines.push(entry("B", say(m, "menu.nav.back"), false));
+        lines.push(entry("RR", say(m, "menu.nav.root_menu"), false));
     }
     Body {
         lines,
@@ -32,25 +33,11 @@ pub fn body(m: &Model, id: &str, cursor: usize) -> Body {
     }
 }
 
-pub fn help() -> Body {
-    let text = [
-        "",
-        "  Type an item's key and press Enter (upper or lower case), or move the",
-        "  highlight with the arrow keys and press Enter.",
-        "",
-        "  Lists of users, components and settings are chosen by line number.",
-        "",
-        "  B or Esc      back one level",
-        "  RR            the root (tanadmin) menu",
-        "  X             exit, from the root menu",
-        "  Ctrl-C        cancel the prompt or value being typed; never exits",
-        "  Backspace     edit what you typed",
-        "",
-        "  A prompt shows its default in brackets: Enter accepts it.",
-        "  A confirmation asks (y/n): anything but y declines.",
-        "  Risky settings show the vendor's warning and need a y to be saved.",
-        "  Keys and certificates shown for copying stand alone on their lines:",
-        "  select them with the mouse, or press c to send them to your clipboard.",
-    ];
-    Body::plain(text.iter().map(|l| Line::from(*l)).collect())
+pub fn help(m: &Model) -> Body {
+    let text = say(m, "help.body");
+    Body::plain(
+        text.split('\n')
+            .map(|l| Line::from(l.to_string()))
+            .collect(),
+    )
 }

@@ -16,6 +16,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::model::{Model, Screen, SetupStep};
 use crate::termcaps::Glyphs;
+use crate::texts;
 use crate::ui::theme;
 
 /// A screen's lines and which of them is highlighted.
@@ -43,7 +44,7 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
         Screen::Menu { id, cursor } => menu::body(m, id, *cursor),
         Screen::Status => status::body(m),
         Screen::Users => status::users(m),
-        Screen::Help => menu::help(),
+        Screen::Help => menu::help(m),
         Screen::Components { cursor } => settings::components(m, *cursor),
         Screen::Settings { component, cursor } => settings::list_settings(m, *component, *cursor),
         Screen::AddSetting { component, cursor } => settings::addable(m, *component, *cursor),
@@ -98,33 +99,36 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
         .stack
         .iter()
         .map(|s| match s {
-            Screen::Setup(_) => "First-run setup".to_string(),
+            Screen::Setup(_) => say(m, "screen.setup"),
             // A menu opened for a chosen user names it: "Keys of {user}".
             Screen::Menu { id, .. } => m.menus.get(id).map_or_else(
                 || id.clone(),
                 |menu| {
-                    menu.title
+                    m.glyphs()
+                        .text(menu.title_in(m.lang))
                         .replace("{user}", m.user.as_deref().unwrap_or("?"))
                 },
             ),
-            Screen::Status => "Tanium Status".into(),
-            Screen::Users => "TanOS Users".into(),
-            Screen::Help => "Help".into(),
-            Screen::Components { .. } => "Configuration Settings".into(),
+            Screen::Status => say(m, "screen.status"),
+            Screen::Users => say(m, "screen.users"),
+            Screen::Help => say(m, "screen.help"),
+            Screen::Components { .. } => say(m, "screen.components"),
             Screen::Settings { component, .. } => component.label().into(),
-            Screen::AddSetting { .. } => "Add a setting".into(),
+            Screen::AddSetting { .. } => say(m, "screen.add_setting"),
             Screen::Edit(edit) => edit.name.into(),
             Screen::Confirm(c) => c.title.clone(),
             Screen::Form(f) => f.title.clone(),
             Screen::View(v) => v.title.clone(),
             Screen::Paste(d) => format!("Paste {}", d.purpose.short()),
             Screen::Files(_) => "/incoming".into(),
-            Screen::UserList { .. } => "SSH Key Management".into(),
-            Screen::Roots(_) if is_hub(m) => "Root keys".into(),
-            Screen::Roots(_) => "Trusted root keys".into(),
+            Screen::UserList { .. } => say(m, "screen.user_list"),
+            Screen::Roots(_) if is_hub(m) => say(m, "screen.roots"),
+            Screen::Roots(_) => say(m, "screen.trusted_roots"),
             Screen::Keys(list) => match list.kind {
-                crate::model::KeyListKind::Authorized => format!("{}'s authorized keys", list.user),
-                crate::model::KeyListKind::KnownHosts => "tanadmin's known hosts".into(),
+                crate::model::KeyListKind::Authorized => {
+                    texts::fill(&say(m, "screen.authorized_keys"), &[("user", &list.user)])
+                }
+                crate::model::KeyListKind::KnownHosts => say(m, "screen.known_hosts"),
             },
         })
         .collect();
@@ -158,18 +162,24 @@ pub fn prompt_label(m: &Model) -> String {
     match m.screen() {
         Screen::Setup(setup) => match setup.step {
             SetupStep::Role | SetupStep::Platform => {
-                format!("Enter selection [{}]: ", setup.cursor + 1)
+                let line = (setup.cursor + 1).to_string();
+                texts::fill(&say(m, "prompt.selection_default"), &[("default", &line)])
             }
-            SetupStep::Hostname => format!("Hostname [{}]: ", setup.default_hostname),
+            SetupStep::Hostname => texts::fill(
+                &say(m, "prompt.hostname"),
+                &[("default", &setup.default_hostname)],
+            ),
         },
         Screen::Edit(edit) => match &edit.default {
-            Some(d) if d.chars().count() <= 30 => format!("New value [{d}]: "),
-            Some(_) => "New value [Enter keeps the value shown]: ".into(),
-            None => "New value: ".into(),
+            Some(d) if d.chars().count() <= 30 => {
+                texts::fill(&say(m, "prompt.new_value_default"), &[("default", d)])
+            }
+            Some(_) => say(m, "prompt.new_value_keep"),
+            None => say(m, "prompt.new_value"),
         },
-        Screen::Confirm(c) => format!("{} (y/n): ", c.question),
-        Screen::Status | Screen::Users | Screen::Help => "Press Enter to go back: ".into(),
-        Screen::View(_) => "c copies; Enter goes back: ".into(),
+        Screen::Confirm(c) => format!("{} {}: ", c.question, say(m, "prompt.yes_no")),
+        Screen::Status | Screen::Users | Screen::Help => say(m, "prompt.go_back"),
+        Screen::View(_) => say(m, "prompt.view"),
         Screen::Paste(_) => "Paste> ".into(),
         Screen::Form(form) => {
             let f = form.field();
@@ -186,8 +196,13 @@ pub fn prompt_label(m: &Model) -> String {
         | Screen::Files(_)
         | Screen::UserList { .. }
         | Screen::Keys(_)
-        | Screen::Roots(_) => "Enter selection: ".into(),
+        | Screen::Roots(_) => say(m, "prompt.selection"),
     }
+}
+
+/// The text `key` in the operator's language, as the terminal shows it.
+pub(super) fn say(m: &Model, key: &str) -> String {
+    m.glyphs().text(texts::text(m.lang, key)).into_owned()
 }
 
 /// "  label  value" with the label in a fixed column.

@@ -12,6 +12,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::model::{MIN_SIZE, Model, commands, message_layout};
 use crate::screens::{self, shown};
+use crate::texts;
 
 pub fn draw(m: &Model, frame: &mut Frame) {
     let area = frame.area();
@@ -175,8 +176,15 @@ fn footer_line(m: &Model) -> Line<'static> {
         if i > 0 {
             spans.push(Span::raw("  "));
         }
-        spans.push(Span::styled(b.key, theme::KEY));
-        spans.push(Span::raw(format!(" {}", b.label)));
+        let say = |key| m.glyphs().text(texts::text(m.lang, key)).into_owned();
+        // A key named in words is a text; a key as typed (`B`, `RR`, `↑↓`) is not.
+        let key = if b.key.starts_with("keys.") {
+            say(b.key)
+        } else {
+            b.key.to_string()
+        };
+        spans.push(Span::styled(key, theme::KEY));
+        spans.push(Span::raw(format!(" {}", say(b.label))));
     }
     shown(m.glyphs(), Line::from(spans))
 }

@@ -185,6 +185,7 @@ impl Console {
             .env("LANG", "C.UTF-8")
             .env_remove("LC_ALL")
             .env_remove("LC_CTYPE")
+            .env_remove("LC_MESSAGES")
             .env_remove("COLORTERM")
             .env_remove("NO_COLOR")
             .env_remove("TANOS_ROOT")

@@ -26,6 +26,14 @@ const GLYPHS: &[(&str, &str)] = &[
     ("ascii", "always ASCII"),
     ("unicode", "always Unicode"),
 ];
+const LANGUAGES: &[(&str, &str)] = &[
+    (
+        "auto",
+        "French when the locale's messages are, else English",
+    ),
+    ("en", "always English"),
+    ("fr", "always French"),
+];
 const TRANSPORTS: &[(&str, &str)] = &[
     ("udp", "datagrams"),
     ("tcp", "stream"),
@@ -222,6 +230,18 @@ pub const CATALOGUE: &[SettingDef] = &[
         default: Default::Text("auto"),
         present_by_default: false,
         help: "How the console draws its rules, arrows and markers: auto uses Unicode when the locale (LC_ALL, LC_CTYPE, LANG) is UTF-8 and ASCII otherwise, where anything not ASCII in names and subjects is shown escaped (\\u{e9}); ascii and unicode force either way. tanos-menu --ascii forces ASCII too. Taken when the console starts.",
+        risky: &[],
+        warning: "",
+    },
+    SettingDef {
+        name: "Language",
+        label: "Language",
+        components: CONSOLE,
+        platforms: ALL_PLATFORMS,
+        kind: Kind::Word(LANGUAGES),
+        default: Default::Text("auto"),
+        present_by_default: false,
+        help: "The language of the console's menus, prompts and hints: auto is French when the locale's messages (LC_ALL, LC_MESSAGES, LANG) are French and English otherwise; en and fr force either. tanos-menu --lang wins over it. Taken when the console starts.",
         risky: &[],
         warning: "",
     },
