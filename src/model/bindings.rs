@@ -102,6 +102,16 @@ fn screen_commands(m: &Model) -> Vec<Binding> {
             ]
         }
         Screen::View(view) => view_commands(view.pager),
+        Screen::Files(_) | Screen::UserList { .. } | Screen::Keys(_) | Screen::Roots(_) => {
+            list_commands(m)
+        }
+    }
+}
+
+/// The keys of the lists chosen from by line number: /incoming's requests, the users,
+/// authorized keys and known hosts, root keys.
+fn list_commands(m: &Model) -> Vec<Binding> {
+    match m.screen() {
         Screen::Files(files) if !files.pending().is_empty() => vec![
             hint("keys.line_enter", "hint.read"),
             typed("A", "hint.issue_all_pending", Cmd::IssueAll),
@@ -129,6 +139,19 @@ fn screen_commands(m: &Model) -> Vec<Binding> {
             ROOT,
         ],
         Screen::Roots(_) => vec![hint("keys.line_enter", "hint.remove"), MOVE, BACK, ROOT],
+        Screen::Setup(_)
+        | Screen::Menu { .. }
+        | Screen::Status
+        | Screen::Users
+        | Screen::Help
+        | Screen::Components { .. }
+        | Screen::Settings { .. }
+        | Screen::AddSetting { .. }
+        | Screen::Edit(_)
+        | Screen::Confirm(_)
+        | Screen::Form(_)
+        | Screen::View(_)
+        | Screen::Paste(_) => Vec::new(),
     }
 }
 
