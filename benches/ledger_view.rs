@@ -170,7 +170,12 @@ fn real_record(app: &Appliance) -> IssuedRecord {
     let checked = check_csr(&new.csr_pem).expect("CSR");
     tanos_menu::appliance::issuance::issue_from_csr(app, &checked, 397, OffsetDateTime::now_utc())
         .expect("issue");
-    let mut all = ledger::read_all(&app.path(ledger::LEDGER)).expect("ledger");
+    let mut all = Vec::new();
+    ledger::each(app, OffsetDateTime::now_utc(), |record, _| {
+        all.push(record.clone());
+        Ok(())
+    })
+    .expect("ledger");
     assert_eq!(all.len(), 1);
     all.pop().expect("one record")
 }

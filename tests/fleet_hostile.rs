@@ -820,7 +820,7 @@ fn keyutility_records_in_the_ledger_only_with_an_appliances_own_root_key() {
     }
     expected.sort();
     assert_eq!(changed, expected);
-    let records = ledger::read_all(&hub.path(ledger::LEDGER)).expect("the ledger");
+    let records = support::tls::ledger_records(&hub);
     assert_eq!(records.len(), 1, "{records:?}");
     assert_eq!(records[0].serial, own.serial);
     assert_eq!(records[0].common_name, "cli.example");
@@ -856,8 +856,7 @@ fn keyutility_records_in_the_ledger_only_with_an_appliances_own_root_key() {
         .expect("run keyutility");
     assert!(out.status.success(), "{out:?}");
     let relative = CertSummary::from_pem(&bytes(&work.join("relative.crt"))).expect("written");
-    let serials: Vec<String> = ledger::read_all(&hub.path(ledger::LEDGER))
-        .expect("the ledger")
+    let serials: Vec<String> = support::tls::ledger_records(&hub)
         .into_iter()
         .map(|r| r.serial)
         .collect();

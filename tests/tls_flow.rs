@@ -10,7 +10,7 @@ use tanos_menu::appliance::catalogue::{Component, Value};
 use tanos_menu::appliance::settings::{self, Settings, SettingsError};
 use tanos_menu::appliance::status::{CertState, snapshot};
 use tanos_menu::appliance::tls::{self, CertCheck, TlsError};
-use tanos_menu::appliance::{Appliance, Layout, incoming, ledger};
+use tanos_menu::appliance::{Appliance, Layout, incoming};
 use tanos_menu::fsutil;
 use tanos_menu::pki::KeyType;
 use tanos_menu::pki::csr;
@@ -232,7 +232,7 @@ fn every_key_type_goes_from_csr_to_installed_certificate() {
         assert_eq!(bytes(&ts.path(tls::TS_KEY)), own_key, "{label}: own key");
         assert_eq!(issued.summary.subject, "CN=zs01.example", "{label}");
         assert_eq!(issued.summary.key_fingerprint, new.key_fingerprint);
-        let mut records = ledger::read_all(&ts.path(ledger::LEDGER)).expect("issued list");
+        let mut records = support::tls::ledger_records(&ts);
         records.reverse();
         assert_eq!(records.len(), i + 1, "{label}: {records:?}");
         assert_eq!(
@@ -561,7 +561,7 @@ fn a_second_install_keeps_the_previous_certificate() {
     let second = issue_via_incoming(&ts, &zs, "renew.csr", 3650, t1);
     let summary = tls::install_certificate(&zs, &second.cert_pem, None, t1).expect("second");
     assert_eq!(summary.serial, second.summary.serial);
-    let records = ledger::read_all(&ts.path(ledger::LEDGER)).expect("issued");
+    let records = support::tls::ledger_records(&ts);
     assert_ne!(summary.serial, records[records.len() - 2].serial);
 
     let backup = zs.path(&format!("{}.{}.bak", tls::ZS_CERT, fsutil::stamp(t1)));

@@ -10,7 +10,6 @@
 
 use std::collections::BTreeMap;
 use std::io;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -366,10 +365,4 @@ pub fn each(
         }
     }
     Ok(unreadable)
-}
-
-/// Reads the ledger at `path` as records (tests and tools): the readable lines in order.
-pub fn read_all(path: &Path) -> io::Result<Vec<IssuedRecord>> {
-    let bytes = fsutil::read_bytes_opt(path, fsutil::LIMIT_LOG)?.unwrap_or_default();
-    Ok(bytes.split(|b| *b == b'\n').filter_map(parse).collect())
 }

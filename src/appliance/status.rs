@@ -159,17 +159,23 @@ pub struct OlderRoot {
     pub hub_signing: String,
 }
 
-fn older_root(app: &Appliance, cert_rel: &str) -> Option<OlderRoot> {
+/// Every root key a Zone Server trusts, the current one first (none on a Tanium Server),
+/// read once per snapshot.
+fn zone_trusted(app: &Appliance) -> Vec<TrustedKey> {
+    if app.config.role != Role::ZoneServer {
+        return Vec::new();
+    }
+    super::trust::trusted(app)
+        .map(|all| all.into_iter().map(|t| t.key).collect())
+        .unwrap_or_default()
+}
+
+fn older_root(app: &Appliance, cert_rel: &str, trusted: &[TrustedKey]) -> Option<OlderRoot> {
     if app.config.role != Role::ZoneServer {
         return None;
     }
     let cert = fsutil::read_bytes_opt(&app.resolve(cert_rel), fsutil::LIMIT_PEM).ok()??;
-    let trusted: Vec<TrustedKey> = super::trust::trusted(app)
-        .ok()?
-        .into_iter()
-        .map(|t| t.key)
-        .collect();
-    let signed_by = signer(&cert, &trusted)?;
+    let signed_by = signer(&cert, trusted)?;
     let pulled = super::incoming::read(app, "tanium.pub")
         .ok()
         .and_then(|pem| TrustedKey::from_pem(pem.as_bytes()).ok());
@@ -183,8 +189,8 @@ fn older_root(app: &Appliance, cert_rel: &str) -> Option<OlderRoot> {
 /// Why the certificate is not one the root this appliance trusts signed, when it is not.
 /// Without a trusted root yet there is nothing to judge it by.
 fn root_mismatch(
-    app: &Appliance,
     (root_rel, root): &(&str, Root),
+    earlier: &[TrustedKey],
     cert_pem: &[u8],
 ) -> Option<String> {
     let root = match root.as_ref()? {
@@ -195,12 +201,7 @@ fn root_mismatch(
         return None;
     }
     // A Zone Server also trusts the roots it accepted before, until they are removed.
-    let earlier = (*root_rel == super::tls::ZS_ROOT)
-        .then(|| super::trust::trusted(app).ok())
-        .flatten()
-        .unwrap_or_default();
-    let earlier: Vec<TrustedKey> = earlier.into_iter().map(|t| t.key).collect();
-    match signer(cert_pem, &earlier) {
+    match signer(cert_pem, earlier) {
         Some(_) => None,
         _ => Some(format!(
             "the trusted root {root_rel} ({}) did not sign it: install a certificate the Tanium Server issued with that root",
@@ -212,7 +213,7 @@ fn root_mismatch(
 fn cert_state(
     app: &Appliance,
     (cert_rel, key_rel): (&str, &str),
-    root: &(&str, Root),
+    (root, earlier): (&(&str, Root), &[TrustedKey]),
     now: OffsetDateTime,
 ) -> CertState {
     let bytes = match fsutil::read_bytes_opt(&app.resolve(cert_rel), fsutil::LIMIT_PEM) {
@@ -223,7 +224,7 @@ fn cert_state(
     match CertSummary::from_pem(&bytes) {
         Ok(summary) => match key_mismatch(app, key_rel, &summary) {
             Some(reason) => CertState::KeyMismatch { summary, reason },
-            None => match root_mismatch(app, root, &bytes) {
+            None => match root_mismatch(root, earlier, &bytes) {
                 Some(reason) => CertState::Untrusted { summary, reason },
                 None => {
                     let validity = summary.validity_at(now);
@@ -270,8 +271,9 @@ pub fn snapshot(app: &Appliance, now: OffsetDateTime) -> Snapshot {
         "reporting.pvk",
     );
     let root = trusted_root(app);
-    let cert = cert_state(app, (&cert_rel, &key_rel), &root, now);
-    let older_root = older_root(app, &cert_rel);
+    let trusted = zone_trusted(app);
+    let cert = cert_state(app, (&cert_rel, &key_rel), (&root, &trusted), now);
+    let older_root = older_root(app, &cert_rel, &trusted);
     let tls_mode = ok_settings
         .and_then(|s| s.get(component, "ReportingTLSMode"))
         .cloned();

@@ -102,24 +102,7 @@ fn screen_commands(m: &Model) -> Vec<Binding> {
             ]
         }
         Screen::View(view) => view_commands(view.pager),
-        Screen::Files(_) | Screen::UserList { .. } | Screen::Keys(_) | Screen::Roots(_) => {
-            list_commands(m)
-        }
-    }
-}
-
-/// The keys of the lists chosen from by line number: /incoming's requests, the users,
-/// authorized keys and known hosts, root keys.
-fn list_commands(m: &Model) -> Vec<Binding> {
-    match m.screen() {
-        Screen::Files(files) if !files.pending().is_empty() => vec![
-            hint("keys.line_enter", "hint.read"),
-            typed("A", "hint.issue_all_pending", Cmd::IssueAll),
-            MOVE,
-            BACK,
-            ROOT,
-        ],
-        Screen::Files(_) => vec![hint("keys.line_enter", "hint.read"), MOVE, BACK, ROOT],
+        Screen::Files(files) => files_commands(files),
         Screen::UserList { .. } => vec![
             hint("keys.line_enter", "hint.select"),
             MOVE,
@@ -127,32 +110,43 @@ fn list_commands(m: &Model) -> Vec<Binding> {
             ROOT,
             HELP,
         ],
-        Screen::Keys(list) if list.removing => {
-            vec![hint("keys.line_enter", "hint.remove"), MOVE, BACK, ROOT]
-        }
-        Screen::Keys(_) => vec![hint("Enter", "hint.back"), MOVE, BACK, ROOT],
-        Screen::Roots(_) if super::roots::is_hub(m) => vec![
-            hint("keys.line_enter", "hint.revoke"),
-            typed("A", "hint.add_a_root_key", Cmd::AddRoot),
-            MOVE,
-            BACK,
-            ROOT,
-        ],
-        Screen::Roots(_) => vec![hint("keys.line_enter", "hint.remove"), MOVE, BACK, ROOT],
-        Screen::Setup(_)
-        | Screen::Menu { .. }
-        | Screen::Status
-        | Screen::Users
-        | Screen::Help
-        | Screen::Components { .. }
-        | Screen::Settings { .. }
-        | Screen::AddSetting { .. }
-        | Screen::Edit(_)
-        | Screen::Confirm(_)
-        | Screen::Form(_)
-        | Screen::View(_)
-        | Screen::Paste(_) => Vec::new(),
+        Screen::Keys(list) => keys_commands(list),
+        Screen::Roots(_) => roots_commands(super::roots::is_hub(m)),
     }
+}
+
+/// /incoming's requests: `A` while some are pending.
+fn files_commands(files: &super::Files) -> Vec<Binding> {
+    let mut keys = vec![hint("keys.line_enter", "hint.read")];
+    if !files.pending().is_empty() {
+        keys.push(typed("A", "hint.issue_all_pending", Cmd::IssueAll));
+    }
+    keys.extend([MOVE, BACK, ROOT]);
+    keys
+}
+
+/// Authorized keys or known hosts, listed or offered for removal.
+fn keys_commands(list: &super::KeyList) -> Vec<Binding> {
+    let first = if list.removing {
+        hint("keys.line_enter", "hint.remove")
+    } else {
+        hint("Enter", "hint.back")
+    };
+    vec![first, MOVE, BACK, ROOT]
+}
+
+/// The Tanium Server's root keys (revoke, add), or those a Zone Server trusts (remove).
+fn roots_commands(hub: bool) -> Vec<Binding> {
+    if !hub {
+        return vec![hint("keys.line_enter", "hint.remove"), MOVE, BACK, ROOT];
+    }
+    vec![
+        hint("keys.line_enter", "hint.revoke"),
+        typed("A", "hint.add_a_root_key", Cmd::AddRoot),
+        MOVE,
+        BACK,
+        ROOT,
+    ]
 }
 
 /// The keys of the copy-friendly view; a paged one turns pages too.

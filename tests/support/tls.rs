@@ -151,3 +151,16 @@ pub fn write_simple_csr(zs: &Appliance, now: OffsetDateTime) -> NewCsr {
     tls::write_new_csr(zs, &new, now).expect("write csr");
     new
 }
+
+/// Every record of an appliance's issuance ledger, oldest first, read as the product reads
+/// it (`ledger::each`, a line at a time).
+pub fn ledger_records(app: &Appliance) -> Vec<tanos_menu::appliance::ledger::IssuedRecord> {
+    let mut records = Vec::new();
+    tanos_menu::appliance::ledger::each(app, OffsetDateTime::now_utc(), |record, _| {
+        records.push(record.clone());
+        Ok(())
+    })
+    .expect("read the ledger");
+    records.reverse();
+    records
+}
