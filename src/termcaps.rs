@@ -5,6 +5,8 @@
 
 use std::borrow::Cow;
 
+pub use crate::text::LETTERS;
+
 /// The characters the console draws decorations with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Glyphs {
@@ -170,41 +172,6 @@ pub const DECORATIONS: &[(char, &str)] = &[
     ('·', "-"),
 ];
 
-/// The letters of the console's own texts (assets/) outside ASCII, with the ASCII form the
-/// ASCII mode writes them in (é → e): an operator reads French without accents rather
-/// than escapes. A name from outside with these letters is still escaped by `show`.
-pub const LETTERS: &[(char, &str)] = &[
-    ('\u{e0}', "a"),
-    ('\u{e2}', "a"),
-    ('\u{e7}', "c"),
-    ('\u{e9}', "e"),
-    ('\u{e8}', "e"),
-    ('\u{ea}', "e"),
-    ('\u{eb}', "e"),
-    ('\u{ee}', "i"),
-    ('\u{ef}', "i"),
-    ('\u{f4}', "o"),
-    ('\u{f9}', "u"),
-    ('\u{fb}', "u"),
-    ('\u{fc}', "u"),
-    ('\u{ff}', "y"),
-    ('\u{153}', "oe"),
-    ('\u{e6}', "ae"),
-    ('\u{c0}', "A"),
-    ('\u{c2}', "A"),
-    ('\u{c7}', "C"),
-    ('\u{c9}', "E"),
-    ('\u{c8}', "E"),
-    ('\u{ca}', "E"),
-    ('\u{ce}', "I"),
-    ('\u{d4}', "O"),
-    ('\u{152}', "OE"),
-    ('\u{2019}', "'"),
-    ('\u{ab}', "\""),
-    ('\u{bb}', "\""),
-    ('\u{a0}', " "),
-];
-
 impl Glyphs {
     /// One of the console's own texts (a menu label in the operator's language) as this
     /// glyph set draws it: in ASCII its accented letters lose their accents, then `show`.
@@ -212,13 +179,7 @@ impl Glyphs {
         if self == Glyphs::Unicode || text.is_ascii() {
             return Cow::Borrowed(text);
         }
-        let plain: String = text
-            .chars()
-            .map(|c| match LETTERS.iter().find(|(l, _)| *l == c) {
-                Some((_, ascii)) => (*ascii).to_string(),
-                None => c.to_string(),
-            })
-            .collect();
+        let plain = crate::text::plain_letters(text);
         Cow::Owned(self.show(&plain).into_owned())
     }
 

@@ -1,5 +1,7 @@
 //! Plain text layout shared by the model (scroll bounds) and the screens.
 
+use std::borrow::Cow;
+
 /// Splits `text` into lines of at most `width` characters at spaces, keeping paragraph breaks.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(10);
@@ -128,6 +130,56 @@ pub fn prefix(text: &str, n: usize) -> &str {
         Some((i, _)) => &text[..i],
         None => text,
     }
+}
+
+/// The letters of the console's own texts (assets/) outside ASCII, with the ASCII form the
+/// ASCII mode writes them in (é → e): an operator reads French without accents rather
+/// than escapes. A name from outside with these letters is still escaped by `show`.
+pub const LETTERS: &[(char, &str)] = &[
+    ('\u{e0}', "a"),
+    ('\u{e2}', "a"),
+    ('\u{e7}', "c"),
+    ('\u{e9}', "e"),
+    ('\u{e8}', "e"),
+    ('\u{ea}', "e"),
+    ('\u{eb}', "e"),
+    ('\u{ee}', "i"),
+    ('\u{ef}', "i"),
+    ('\u{f4}', "o"),
+    ('\u{f9}', "u"),
+    ('\u{fb}', "u"),
+    ('\u{fc}', "u"),
+    ('\u{ff}', "y"),
+    ('\u{153}', "oe"),
+    ('\u{e6}', "ae"),
+    ('\u{c0}', "A"),
+    ('\u{c2}', "A"),
+    ('\u{c7}', "C"),
+    ('\u{c9}', "E"),
+    ('\u{c8}', "E"),
+    ('\u{ca}', "E"),
+    ('\u{ce}', "I"),
+    ('\u{d4}', "O"),
+    ('\u{152}', "OE"),
+    ('\u{2019}', "'"),
+    ('\u{ab}', "\""),
+    ('\u{bb}', "\""),
+    ('\u{a0}', " "),
+];
+
+/// `text` with the letters of `LETTERS` in their ASCII form (é → e); anything else as it is.
+pub fn plain_letters(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| LETTERS.iter().any(|(l, _)| *l == c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match LETTERS.iter().find(|(l, _)| *l == c) {
+            Some((_, ascii)) => out.push_str(ascii),
+            None => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -159,6 +159,7 @@ pub fn run(root: PathBuf, force_ascii: bool, lang: Option<Lang>) -> anyhow::Resu
     let caps = terminal_caps(&TermEnv::from_process(), force_ascii, &model);
     let lang = lang.or_else(|| configured_lang(&model));
     let mut model = model.with_caps(caps).with_lang(Lang::detect(lang));
+    crate::texts::speak_as(model.voice());
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(signal, Arc::clone(&stop))
@@ -172,7 +173,7 @@ pub fn run(root: PathBuf, force_ascii: bool, lang: Option<Lang>) -> anyhow::Resu
         }
     })?;
     let cancel = Arc::new(AtomicBool::new(false));
-    let (effects, results, worker) = spawn_worker(root, Arc::clone(&cancel));
+    let (effects, results, worker) = spawn_worker(root, Arc::clone(&cancel), model.voice());
     let input = stdin_tty.then(NonBlockingInput::open).flatten();
     let session = Session {
         effects,

@@ -11,18 +11,20 @@ use super::crash_log;
 use crate::executor::run_effect_with;
 use crate::model::{Effect, Model, Msg, update};
 
-/// The worker thread: effects run one at a time; `cancel` abandons a running transfer.
+/// The worker thread, speaking in `voice`: effects run one at a time; `cancel` abandons a running transfer.
 /// An effect that panics is answered as a failure of that effect, so the console leaves its
 /// busy state, tells the operator, and stays answerable; the crash log keeps the details.
 pub(super) fn spawn_worker(
     root: PathBuf,
     cancel: Arc<AtomicBool>,
+    voice: crate::texts::Voice,
 ) -> (Sender<Effect>, Receiver<Msg>, JoinHandle<()>) {
     let (effect_tx, effect_rx) = mpsc::channel::<Effect>();
     let (msg_tx, msg_rx) = mpsc::channel();
     let log = crash_log(&root);
     let worker = std::thread::spawn(move || {
         WORKER.with(|w| w.set(true));
+        crate::texts::speak_as(voice);
         for effect in effect_rx {
             cancel.store(false, Ordering::Relaxed);
             let kept = effect.clone();

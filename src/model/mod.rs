@@ -292,6 +292,14 @@ impl Model {
         self.caps.glyphs
     }
 
+    /// The voice the console speaks in: its language, in ASCII letters when its glyphs are.
+    pub fn voice(&self) -> crate::texts::Voice {
+        crate::texts::Voice {
+            lang: self.lang,
+            ascii: self.caps.glyphs == Glyphs::Ascii,
+        }
+    }
+
     pub fn screen(&self) -> &Screen {
         // The stack is never empty: `back` keeps the first screen.
         &self.stack[self.stack.len() - 1]

@@ -9,6 +9,8 @@ use crate::texts::{self, Lang};
 
 /// The one place state changes.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    // What this thread says next (an error's text, an effect run here) is in the console's voice.
+    crate::texts::speak_as(m.voice());
     // Input the operator cannot have meant for the prompt up now acts on nothing.
     if matches!(msg, Msg::Key(_) | Msg::Paste(_)) && input::held_back(m, &msg) {
         return Vec::new();
