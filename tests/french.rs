@@ -1,6 +1,7 @@
-//! Issue 12, a French console (first increment: menu titles and item labels): the root menu
-//! and the Zone Server menu at 80x24 in French, UTF-8 and ASCII (accents transliterated),
-//! compared with the snapshots under tests/snapshots/; the keys are the English ones.
+//! Issue 12, a French console: the root menu, the Zone Server menu, the help, a
+//! confirmation, a paste dialog and Tanium Status at 80x24 in French, UTF-8 and ASCII
+//! (accents transliterated), compared with the snapshots under tests/snapshots/ (the English
+//! ones are tests/terminal_glyphs.rs's); the keys are the English ones.
 
 mod support;
 
@@ -110,6 +111,24 @@ fn help_screen() {
 #[test]
 fn confirmation() {
     both("confirmation", tanium_server, "2\n2\n1\n1\n1\n");
+}
+
+fn hub() -> Model {
+    console(
+        tanos_menu::appliance::Role::TaniumServer,
+        true,
+        tanos_menu::appliance::Platform::V7_3,
+    )
+}
+
+#[test]
+fn paste_dialog() {
+    both("paste_dialog", hub, "2\nZ\n2\n2\n");
+}
+
+#[test]
+fn tanium_status() {
+    both("tanium_status", tanium_server, "1\n");
 }
 
 /// In French `o` (oui) confirms as `y` does; in English `o` declines.
