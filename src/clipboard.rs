@@ -16,14 +16,14 @@ pub fn copy(text: &str, terminal: &mut impl Write) -> String {
         && arboard::Clipboard::new()
             .and_then(|mut c| c.set_text(text.to_string()))
             .is_ok();
-    match (osc, local) {
-        (true, true) => format!(
-            "Copied {lines} lines: to your terminal's clipboard (OSC 52) and this display's (arboard)."
-        ),
-        (true, false) => format!(
-            "Copied {lines} lines to your terminal's clipboard (OSC 52; tmux needs 'set-clipboard on'). You can also select the text with the mouse."
-        ),
-        (false, true) => format!("Copied {lines} lines to this display's clipboard (arboard)."),
-        (false, false) => "Could not copy: select the text with the mouse instead.".to_string(),
+    let one = lines == 1;
+    match (osc, local, one) {
+        (true, true, false) => crate::say!("clipboard.both", lines = lines),
+        (true, true, true) => crate::say!("clipboard.both_one", lines = lines),
+        (true, false, false) => crate::say!("clipboard.terminal", lines = lines),
+        (true, false, true) => crate::say!("clipboard.terminal_one", lines = lines),
+        (false, true, false) => crate::say!("clipboard.display", lines = lines),
+        (false, true, true) => crate::say!("clipboard.display_one", lines = lines),
+        (false, false, _) => crate::say!("clipboard.failed"),
     }
 }

@@ -137,7 +137,7 @@ pub fn append_line(path: &Path, line: &str, mode: u32) -> io::Result<()> {
         .map_err(|e| match e.raw_os_error() {
             Some(libc::ELOOP) => io::Error::new(
                 io::ErrorKind::InvalidInput,
-                "it is a symbolic link, not a regular file",
+                crate::say!("fsutil.is_symlink"),
             ),
             _ => e,
         })?;
@@ -145,7 +145,7 @@ pub fn append_line(path: &Path, line: &str, mode: u32) -> io::Result<()> {
     if !meta.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            "it is not a regular file",
+            crate::say!("fsutil.not_regular"),
         ));
     }
     let mut buf = Vec::with_capacity(line.len() + 2);

@@ -167,7 +167,7 @@ pub(super) fn sign(
     };
     let spki = rcgen::SubjectPublicKeyInfo::from_der(&csr.spki_der).map_err(|e| {
         crate::pki::PkiError::Parse {
-            what: "public key of the request",
+            what: crate::pki::Parsed::RequestKey,
             reason: e.to_string(),
         }
     })?;

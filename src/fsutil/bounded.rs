@@ -16,27 +16,28 @@ pub const LIMIT_KEYS: u64 = 4 * 1024 * 1024;
 /// Append-only records: issued.jsonl.
 pub const LIMIT_LOG: u64 = 64 * 1024 * 1024;
 
-fn kind_of(meta: &Metadata) -> &'static str {
+/// Why `meta` is not a regular file, as one sentence per kind.
+fn not_regular(meta: &Metadata) -> String {
     let t = meta.file_type();
     if t.is_dir() {
-        "a directory"
+        crate::say!("fsutil.is_directory")
     } else if t.is_char_device() {
-        "a character device"
+        crate::say!("fsutil.is_char_device")
     } else if t.is_block_device() {
-        "a block device"
+        crate::say!("fsutil.is_block_device")
     } else if t.is_fifo() {
-        "a FIFO (named pipe)"
+        crate::say!("fsutil.is_fifo")
     } else if t.is_socket() {
-        "a socket"
+        crate::say!("fsutil.is_socket")
     } else {
-        "not a regular file"
+        crate::say!("fsutil.is_other")
     }
 }
 
 fn too_large(size: u64, limit: u64) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
-        format!("it holds {size} bytes or more; the limit for this file is {limit}"),
+        crate::say!("fsutil.too_large", size = size, limit = limit),
     )
 }
 
@@ -51,7 +52,7 @@ fn open_checked(path: &Path, limit: u64) -> io::Result<(File, u64)> {
     if !meta.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("it is {}, not a regular file", kind_of(&meta)),
+            not_regular(&meta),
         ));
     }
     if meta.len() > limit {
@@ -77,10 +78,7 @@ pub fn read_text(path: &Path, limit: u64) -> io::Result<String> {
     String::from_utf8(read_bytes(path, limit)?).map_err(|e| {
         io::Error::new(
             io::ErrorKind::InvalidData,
-            format!(
-                "it is not UTF-8 text (byte {} is not)",
-                e.utf8_error().valid_up_to()
-            ),
+            crate::say!("fsutil.not_utf8", byte = e.utf8_error().valid_up_to()),
         )
     })
 }

@@ -165,7 +165,7 @@ impl Set {
             if fs::symlink_metadata(staged).is_ok() && !written_here(staged) {
                 return Err(io::Error::new(
                     io::ErrorKind::PermissionDenied,
-                    "a staged file of the set was not written by this account",
+                    crate::say!("fsutil.staged_elsewhere"),
                 ));
             }
             match fs::rename(staged, target) {

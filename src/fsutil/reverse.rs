@@ -86,7 +86,7 @@ impl ReverseLines {
         } else if self.gathered > SCAN_CAP {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
-                format!("a line of over {SCAN_CAP} bytes: this is not a file of records"),
+                crate::say!("fsutil.line_too_long", cap = SCAN_CAP),
             ));
         }
         // `ready` is taken from its end: the oldest line goes first.
@@ -170,7 +170,7 @@ pub fn forward_lines(reader: impl Read, mut visit: impl FnMut(&[u8], bool)) -> i
         } else if long > SCAN_CAP {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
-                format!("a line of over {SCAN_CAP} bytes: this is not a file of records"),
+                crate::say!("fsutil.line_too_long", cap = SCAN_CAP),
             ));
         }
     }

@@ -109,35 +109,37 @@ pub struct CheckedCsr {
 /// Why a CSR was refused. Messages are for the operator.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CsrError {
-    #[error("the text is empty")]
+    #[error("{}", crate::say!("pki.csr.empty"))]
     Empty,
-    #[error("the text is {0} bytes; a CSR is a few kilobytes (limit {MAX_PEM_BYTES})")]
+    #[error("{}", crate::say!("pki.csr.too_large", bytes = .0, limit = MAX_PEM_BYTES))]
     TooLarge(usize),
-    #[error("{0}: a private key must never leave its appliance; nothing was stored")]
+    #[error("{}", crate::say!("pki.csr.private_key", what = .0))]
     PrivateKey(String),
-    #[error("not a PEM certificate request: {0}")]
+    #[error("{}", crate::say!("pki.csr.not_pem", reason = .0))]
     NotPem(String),
-    #[error("{0} PEM blocks were given; paste exactly one certificate request")]
+    #[error("{}", crate::say!("pki.csr.several_blocks", count = .0))]
     SeveralBlocks(usize),
-    #[error("expected a CERTIFICATE REQUEST, found a {0}")]
+    #[error("{}", crate::say!("pki.csr.wrong_kind", found = .0))]
     WrongKind(String),
-    #[error("the certificate request could not be decoded: {0}")]
+    #[error("{}", crate::say!("pki.csr.decode", reason = .0))]
     Decode(String),
-    #[error("the request's signature does not verify: it was altered or not signed by its own key")]
+    #[error("{}", crate::say!("pki.csr.bad_signature"))]
     BadSignature,
     #[error(
-        "{0} keys are not allowed: use ECDSA P-256, ECDSA P-384 or RSA of {MIN_RSA_BITS} to {MAX_RSA_BITS} bits"
+        "{}",
+        crate::say!("pki.csr.key_type", kind = .0, min = MIN_RSA_BITS, max = MAX_RSA_BITS)
     )]
     KeyType(String),
-    #[error("RSA {0}-bit keys are too weak: at least {MIN_RSA_BITS} bits are required")]
+    #[error("{}", crate::say!("pki.csr.rsa_too_small", bits = .0, min = MIN_RSA_BITS))]
     RsaTooSmall(usize),
     #[error(
-        "RSA {0}-bit keys are larger than this appliance accepts: use RSA of {MIN_RSA_BITS} to {MAX_RSA_BITS} bits (2048, 3072 and 4096 are usual), ECDSA P-256 or ECDSA P-384"
+        "{}",
+        crate::say!("pki.csr.rsa_too_large", bits = .0, min = MIN_RSA_BITS, max = MAX_RSA_BITS)
     )]
     RsaTooLarge(usize),
-    #[error("the request has no common name (CN)")]
+    #[error("{}", crate::say!("pki.csr.no_common_name"))]
     NoCommonName,
-    #[error("invalid name in the request: {0}")]
+    #[error("{}", crate::say!("pki.csr.bad_name", reason = .0))]
     BadName(String),
 }
 
@@ -164,19 +166,24 @@ pub fn pem_blocks(text: &str) -> Result<Vec<pem::Pem>, CsrError> {
             .contains("PRIVATE KEY")
             .then(|| if plain { label } else { "PRIVATE KEY" }.to_string())
     }) {
-        return Err(CsrError::PrivateKey(format!("this is a {label}")));
+        return Err(CsrError::PrivateKey(crate::say!(
+            "pki.csr.is_a",
+            label = label
+        )));
     }
     if crate::pemtext::has_private_key(text) {
-        return Err(CsrError::PrivateKey("this holds a PRIVATE KEY".into()));
+        return Err(CsrError::PrivateKey(crate::say!(
+            "pki.csr.holds_private_key"
+        )));
     }
     let blocks = pem::parse_many(text).map_err(|e| CsrError::NotPem(e.to_string()))?;
     if blocks.is_empty() {
         let reason = if text.contains("-----BEGIN") {
-            "the -----END … ----- line is missing: the text was cut short"
+            crate::say!("pki.csr.end_missing")
         } else {
-            "no -----BEGIN … ----- line"
+            crate::say!("pki.csr.no_begin")
         };
-        return Err(CsrError::NotPem(reason.into()));
+        return Err(CsrError::NotPem(reason));
     }
     Ok(blocks)
 }
@@ -208,7 +215,7 @@ fn key_algorithm_name(oid: &str) -> String {
         "1.2.840.10046.2.1" => "Diffie-Hellman",
         "1.2.156.10197.1.301" => "SM2",
         "1.2.643.7.1.1.1.1" | "1.2.643.7.1.1.1.2" => "GOST R 34.10-2012",
-        _ => return format!("Unknown ({oid})"),
+        _ => return crate::say!("pki.csr.unknown_algorithm", oid = oid),
     };
     name.to_string()
 }
@@ -226,7 +233,7 @@ pub fn check_csr(text: &str) -> Result<CheckedCsr, CsrError> {
     let (rest, csr) = X509CertificationRequest::from_der(block.contents())
         .map_err(|e| CsrError::Decode(super::der_reason(&e)))?;
     if !rest.is_empty() {
-        return Err(CsrError::Decode("trailing bytes after the request".into()));
+        return Err(CsrError::Decode(crate::say!("pki.csr.trailing")));
     }
     let info = &csr.certification_request_info;
     let spki = &info.subject_pki;
@@ -277,7 +284,7 @@ fn key_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> Result<(String,
             match oid.as_deref().and_then(curve_name) {
                 Some(curve @ ("P-256" | "P-384")) => Ok((format!("ECDSA {curve}"), false)),
                 Some(other) => Err(CsrError::KeyType(format!("ECDSA {other}"))),
-                None => Err(CsrError::KeyType("ECDSA on an unknown curve".into())),
+                None => Err(CsrError::KeyType(crate::say!("pki.csr.unknown_curve"))),
             }
         }
         Ok(PublicKey::DSA(_)) => Err(CsrError::KeyType("DSA".into())),
@@ -288,18 +295,18 @@ fn key_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> Result<(String,
 }
 
 /// What kind of name a subject alternative name is, for a refusal that never echoes it.
-fn name_kind(name: &GeneralName<'_>) -> &'static str {
+fn name_kind(name: &GeneralName<'_>) -> String {
     match name {
-        GeneralName::OtherName(..) => "an other name",
-        GeneralName::RFC822Name(_) => "an e-mail address",
-        GeneralName::DNSName(_) => "a DNS name",
-        GeneralName::X400Address(_) => "an X.400 address",
-        GeneralName::DirectoryName(_) => "a directory name",
-        GeneralName::EDIPartyName(_) => "an EDI party name",
-        GeneralName::URI(_) => "a URI",
-        GeneralName::IPAddress(_) => "an IP address",
-        GeneralName::RegisteredID(_) => "a registered ID",
-        GeneralName::Invalid(..) => "an invalid name",
+        GeneralName::OtherName(..) => crate::say!("pki.csr.san.other_name"),
+        GeneralName::RFC822Name(_) => crate::say!("pki.csr.san.email"),
+        GeneralName::DNSName(_) => crate::say!("pki.csr.san.dns"),
+        GeneralName::X400Address(_) => crate::say!("pki.csr.san.x400"),
+        GeneralName::DirectoryName(_) => crate::say!("pki.csr.san.directory"),
+        GeneralName::EDIPartyName(_) => crate::say!("pki.csr.san.edi"),
+        GeneralName::URI(_) => crate::say!("pki.csr.san.uri"),
+        GeneralName::IPAddress(_) => crate::say!("pki.csr.san.ip"),
+        GeneralName::RegisteredID(_) => crate::say!("pki.csr.san.registered_id"),
+        GeneralName::Invalid(..) => crate::say!("pki.csr.san.invalid"),
     }
 }
 
@@ -322,12 +329,17 @@ fn alt_names(csr: &X509CertificationRequest<'_>) -> Result<(Vec<String>, Vec<IpA
                 GeneralName::IPAddress(bytes) => ips.push(match bytes.len() {
                     4 => IpAddr::from(<[u8; 4]>::try_from(*bytes).unwrap_or_default()),
                     16 => IpAddr::from(<[u8; 16]>::try_from(*bytes).unwrap_or_default()),
-                    n => return Err(CsrError::BadName(format!("an IP address of {n} bytes"))),
+                    n => {
+                        return Err(CsrError::BadName(crate::say!(
+                            "pki.csr.ip_length",
+                            bytes = n
+                        )));
+                    }
                 }),
                 other => {
-                    return Err(CsrError::BadName(format!(
-                        "unsupported subject alternative name ({}): only DNS names and IP addresses are signed",
-                        name_kind(other)
+                    return Err(CsrError::BadName(crate::say!(
+                        "pki.csr.unsupported_san",
+                        kind = name_kind(other)
                     )));
                 }
             }
@@ -339,7 +351,7 @@ fn alt_names(csr: &X509CertificationRequest<'_>) -> Result<(Vec<String>, Vec<IpA
 /// The public key (SPKI DER) of a PEM private key, to match certificates against it.
 pub fn private_key_spki(key_pem: &str) -> Result<Vec<u8>, PkiError> {
     let key = KeyPair::from_pem(key_pem).map_err(|e| PkiError::Parse {
-        what: "private key",
+        what: super::Parsed::PrivateKey,
         reason: e.to_string(),
     })?;
     Ok(rcgen::PublicKeyData::subject_public_key_info(&key))

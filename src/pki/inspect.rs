@@ -46,7 +46,7 @@ impl CertSummary {
     pub fn from_pem(text: &[u8]) -> Result<CertSummary, PkiError> {
         let block = single_pem(text, "CERTIFICATE")?;
         let cert = block.parse_x509().map_err(|e| PkiError::Parse {
-            what: "certificate",
+            what: super::Parsed::Certificate,
             reason: e.to_string(),
         })?;
         Ok(CertSummary::of(&cert))
@@ -90,21 +90,21 @@ impl TrustedKey {
             "PUBLIC KEY" => {
                 let (rest, _) = SubjectPublicKeyInfo::from_der(&block.contents).map_err(|e| {
                     PkiError::Parse {
-                        what: "public key",
+                        what: super::Parsed::PublicKey,
                         reason: e.to_string(),
                     }
                 })?;
                 if !rest.is_empty() {
                     return Err(PkiError::Parse {
-                        what: "public key",
-                        reason: "trailing bytes after the key".into(),
+                        what: super::Parsed::PublicKey,
+                        reason: crate::say!("pki.trailing_key"),
                     });
                 }
                 block.contents.clone()
             }
             "CERTIFICATE" => {
                 let cert = block.parse_x509().map_err(|e| PkiError::Parse {
-                    what: "certificate",
+                    what: super::Parsed::Certificate,
                     reason: e.to_string(),
                 })?;
                 cert.public_key().raw.to_vec()
@@ -112,7 +112,7 @@ impl TrustedKey {
             other if other.contains("PRIVATE KEY") => {
                 return Err(PkiError::WrongLabel {
                     expected: "PUBLIC KEY",
-                    found: "a private key (never share it)".into(),
+                    found: crate::say!("pki.found_private_key"),
                 });
             }
             other => {

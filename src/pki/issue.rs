@@ -83,8 +83,10 @@ pub const MAX_VALIDITY_DAYS: i64 = ROOT_VALIDITY_DAYS;
 pub fn parse_validity_days(text: &str, max: i64) -> Result<i64, String> {
     match text.trim().parse::<i64>() {
         Ok(n) if (MIN_VALIDITY_DAYS..=max).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "not a number of days from {MIN_VALIDITY_DAYS} to {max}"
+        _ => Err(crate::say!(
+            "pki.issue.days",
+            min = MIN_VALIDITY_DAYS,
+            max = max
         )),
     }
 }
@@ -123,7 +125,7 @@ pub fn issue_limit_pem(root_cert_pem: &str, now: OffsetDateTime) -> Result<Issue
 
 fn root_summary(root_cert_pem: &str) -> Result<CertSummary, PkiError> {
     CertSummary::from_pem(root_cert_pem.as_bytes()).map_err(|e| PkiError::Parse {
-        what: "root certificate (tanium-root.crt)",
+        what: super::Parsed::RootCertificate,
         reason: e.to_string(),
     })
 }
@@ -158,7 +160,7 @@ pub fn generate_key(kind: KeyType) -> Result<KeyPair, PkiError> {
 /// rcgen reads and `reporting.pvk` holds; wiped from memory when dropped (OpenSSL clears the
 /// key's private numbers when it frees them).
 fn rsa_pkcs8_pem(bits: usize) -> Result<Zeroizing<Vec<u8>>, String> {
-    let bits = u32::try_from(bits).map_err(|_| format!("{bits} bits is not an RSA key size"))?;
+    let bits = u32::try_from(bits).map_err(|_| crate::say!("pki.issue.rsa_size", bits = bits))?;
     let generated = super::rsakey::generate(bits)
         .and_then(openssl::pkey::PKey::from_rsa)
         .and_then(|key| key.private_key_to_pem_pkcs8());
@@ -253,7 +255,7 @@ pub fn sign_leaf(
         });
     }
     let root_key = KeyPair::from_pem(root_key_pem).map_err(|e| PkiError::Parse {
-        what: "root private key (tanium.pvk)",
+        what: super::Parsed::RootPrivateKey,
         reason: e.to_string(),
     })?;
     if spki_fingerprint(&rcgen::PublicKeyData::subject_public_key_info(&root_key))
@@ -263,7 +265,7 @@ pub fn sign_leaf(
     }
     let issuer =
         Issuer::from_ca_cert_pem(root_cert_pem, root_key).map_err(|e| PkiError::Parse {
-            what: "root certificate (tanium-root.crt)",
+            what: super::Parsed::RootCertificate,
             reason: e.to_string(),
         })?;
     let mut params = leaf_params(request)?;

@@ -14,50 +14,69 @@ use sha2::{Digest, Sha256};
 pub use inspect::{CertSummary, TrustedKey};
 pub use issue::{KeyType, RootCa};
 
+/// What could not be parsed, named in the operator's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parsed {
+    PrivateKey,
+    Certificate,
+    PublicKey,
+    RootCertificate,
+    RootPrivateKey,
+    RequestKey,
+}
+
+impl std::fmt::Display for Parsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&match self {
+            Parsed::PrivateKey => crate::say!("pki.part.private_key"),
+            Parsed::Certificate => crate::say!("pki.part.certificate"),
+            Parsed::PublicKey => crate::say!("pki.part.public_key"),
+            Parsed::RootCertificate => crate::say!("pki.part.root_certificate"),
+            Parsed::RootPrivateKey => crate::say!("pki.part.root_private_key"),
+            Parsed::RequestKey => crate::say!("pki.part.request_key"),
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PkiError {
-    #[error("could not generate the key: {0}")]
+    #[error("{}", crate::say!("pki.key_generation", reason = .0))]
     KeyGeneration(String),
-    #[error("could not build the certificate: {0}")]
+    #[error("{}", crate::say!("pki.certificate", reason = .0))]
     Certificate(String),
-    #[error("not PEM text: {0}")]
+    #[error("{}", crate::say!("pki.not_pem", reason = .0))]
     NotPem(String),
-    #[error("expected a {expected} PEM block, found '{found}'")]
+    #[error("{}", crate::say!("pki.wrong_label", expected = .expected, found = .found))]
     WrongLabel {
         expected: &'static str,
         found: String,
     },
-    #[error("the {what} could not be parsed: {reason}")]
-    Parse { what: &'static str, reason: String },
+    #[error("{}", crate::say!("pki.parse", what = .what, reason = .reason))]
+    Parse { what: Parsed, reason: String },
     #[error(
-        "a validity of {0} days is out of range: {min} to {max} days",
-        min = issue::MIN_VALIDITY_DAYS,
-        max = issue::MAX_VALIDITY_DAYS
+        "{}",
+        crate::say!(
+            "pki.validity_out_of_range",
+            days = .0,
+            min = issue::MIN_VALIDITY_DAYS,
+            max = issue::MAX_VALIDITY_DAYS
+        )
     )]
     ValidityOutOfRange(i64),
-    #[error(
-        "the root certificate (tanium-root.crt) expired on {0}: nothing can be issued under it"
-    )]
+    #[error("{}", crate::say!("pki.root_expired", date = .0))]
     RootExpired(String),
-    #[error(
-        "the root certificate (tanium-root.crt) expires on {0}, in less than a day: nothing can be issued under it"
-    )]
+    #[error("{}", crate::say!("pki.root_expiring", date = .0))]
     RootExpiring(String),
-    #[error(
-        "the root certificate (tanium-root.crt) is not valid before {0}: check this appliance's clock"
-    )]
+    #[error("{}", crate::say!("pki.root_not_yet_valid", date = .0))]
     RootNotYetValid(String),
     #[error(
-        "a validity of {days} days would outlast the root certificate (tanium-root.crt), which expires on {until}: at most {left} days can be issued"
+        "{}",
+        crate::say!("pki.beyond_root", days = .days, until = .until, left = .left)
     )]
     BeyondRoot { days: i64, left: i64, until: String },
-    #[error(
-        "the root private key (tanium.pvk) does not match the root certificate (tanium-root.crt)"
-    )]
+    #[error("{}", crate::say!("pki.root_mismatch"))]
     RootMismatch,
-    #[error(
-        "the clock reads {0}, where no certificate can be dated: set this appliance's clock and try again"
-    )]
+    #[error("{}", crate::say!("pki.clock", date = .0))]
     Clock(String),
 }
 
@@ -98,9 +117,9 @@ pub(crate) fn der_reason(error: &impl std::fmt::Display) -> String {
     let text = error.to_string();
     let text = text.strip_prefix("Parsing Error: ").unwrap_or(&text);
     if text.contains("Eof") || text.contains("Incomplete") {
-        "the data ends too early (it was cut short)".into()
+        crate::say!("pki.data_cut_short")
     } else if text.starts_with("NomError(") || text.starts_with("Error(") {
-        "the data is damaged or is not this kind of data".into()
+        crate::say!("pki.data_damaged")
     } else {
         text.to_string()
     }

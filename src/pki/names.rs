@@ -34,29 +34,29 @@ pub fn shown(text: &str) -> String {
     out
 }
 
+/// A character's code point as messages write it after "U+": `001B`.
+fn code_point(c: char) -> String {
+    format!("{:04X}", u32::from(c))
+}
+
 /// Checks a common name: printable text of at most 64 characters, with nothing hidden in it;
 /// one written as a wildcard follows the rules of a wildcard DNS name.
 pub fn check_common_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
-        return Err("the common name is empty".into());
+        return Err(crate::say!("pki.names.cn_empty"));
     }
     if name.chars().count() > 64 {
-        return Err("the common name is longer than 64 characters".into());
+        return Err(crate::say!("pki.names.cn_too_long"));
     }
     if let Some(c) = name.chars().find(|c| c.is_control()) {
-        return Err(format!(
-            "the common name holds a control character (U+{:04X})",
-            u32::from(c)
-        ));
+        return Err(crate::say!("pki.names.cn_control", code = code_point(c)));
     }
     if let Some(c) = name.chars().find(|c| unfit_in_name(*c)) {
-        return Err(format!(
-            "the common name holds an invisible or direction-changing character (U+{:04X})",
-            u32::from(c)
-        ));
+        return Err(crate::say!("pki.names.cn_hidden", code = code_point(c)));
     }
     if name.contains('*') {
-        check_wildcard(name).map_err(|e| format!("the common name '{name}': {e}"))?;
+        check_wildcard(name)
+            .map_err(|e| crate::say!("pki.names.cn_wildcard", name = name, reason = e))?;
     }
     Ok(())
 }
@@ -67,20 +67,13 @@ fn check_wildcard(name: &str) -> Result<(), String> {
     let first = labels.next().unwrap_or_default();
     let rest: Vec<&str> = labels.collect();
     if rest.iter().any(|l| l.contains('*')) {
-        return Err(
-            "a wildcard is only allowed as the whole leftmost label ('*.example.com')".into(),
-        );
+        return Err(crate::say!("pki.names.wildcard_not_leftmost"));
     }
     if first != "*" {
-        return Err(
-            "a wildcard must be the whole leftmost label ('*.example.com', not 'a*.example.com')"
-                .into(),
-        );
+        return Err(crate::say!("pki.names.wildcard_partial"));
     }
     if rest.len() < 2 {
-        return Err(
-            "a wildcard needs at least two labels after it ('*.example.com', not '*.com')".into(),
-        );
+        return Err(crate::say!("pki.names.wildcard_short"));
     }
     validate_hostname(&rest.join("."))
 }
@@ -103,18 +96,16 @@ fn ends_in_a_number(name: &str) -> bool {
 /// Checks a subject alternative DNS name: a hostname, `*.` allowed as the whole first label
 /// of a name with two labels or more after it; never an IP address written as a name.
 pub fn check_dns_name(name: &str) -> Result<(), String> {
-    let named = |e: String| format!("DNS name '{}': {e}", shown(name));
+    let named = |e: String| crate::say!("pki.names.dns_name", name = shown(name), reason = e);
     if let Some(c) = name.chars().find(|c| c.is_control() || unfit_in_name(*c)) {
-        return Err(named(format!(
-            "it holds an invisible or control character (U+{:04X})",
-            u32::from(c)
+        return Err(named(crate::say!(
+            "pki.names.dns_hidden",
+            code = code_point(c)
         )));
     }
     let bare = name.trim_start_matches('[').trim_end_matches(']');
     if bare.parse::<IpAddr>().is_ok() || name.contains(':') || ends_in_a_number(name) {
-        return Err(named(
-            "an IP address is not a DNS name: list it among the IP addresses".into(),
-        ));
+        return Err(named(crate::say!("pki.names.dns_ip")));
     }
     if name.contains('*') {
         return check_wildcard(name).map_err(named);
@@ -125,8 +116,10 @@ pub fn check_dns_name(name: &str) -> Result<(), String> {
 /// Refuses more than `MAX_ALT_NAMES` alternative names.
 pub fn check_name_count(count: usize) -> Result<(), String> {
     if count > MAX_ALT_NAMES {
-        return Err(format!(
-            "{count} alternative names (DNS names and IP addresses) were given; at most {MAX_ALT_NAMES} are allowed"
+        return Err(crate::say!(
+            "pki.names.too_many",
+            count = count,
+            max = MAX_ALT_NAMES
         ));
     }
     Ok(())

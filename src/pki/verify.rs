@@ -14,60 +14,46 @@ use crate::date::date;
 pub enum CertError {
     #[error("{0}")]
     Text(String),
-    #[error("{0} PEM blocks were given; paste exactly one certificate")]
+    #[error("{}", crate::say!("pki.cert.several_blocks", count = .0))]
     SeveralBlocks(usize),
-    #[error("expected a CERTIFICATE, found a {0}")]
+    #[error("{}", crate::say!("pki.cert.wrong_kind", found = .0))]
     WrongKind(String),
-    #[error("the certificate could not be decoded: {0}")]
+    #[error("{}", crate::say!("pki.cert.decode", reason = .0))]
     Decode(String),
-    #[error(
-        "the certificate is for another key ({cert}), not this Zone Server's reporting.pvk ({key}); generate the CSR again or import the matching certificate"
-    )]
+    #[error("{}", crate::say!("pki.cert.other_key", cert = .cert, key = .key))]
     OtherKey { cert: String, key: String },
-    #[error("the certificate was not signed by the trusted Tanium root key ({0})")]
+    #[error("{}", crate::say!("pki.cert.not_signed_by_root", root = .0))]
     NotSignedByRoot(String),
-    #[error("the certificate expired on {0}")]
+    #[error("{}", crate::say!("pki.cert.expired", date = .0))]
     Expired(String),
-    #[error("the certificate is not valid before {0}; check the clocks of both appliances")]
+    #[error("{}", crate::say!("pki.cert.not_yet_valid", date = .0))]
     NotYetValid(String),
-    #[error("the trusted root key could not be read: {0}")]
+    #[error("{}", crate::say!("pki.cert.bad_root", reason = .0))]
     BadRoot(String),
-    #[error(
-        "the certificate is a CA certificate (basic constraints CA:TRUE): a Zone Server's certificate must not be able to sign others"
-    )]
+    #[error("{}", crate::say!("pki.cert.is_ca"))]
     IsCa,
-    #[error(
-        "the certificate's key usage allows signing certificates (keyCertSign): a Zone Server's certificate must not"
-    )]
+    #[error("{}", crate::say!("pki.cert.key_cert_sign"))]
     KeyCertSign,
-    #[error(
-        "the certificate's key usage allows signing revocation lists (cRLSign): a Zone Server's certificate must not"
-    )]
+    #[error("{}", crate::say!("pki.cert.crl_sign"))]
     CrlSign,
-    #[error(
-        "the certificate's key usage ({0}) lacks Digital Signature: its key could not sign a TLS handshake"
-    )]
+    #[error("{}", crate::say!("pki.cert.no_digital_signature", usage = .0))]
     NoDigitalSignature(String),
-    #[error(
-        "the certificate's extended key usage ({0}) does not include TLS server authentication (serverAuth)"
-    )]
+    #[error("{}", crate::say!("pki.cert.no_server_auth", purposes = .0))]
     NoServerAuth(String),
-    #[error(
-        "the certificate carries a critical extension this appliance does not know ({0}): TLS peers would refuse it"
-    )]
+    #[error("{}", crate::say!("pki.cert.unknown_critical", oid = .0))]
     UnknownCritical(String),
-    #[error("the certificate's extension {0} could not be decoded: {1}")]
+    #[error("{}", crate::say!("pki.cert.bad_extension", oid = .0, reason = .1))]
     BadExtension(String, String),
 }
 
 fn text_error(e: CsrError) -> CertError {
     match e {
         CsrError::SeveralBlocks(n) => CertError::SeveralBlocks(n),
-        CsrError::TooLarge(n) => CertError::Text(format!(
-            "the text is {n} bytes; a certificate is a few kilobytes"
-        )),
+        CsrError::TooLarge(n) => CertError::Text(crate::say!("pki.cert.too_large", bytes = n)),
         // CsrError's own wording says "certificate request".
-        CsrError::NotPem(reason) => CertError::Text(format!("not a PEM certificate: {reason}")),
+        CsrError::NotPem(reason) => {
+            CertError::Text(crate::say!("pki.cert.not_pem", reason = reason))
+        }
         other => CertError::Text(other.to_string()),
     }
 }
@@ -105,9 +91,7 @@ pub fn check_certificate(
     let (rest, cert) =
         X509Certificate::from_der(&der).map_err(|e| CertError::Decode(super::der_reason(&e)))?;
     if !rest.is_empty() {
-        return Err(CertError::Decode(
-            "trailing bytes after the certificate".into(),
-        ));
+        return Err(CertError::Decode(crate::say!("pki.cert.trailing")));
     }
     if cert.public_key().raw != key_spki {
         return Err(CertError::OtherKey {
@@ -147,7 +131,7 @@ fn purposes(eku: &ExtendedKeyUsage<'_>) -> String {
         .collect();
     names.extend(eku.other.iter().map(|oid| oid.to_id_string()));
     if names.is_empty() {
-        "none".into()
+        crate::say!("pki.cert.none")
     } else {
         names.join(", ")
     }
@@ -190,7 +174,7 @@ fn check_role(cert: &X509Certificate<'_>) -> Result<(), CertError> {
         if !usage.digital_signature() {
             let listed = usage.to_string();
             let listed = if listed.is_empty() {
-                "none".into()
+                crate::say!("pki.cert.none")
             } else {
                 listed
             };

@@ -25,7 +25,7 @@ pub fn users(m: &Model, cursor: usize) -> Body {
     ];
     let first = lines.len();
     for (i, u) in s.users.iter().enumerate() {
-        let (key, authorized) = (u.key_label(), u.authorized_label());
+        let (key, authorized) = (u.key_label(m.voice()), u.authorized_label(m.voice()));
         lines.push(entry(
             &(i + 1).to_string(),
             format!("{:<12}{:<14}{}", u.user, key, authorized),

@@ -156,7 +156,7 @@ pub fn users(m: &Model) -> Body {
         ),
     ];
     for (i, u) in s.users.iter().enumerate() {
-        let (key, authorized) = (u.key_label(), u.authorized_label());
+        let (key, authorized) = (u.key_label(m.voice()), u.authorized_label(m.voice()));
         lines.push(Line::from(format!(
             "  {:<4}{:<12}{:<14}{}",
             i + 1,

@@ -50,35 +50,34 @@ impl AuthorizedKey {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
-    #[error("nothing was pasted")]
+    #[error("{}", crate::say!("sshkeys.authorized.empty"))]
     Empty,
-    #[error("the text is {0} bytes; a public key is at most a few kilobytes")]
+    #[error("{}", crate::say!("sshkeys.authorized.too_large", bytes = .0))]
     TooLarge(usize),
-    #[error(
-        "this is a private key: it was discarded, not stored; paste the public key (the .pub file)"
-    )]
+    #[error("{}", crate::say!("sshkeys.authorized.private_key"))]
     PrivateKey,
-    #[error(
-        "DSA keys are refused: OpenSSH no longer accepts them; use ed25519, ECDSA or RSA of 2048 bits or more"
-    )]
+    #[error("{}", crate::say!("sshkeys.authorized.dsa"))]
     Dsa,
-    #[error("RSA {0}-bit keys are too weak: at least 2048 bits are required")]
+    #[error("{}", crate::say!("sshkeys.authorized.rsa_too_small", bits = .0))]
     RsaTooSmall(usize),
-    #[error("{0} keys are not supported here; use ed25519, ECDSA or RSA of 2048 bits or more")]
+    #[error("{}", crate::say!("sshkeys.authorized.unsupported", kind = .0))]
     Unsupported(String),
-    #[error("not an OpenSSH public key: {0}")]
+    #[error("{}", crate::say!("sshkeys.authorized.garbage", reason = .0))]
     Garbage(String),
-    #[error("{0} keys were pasted; add one key at a time")]
+    #[error("{}", crate::say!("sshkeys.authorized.several", count = .0))]
     Several(usize),
-    #[error("this key is already authorized (line {line}, {fingerprint}); nothing was changed")]
+    #[error(
+        "{}",
+        crate::say!("sshkeys.authorized.duplicate", line = .line, fingerprint = .fingerprint)
+    )]
     Duplicate { line: usize, fingerprint: String },
-    #[error("there is no line {0}")]
+    #[error("{}", crate::say!("sshkeys.authorized.no_such_line", line = .0))]
     NoSuchLine(usize),
-    #[error("authorized_keys line {line} is not a valid key: {reason}")]
+    #[error("{}", crate::say!("sshkeys.authorized.bad_file", line = .line, reason = .reason))]
     BadFile { line: usize, reason: String },
-    #[error("cannot read authorized_keys: {0}")]
+    #[error("{}", crate::say!("sshkeys.authorized.read", reason = .0))]
     Read(String),
-    #[error("cannot write authorized_keys: {0}; the file is unchanged")]
+    #[error("{}", crate::say!("sshkeys.authorized.write", reason = .0))]
     Write(String),
 }
 
@@ -104,6 +103,11 @@ fn rsa_bits(key: &PublicKey) -> Option<usize> {
     Some((n.len() - 1) * 8 + (8 - first.leading_zeros() as usize))
 }
 
+/// The double quote around option values and RFC 4716 comments (written by its code point:
+/// a quote character in the source would pair with the quotes of the strings around it for
+/// the scan of text keys).
+const QUOTE: char = '\u{22}';
+
 const KEY_TYPES: [&str; 4] = ["ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"];
 
 fn starts_with_key_type(s: &str) -> bool {
@@ -118,7 +122,7 @@ fn split_options(line: &str) -> (Option<&str>, &str) {
     let mut quoted = false;
     for (i, c) in line.char_indices() {
         match c {
-            '"' => quoted = !quoted,
+            QUOTE => quoted = !quoted,
             ' ' if !quoted && starts_with_key_type(line[i + 1..].trim_start()) => {
                 return (Some(&line[..i]), line[i + 1..].trim_start());
             }
@@ -138,16 +142,16 @@ pub fn parse_line(line: &str) -> Result<AuthorizedKey, KeyError> {
     check_allowed(&key)?;
     // A comment is shown by ssh-keygen and cat: escape sequences in it would reach a terminal.
     if key.comment().chars().any(char::is_control) {
-        return Err(KeyError::Garbage(
-            "control characters in the comment".into(),
-        ));
+        return Err(KeyError::Garbage(crate::say!(
+            "sshkeys.authorized.comment_controls"
+        )));
     }
     if let Some(opts) = options
         && opts.chars().any(char::is_control)
     {
-        return Err(KeyError::Garbage(
-            "control characters in the options".into(),
-        ));
+        return Err(KeyError::Garbage(crate::say!(
+            "sshkeys.authorized.options_controls"
+        )));
     }
     Ok(AuthorizedKey {
         options: options.map(str::to_string),
@@ -161,7 +165,9 @@ fn check_allowed(key: &PublicKey) -> Result<(), KeyError> {
         Algorithm::Rsa { .. } => match rsa_bits(key) {
             Some(bits) if bits >= 2048 => Ok(()),
             Some(bits) => Err(KeyError::RsaTooSmall(bits)),
-            None => Err(KeyError::Garbage("an RSA key without a modulus".into())),
+            None => Err(KeyError::Garbage(crate::say!(
+                "sshkeys.authorized.no_modulus"
+            ))),
         },
         Algorithm::Ecdsa { .. } => check_curve_point(key),
         Algorithm::Ed25519 | Algorithm::SkEd25519 | Algorithm::SkEcdsaSha2NistP256 => Ok(()),
@@ -187,9 +193,9 @@ fn check_curve_point(key: &PublicKey) -> Result<(), KeyError> {
     if on_curve {
         Ok(())
     } else {
-        Err(KeyError::Garbage(
-            "the ECDSA point is not on its curve".into(),
-        ))
+        Err(KeyError::Garbage(crate::say!(
+            "sshkeys.authorized.off_curve"
+        )))
     }
 }
 
@@ -212,7 +218,7 @@ fn from_rfc4716(text: &str) -> Result<String, KeyError> {
             if line.ends_with('\\') {
                 continued = Some(header);
             } else if let Some(c) = header.strip_prefix("Comment:") {
-                comment = Some(c.trim().trim_matches('"').to_string());
+                comment = Some(c.trim().trim_matches(QUOTE).to_string());
             }
             continue;
         }
@@ -220,7 +226,7 @@ fn from_rfc4716(text: &str) -> Result<String, KeyError> {
             if line.ends_with('\\') {
                 continued = Some(line.trim_end_matches('\\').to_string());
             } else if let Some(c) = line.strip_prefix("Comment:") {
-                comment = Some(c.trim().trim_matches('"').to_string());
+                comment = Some(c.trim().trim_matches(QUOTE).to_string());
             }
             continue;
         }
@@ -228,7 +234,9 @@ fn from_rfc4716(text: &str) -> Result<String, KeyError> {
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(body.as_bytes())
-        .map_err(|e| KeyError::Garbage(format!("RFC 4716 body: {e}")))?;
+        .map_err(|e| {
+            KeyError::Garbage(crate::say!("sshkeys.authorized.rfc4716_body", reason = e))
+        })?;
     let mut key = PublicKey::from_bytes(&bytes).map_err(|e| KeyError::Garbage(e.to_string()))?;
     if let Some(c) = comment {
         key.set_comment(c);

@@ -7,6 +7,7 @@ use ssh_key::rand_core::OsRng;
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey};
 
 use crate::fsutil;
+use crate::texts::Voice;
 
 pub const PRIVATE_KEY_FILE: &str = "id_ed25519";
 pub const PUBLIC_KEY_FILE: &str = "id_ed25519.pub";
@@ -14,9 +15,9 @@ pub const AUTHORIZED_KEYS: &str = "authorized_keys";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SshKeyError {
-    #[error("could not generate the SSH key: {0}")]
+    #[error("{}", crate::say!("sshkeys.keypair.generate", reason = .0))]
     Generate(ssh_key::Error),
-    #[error("could not write {path}: {source}")]
+    #[error("{}", crate::say!("sshkeys.keypair.write", path = .path, reason = .source))]
     Write { path: String, source: io::Error },
 }
 
@@ -61,18 +62,19 @@ pub struct UserKeys {
 }
 
 impl UserKeys {
-    /// "ssh-ed25519" or "none", for the users lists.
-    pub fn key_label(&self) -> String {
-        self.key
-            .as_ref()
-            .map_or("none".to_string(), |(algo, _)| algo.clone())
+    /// "ssh-ed25519" or "none", for the users lists, in `voice`.
+    pub fn key_label(&self, voice: Voice) -> String {
+        self.key.as_ref().map_or_else(
+            || crate::say!(voice; "sshkeys.keypair.none"),
+            |(algo, _)| algo.clone(),
+        )
     }
 
-    /// "2", or why authorized_keys could not be read.
-    pub fn authorized_label(&self) -> String {
+    /// "2", or why authorized_keys could not be read, in `voice`.
+    pub fn authorized_label(&self, voice: Voice) -> String {
         match &self.authorized {
             Ok(n) => n.to_string(),
-            Err(e) => format!("unreadable: {e}"),
+            Err(e) => crate::say!(voice; "sshkeys.keypair.unreadable", reason = e),
         }
     }
 }

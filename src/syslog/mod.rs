@@ -10,4 +10,4 @@ mod tls;
 
 pub use message::{APP_NAME, FACILITY_AUTHPRIV, Message, SEVERITY_NOTICE, octet_counted};
 pub use net::{Collector, Transport, send_collector, send_local};
-pub use stream::SendError;
+pub use stream::{SendError, Stage};

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::stream::{SendError, connect, left, timed};
+use super::stream::{SendError, Stage, connect, left, timed};
 
 /// How a collector is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,19 +104,21 @@ fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>, 
         reason,
     };
     spawned.map_err(|e| failed(e.to_string()))?;
-    let wait = left(deadline).map_err(|_| SendError::TimedOut("resolving the host name"))?;
+    let wait = left(deadline).map_err(|_| SendError::TimedOut(Stage::Resolving))?;
     match rx.recv_timeout(wait) {
         Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
-        Ok(Ok(_)) => Err(failed("no address".into())),
+        Ok(Ok(_)) => Err(failed(crate::say!("syslog.no_address"))),
         Ok(Err(e)) => Err(failed(e.to_string())),
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(SendError::TimedOut("resolving the host name")),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(failed("the resolver stopped".into())),
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(SendError::TimedOut(Stage::Resolving)),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(failed(crate::say!("syslog.resolver_stopped")))
+        }
     }
 }
 
 fn send_udp(addrs: &[SocketAddr], message: &[u8], deadline: Instant) -> Result<(), SendError> {
     let Some(&addr) = addrs.first() else {
-        return Err(SendError::TimedOut("resolving the host name"));
+        return Err(SendError::TimedOut(Stage::Resolving));
     };
     let local: SocketAddr = if addr.is_ipv4() {
         (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
@@ -127,7 +129,9 @@ fn send_udp(addrs: &[SocketAddr], message: &[u8], deadline: Instant) -> Result<(
     socket.set_write_timeout(Some(left(deadline)?))?;
     let sent = socket.send_to(message, addr).map_err(timed)?;
     if sent < message.len() {
-        return Err(SendError::Io(io::Error::other("the datagram was cut")));
+        return Err(SendError::Io(io::Error::other(crate::say!(
+            "syslog.datagram_cut"
+        ))));
     }
     Ok(())
 }

@@ -8,30 +8,50 @@ use std::time::{Duration, Instant};
 /// Why a message was not delivered; written for the operator.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
-    #[error("the host name {host} does not resolve: {reason}")]
+    #[error("{}", crate::say!("syslog.resolve", host = .host, reason = .reason))]
     Resolve { host: String, reason: String },
-    #[error("no answer within the time allowed ({0})")]
-    TimedOut(&'static str),
-    #[error("cannot connect to {addr}: {source}")]
+    #[error("{}", crate::say!("syslog.timed_out", during = .0))]
+    TimedOut(Stage),
+    #[error("{}", crate::say!("syslog.connect", addr = .addr, reason = .source))]
     Connect { addr: SocketAddr, source: io::Error },
-    #[error("cannot send: {0}")]
+    #[error("{}", crate::say!("syslog.io", reason = .0))]
     Io(#[from] io::Error),
-    #[error("the collector's certificate was refused: {0}")]
+    #[error("{}", crate::say!("syslog.untrusted", reason = .0))]
     Untrusted(String),
-    #[error("TLS failed: {0}")]
+    #[error("{}", crate::say!("syslog.tls", reason = .0))]
     Tls(String),
-    #[error("SyslogCAFile holds no usable certificate: {0}")]
+    #[error("{}", crate::say!("syslog.ca_file", reason = .0))]
     CaFile(String),
+}
+
+/// What a send was waiting for when its time ran out, said in the thread's voice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Resolving,
+    Connecting,
+    Handshake,
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&match self {
+            Stage::Resolving => crate::say!("syslog.during.resolving"),
+            Stage::Connecting => crate::say!("syslog.during.connecting"),
+            Stage::Handshake => crate::say!("syslog.during.handshake"),
+        })
+    }
+}
+
+/// A timeout, said as what it is.
+fn no_answer() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, crate::say!("syslog.no_answer"))
 }
 
 /// The time left before `deadline`; an error once it has passed.
 pub(super) fn left(deadline: Instant) -> io::Result<Duration> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
-        Err(io::Error::new(
-            io::ErrorKind::TimedOut,
-            "no answer within the time allowed",
-        ))
+        Err(no_answer())
     } else {
         Ok(left)
     }
@@ -40,9 +60,7 @@ pub(super) fn left(deadline: Instant) -> io::Result<Duration> {
 /// A socket timeout reads as EAGAIN: said as what it is.
 pub(super) fn timed(e: io::Error) -> io::Error {
     match e.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
-            io::Error::new(io::ErrorKind::TimedOut, "no answer within the time allowed")
-        }
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => no_answer(),
         _ => e,
     }
 }
@@ -62,7 +80,7 @@ pub(super) fn connect(addrs: &[SocketAddr], deadline: Instant) -> Result<Deadlin
             }
         }
     }
-    Err(last.unwrap_or(SendError::TimedOut("connecting")))
+    Err(last.unwrap_or(SendError::TimedOut(Stage::Connecting)))
 }
 
 /// A TCP stream whose every read and write ends by the deadline: the socket timeout is set

@@ -8,7 +8,7 @@ use openssl::ssl::{HandshakeError, SslConnector, SslMethod, SslVersion};
 use openssl::x509::X509;
 use openssl::x509::store::X509StoreBuilder;
 
-use super::stream::{Deadlined, SendError};
+use super::stream::{Deadlined, SendError, Stage};
 
 fn tls_error(e: openssl::error::ErrorStack) -> SendError {
     SendError::Tls(e.to_string())
@@ -23,7 +23,7 @@ fn connector(ca_pem: Option<&[u8]>) -> Result<SslConnector, SendError> {
     if let Some(pem) = ca_pem {
         let certs = X509::stack_from_pem(pem).map_err(|e| SendError::CaFile(e.to_string()))?;
         if certs.is_empty() {
-            return Err(SendError::CaFile("no PEM certificate in it".into()));
+            return Err(SendError::CaFile(crate::say!("syslog.no_pem")));
         }
         // Only the operator's CA certificates, not the system's as well: the collector is
         // one the operator named, and only its own CA may vouch for it.
@@ -66,7 +66,7 @@ fn handshake_failed(ssl: &openssl::ssl::SslRef, error: &openssl::ssl::Error) -> 
     }
     match error.io_error() {
         Some(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-            SendError::TimedOut("the TLS handshake")
+            SendError::TimedOut(Stage::Handshake)
         }
         Some(e) => SendError::Tls(e.to_string()),
         None => SendError::Tls(

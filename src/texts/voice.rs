@@ -65,10 +65,10 @@ pub fn say_with(key: &str, args: &[(&str, &dyn Display)]) -> String {
     voice().say_with(key, args)
 }
 
-/// A text of `assets/` in this thread's voice: `say!("pki.too_big")`, or with its
-/// placeholders: `say!("pki.too_big", bits = n, max = MAX)`; in a given voice:
-/// `say!(m.voice(); "pki.too_big", bits = n)`. The key is a literal, so a test finds every
-/// key the sources name.
+/// A text of `assets/` in this thread's voice: `say!("pki.csr.empty")`, or with its
+/// placeholders: `say!("pki.csr.too_large", bytes = n, limit = MAX)`; in a given voice:
+/// `say!(m.voice(); "pki.csr.too_large", bytes = n, limit = MAX)`. The key is a literal, so
+/// a test finds every key the sources name.
 #[macro_export]
 macro_rules! say {
     ($voice:expr; $key:literal) => {

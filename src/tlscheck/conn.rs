@@ -6,13 +6,16 @@ use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::failure::Failure;
+use super::failure::{Failure, Stage};
 
 /// The time left before `deadline`; an error once it has passed.
 fn left(deadline: Instant) -> io::Result<Duration> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
-        Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"))
+        Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            crate::say!("tlscheck.deadline_passed"),
+        ))
     } else {
         Ok(left)
     }
@@ -52,7 +55,7 @@ impl Write for Deadlined {
     }
 }
 
-fn timed_out(during: &'static str, seconds: u64) -> Failure {
+fn timed_out(during: Stage, seconds: u64) -> Failure {
     Failure::TimedOut { during, seconds }
 }
 
@@ -82,13 +85,15 @@ pub(super) fn resolve(
             let _ = tx.send(found);
         })
         .map_err(|e| failed(e.to_string()))?;
-    let wait = left(deadline).map_err(|_| timed_out("resolving the host name", seconds))?;
+    let wait = left(deadline).map_err(|_| timed_out(Stage::Resolving, seconds))?;
     match rx.recv_timeout(wait) {
         Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
-        Ok(Ok(_)) => Err(failed("no address".into())),
+        Ok(Ok(_)) => Err(failed(crate::say!("tlscheck.no_address"))),
         Ok(Err(e)) => Err(failed(e.to_string())),
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(timed_out("resolving the host name", seconds)),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(failed("the resolver stopped".into())),
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(timed_out(Stage::Resolving, seconds)),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(failed(crate::say!("tlscheck.resolver_stopped")))
+        }
     }
 }
 
@@ -103,7 +108,7 @@ pub(super) fn connect(
         let Ok(wait) = left(deadline) else { break };
         match TcpStream::connect_timeout(addr, wait) {
             Ok(stream) => return Ok(Deadlined { stream, deadline }),
-            Err(e) if is_timeout(&e) => last = Some(timed_out("connecting", seconds)),
+            Err(e) if is_timeout(&e) => last = Some(timed_out(Stage::Connecting, seconds)),
             Err(e) => {
                 last = Some(Failure::Connect {
                     addr: addr.to_string(),
@@ -112,5 +117,5 @@ pub(super) fn connect(
             }
         }
     }
-    Err(last.unwrap_or_else(|| timed_out("connecting", seconds)))
+    Err(last.unwrap_or_else(|| timed_out(Stage::Connecting, seconds)))
 }

@@ -23,7 +23,7 @@ mod run;
 mod serve;
 mod trust;
 
-pub use failure::{Failure, Part};
+pub use failure::{Failure, Part, Stage};
 pub use policy::{
     HANDSHAKE_SECONDS, KeyKind, TLS12_SUITES, TLS13_SUITES, check_negotiated, key_kind,
 };

@@ -99,8 +99,10 @@ pub fn key_kind<T: HasPublic>(key: &PKeyRef<T>) -> KeyKind {
                 Some(Nid::X9_62_PRIME256V1) => "P-256".into(),
                 Some(Nid::SECP384R1) => "P-384".into(),
                 Some(Nid::SECP521R1) => "P-521".into(),
-                Some(nid) => nid.short_name().unwrap_or("unnamed curve").to_string(),
-                None => "explicit curve".into(),
+                Some(nid) => nid
+                    .short_name()
+                    .map_or_else(|_| crate::say!("tlscheck.unnamed_curve"), str::to_string),
+                None => crate::say!("tlscheck.explicit_curve"),
             })
         }
         Id::ED25519 => KeyKind::Other("Ed25519".into()),
@@ -108,7 +110,7 @@ pub fn key_kind<T: HasPublic>(key: &PKeyRef<T>) -> KeyKind {
         Id::DSA => KeyKind::Other(format!("DSA {}", key.bits())),
         Id::RSA_PSS => KeyKind::Other(format!("RSA-PSS {}", key.bits())),
         Id::DH => KeyKind::Other("DH".into()),
-        other => KeyKind::Other(format!("key type {}", other.as_raw())),
+        other => KeyKind::Other(crate::say!("tlscheck.key_type", id = other.as_raw())),
     }
 }
 
@@ -116,7 +118,7 @@ pub fn key_kind<T: HasPublic>(key: &PKeyRef<T>) -> KeyKind {
 pub(super) fn cert_key_kind(cert: &X509Ref) -> KeyKind {
     match cert.public_key() {
         Ok(key) => key_kind(&key),
-        Err(_) => KeyKind::Other("unreadable key".into()),
+        Err(_) => KeyKind::Other(crate::say!("tlscheck.unreadable_key")),
     }
 }
 

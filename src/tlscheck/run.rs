@@ -9,7 +9,7 @@ use openssl::ssl::{HandshakeError, Ssl, SslContext, SslVerifyMode};
 use time::OffsetDateTime;
 
 use super::conn::{self, Deadlined, is_timeout};
-use super::failure::Failure;
+use super::failure::{Failure, Stage};
 use super::policy::{self, HANDSHAKE_SECONDS, check_negotiated};
 use super::report::{CertFacts, Check, Negotiated, Report};
 use super::serve::{self, reasons};
@@ -61,7 +61,7 @@ fn setup(e: openssl::error::ErrorStack) -> Failure {
 /// Why a client handshake failed, when the client's judgement did not end it.
 fn handshake_failure<S>(e: HandshakeError<S>) -> Failure {
     let timed_out = Failure::TimedOut {
-        during: "the TLS handshake",
+        during: Stage::Handshake,
         seconds: HANDSHAKE_SECONDS,
     };
     match e {
@@ -295,7 +295,7 @@ pub fn self_test(material: &Material, now: OffsetDateTime) -> Report {
     let served = match server {
         Ok(handle) => handle
             .join()
-            .unwrap_or_else(|_| Err("the server thread stopped".into())),
+            .unwrap_or_else(|_| Err(crate::say!("tlscheck.server_stopped"))),
         Err(e) => Err(e.to_string()),
     };
     match client {
@@ -306,7 +306,9 @@ pub fn self_test(material: &Material, now: OffsetDateTime) -> Report {
         }) => {
             // Both sides' reasons: the server often knows better (no shared suite).
             let reason = match served {
-                Err(server) => format!("{reason} (server: {server})"),
+                Err(server) => {
+                    crate::say!("tlscheck.with_server", reason = reason, server = server)
+                }
                 Ok(()) => reason,
             };
             report.outcome = Err(Failure::Handshake { reason });

@@ -41,13 +41,16 @@ impl std::fmt::Debug for Serving {
 
 /// OpenSSL's reasons, without its file and line noise.
 pub(super) fn reasons(stack: &ErrorStack) -> String {
-    let reasons: Vec<&str> = stack
+    let reasons: Vec<String> = stack
         .errors()
         .iter()
-        .map(|e| e.reason().unwrap_or("unknown error"))
+        .map(|e| {
+            e.reason()
+                .map_or_else(|| crate::say!("tlscheck.unknown_error"), str::to_string)
+        })
         .collect();
     if reasons.is_empty() {
-        "no reason given".into()
+        crate::say!("tlscheck.no_reason")
     } else {
         reasons.join("; ")
     }
@@ -133,7 +136,7 @@ pub(super) fn answer(context: &SslContext, stream: Deadlined) -> Result<(), Stri
         Err(HandshakeError::Failure(mid) | HandshakeError::WouldBlock(mid)) => {
             let error = mid.error();
             Err(match (error.io_error(), error.ssl_error()) {
-                (Some(io), _) if is_timeout(io) => "no answer in time".into(),
+                (Some(io), _) if is_timeout(io) => crate::say!("tlscheck.no_answer"),
                 (Some(io), _) => io.to_string(),
                 (None, Some(stack)) => reasons(stack),
                 (None, None) => error.to_string(),
@@ -154,7 +157,7 @@ pub(super) fn answer_one(
             Ok((stream, _)) => break stream,
             Err(e) if is_timeout(&e) && Instant::now() < deadline => std::thread::sleep(POLL),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) if is_timeout(&e) => return Err("no client connected".into()),
+            Err(e) if is_timeout(&e) => return Err(crate::say!("tlscheck.no_client")),
             Err(e) => return Err(e.to_string()),
         }
     };

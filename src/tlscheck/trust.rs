@@ -134,7 +134,7 @@ pub(super) fn signer(der: &[u8], roots: &[TrustedKey]) -> Option<String> {
 /// The client's judgement of the peer's leaf certificate.
 pub(super) fn judge(der: &[u8], expect: &Expect) -> Result<(), Failure> {
     let cert = parse(der).map_err(|reason| Failure::Handshake {
-        reason: format!("the peer's certificate cannot be decoded: {reason}"),
+        reason: crate::say!("tlscheck.undecodable_peer", reason = reason),
     })?;
     if signer(der, &expect.roots).is_none() {
         return Err(Failure::Untrusted {

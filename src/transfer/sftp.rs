@@ -51,51 +51,61 @@ const CHUNK: usize = 16 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransferError {
-    #[error("cannot reach {0}")]
+    #[error("{}", crate::say!("transfer.unreachable", peer = .0))]
     Unreachable(String),
-    #[error("the SSH handshake with {peer} failed: {reason}")]
+    #[error("{}", crate::say!("transfer.handshake", peer = .peer, reason = .reason))]
     Handshake { peer: String, reason: String },
-    #[error("the host {host} is not known; its {key_type} key is {fingerprint}")]
+    #[error(
+        "{}",
+        crate::say!(
+            "transfer.unknown_host",
+            host = .host,
+            key_type = .key_type,
+            fingerprint = .fingerprint
+        )
+    )]
     UnknownHost {
         host: String,
         key_type: String,
         fingerprint: String,
     },
     #[error(
-        "WARNING: THE HOST KEY OF {host} HAS CHANGED. It now presents {fingerprint}, not the key recorded in tanadmin's known_hosts. Someone may be intercepting the connection. Nothing was transferred. If the change is expected, remove the old entry from tanadmin's known hosts and connect again."
+        "{}",
+        crate::say!("transfer.host_key_changed", host = .host, fingerprint = .fingerprint)
     )]
     HostKeyChanged { host: String, fingerprint: String },
     #[error(
-        "THE HOST KEY OF {host} IS REVOKED: it presents {fingerprint}, which tanadmin's known_hosts marks @revoked. Nothing was transferred; the key is never trusted while that line is there."
+        "{}",
+        crate::say!("transfer.host_key_revoked", host = .host, fingerprint = .fingerprint)
     )]
     HostKeyRevoked { host: String, fingerprint: String },
-    #[error(
-        "{peer} refused tanadmin's key: add this appliance's tanadmin public key to that appliance's tancopy authorized keys"
-    )]
+    #[error("{}", crate::say!("transfer.auth_refused", peer = .peer))]
     AuthRefused { peer: String, user: String },
-    #[error("tanadmin has no key pair here: generate it first")]
+    #[error("{}", crate::say!("transfer.no_client_key"))]
     NoClientKey,
-    #[error("there is no zoneserver/reporting.csr: generate the CSR first")]
+    #[error("{}", crate::say!("transfer.no_csr"))]
     NoCsr,
-    #[error(
-        "there is no zoneserver/reporting.pvk to match a certificate against: generate the CSR first"
-    )]
+    #[error("{}", crate::say!("transfer.no_key"))]
     NoKey,
     #[error(
-        "{peer} has no certificate for this Zone Server's key ({key}): {tried}. Nothing was written; push the CSR and have the Tanium Server issue it"
+        "{}",
+        crate::say!("transfer.no_certificate", peer = .peer, key = .key, tried = .tried)
     )]
     NoCertificate {
         peer: String,
         key: String,
         tried: String,
     },
-    #[error("/{path} was not found on {peer}")]
+    #[error("{}", crate::say!("transfer.not_found", path = .path, peer = .peer))]
     NotFound { peer: String, path: String },
-    #[error("/{path} on the peer is {size} bytes; the limit is {limit}")]
+    #[error(
+        "{}",
+        crate::say!("transfer.too_large", path = .path, size = .size, limit = .limit)
+    )]
     TooLarge { path: String, size: u64, limit: u64 },
-    #[error("the transfer failed: {0}; nothing was installed")]
+    #[error("{}", crate::say!("transfer.io", reason = .0))]
     Io(String),
-    #[error("cancelled")]
+    #[error("{}", crate::say!("transfer.cancelled"))]
     Cancelled,
 }
 
@@ -166,7 +176,9 @@ fn tcp_connect(peer: &Peer, name: &str) -> Result<TcpStream, TransferError> {
         .to_socket_addrs()
         .map_err(|e| TransferError::Unreachable(format!("{name}: {e}")))?
         .next()
-        .ok_or_else(|| TransferError::Unreachable(format!("{name}: no address")))?;
+        .ok_or_else(|| {
+            TransferError::Unreachable(format!("{name}: {}", crate::say!("transfer.no_address")))
+        })?;
     let tcp = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)
         .map_err(|e| TransferError::Unreachable(format!("{name}: {e}")))?;
     // Small files over a link with latency: no Nagle delay on each SFTP packet.
@@ -224,7 +236,7 @@ fn check_host_key(
     let hs_err = handshake_err(name);
     let (key, kind) = sess.host_key().ok_or_else(|| TransferError::Handshake {
         peer: name.to_string(),
-        reason: "no host key".into(),
+        reason: crate::say!("transfer.no_host_key"),
     })?;
     let key = key.to_vec();
     let host = known_hosts::host_pattern(&peer.host, peer.port);
