@@ -3,47 +3,56 @@
 use ratatui::text::Line;
 
 use super::{Body, entry, field};
-use crate::appliance::Platform;
-use crate::model::{SETUP_ROLES, Setup, SetupStep};
-use crate::termcaps::Glyphs;
+use crate::appliance::{Platform, Role};
+use crate::model::{Model, SETUP_ROLES, Setup, SetupStep};
+use crate::say;
 use crate::ui::theme;
 
-pub fn body(setup: &Setup, width: u16, g: Glyphs) -> Body {
+pub fn body(m: &Model, setup: &Setup, width: u16) -> Body {
+    let v = m.voice();
     let mut lines = vec![Line::from("")];
     lines.extend(
-        g.wrap("This appliance root is empty. Answer three questions to set it up; Enter accepts the default shown in brackets.", usize::from(width) - 4)
+        m.glyphs()
+            .wrap(&say!(v; "screens.setup.intro"), usize::from(width) - 4)
             .into_iter()
             .map(|l| Line::from(format!("  {l}"))),
     );
     lines.push(Line::from(""));
     let mut selected = None;
+    let title = |key: String| Line::styled(format!("  {key}"), theme::TITLE);
     match setup.step {
         SetupStep::Role => {
-            lines.push(Line::styled("  1. Role of this appliance", theme::TITLE));
+            lines.push(title(say!(v; "screens.setup.role_question")));
             lines.push(Line::from(""));
-            for (i, (label, _, _)) in SETUP_ROLES.iter().enumerate() {
+            for i in 0..SETUP_ROLES.len() {
                 if i == setup.cursor {
                     selected = Some(lines.len());
                 }
-                lines.push(entry(&(i + 1).to_string(), *label, i == setup.cursor));
+                let label = role_choice(m, i);
+                lines.push(entry(&(i + 1).to_string(), label, i == setup.cursor));
             }
         }
         SetupStep::Hostname => {
-            lines.push(field("Role", SETUP_ROLES[setup.role].0));
-            lines.push(Line::from(""));
-            lines.push(Line::styled("  2. Hostname", theme::TITLE));
-            lines.push(Line::from(
-                "     Letters, digits, '-' and '.'; the default is this machine's name.",
+            lines.push(field(
+                &say!(v; "status.field.role"),
+                role_choice(m, setup.role),
             ));
+            lines.push(Line::from(""));
+            lines.push(title(say!(v; "screens.setup.hostname_question")));
+            let help = say!(v; "screens.setup.hostname_help");
+            lines.push(Line::from(format!("     {help}")));
         }
         SetupStep::Platform => {
-            lines.push(field("Role", SETUP_ROLES[setup.role].0));
-            lines.push(field("Hostname", setup.hostname.clone()));
-            lines.push(Line::from(""));
-            lines.push(Line::styled(
-                "  3. Tanium Core Platform version",
-                theme::TITLE,
+            lines.push(field(
+                &say!(v; "status.field.role"),
+                role_choice(m, setup.role),
             ));
+            lines.push(field(
+                &say!(v; "status.field.hostname"),
+                setup.hostname.clone(),
+            ));
+            lines.push(Line::from(""));
+            lines.push(title(say!(v; "screens.setup.platform_question")));
             lines.push(Line::from(""));
             for (i, p) in Platform::ALL.iter().enumerate() {
                 if i == setup.cursor {
@@ -61,5 +70,15 @@ pub fn body(setup: &Setup, width: u16, g: Glyphs) -> Body {
         lines,
         selected,
         scroll: 0,
+    }
+}
+
+/// The role of line `i` of the first question, in the operator's language ("Tanium Server"
+/// and "Zone Server" are names, the same in every language).
+fn role_choice(m: &Model, i: usize) -> String {
+    match SETUP_ROLES.get(i) {
+        Some((_, Role::TaniumServer, true)) => say!(m.voice(); "screens.setup.hub_role"),
+        Some((label, _, _)) => (*label).to_string(),
+        None => String::new(),
     }
 }

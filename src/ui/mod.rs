@@ -11,13 +11,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::model::{MIN_SIZE, Model, commands, message_layout};
+use crate::say;
 use crate::screens::{self, shown};
-use crate::texts;
 
 pub fn draw(m: &Model, frame: &mut Frame) {
     let area = frame.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        too_small(frame, area, m.ignored);
+        too_small(m, frame, area);
         return;
     }
     // A message is shown whole: it takes the rows it needs, the body's too if it must.
@@ -102,7 +102,7 @@ fn draw_prompt(m: &Model, frame: &mut Frame, prompt: Rect) {
         frame.render_widget(
             Paragraph::new(Line::styled(
                 m.glyphs()
-                    .show("Reading the paste… keys wait until it has ended.")
+                    .show(&say!(m.voice(); "screens.settling"))
                     .into_owned(),
                 theme::BUSY,
             )),
@@ -139,17 +139,15 @@ fn scrub_hidden(buf: &mut ratatui::buffer::Buffer) {
 fn header_line(m: &Model, width: usize) -> Line<'static> {
     let g = m.glyphs();
     let Some(s) = &m.snapshot else {
-        return shown(
-            g,
-            Line::from(format!(" TanOS │ new appliance │ {}", m.root)),
-        );
+        let new = say!(m.voice(); "screens.header.new_appliance");
+        return shown(g, Line::from(format!(" TanOS │ {new} │ {}", m.root)));
     };
+    let cert = say!(m.voice(); "screens.header.cert", state = s.cert.short_in(m.voice()));
     let tail = g
         .show(&format!(
-            " │ {} │ {} │ cert {}",
+            " │ {} │ {} │ {cert}",
             s.config.role_short(),
             s.config.platform,
-            s.cert.short()
         ))
         .into_owned();
     // A long hostname gives way to the role and certificate state.
@@ -176,9 +174,9 @@ fn footer_line(m: &Model) -> Line<'static> {
         if i > 0 {
             spans.push(Span::raw("  "));
         }
-        let say = |key| m.glyphs().text(texts::text(m.lang, key)).into_owned();
+        let say = |key| m.voice().say(key);
         // A key named in words is a text; a key as typed (`B`, `RR`, `↑↓`) is not.
-        let key = if b.key.starts_with("keys.") {
+        let key = if b.in_words() {
             say(b.key)
         } else {
             b.key.to_string()
@@ -189,17 +187,24 @@ fn footer_line(m: &Model) -> Line<'static> {
     shown(m.glyphs(), Line::from(spans))
 }
 
-fn too_small(frame: &mut Frame, area: Rect, ignored: usize) {
+fn too_small(m: &Model, frame: &mut Frame, area: Rect) {
+    let v = m.voice();
     let mut text = vec![
-        Line::styled("Terminal too small", theme::ERROR),
-        Line::from(format!(
-            "{}x{} here; the console needs at least {}x{}.",
-            area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+        Line::styled(say!(v; "screens.too_small.title"), theme::ERROR),
+        Line::from(say!(
+            v;
+            "screens.too_small.size",
+            width = area.width,
+            height = area.height,
+            min_width = MIN_SIZE.0,
+            min_height = MIN_SIZE.1
         )),
-        Line::from("Enlarge the window; nothing is lost meanwhile. Keys do nothing until then."),
+        Line::from(say!(v; "screens.too_small.enlarge")),
     ];
-    if ignored > 0 {
-        text.push(Line::from(format!("Keys ignored: {ignored}.")));
+    if m.ignored > 0 {
+        text.push(Line::from(
+            say!(v; "screens.too_small.ignored", count = m.ignored),
+        ));
     }
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
 }
