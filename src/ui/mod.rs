@@ -45,7 +45,10 @@ pub fn draw(m: &Model, frame: &mut Frame) {
     screens::draw_body(m, frame, body);
     draw_message(m, frame, flash, message);
     draw_prompt(m, frame, prompt);
-    frame.render_widget(Paragraph::new(footer_line(m)).style(theme::FOOTER), footer);
+    frame.render_widget(
+        Paragraph::new(footer_line(m, footer.width)).style(theme::FOOTER),
+        footer,
+    );
     scrub_hidden(frame.buffer_mut());
 }
 
@@ -167,24 +170,50 @@ fn header_line(m: &Model, width: usize) -> Line<'static> {
     Line::from(format!(" {host}{tail}"))
 }
 
-/// Key hints from the screen's real bindings.
-fn footer_line(m: &Model) -> Line<'static> {
-    let mut spans = vec![Span::raw(" ")];
-    for (i, b) in commands(m).iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::raw("  "));
-        }
-        let say = |key| m.voice().say(key);
-        // A key named in words is a text; a key as typed (`B`, `RR`, `↑↓`) is not.
-        let key = if b.in_words() {
-            say(b.key)
-        } else {
-            b.key.to_string()
-        };
-        spans.push(Span::styled(key, theme::KEY));
-        spans.push(Span::raw(format!(" {}", say(b.label))));
+/// Key hints from the screen's real bindings. A row too narrow for them all (in French, most
+/// often) spaces them closer, then leaves out the arrows' hint, then the last ones: a hint is
+/// shown whole or not at all.
+fn footer_line(m: &Model, width: u16) -> Line<'static> {
+    let (g, v) = (m.glyphs(), m.voice());
+    // (key, what it does, whether it is the arrows' hint), as drawn.
+    let mut hints: Vec<(String, String, bool)> = commands(m)
+        .iter()
+        .map(|b| {
+            // A key named in words is a text; a key as typed (`B`, `RR`, `↑↓`) is not.
+            let key = if b.in_words() {
+                v.say(b.key)
+            } else {
+                b.key.to_string()
+            };
+            let label = format!(" {}", v.say(b.label));
+            let key = g.show(&key).into_owned();
+            (key, g.show(&label).into_owned(), b.key == "↑↓")
+        })
+        .collect();
+    let wide = |hints: &[(String, String, bool)], gap: usize| {
+        let text: usize = hints
+            .iter()
+            .map(|(k, l, _)| k.chars().count() + l.chars().count())
+            .sum();
+        1 + text + gap * hints.len().saturating_sub(1)
+    };
+    let room = usize::from(width);
+    let gap = if wide(&hints, 2) <= room { 2 } else { 1 };
+    if wide(&hints, gap) > room {
+        hints.retain(|(_, _, arrows)| !arrows);
     }
-    shown(m.glyphs(), Line::from(spans))
+    while wide(&hints, gap) > room && hints.len() > 1 {
+        hints.pop();
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (i, (key, label, _)) in hints.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" ".repeat(gap)));
+        }
+        spans.push(Span::styled(key, theme::KEY));
+        spans.push(Span::raw(label));
+    }
+    Line::from(spans)
 }
 
 fn too_small(m: &Model, frame: &mut Frame, area: Rect) {
