@@ -306,19 +306,6 @@ fn refused_authorized_keys_in_french() {
 }
 
 #[test]
-fn user_key_labels_follow_the_voice_given() {
-    let user = UserKeys {
-        user: "tancopy".into(),
-        key: None,
-        authorized: Err("denied".into()),
-    };
-    assert_eq!(user.key_label(ENGLISH), "none");
-    assert_eq!(user.key_label(FRENCH), "aucune");
-    assert_eq!(user.authorized_label(ENGLISH), "unreadable: denied");
-    assert_eq!(user.authorized_label(FRENCH), "illisible : denied");
-}
-
-#[test]
 fn transfer_refusals_in_french() {
     let dir = tempfile::tempdir().expect("a directory");
     let peer = Peer {

@@ -20,18 +20,119 @@ use tanos_menu::texts::Lang;
 /// Words of English that French does not use: one of them on a French screen is a text
 /// that was not translated.
 const ENGLISH: &[&str] = &[
-    "the", "and", "is", "are", "was", "were", "with", "this", "that", "these", "those",
-    "which", "will", "would", "has", "have", "had", "been", "from", "your", "you", "into",
-    "for", "of", "to", "its", "by", "be", "not", "cannot", "nothing", "any", "all", "only",
-    "each", "every", "when", "where", "what", "there", "here", "must", "should", "could",
-    "press", "enter", "back", "show", "shown", "key", "keys", "none", "yet", "than", "then",
-    "too", "after", "before", "already", "still", "now", "new", "certificate", "request",
-    "requests", "settings", "setting", "value", "default", "error", "expired", "issued",
-    "private", "generate", "generated", "install", "installed", "import", "imported",
-    "pasted", "copied", "users", "select", "selection", "exit", "yes", "no", "line", "lines",
-    "days", "valid", "until", "hostname", "saved", "changed", "written", "read", "list",
-    "add", "remove", "removed", "added", "trusted", "signed", "signing", "root", "roots",
-    "help", "appliance", "waiting", "running", "cancel", "cancelled",
+    "the",
+    "and",
+    "is",
+    "are",
+    "was",
+    "were",
+    "with",
+    "this",
+    "that",
+    "these",
+    "those",
+    "which",
+    "will",
+    "would",
+    "has",
+    "have",
+    "had",
+    "been",
+    "from",
+    "your",
+    "you",
+    "into",
+    "for",
+    "of",
+    "to",
+    "its",
+    "by",
+    "be",
+    "not",
+    "cannot",
+    "nothing",
+    "any",
+    "all",
+    "only",
+    "each",
+    "every",
+    "when",
+    "where",
+    "what",
+    "there",
+    "here",
+    "must",
+    "should",
+    "could",
+    "press",
+    "enter",
+    "back",
+    "show",
+    "shown",
+    "key",
+    "keys",
+    "none",
+    "yet",
+    "than",
+    "then",
+    "too",
+    "after",
+    "before",
+    "already",
+    "still",
+    "now",
+    "new",
+    "certificate",
+    "request",
+    "requests",
+    "settings",
+    "setting",
+    "value",
+    "default",
+    "error",
+    "expired",
+    "issued",
+    "private",
+    "generate",
+    "generated",
+    "install",
+    "installed",
+    "import",
+    "imported",
+    "pasted",
+    "copied",
+    "users",
+    "select",
+    "selection",
+    "exit",
+    "yes",
+    "no",
+    "line",
+    "lines",
+    "days",
+    "valid",
+    "until",
+    "hostname",
+    "saved",
+    "changed",
+    "written",
+    "read",
+    "list",
+    "add",
+    "remove",
+    "removed",
+    "added",
+    "trusted",
+    "signed",
+    "signing",
+    "root",
+    "roots",
+    "help",
+    "appliance",
+    "waiting",
+    "running",
+    "cancel",
+    "cancelled",
 ];
 
 /// The English words of one screen line: words made of letters only (a file name, a path,
@@ -114,7 +215,11 @@ fn walk(root: &Path, glyphs: Glyphs) -> Vec<String> {
         }
         read(&m, &shown, &mut found);
         for step in ["Enter", "Enter", "Enter", "Esc", "Esc"] {
-            let key = if step == "Enter" { Key::Enter } else { Key::Esc };
+            let key = if step == "Enter" {
+                Key::Enter
+            } else {
+                Key::Esc
+            };
             press(&mut m, root, key);
             read(&m, &format!("{shown} {step}"), &mut found);
         }
@@ -127,8 +232,20 @@ fn walk(root: &Path, glyphs: Glyphs) -> Vec<String> {
 fn appliances(dir: &Path) -> [std::path::PathBuf; 2] {
     let ts = dir.join("ts");
     let zs = dir.join("zs");
-    init(&ts, &["--role", "tanium-server", "--zone-hub", "--hostname", "ts01.example"]);
-    init(&zs, &["--role", "zone-server", "--hostname", "zs01.example"]);
+    init(
+        &ts,
+        &[
+            "--role",
+            "tanium-server",
+            "--zone-hub",
+            "--hostname",
+            "ts01.example",
+        ],
+    );
+    init(
+        &zs,
+        &["--role", "zone-server", "--hostname", "zs01.example"],
+    );
     [ts, zs]
 }
 
@@ -160,7 +277,10 @@ fn in_ascii_the_french_screens_are_ascii_without_escaped_letters() {
         }
         let shown = render(&m);
         assert!(shown.is_ascii(), "{path:?}:\n{shown}");
-        assert!(!shown.contains("\\u{"), "{path:?}: letters escaped:\n{shown}");
+        assert!(
+            !shown.contains("\\u{"),
+            "{path:?}: letters escaped:\n{shown}"
+        );
     }
 }
 
@@ -171,6 +291,8 @@ fn the_detector_finds_english_and_only_english() {
         english_words("  Press Enter to go back: the key of ts01.example"),
         ["Press", "Enter", "to", "back", "the", "key", "of"]
     );
-    assert!(english_words("Appuyez sur Entrée pour revenir : tanium-root.crt SHA256:abc").is_empty());
+    assert!(
+        english_words("Appuyez sur Entrée pour revenir : tanium-root.crt SHA256:abc").is_empty()
+    );
     assert!(english_words("  1  Générer un CSR   /incoming/zs01.csr").is_empty());
 }

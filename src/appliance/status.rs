@@ -9,6 +9,8 @@ use crate::date::date;
 use crate::fsutil;
 use crate::pki::inspect::Validity;
 use crate::pki::{CertSummary, TrustedKey};
+use crate::say;
+use crate::texts::Voice;
 
 /// State of the appliance's reporting (TLS) certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,23 +36,31 @@ pub enum CertState {
 }
 
 impl CertState {
-    /// One line for the header: "valid until 2036-11-25", "EXPIRED 2020-01-01", "none".
+    /// One line for the header: "valid until 2036-11-25", "EXPIRED 2020-01-01", "none",
+    /// in this thread's voice.
     pub fn short(&self) -> String {
+        self.short_in(crate::texts::voice())
+    }
+
+    /// The header's line in `voice` (a screen says it in its model's voice).
+    pub fn short_in(&self, voice: Voice) -> String {
         match self {
-            CertState::None => "none".into(),
+            CertState::None => say!(voice; "status.cert.none"),
             CertState::Installed { summary, validity } => {
                 let day = date(summary.not_after);
                 match validity {
-                    Validity::Valid => format!("valid until {day}"),
-                    Validity::Expired => format!("EXPIRED {day}"),
-                    Validity::NotYetValid => {
-                        format!("not valid before {}", date(summary.not_before))
-                    }
+                    Validity::Valid => say!(voice; "status.cert.valid_until", date = day),
+                    Validity::Expired => say!(voice; "status.cert.expired", date = day),
+                    Validity::NotYetValid => say!(
+                        voice;
+                        "status.cert.not_yet_valid",
+                        date = date(summary.not_before)
+                    ),
                 }
             }
-            CertState::KeyMismatch { .. } => "DOES NOT MATCH the private key".into(),
-            CertState::Untrusted { .. } => "NOT SIGNED by the trusted root".into(),
-            CertState::Unreadable(_) => "UNREADABLE".into(),
+            CertState::KeyMismatch { .. } => say!(voice; "status.cert.key_mismatch"),
+            CertState::Untrusted { .. } => say!(voice; "status.cert.untrusted"),
+            CertState::Unreadable(_) => say!(voice; "status.cert.unreadable"),
         }
     }
 }
@@ -110,15 +120,23 @@ fn setting_path(
 fn key_mismatch(app: &Appliance, key_rel: &str, summary: &CertSummary) -> Option<String> {
     let key = match fsutil::read_text_opt(&app.resolve(key_rel), fsutil::LIMIT_PEM) {
         Ok(Some(text)) => text,
-        Ok(None) => return Some(format!("there is no private key at {key_rel}")),
-        Err(e) => return Some(format!("the private key {key_rel} cannot be read: {e}")),
+        Ok(None) => return Some(say!("status.reason.no_private_key", path = key_rel)),
+        Err(e) => {
+            return Some(say!(
+                "status.reason.key_unreadable",
+                path = key_rel,
+                error = e
+            ));
+        }
     };
     match crate::pki::csr::private_key_spki(&key) {
         Ok(spki) if crate::pki::spki_fingerprint(&spki) == summary.key_fingerprint => None,
-        Ok(_) => Some(format!(
-            "it was issued for another key than {key_rel}: install a certificate made for this key"
+        Ok(_) => Some(say!("status.reason.other_key", path = key_rel)),
+        Err(e) => Some(say!(
+            "status.reason.key_unusable",
+            path = key_rel,
+            error = e
         )),
-        Err(e) => Some(format!("the private key {key_rel} is not usable: {e}")),
     }
 }
 
@@ -195,7 +213,13 @@ fn root_mismatch(
 ) -> Option<String> {
     let root = match root.as_ref()? {
         Ok(root) => root,
-        Err(e) => return Some(format!("the trusted root {root_rel} cannot be used: {e}")),
+        Err(e) => {
+            return Some(say!(
+                "status.reason.root_unusable",
+                path = root_rel,
+                error = e
+            ));
+        }
     };
     if signer(cert_pem, std::slice::from_ref(root)).is_some() {
         return None;
@@ -203,9 +227,10 @@ fn root_mismatch(
     // A Zone Server also trusts the roots it accepted before, until they are removed.
     match signer(cert_pem, earlier) {
         Some(_) => None,
-        _ => Some(format!(
-            "the trusted root {root_rel} ({}) did not sign it: install a certificate the Tanium Server issued with that root",
-            root.fingerprint
+        _ => Some(say!(
+            "status.reason.root_did_not_sign",
+            path = root_rel,
+            fingerprint = root.fingerprint
         )),
     }
 }

@@ -22,7 +22,8 @@ pub enum Cmd {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Binding {
-    /// The key as typed; a key named in words is a text key (`keys.line_enter`).
+    /// The key as typed; a key named in words is a text key (`keys.line_enter`,
+    /// `keyname.enter`).
     pub key: &'static str,
     /// The text key of what the key does (`hint.back`), in the operator's language when drawn.
     pub label: &'static str,
@@ -35,6 +36,14 @@ const fn typed(key: &'static str, label: &'static str, cmd: Cmd) -> Binding {
         key,
         label,
         cmd: Some(cmd),
+    }
+}
+
+impl Binding {
+    /// Whether the key is named in words, a text in the operator's language (`Enter`,
+    /// `Entrée`), rather than shown as typed (`B`, `RR`, `↑↓`).
+    pub fn in_words(&self) -> bool {
+        self.key.starts_with("keys.") || self.key.starts_with("keyname.")
     }
 }
 
@@ -55,7 +64,7 @@ const MOVE: Binding = hint("↑↓", "hint.move");
 pub fn commands(m: &Model) -> Vec<Binding> {
     let mut bindings = screen_commands(m);
     if m.message_overflow() > 0 {
-        bindings.insert(0, hint("PgUp PgDn", "hint.read_the_message"));
+        bindings.insert(0, hint("keyname.pages", "hint.read_the_message"));
     }
     bindings
 }
@@ -80,8 +89,10 @@ fn screen_commands(m: &Model) -> Vec<Binding> {
             ROOT,
             HELP,
         ],
-        Screen::Status | Screen::Users => vec![hint("Enter", "hint.back"), BACK, ROOT, HELP],
-        Screen::Help => vec![hint("Enter", "hint.back"), BACK, ROOT],
+        Screen::Status | Screen::Users => {
+            vec![hint("keyname.enter", "hint.back"), BACK, ROOT, HELP]
+        }
+        Screen::Help => vec![hint("keyname.enter", "hint.back"), BACK, ROOT],
         Screen::Components { .. } | Screen::AddSetting { .. } => {
             vec![
                 hint("keys.line_enter", "hint.select"),
@@ -130,7 +141,7 @@ fn keys_commands(list: &super::KeyList) -> Vec<Binding> {
     let first = if list.removing {
         hint("keys.line_enter", "hint.remove")
     } else {
-        hint("Enter", "hint.back")
+        hint("keyname.enter", "hint.back")
     };
     vec![first, MOVE, BACK, ROOT]
 }
@@ -151,7 +162,10 @@ fn roots_commands(hub: bool) -> Vec<Binding> {
 
 /// The keys of the copy-friendly view; a paged one turns pages too.
 fn view_commands(pager: Option<super::Pager>) -> Vec<Binding> {
-    let mut keys = vec![hint("c", "hint.copy"), hint("↑↓ PgUp PgDn", "hint.scroll")];
+    let mut keys = vec![
+        hint("c", "hint.copy"),
+        hint("keyname.scroll", "hint.scroll"),
+    ];
     if let Some(pager) = pager {
         if pager.more {
             keys.push(typed("N", "hint.older", Cmd::Older));
@@ -160,7 +174,7 @@ fn view_commands(pager: Option<super::Pager>) -> Vec<Binding> {
             keys.push(typed("P", "hint.newer", Cmd::Newer));
         }
     }
-    keys.extend([hint("Enter", "hint.back"), BACK, ROOT]);
+    keys.extend([hint("keyname.enter", "hint.back"), BACK, ROOT]);
     keys
 }
 
@@ -174,47 +188,47 @@ fn prompt_commands(prompt: Prompt<'_>) -> Vec<Binding> {
                 typed("X", "hint.exit", Cmd::Exit),
             ],
             SetupStep::Hostname => vec![
-                hint("Enter", "hint.accept"),
-                hint("Esc", "hint.previous_step"),
+                hint("keyname.enter", "hint.accept"),
+                hint("keyname.esc", "hint.previous_step"),
             ],
             SetupStep::Platform => vec![
                 hint("1-3", "hint.choose"),
                 MOVE,
-                hint("Esc", "hint.previous_step"),
+                hint("keyname.esc", "hint.previous_step"),
             ],
         },
         Prompt::Edit(_) => vec![
-            hint("Enter", "hint.save"),
-            hint("Esc", "hint.cancel"),
+            hint("keyname.enter", "hint.save"),
+            hint("keyname.esc", "hint.cancel"),
             hint("Ctrl-C", "hint.cancel"),
         ],
         Prompt::Form(form) if !form.field().choices.is_empty() => {
             vec![
                 hint("keys.line_enter", "hint.choose"),
                 MOVE,
-                hint("Esc", "hint.previous_question"),
+                hint("keyname.esc", "hint.previous_question"),
                 hint("Ctrl-C", "hint.cancel"),
             ]
         }
         Prompt::Form(_) => vec![
-            hint("Enter", "hint.accept"),
-            hint("Esc", "hint.previous_question"),
+            hint("keyname.enter", "hint.accept"),
+            hint("keyname.esc", "hint.previous_question"),
             hint("Ctrl-C", "hint.cancel"),
         ],
         Prompt::Paste(d) if d.purpose == TextFor::AuthorizedKey => vec![
             hint("keys.paste", "hint.the_key"),
             hint("keys.empty_line_ctrl_d", "hint.end_typed_text"),
-            hint("Esc", "hint.cancel"),
+            hint("keyname.esc", "hint.cancel"),
         ],
         Prompt::Paste(_) => vec![
             hint("keys.paste", "hint.pem_text"),
             hint("Ctrl-D", "hint.end_typed_text"),
-            hint("Esc", "hint.cancel"),
+            hint("keyname.esc", "hint.cancel"),
         ],
         Prompt::Confirm(_) => vec![
             hint("keys.yes_enter", "hint.confirm"),
-            hint("Enter", "hint.decline"),
-            hint("Esc", "hint.cancel"),
+            hint("keyname.enter", "hint.decline"),
+            hint("keyname.esc", "hint.cancel"),
         ],
     }
 }

@@ -4,8 +4,9 @@
 use ratatui::text::Line;
 
 use super::{Body, entry, field};
-use crate::model::{Files, Form, PasteDialog, TextFor, View, outcome};
+use crate::model::{Files, Form, Model, PasteDialog, TextFor, View, outcome};
 use crate::pemtext::pem_label;
+use crate::say;
 use crate::termcaps::Glyphs;
 use crate::ui::theme;
 
@@ -101,18 +102,45 @@ pub fn view(view: &View, width: u16, g: Glyphs) -> Body {
     }
 }
 
-pub fn paste(dialog: &PasteDialog, width: u16, g: Glyphs) -> Body {
-    let mut lines = vec![Line::from("")];
-    let intro = match dialog.purpose {
-        TextFor::AuthorizedKey => format!(
-            "Paste the {} now. A paste is read at once; text typed or pasted line by line ends with an empty line, or Ctrl-D. A key wrapped over several lines is joined again. Esc cancels.",
-            dialog.purpose.what()
+/// The paste dialog's title: "Paste CSR".
+pub fn paste_title(m: &Model, purpose: TextFor) -> String {
+    let v = m.voice();
+    match purpose {
+        TextFor::Csr => say!(v; "screens.paste.title_csr"),
+        TextFor::Cert => say!(v; "screens.paste.title_cert"),
+        TextFor::RootKey => say!(v; "screens.paste.title_root_key"),
+        TextFor::AuthorizedKey => say!(v; "screens.paste.title_authorized_key"),
+    }
+}
+
+/// What to paste, and how the paste ends.
+fn paste_intro(m: &Model, purpose: TextFor) -> String {
+    let v = m.voice();
+    let (what, ends) = match purpose {
+        TextFor::Csr => (
+            say!(v; "screens.paste.csr"),
+            say!(v; "screens.paste.ends_at_end_line"),
         ),
-        _ => format!(
-            "Paste the {} now. A paste is read at once; text typed or pasted line by line ends at its -----END line, or with Ctrl-D. Esc cancels.",
-            dialog.purpose.what()
+        TextFor::Cert => (
+            say!(v; "screens.paste.cert"),
+            say!(v; "screens.paste.ends_at_end_line"),
+        ),
+        TextFor::RootKey => (
+            say!(v; "screens.paste.root_key"),
+            say!(v; "screens.paste.ends_at_end_line"),
+        ),
+        TextFor::AuthorizedKey => (
+            say!(v; "screens.paste.authorized_key"),
+            say!(v; "screens.paste.ends_with_empty_line"),
         ),
     };
+    format!("{what} {ends}")
+}
+
+pub fn paste(m: &Model, dialog: &PasteDialog, width: u16) -> Body {
+    let (g, v) = (m.glyphs(), m.voice());
+    let mut lines = vec![Line::from("")];
+    let intro = paste_intro(m, dialog.purpose);
     lines.extend(
         g.wrap(&intro, usize::from(width).saturating_sub(4))
             .into_iter()
@@ -126,18 +154,26 @@ pub fn paste(dialog: &PasteDialog, width: u16, g: Glyphs) -> Body {
             .text
             .lines()
             .find_map(pem_label)
-            .unwrap_or("no BEGIN line yet");
-        lines.push(field("Received", format!("{received} lines ({kind})")));
+            .map_or_else(|| say!(v; "screens.paste.no_begin_line"), String::from);
+        let size = match received {
+            1 => say!(v; "screens.paste.lines_one", count = received, kind = kind),
+            _ => say!(v; "screens.paste.lines", count = received, kind = kind),
+        };
+        lines.push(field(&say!(v; "screens.paste.received"), size));
     }
     error_lines(&mut lines, dialog.error.as_ref(), width, g);
     Body::plain(lines)
 }
 
-pub fn files(files: &Files, width: u16, g: Glyphs) -> Body {
+pub fn files(m: &Model, files: &Files, width: u16) -> Body {
+    let g = m.glyphs();
     let mut lines = vec![Line::from("")];
     let room = usize::from(width).saturating_sub(8).max(10);
     match &files.rows {
-        None => lines.push(Line::from("  Reading /incoming…")),
+        None => lines.push(Line::from(format!(
+            "  {}",
+            say!(m.voice(); "screens.files.reading")
+        ))),
         Some(rows) if rows.is_empty() => {
             lines.extend(outcome::no_request().map(|l| Line::from(format!("  {l}"))));
         }

@@ -2,30 +2,34 @@
 
 use ratatui::text::Line;
 
-use super::{Body, entry};
+use super::{Body, entry, line_heading, loading};
 use crate::model::{KeyList, KeyListKind, Model, RootList, outcome};
-use crate::termcaps::Glyphs;
+use crate::say;
 use crate::ui::theme;
 
 pub fn users(m: &Model, cursor: usize) -> Body {
     let Some(s) = &m.snapshot else {
-        return Body::plain(vec![Line::from("  Loading…")]);
+        return loading(m);
     };
+    let v = m.voice();
     let mut lines = vec![
         Line::from(""),
-        Line::from("  Choose a user by line number:"),
+        Line::from(format!("  {}", say!(v; "screens.keys.choose_user"))),
         Line::from(""),
         Line::styled(
             format!(
-                "  {:<5}{:<12}{:<14}{}",
-                "Line", "User", "Key pair", "Authorized keys"
+                "{}{:<12}{:<14}{}",
+                line_heading(m),
+                say!(v; "screens.users.user"),
+                say!(v; "screens.users.key_pair"),
+                say!(v; "screens.users.authorized_keys")
             ),
             theme::LABEL,
         ),
     ];
     let first = lines.len();
     for (i, u) in s.users.iter().enumerate() {
-        let (key, authorized) = (u.key_label(m.voice()), u.authorized_label(m.voice()));
+        let (key, authorized) = super::status::user_labels(m, u);
         lines.push(entry(
             &(i + 1).to_string(),
             format!("{:<12}{:<14}{}", u.user, key, authorized),
@@ -40,31 +44,29 @@ pub fn users(m: &Model, cursor: usize) -> Body {
     }
 }
 
-pub fn list(list: &KeyList) -> Body {
+pub fn list(m: &Model, list: &KeyList) -> Body {
+    let v = m.voice();
     let mut lines = vec![Line::from("")];
     let (empty, heading) = match list.kind {
         KeyListKind::Authorized => (
-            format!("{} has no authorized keys: 2 adds one by paste.", list.user),
-            format!(
-                "{}'s authorized keys (type, fingerprint, comment):",
-                list.user
-            ),
+            say!(v; "screens.keys.no_authorized_key", user = list.user),
+            say!(v; "screens.keys.authorized_heading", user = list.user),
         ),
         KeyListKind::KnownHosts => (
-            "No host is known yet: the first SFTP connection to a host asks to trust it."
-                .to_string(),
-            "Hosts whose keys tanadmin trusts:".to_string(),
+            say!(v; "screens.keys.no_known_host"),
+            say!(v; "screens.keys.known_hosts_heading"),
         ),
     };
     match &list.rows {
-        None => lines.push(Line::from("  Reading…")),
+        None => lines.push(Line::from(format!("  {}", say!(v; "screens.reading")))),
         Some(rows) if rows.is_empty() => lines.push(Line::from(format!("  {empty}"))),
         Some(rows) => {
             lines.push(Line::from(format!("  {heading}")));
             if list.removing {
-                lines.push(Line::from(
-                    "  Choose the line to remove; Enter alone goes back.",
-                ));
+                lines.push(Line::from(format!(
+                    "  {}",
+                    say!(v; "screens.keys.choose_removal")
+                )));
             }
             lines.push(Line::from(""));
             // A row's first line is numbered; its next lines (the long parts) stand below it,
@@ -80,10 +82,14 @@ pub fn list(list: &KeyList) -> Body {
 }
 
 /// The Tanium Server's root keys by line number.
-pub fn roots(list: &RootList, width: u16, hub: bool, g: Glyphs) -> Body {
+pub fn roots(m: &Model, list: &RootList, width: u16) -> Body {
+    let (hub, g) = (super::is_hub(m), m.glyphs());
     let mut lines = vec![Line::from("")];
     let Some(rows) = &list.rows else {
-        lines.push(Line::from("  Reading the root keys…"));
+        lines.push(Line::from(format!(
+            "  {}",
+            say!(m.voice(); "screens.keys.reading_roots")
+        )));
         return Body::plain(lines);
     };
     let room = usize::from(width).saturating_sub(4);

@@ -2,12 +2,12 @@
 
 use ratatui::text::Line;
 
-use super::{Body, entry, say};
+use super::{Body, entry, loading, say};
 use crate::model::Model;
 
 pub fn body(m: &Model, id: &str, cursor: usize) -> Body {
     let Some(snapshot) = &m.snapshot else {
-        return Body::plain(vec![Line::from("  Loading…")]);
+        return loading(m);
     };
     let items = m.menus.visible(id, &snapshot.config);
     let mut lines = vec![Line::from("")];

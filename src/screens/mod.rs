@@ -15,6 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::model::{Model, Screen, SetupStep};
+use crate::say;
 use crate::termcaps::Glyphs;
 use crate::texts;
 use crate::ui::theme;
@@ -40,7 +41,7 @@ impl Body {
 pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
     let g = m.glyphs();
     let body = match m.screen() {
-        Screen::Setup(setup) => setup::body(setup, area.width, g),
+        Screen::Setup(setup) => setup::body(m, setup, area.width),
         Screen::Menu { id, cursor } => menu::body(m, id, *cursor),
         Screen::Status => status::body(m),
         Screen::Users => status::users(m),
@@ -49,14 +50,14 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
         Screen::Settings { component, cursor } => settings::list_settings(m, *component, *cursor),
         Screen::AddSetting { component, cursor } => settings::addable(m, *component, *cursor),
         Screen::Edit(edit) => settings::edit(m, edit, area.width),
-        Screen::Confirm(confirm) => confirm::body(confirm, area, m.confirm_scroll, g),
+        Screen::Confirm(confirm) => confirm::body(m, confirm, area),
         Screen::Form(form) => flow::form(form, area.width, g),
         Screen::View(view) => flow::view(view, area.width, g),
-        Screen::Paste(dialog) => flow::paste(dialog, area.width, g),
-        Screen::Files(files) => flow::files(files, area.width, g),
+        Screen::Paste(dialog) => flow::paste(m, dialog, area.width),
+        Screen::Files(files) => flow::files(m, files, area.width),
         Screen::UserList { cursor, .. } => keys::users(m, *cursor),
-        Screen::Keys(list) => keys::list(list),
-        Screen::Roots(list) => keys::roots(list, area.width, is_hub(m), g),
+        Screen::Keys(list) => keys::list(m, list),
+        Screen::Roots(list) => keys::roots(m, list, area.width),
     };
     let height = usize::from(area.height);
     let offset = body
@@ -119,7 +120,7 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
             Screen::Confirm(c) => c.title.clone(),
             Screen::Form(f) => f.title.clone(),
             Screen::View(v) => v.title.clone(),
-            Screen::Paste(d) => format!("Paste {}", d.purpose.short()),
+            Screen::Paste(d) => flow::paste_title(m, d.purpose),
             Screen::Files(_) => "/incoming".into(),
             Screen::UserList { .. } => say(m, "screen.user_list"),
             Screen::Roots(_) if is_hub(m) => say(m, "screen.roots"),
@@ -177,17 +178,23 @@ pub fn prompt_label(m: &Model) -> String {
             Some(_) => say(m, "prompt.new_value_keep"),
             None => say(m, "prompt.new_value"),
         },
-        Screen::Confirm(c) => format!("{} {}: ", c.question, say(m, "prompt.yes_no")),
+        Screen::Confirm(c) => say!(
+            m.voice();
+            "screens.confirm_prompt",
+            question = c.question,
+            yes_no = say(m, "prompt.yes_no")
+        ),
         Screen::Status | Screen::Users | Screen::Help => say(m, "prompt.go_back"),
         Screen::View(_) => say(m, "prompt.view"),
-        Screen::Paste(_) => "Paste> ".into(),
+        Screen::Paste(_) => say!(m.voice(); "screens.paste_prompt"),
         Screen::Form(form) => {
             let f = form.field();
-            if f.choices.is_empty() {
-                format!("{} [{}]: ", f.label, f.default)
+            let default = if f.choices.is_empty() {
+                f.default.clone()
             } else {
-                format!("{} [{}]: ", f.label, form.cursor + 1)
-            }
+                (form.cursor + 1).to_string()
+            };
+            say!(m.voice(); "screens.form_prompt", label = f.label, default = default)
         }
         Screen::Menu { .. }
         | Screen::Components { .. }
@@ -203,6 +210,19 @@ pub fn prompt_label(m: &Model) -> String {
 /// The text `key` in the operator's language, as the terminal shows it.
 pub(super) fn say(m: &Model, key: &str) -> String {
     m.glyphs().text(texts::text(m.lang, key)).into_owned()
+}
+
+/// The body of a screen whose appliance is still being read.
+fn loading(m: &Model) -> Body {
+    Body::plain(vec![Line::from(format!(
+        "  {}",
+        say!(m.voice(); "screens.loading")
+    ))])
+}
+
+/// A column's heading over the line numbers, right-aligned over them: "  Line ".
+fn line_heading(m: &Model) -> String {
+    format!("{:>6} ", say!(m.voice(); "screens.line"))
 }
 
 /// "  label  value" with the label in a fixed column.

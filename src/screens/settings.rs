@@ -2,17 +2,18 @@
 
 use ratatui::text::Line;
 
-use super::{Body, entry, field};
+use super::{Body, entry, field, line_heading, loading};
 use crate::appliance::catalogue::{self, Component};
 use crate::appliance::settings::Settings;
 use crate::model::{Edit, Model};
+use crate::say;
 use crate::ui::theme;
 
 fn settings(m: &Model) -> Result<&Settings, String> {
     match m.snapshot.as_ref().map(|s| &s.settings) {
         Some(Ok(settings)) => Ok(settings),
         Some(Err(e)) => Err(e.clone()),
-        None => Err("Loading…".into()),
+        None => Err(say!(m.voice(); "screens.loading")),
     }
 }
 
@@ -35,7 +36,7 @@ fn numbered(heading: Vec<Line<'static>>, rows: Vec<String>, cursor: usize) -> Bo
 
 pub fn components(m: &Model, cursor: usize) -> Body {
     let Some(s) = &m.snapshot else {
-        return Body::plain(vec![Line::from("  Loading…")]);
+        return loading(m);
     };
     let rows = Component::for_appliance(&s.config)
         .iter()
@@ -44,7 +45,10 @@ pub fn components(m: &Model, cursor: usize) -> Body {
     numbered(
         vec![
             Line::from(""),
-            Line::from("  Choose a component by line number:"),
+            Line::from(format!(
+                "  {}",
+                say!(m.voice(); "screens.settings.choose_component")
+            )),
             Line::from(""),
         ],
         rows,
@@ -70,22 +74,32 @@ pub fn list_settings(m: &Model, component: Component, cursor: usize) -> Body {
         .iter()
         .map(|(def, value)| format!("{:<36}{}", def.label, catalogue::describe(def, value)))
         .collect();
+    let v = m.voice();
     let heading = vec![
         Line::from(""),
         Line::styled(
-            format!("  {component}, platform {}", s.config.platform),
+            format!(
+                "  {}",
+                say!(v; "screens.settings.heading", component = component, platform = s.config.platform)
+            ),
             theme::TITLE,
         ),
         Line::styled(
-            format!("  {:<5}{:<36}{}", "Line", "Setting", "Value"),
+            format!(
+                "{}{:<36}{}",
+                line_heading(m),
+                say!(v; "screens.settings.setting"),
+                say!(v; "screens.settings.value")
+            ),
             theme::LABEL,
         ),
     ];
     if rows.is_empty() {
         let mut lines = heading;
-        lines.push(Line::from(
-            "  No settings yet: A adds one from the catalogue.",
-        ));
+        lines.push(Line::from(format!(
+            "  {}",
+            say!(v; "screens.settings.none_yet")
+        )));
         return Body::plain(lines);
     }
     numbered(heading, rows, cursor)
@@ -95,12 +109,15 @@ pub fn addable(m: &Model, component: Component, cursor: usize) -> Body {
     let (Some(s), Ok(settings)) = (&m.snapshot, settings(m)) else {
         return Body::plain(Vec::new());
     };
+    let v = m.voice();
     let rows = settings
         .addable(&s.config, component)
         .iter()
         .map(|def| {
-            let default = catalogue::default_value(&s.config, component, def)
-                .map_or("no default".to_string(), |v| format!("default {v}"));
+            let default = catalogue::default_value(&s.config, component, def).map_or_else(
+                || say!(v; "screens.settings.no_default"),
+                |value| say!(v; "screens.settings.default_value", value = value),
+            );
             format!("{:<36}{}", def.label, default)
         })
         .collect();
@@ -108,7 +125,8 @@ pub fn addable(m: &Model, component: Component, cursor: usize) -> Body {
         vec![
             Line::from(""),
             Line::from(format!(
-                "  Catalogue settings of {component} not yet present:"
+                "  {}",
+                say!(v; "screens.settings.addable", component = component)
             )),
             Line::from(""),
         ],
@@ -125,19 +143,7 @@ pub fn edit(m: &Model, edit: &Edit, width: u16) -> Body {
     let Ok(def) = catalogue::lookup(&s.config, edit.component, edit.name) else {
         return Body::plain(lines);
     };
-    lines.push(field("Setting", def.label));
-    lines.push(field("Component", edit.component.label()));
-    lines.push(field("Type", def.kind.type_name()));
-    lines.push(field("Values", catalogue::allowed_text(&s.config, def)));
-    let current = if edit.adding {
-        "not set".to_string()
-    } else {
-        edit.default.clone().unwrap_or_default()
-    };
-    lines.push(field("Current value", current));
-    if let Some(d) = catalogue::default_value(&s.config, edit.component, def) {
-        lines.push(field("Default", d.to_string()));
-    }
+    edit_fields(m, edit, def, &mut lines);
     lines.push(Line::from(""));
     let width = usize::from(width).saturating_sub(4);
     let g = m.glyphs();
@@ -153,9 +159,44 @@ pub fn edit(m: &Model, edit: &Edit, width: u16) -> Body {
                 .into_iter()
                 .map(|l| Line::styled(format!("  {l}"), theme::ERROR)),
         );
-        lines.push(Line::from(
-            "  Nothing was changed. Correct the value, or Esc to cancel.",
-        ));
+        lines.push(Line::from(format!(
+            "  {}",
+            say!(m.voice(); "screens.settings.nothing_changed")
+        )));
     }
     Body::plain(lines)
+}
+
+/// The setting's name, component, type, values, current value and default.
+fn edit_fields(
+    m: &Model,
+    edit: &Edit,
+    def: &catalogue::SettingDef,
+    lines: &mut Vec<Line<'static>>,
+) {
+    let (Some(s), v) = (&m.snapshot, m.voice()) else {
+        return;
+    };
+    lines.push(field(&say!(v; "screens.settings.setting"), def.label));
+    lines.push(field(
+        &say!(v; "screens.settings.component"),
+        edit.component.label(),
+    ));
+    lines.push(field(
+        &say!(v; "screens.settings.type"),
+        def.kind.type_name(),
+    ));
+    lines.push(field(
+        &say!(v; "screens.settings.values"),
+        catalogue::allowed_text(&s.config, def),
+    ));
+    let current = if edit.adding {
+        say!(v; "screens.settings.not_set")
+    } else {
+        edit.default.clone().unwrap_or_default()
+    };
+    lines.push(field(&say!(v; "screens.settings.current_value"), current));
+    if let Some(d) = catalogue::default_value(&s.config, edit.component, def) {
+        lines.push(field(&say!(v; "screens.settings.default"), d.to_string()));
+    }
 }

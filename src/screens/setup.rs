@@ -3,56 +3,28 @@
 use ratatui::text::Line;
 
 use super::{Body, entry, field};
-use crate::appliance::Platform;
-use crate::model::{SETUP_ROLES, Setup, SetupStep};
-use crate::termcaps::Glyphs;
+use crate::appliance::{Platform, Role};
+use crate::model::{Model, SETUP_ROLES, Setup, SetupStep};
+use crate::say;
 use crate::ui::theme;
 
-pub fn body(setup: &Setup, width: u16, g: Glyphs) -> Body {
+pub fn body(m: &Model, setup: &Setup, width: u16) -> Body {
     let mut lines = vec![Line::from("")];
     lines.extend(
-        g.wrap("This appliance root is empty. Answer three questions to set it up; Enter accepts the default shown in brackets.", usize::from(width) - 4)
+        m.glyphs()
+            .wrap(
+                &say!(m.voice(); "screens.setup.intro"),
+                usize::from(width) - 4,
+            )
             .into_iter()
             .map(|l| Line::from(format!("  {l}"))),
     );
     lines.push(Line::from(""));
-    let mut selected = None;
-    match setup.step {
-        SetupStep::Role => {
-            lines.push(Line::styled("  1. Role of this appliance", theme::TITLE));
-            lines.push(Line::from(""));
-            for (i, (label, _, _)) in SETUP_ROLES.iter().enumerate() {
-                if i == setup.cursor {
-                    selected = Some(lines.len());
-                }
-                lines.push(entry(&(i + 1).to_string(), *label, i == setup.cursor));
-            }
-        }
-        SetupStep::Hostname => {
-            lines.push(field("Role", SETUP_ROLES[setup.role].0));
-            lines.push(Line::from(""));
-            lines.push(Line::styled("  2. Hostname", theme::TITLE));
-            lines.push(Line::from(
-                "     Letters, digits, '-' and '.'; the default is this machine's name.",
-            ));
-        }
-        SetupStep::Platform => {
-            lines.push(field("Role", SETUP_ROLES[setup.role].0));
-            lines.push(field("Hostname", setup.hostname.clone()));
-            lines.push(Line::from(""));
-            lines.push(Line::styled(
-                "  3. Tanium Core Platform version",
-                theme::TITLE,
-            ));
-            lines.push(Line::from(""));
-            for (i, p) in Platform::ALL.iter().enumerate() {
-                if i == setup.cursor {
-                    selected = Some(lines.len());
-                }
-                lines.push(entry(&(i + 1).to_string(), p.label(), i == setup.cursor));
-            }
-        }
-    }
+    let selected = match setup.step {
+        SetupStep::Role => role(m, setup, &mut lines),
+        SetupStep::Hostname => hostname(m, setup, width, &mut lines),
+        SetupStep::Platform => platform(m, setup, &mut lines),
+    };
     if let Some(e) = &setup.error {
         lines.push(Line::from(""));
         lines.push(Line::styled(format!("  {e}"), theme::ERROR));
@@ -61,5 +33,78 @@ pub fn body(setup: &Setup, width: u16, g: Glyphs) -> Body {
         lines,
         selected,
         scroll: 0,
+    }
+}
+
+fn title(text: String) -> Line<'static> {
+    Line::styled(format!("  {text}"), theme::TITLE)
+}
+
+/// The first question: the roles by line number; the line of the cursor.
+fn role(m: &Model, setup: &Setup, lines: &mut Vec<Line<'static>>) -> Option<usize> {
+    lines.push(title(say!(m.voice(); "screens.setup.role_question")));
+    lines.push(Line::from(""));
+    let mut selected = None;
+    for i in 0..SETUP_ROLES.len() {
+        if i == setup.cursor {
+            selected = Some(lines.len());
+        }
+        let label = role_choice(m, i);
+        lines.push(entry(&(i + 1).to_string(), label, i == setup.cursor));
+    }
+    selected
+}
+
+/// The second question, under the role chosen.
+fn hostname(m: &Model, setup: &Setup, width: u16, lines: &mut Vec<Line<'static>>) -> Option<usize> {
+    let v = m.voice();
+    lines.push(field(
+        &say!(v; "status.field.role"),
+        role_choice(m, setup.role),
+    ));
+    lines.push(Line::from(""));
+    lines.push(title(say!(v; "screens.setup.hostname_question")));
+    let help = say!(v; "screens.setup.hostname_help");
+    let room = usize::from(width).saturating_sub(7);
+    lines.extend(
+        m.glyphs()
+            .wrap(&help, room)
+            .into_iter()
+            .map(|l| Line::from(format!("     {l}"))),
+    );
+    None
+}
+
+/// The third question: the platform versions by line number; the line of the cursor.
+fn platform(m: &Model, setup: &Setup, lines: &mut Vec<Line<'static>>) -> Option<usize> {
+    let v = m.voice();
+    lines.push(field(
+        &say!(v; "status.field.role"),
+        role_choice(m, setup.role),
+    ));
+    lines.push(field(
+        &say!(v; "status.field.hostname"),
+        setup.hostname.clone(),
+    ));
+    lines.push(Line::from(""));
+    lines.push(title(say!(v; "screens.setup.platform_question")));
+    lines.push(Line::from(""));
+    let mut selected = None;
+    for (i, p) in Platform::ALL.iter().enumerate() {
+        if i == setup.cursor {
+            selected = Some(lines.len());
+        }
+        lines.push(entry(&(i + 1).to_string(), p.label(), i == setup.cursor));
+    }
+    selected
+}
+
+/// The role of line `i` of the first question, in the operator's language ("Tanium Server"
+/// and "Zone Server" are names, the same in every language).
+fn role_choice(m: &Model, i: usize) -> String {
+    match SETUP_ROLES.get(i) {
+        Some((_, Role::TaniumServer, true)) => say!(m.voice(); "screens.setup.hub_role"),
+        Some((label, _, _)) => (*label).to_string(),
+        None => String::new(),
     }
 }

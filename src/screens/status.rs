@@ -1,53 +1,54 @@
 //! Tanium Status and the TanOS users overview.
 
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 
-use super::{Body, field, long_field};
+use super::{Body, field, loading, long_field};
 use crate::appliance::Role;
 use crate::appliance::status::{CertState, Snapshot};
 use crate::date::date;
 use crate::model::Model;
+use crate::say;
+use crate::sshkeys::UserKeys;
 use crate::ui::theme;
 
 pub fn body(m: &Model) -> Body {
     let Some(s) = &m.snapshot else {
-        return Body::plain(vec![Line::from("  Loading…")]);
+        return loading(m);
     };
-    let (width, g) = (m.size.0, m.glyphs());
+    let (width, g, v) = (m.size.0, m.glyphs(), m.voice());
     let mut lines = vec![Line::from("")];
-    lines.extend(long_field("Hostname", &s.config.hostname, width, g));
-    lines.push(field("Role", s.config.role_label()));
-    lines.push(field("Platform version", s.config.platform.to_string()));
-    lines.extend(long_field("Appliance root", &m.root, width, g));
-    lines.push(Line::from(""));
-    lines.push(field("TLS certificate", s.cert_path.clone()));
-    certificate(m, s, &mut lines);
-    lines.push(field("ReportingTLSMode", tls_mode(s)));
-    let root_label = match s.config.role {
-        Role::TaniumServer => "Root key (tanium.pub)",
-        Role::ZoneServer => "Trusted root (tanium.pub)",
-    };
-    let root = match &s.root_fingerprint {
-        None => "none".to_string(),
-        Some(Ok(fp)) => fp.clone(),
-        Some(Err(e)) => format!("unreadable: {e}"),
-    };
-    lines.push(field(root_label, root));
+    let hostname = say!(v; "status.field.hostname");
+    lines.extend(long_field(&hostname, &s.config.hostname, width, g));
+    lines.push(field(&say!(v; "status.field.role"), s.config.role_label()));
     lines.push(field(
-        "SFTP host key",
+        &say!(v; "status.field.platform"),
+        s.config.platform.to_string(),
+    ));
+    let root = say!(v; "status.field.appliance_root");
+    lines.extend(long_field(&root, &m.root, width, g));
+    lines.push(Line::from(""));
+    lines.push(field(
+        &say!(v; "status.field.tls_certificate"),
+        s.cert_path.clone(),
+    ));
+    certificate(m, s, &mut lines);
+    lines.push(field("ReportingTLSMode", tls_mode(m, s)));
+    root_key(m, s, &mut lines);
+    lines.push(field(
+        &say!(v; "status.field.sftp_host_key"),
         s.sftp_host_key
             .clone()
-            .unwrap_or_else(|| "none (tanos-menu sshd makes it)".into()),
+            .unwrap_or_else(|| say!(v; "status.no_sftp_host_key")),
     ));
     if let Some(rotation) = &s.tls_rotation {
         lines.push(field(
-            "Next TLS key rotation",
+            &say!(v; "status.field.next_rotation"),
             crate::model::outcome::rotation_status(rotation),
         ));
     }
     if let Some(count) = s.issued_expiring {
         lines.push(field(
-            "Issued certificates",
+            &say!(v; "status.field.issued_certificates"),
             crate::model::outcome::expiring_status(
                 count,
                 &m.key_path(crate::model::Step::IssuedList),
@@ -58,21 +59,39 @@ pub fn body(m: &Model) -> Body {
     Body::plain(lines)
 }
 
+/// The root key's fingerprint: the Tanium Server's own, or the one a Zone Server trusts.
+fn root_key(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
+    let v = m.voice();
+    let label = match s.config.role {
+        Role::TaniumServer => say!(v; "status.field.root_key"),
+        Role::ZoneServer => say!(v; "status.field.trusted_root"),
+    };
+    let root = match &s.root_fingerprint {
+        None => say!(v; "status.no_root"),
+        Some(Ok(fp)) => fp.clone(),
+        Some(Err(e)) => say!(v; "status.unreadable", error = e),
+    };
+    lines.push(field(&label, root));
+}
+
 /// The certificate's state, and when it is installed its subject, issuer and end.
 fn certificate(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
+    let v = m.voice();
+    let state = format!("  {}", say!(v; "status.field.state"));
     let summary = match &s.cert {
-        CertState::None => return lines.push(field("  state", "none installed")),
+        CertState::None => return lines.push(field(&state, say!(v; "status.none_installed"))),
         CertState::Unreadable(e) => {
-            return lines.push(Line::styled(format!("  unreadable: {e}"), theme::ERROR));
+            let text = say!(v; "status.unreadable", error = e);
+            return lines.push(Line::styled(format!("  {text}"), theme::ERROR));
         }
         CertState::Installed { summary, .. } => {
-            lines.push(field("  state", s.cert.short()));
+            lines.push(field(&state, s.cert.short_in(v)));
             summary
         }
         CertState::KeyMismatch { summary, reason } | CertState::Untrusted { summary, reason } => {
             lines.push(Line::from(vec![
-                ratatui::text::Span::styled(format!("  {:<28}", "  state"), theme::LABEL),
-                ratatui::text::Span::styled(s.cert.short(), theme::ERROR),
+                Span::styled(format!("  {state:<28}"), theme::LABEL),
+                Span::styled(s.cert.short_in(v), theme::ERROR),
             ]));
             let width = usize::from(m.size.0).saturating_sub(32).max(30);
             for part in m.glyphs().wrap(reason, width) {
@@ -82,16 +101,18 @@ fn certificate(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
         }
     };
     let (width, g) = (m.size.0, m.glyphs());
-    lines.extend(long_field("  subject", &summary.subject, width, g));
-    lines.extend(long_field("  issuer", &summary.issuer, width, g));
+    let subject = format!("  {}", say!(v; "status.field.subject"));
+    lines.extend(long_field(&subject, &summary.subject, width, g));
+    let issuer = format!("  {}", say!(v; "status.field.issuer"));
+    lines.extend(long_field(&issuer, &summary.issuer, width, g));
     lines.push(field(
-        "  expires",
+        &format!("  {}", say!(v; "status.field.expires")),
         format!("{} UTC", date(summary.not_after)),
     ));
 }
 
 /// ReportingTLSMode as the catalogue describes its value.
-fn tls_mode(s: &Snapshot) -> String {
+fn tls_mode(m: &Model, s: &Snapshot) -> String {
     let component = crate::appliance::catalogue::Component::primary(s.config.role);
     match (
         &s.tls_mode,
@@ -99,7 +120,7 @@ fn tls_mode(s: &Snapshot) -> String {
     ) {
         (Some(v), Ok(def)) => crate::appliance::catalogue::describe(def, v),
         (Some(v), Err(_)) => v.to_string(),
-        (None, _) => "not set".to_string(),
+        (None, _) => say!(m.voice(); "status.not_set"),
     }
 }
 
@@ -143,20 +164,24 @@ fn warnings(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
 
 pub fn users(m: &Model) -> Body {
     let Some(s) = &m.snapshot else {
-        return Body::plain(vec![Line::from("  Loading…")]);
+        return loading(m);
     };
+    let v = m.voice();
     let mut lines = vec![
         Line::from(""),
         Line::styled(
             format!(
                 "  {:<4}{:<12}{:<14}{}",
-                "", "User", "Key pair", "Authorized keys"
+                "",
+                say!(v; "screens.users.user"),
+                say!(v; "screens.users.key_pair"),
+                say!(v; "screens.users.authorized_keys")
             ),
             theme::LABEL,
         ),
     ];
     for (i, u) in s.users.iter().enumerate() {
-        let (key, authorized) = (u.key_label(m.voice()), u.authorized_label(m.voice()));
+        let (key, authorized) = user_labels(m, u);
         lines.push(Line::from(format!(
             "  {:<4}{:<12}{:<14}{}",
             i + 1,
@@ -169,4 +194,19 @@ pub fn users(m: &Model) -> Body {
         }
     }
     Body::plain(lines)
+}
+
+/// A user's key pair ("ssh-ed25519" or none) and how many keys it authorizes (or why they
+/// could not be read), in the operator's language.
+pub(super) fn user_labels(m: &Model, u: &UserKeys) -> (String, String) {
+    let v = m.voice();
+    let key = u
+        .key
+        .as_ref()
+        .map_or_else(|| say!(v; "screens.users.no_key"), |(algo, _)| algo.clone());
+    let authorized = match &u.authorized {
+        Ok(n) => n.to_string(),
+        Err(e) => say!(v; "status.unreadable", error = e),
+    };
+    (key, authorized)
 }

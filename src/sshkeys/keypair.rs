@@ -7,7 +7,6 @@ use ssh_key::rand_core::OsRng;
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey};
 
 use crate::fsutil;
-use crate::texts::Voice;
 
 pub const PRIVATE_KEY_FILE: &str = "id_ed25519";
 pub const PUBLIC_KEY_FILE: &str = "id_ed25519.pub";
@@ -59,24 +58,6 @@ pub struct UserKeys {
     pub key: Option<(String, String)>,
     /// Number of keys in authorized_keys, or why it could not be read.
     pub authorized: Result<usize, String>,
-}
-
-impl UserKeys {
-    /// "ssh-ed25519" or "none", for the users lists, in `voice`.
-    pub fn key_label(&self, voice: Voice) -> String {
-        self.key.as_ref().map_or_else(
-            || crate::say!(voice; "sshkeys.keypair.none"),
-            |(algo, _)| algo.clone(),
-        )
-    }
-
-    /// "2", or why authorized_keys could not be read, in `voice`.
-    pub fn authorized_label(&self, voice: Voice) -> String {
-        match &self.authorized {
-            Ok(n) => n.to_string(),
-            Err(e) => crate::say!(voice; "sshkeys.keypair.unreadable", reason = e),
-        }
-    }
 }
 
 pub fn user_keys(ssh_dir: &Path, user: &str) -> UserKeys {

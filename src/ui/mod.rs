@@ -11,13 +11,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::model::{MIN_SIZE, Model, commands, message_layout};
+use crate::say;
 use crate::screens::{self, shown};
-use crate::texts;
 
 pub fn draw(m: &Model, frame: &mut Frame) {
     let area = frame.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        too_small(frame, area, m.ignored);
+        too_small(m, frame, area);
         return;
     }
     // A message is shown whole: it takes the rows it needs, the body's too if it must.
@@ -45,7 +45,10 @@ pub fn draw(m: &Model, frame: &mut Frame) {
     screens::draw_body(m, frame, body);
     draw_message(m, frame, flash, message);
     draw_prompt(m, frame, prompt);
-    frame.render_widget(Paragraph::new(footer_line(m)).style(theme::FOOTER), footer);
+    frame.render_widget(
+        Paragraph::new(footer_line(m, footer.width)).style(theme::FOOTER),
+        footer,
+    );
     scrub_hidden(frame.buffer_mut());
 }
 
@@ -102,7 +105,7 @@ fn draw_prompt(m: &Model, frame: &mut Frame, prompt: Rect) {
         frame.render_widget(
             Paragraph::new(Line::styled(
                 m.glyphs()
-                    .show("Reading the paste… keys wait until it has ended.")
+                    .show(&say!(m.voice(); "screens.settling"))
                     .into_owned(),
                 theme::BUSY,
             )),
@@ -139,17 +142,15 @@ fn scrub_hidden(buf: &mut ratatui::buffer::Buffer) {
 fn header_line(m: &Model, width: usize) -> Line<'static> {
     let g = m.glyphs();
     let Some(s) = &m.snapshot else {
-        return shown(
-            g,
-            Line::from(format!(" TanOS │ new appliance │ {}", m.root)),
-        );
+        let new = say!(m.voice(); "screens.header.new_appliance");
+        return shown(g, Line::from(format!(" TanOS │ {new} │ {}", m.root)));
     };
+    let cert = say!(m.voice(); "screens.header.cert", state = s.cert.short_in(m.voice()));
     let tail = g
         .show(&format!(
-            " │ {} │ {} │ cert {}",
+            " │ {} │ {} │ {cert}",
             s.config.role_short(),
             s.config.platform,
-            s.cert.short()
         ))
         .into_owned();
     // A long hostname gives way to the role and certificate state.
@@ -169,37 +170,70 @@ fn header_line(m: &Model, width: usize) -> Line<'static> {
     Line::from(format!(" {host}{tail}"))
 }
 
-/// Key hints from the screen's real bindings.
-fn footer_line(m: &Model) -> Line<'static> {
-    let mut spans = vec![Span::raw(" ")];
-    for (i, b) in commands(m).iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::raw("  "));
-        }
-        let say = |key| m.glyphs().text(texts::text(m.lang, key)).into_owned();
-        // A key named in words is a text; a key as typed (`B`, `RR`, `↑↓`) is not.
-        let key = if b.key.starts_with("keys.") {
-            say(b.key)
-        } else {
-            b.key.to_string()
-        };
-        spans.push(Span::styled(key, theme::KEY));
-        spans.push(Span::raw(format!(" {}", say(b.label))));
+/// Key hints from the screen's real bindings. A row too narrow for them all (in French, most
+/// often) spaces them closer, then leaves out the arrows' hint, then the last ones: a hint is
+/// shown whole or not at all.
+fn footer_line(m: &Model, width: u16) -> Line<'static> {
+    let (g, v) = (m.glyphs(), m.voice());
+    // (key, what it does, whether it is the arrows' hint), as drawn.
+    let mut hints: Vec<(String, String, bool)> = commands(m)
+        .iter()
+        .map(|b| {
+            // A key named in words is a text; a key as typed (`B`, `RR`, `↑↓`) is not.
+            let key = if b.in_words() {
+                v.say(b.key)
+            } else {
+                b.key.to_string()
+            };
+            let label = format!(" {}", v.say(b.label));
+            let key = g.show(&key).into_owned();
+            (key, g.show(&label).into_owned(), b.key == "↑↓")
+        })
+        .collect();
+    let wide = |hints: &[(String, String, bool)], gap: usize| {
+        let text: usize = hints
+            .iter()
+            .map(|(k, l, _)| k.chars().count() + l.chars().count())
+            .sum();
+        1 + text + gap * hints.len().saturating_sub(1)
+    };
+    let room = usize::from(width);
+    let gap = if wide(&hints, 2) <= room { 2 } else { 1 };
+    if wide(&hints, gap) > room {
+        hints.retain(|(_, _, arrows)| !arrows);
     }
-    shown(m.glyphs(), Line::from(spans))
+    while wide(&hints, gap) > room && hints.len() > 1 {
+        hints.pop();
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (i, (key, label, _)) in hints.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" ".repeat(gap)));
+        }
+        spans.push(Span::styled(key, theme::KEY));
+        spans.push(Span::raw(label));
+    }
+    Line::from(spans)
 }
 
-fn too_small(frame: &mut Frame, area: Rect, ignored: usize) {
+fn too_small(m: &Model, frame: &mut Frame, area: Rect) {
+    let v = m.voice();
     let mut text = vec![
-        Line::styled("Terminal too small", theme::ERROR),
-        Line::from(format!(
-            "{}x{} here; the console needs at least {}x{}.",
-            area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+        Line::styled(say!(v; "screens.too_small.title"), theme::ERROR),
+        Line::from(say!(
+            v;
+            "screens.too_small.size",
+            width = area.width,
+            height = area.height,
+            min_width = MIN_SIZE.0,
+            min_height = MIN_SIZE.1
         )),
-        Line::from("Enlarge the window; nothing is lost meanwhile. Keys do nothing until then."),
+        Line::from(say!(v; "screens.too_small.enlarge")),
     ];
-    if ignored > 0 {
-        text.push(Line::from(format!("Keys ignored: {ignored}.")));
+    if m.ignored > 0 {
+        text.push(Line::from(
+            say!(v; "screens.too_small.ignored", count = m.ignored),
+        ));
     }
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
 }
