@@ -19,7 +19,7 @@ pub enum TextFor {
 }
 
 impl TextFor {
-    /// The short name, in English (the breadcrumb takes `title`).
+    /// The short name, for the trail of screens.
     pub fn short(self) -> &'static str {
         match self {
             TextFor::Csr => "CSR",
@@ -29,7 +29,6 @@ impl TextFor {
         }
     }
 
-    /// What the text is, in English (the operator reads `intro` and the dialog's errors).
     pub fn what(self) -> &'static str {
         match self {
             TextFor::Csr => "certificate request (CSR)",
@@ -39,34 +38,13 @@ impl TextFor {
         }
     }
 
-    /// What the text is, with its article, as it follows a verb ("Paste {what} now").
+    /// What the text is, with its article, as it follows a verb ("Paste {what} instead").
     fn the_text(self, v: Voice) -> String {
         match self {
             TextFor::Csr => say!(v; "model.paste.the_csr"),
             TextFor::Cert => say!(v; "model.paste.the_cert"),
             TextFor::RootKey => say!(v; "model.paste.the_root_key"),
             TextFor::AuthorizedKey => say!(v; "model.paste.the_authorized_key"),
-        }
-    }
-
-    /// The dialog's name in the trail of screens: "Paste CSR".
-    pub fn title(self, v: Voice) -> String {
-        match self {
-            TextFor::Csr => say!(v; "model.paste.title_csr"),
-            TextFor::Cert => say!(v; "model.paste.title_cert"),
-            TextFor::RootKey => say!(v; "model.paste.title_root_key"),
-            TextFor::AuthorizedKey => say!(v; "model.paste.title_authorized_key"),
-        }
-    }
-
-    /// What the dialog asks for and how a paste ends, above what was received.
-    pub fn intro(self, v: Voice) -> String {
-        let what = self.the_text(v);
-        match self {
-            TextFor::AuthorizedKey => say!(v; "model.paste.intro_key", what = what),
-            TextFor::Csr | TextFor::Cert | TextFor::RootKey => {
-                say!(v; "model.paste.intro_pem", what = what)
-            }
         }
     }
 }

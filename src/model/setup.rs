@@ -8,8 +8,7 @@ use crate::hostname::validate_hostname;
 use crate::say;
 use crate::texts::Voice;
 
-/// The roles offered, as (label in English, role, Zone Server Hub add-on); `setup_role`
-/// names a line in a voice.
+/// The roles offered, as (label in English, role, Zone Server Hub add-on).
 pub const SETUP_ROLES: [(&str, Role, bool); 3] = [
     ("Tanium Server", Role::TaniumServer, false),
     (
@@ -21,7 +20,7 @@ pub const SETUP_ROLES: [(&str, Role, bool); 3] = [
 ];
 
 /// The role of line `line` of `SETUP_ROLES` as the operator reads it.
-pub fn setup_role(v: Voice, line: usize) -> String {
+fn setup_role(v: Voice, line: usize) -> String {
     match SETUP_ROLES.get(line) {
         Some((_, Role::TaniumServer, false)) => say!(v; "model.setup.role_tanium_server"),
         Some((_, Role::TaniumServer, true)) => say!(v; "model.setup.role_tanium_server_hub"),
