@@ -4,6 +4,7 @@ use super::{Confirm, Effect, KeyListKind, Model, PasteDialog, Screen, Start, Tex
 use super::{TransferOp, requests, roots, ssh, tls, tls_check};
 use crate::appliance::tls::{TS_ROOT_PUB, ZS_CSR};
 use crate::menu::{Action, Target};
+use crate::say;
 
 /// Opens what an item points at; screens that show appliance data read it afresh.
 pub(super) fn open(m: &mut Model, target: &Target) -> Vec<Effect> {
@@ -37,7 +38,7 @@ fn run(m: &mut Model, action: Action) -> Vec<Effect> {
         Action::ImportCsrIncoming => requests::open(m),
         Action::PasteCsr => paste(m, TextFor::Csr),
         Action::IssuedCertificates => m.start(
-            "Reading the issued certificates…",
+            say!(m.voice(); "model.reading_issued"),
             Effect::ShowIssued { page: 0 },
         ),
         Action::ShowRootPublicKey => show(m, TS_ROOT_PUB, "tanium.pub"),
@@ -55,7 +56,10 @@ fn run(m: &mut Model, action: Action) -> Vec<Effect> {
         Action::KnownHosts => ssh::key_list(m, KeyListKind::KnownHosts, true),
         Action::SftpPull => ssh::open_peer_form(m, TransferOp::PullCertificate),
         Action::SftpPush => ssh::open_peer_form(m, TransferOp::PushCsr),
-        Action::AuditLog => m.start("Reading the audit log…", Effect::ShowAudit { page: 0 }),
+        Action::AuditLog => m.start(
+            say!(m.voice(); "model.reading_audit"),
+            Effect::ShowAudit { page: 0 },
+        ),
         Action::TlsSelfTest => tls_check::self_test(m),
         Action::TlsProbe => tls_check::open_peer_form(m),
     }
@@ -69,7 +73,7 @@ fn screen(m: &mut Model, screen: Screen) -> Vec<Effect> {
 
 fn read(m: &mut Model, name: &str, purpose: TextFor) -> Vec<Effect> {
     m.start(
-        format!("Reading /incoming/{name}…"),
+        say!(m.voice(); "model.reading_incoming", name = name),
         Effect::ReadIncoming {
             name: name.to_string(),
             purpose,
@@ -79,7 +83,7 @@ fn read(m: &mut Model, name: &str, purpose: TextFor) -> Vec<Effect> {
 
 fn show(m: &mut Model, rel: &'static str, title: &str) -> Vec<Effect> {
     m.start(
-        format!("Reading {rel}…"),
+        say!(m.voice(); "model.reading_file", path = rel),
         Effect::ShowFile {
             rel: rel.to_string(),
             title: title.to_string(),
@@ -93,15 +97,12 @@ fn paste(m: &mut Model, purpose: TextFor) -> Vec<Effect> {
 }
 
 fn regenerate_tls(m: &mut Model) -> Vec<Effect> {
-    let warning = "A new TLS key (tanium/reporting.pvk) and certificate (tanium/reporting.crt) signed by the root key replace the current ones, which are kept as .bak files. Do this when the root keys changed.".to_string();
+    let v = m.voice();
     m.push(Screen::Confirm(Confirm {
-        title: "Regenerate TLS key and certificate".into(),
-        warning,
-        question: "Regenerate them?".into(),
-        on_yes: Start::new(
-            "Generating the TLS key and certificate…",
-            Effect::RegenerateTls,
-        ),
+        title: say!(v; "model.regenerate_tls.title"),
+        warning: say!(v; "model.regenerate_tls.warning"),
+        question: say!(v; "model.regenerate_tls.question"),
+        on_yes: Start::new(say!(v; "model.regenerate_tls.busy"), Effect::RegenerateTls),
     }));
     Vec::new()
 }

@@ -22,7 +22,7 @@ pub struct IssueTarget {
 }
 
 /// A field's check: the form as answered so far (earlier fields, its purpose), and the
-/// answer typed.
+/// answer typed. Its refusal is said in the thread's voice (`update` sets the console's).
 pub type CheckFn = fn(&Form, &str) -> Result<(), String>;
 
 /// A field's check, compared by the function it names.
@@ -45,7 +45,7 @@ impl std::fmt::Debug for Check {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
-    pub label: &'static str,
+    pub label: String,
     pub help: String,
     pub default: String,
     /// Chosen by line number when not empty.
@@ -58,13 +58,7 @@ pub struct Field {
 }
 
 impl Field {
-    pub fn text(
-        label: &'static str,
-        help: &str,
-        default: &str,
-        max_len: usize,
-        check: CheckFn,
-    ) -> Field {
+    pub fn text(label: String, help: &str, default: &str, max_len: usize, check: CheckFn) -> Field {
         Field {
             label,
             help: help.to_string(),
@@ -145,7 +139,7 @@ pub(super) fn step_back(m: &mut Model) {
     };
     if form.step == 0 {
         m.back();
-        m.info("Cancelled; nothing was changed.");
+        m.info(crate::say!(m.voice(); "model.cancelled_nothing_changed"));
         return;
     }
     form.step -= 1;

@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::{Model, Msg, Screen};
+use crate::say;
 
 /// How long the terminal's input stays quiet after a paste before keys count again: longer
 /// than the gaps inside one paste on a slow link, shorter than reading a question.
@@ -81,11 +82,12 @@ pub(super) fn settled(m: &mut Model) {
     m.settling = false;
     if m.ignored > 0 {
         let n = std::mem::take(&mut m.ignored);
-        m.error(format!(
-            "{n} key{} arrived with the paste and {} ignored (a pasted text can carry keys); nothing was answered.",
-            plural(n),
-            if n == 1 { "was" } else { "were" }
-        ));
+        let told = if n == 1 {
+            say!(m.voice(); "model.input.paste_keys_one", count = n)
+        } else {
+            say!(m.voice(); "model.input.paste_keys_many", count = n)
+        };
+        m.error(told);
     }
 }
 
@@ -93,16 +95,13 @@ pub(super) fn settled(m: &mut Model) {
 pub(super) fn resized(m: &mut Model, was_small: bool) {
     if was_small && !m.too_small() && !m.settling && m.ignored > 0 {
         let n = std::mem::take(&mut m.ignored);
-        m.error(format!(
-            "{n} key{} typed while the window was too small {} ignored; nothing was answered.",
-            plural(n),
-            if n == 1 { "was" } else { "were" }
-        ));
+        let told = if n == 1 {
+            say!(m.voice(); "model.input.small_keys_one", count = n)
+        } else {
+            say!(m.voice(); "model.input.small_keys_many", count = n)
+        };
+        m.error(told);
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// Whether a key or paste is held back from the prompt (and why, on the message line).
@@ -114,11 +113,11 @@ pub(super) fn held_back(m: &mut Model, msg: &Msg) -> bool {
         return true;
     }
     if paste && at_confirm {
-        m.error("A paste does not answer a confirmation: it was ignored. Type y or n.");
+        m.error(say!(m.voice(); "model.input.paste_at_confirm"));
         return true;
     }
     if !paste && m.prompt_acts() && !m.prompt_seen() {
-        m.error("A key typed before this question appeared was ignored: read it, then answer.");
+        m.error(say!(m.voice(); "model.input.typed_ahead"));
         return true;
     }
     false

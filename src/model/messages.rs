@@ -106,10 +106,11 @@ pub enum TransferOp {
 }
 
 impl TransferOp {
-    pub fn label(self) -> &'static str {
+    /// What the transfer does, as the title of its questions.
+    pub fn label(self, v: crate::texts::Voice) -> String {
         match self {
-            TransferOp::PullCertificate => "Pull the signed certificate",
-            TransferOp::PushCsr => "Push the CSR",
+            TransferOp::PullCertificate => crate::say!(v; "model.transfer.pull_title"),
+            TransferOp::PushCsr => crate::say!(v; "model.transfer.push_title"),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Moving through menus: selection by key or by highlighted line, cursor movement.
 
 use super::{Effect, Key, Model, actions};
+use crate::say;
 
 pub(super) fn select_in_menu(m: &mut Model, id: &str, cursor: usize, text: &str) -> Vec<Effect> {
     let Some(snapshot) = &m.snapshot else {
@@ -17,11 +18,9 @@ pub(super) fn select_in_menu(m: &mut Model, id: &str, cursor: usize, text: &str)
     };
     let Some(item) = item else {
         if m.at_root() && (text.eq_ignore_ascii_case("B") || text.eq_ignore_ascii_case("RR")) {
-            m.info("This is the root menu.");
+            m.info(say!(m.voice(); "model.at_root"));
         } else {
-            m.error(format!(
-                "'{text}' is not an item of this menu: type a key shown on the left."
-            ));
+            m.error(say!(m.voice(); "model.not_an_item", text = text));
         }
         return Vec::new();
     };

@@ -4,7 +4,9 @@
 use super::{Key, Model, Screen};
 use crate::pemtext::{has_pem_end, has_private_key, normalize, unify_line_ends};
 use crate::pki::csr::MAX_PEM_BYTES;
+use crate::say;
 use crate::sshkeys::authorized::parse_pasted;
+use crate::texts::Voice;
 
 /// What a pasted or read text is meant to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +35,16 @@ impl TextFor {
             TextFor::Cert => "signed certificate",
             TextFor::RootKey => "Tanium root public key (tanium.pub)",
             TextFor::AuthorizedKey => "public key (one line: ssh-ed25519 AAAA… comment)",
+        }
+    }
+
+    /// What the text is, with its article, as it follows a verb ("Paste {what} instead").
+    fn the_text(self, v: Voice) -> String {
+        match self {
+            TextFor::Csr => say!(v; "model.paste.the_csr"),
+            TextFor::Cert => say!(v; "model.paste.the_cert"),
+            TextFor::RootKey => say!(v; "model.paste.the_root_key"),
+            TextFor::AuthorizedKey => say!(v; "model.paste.the_authorized_key"),
         }
     }
 }
@@ -68,6 +80,7 @@ fn dialog(m: &mut Model) -> Option<&mut PasteDialog> {
 /// Adds a chunk to the dialog; refuses private keys and oversize input on sight.
 /// Returns whether the text is complete: a PEM block ended, or a whole public key.
 fn accumulate(m: &mut Model, chunk: &str, bracketed: bool) -> bool {
+    let v = m.voice();
     let Some(d) = dialog(m) else { return false };
     // An END marker (or its first half) closes the key being dropped; so does the start of
     // another block, when the key's END never came.
@@ -104,10 +117,7 @@ fn accumulate(m: &mut Model, chunk: &str, bracketed: bool) -> bool {
             Some(i) => !(is_end(pieces[i]) || pieces[i + 1..].iter().any(|l| is_end(l))),
             None => !ends_key,
         };
-        d.error = Some(format!(
-            "A private key was pasted. It was discarded: not stored, not shown. Paste the {} instead.",
-            d.purpose.what()
-        ));
+        d.error = Some(say!(v; "model.paste.private_key", what = d.purpose.the_text(v)));
         return false;
     }
     // A one-line key keeps its spaces: they tell where a terminal wrapped it.
@@ -118,10 +128,7 @@ fn accumulate(m: &mut Model, chunk: &str, bracketed: bool) -> bool {
     };
     if d.text.len() + added.len() > MAX_PEM_BYTES {
         d.text.clear();
-        d.error = Some(format!(
-            "The paste is over {} KiB and was refused; a PEM text is a few kilobytes.",
-            MAX_PEM_BYTES / 1024
-        ));
+        d.error = Some(too_big(v));
         return false;
     }
     d.error = None;
@@ -150,23 +157,18 @@ pub(super) fn pasted(m: &mut Model, text: &str) -> Received {
             return submit(m);
         }
     }
+    let v = m.voice();
     // Terminals that split a paste may send it in pieces: bound each piece as the whole.
     if text.len() > MAX_PEM_BYTES {
         if let Some(d) = dialog(m) {
             d.text.clear();
-            d.error = Some(format!(
-                "The paste is over {} KiB and was refused; a PEM text is a few kilobytes.",
-                MAX_PEM_BYTES / 1024
-            ));
+            d.error = Some(too_big(v));
         }
         return None;
     }
     if normalize(text).is_empty() {
         if let Some(d) = dialog(m).filter(|d| !d.discarding) {
-            d.error = Some(format!(
-                "The paste was empty. Paste the {}, or Esc to cancel.",
-                d.purpose.what()
-            ));
+            d.error = Some(say!(v; "model.paste.empty", what = d.purpose.the_text(v)));
         }
         return None;
     }
@@ -189,14 +191,12 @@ pub(super) fn typed_line(m: &mut Model, key: Key) -> Received {
 }
 
 fn submit(m: &mut Model) -> Received {
+    let v = m.voice();
     let d = dialog(m)?;
     let text = std::mem::take(&mut d.text);
     let purpose = d.purpose;
     if text.is_empty() {
-        d.error = Some(format!(
-            "Nothing was pasted. Paste the {}, or Esc to cancel.",
-            purpose.what()
-        ));
+        d.error = Some(say!(v; "model.paste.nothing", what = purpose.the_text(v)));
         return None;
     }
     Some((purpose, text))
@@ -204,12 +204,14 @@ fn submit(m: &mut Model) -> Received {
 
 /// Shows a refusal where the operator is: in the dialog, or as the message line.
 pub(super) fn refuse(m: &mut Model, message: String) {
+    let v = m.voice();
     match dialog(m) {
-        Some(d) => {
-            d.error = Some(format!(
-                "{message}. Nothing was changed; paste again or Esc."
-            ))
-        }
+        Some(d) => d.error = Some(say!(v; "model.paste.refused", reason = message)),
         None => m.error(message),
     }
+}
+
+/// A paste refused for its size.
+fn too_big(v: Voice) -> String {
+    say!(v; "model.paste.too_big", kib = MAX_PEM_BYTES / 1024)
 }

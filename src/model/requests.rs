@@ -61,7 +61,7 @@ pub(super) fn pick_file(m: &mut Model, files: Files, text: &str) -> Vec<Effect> 
         Some(i) => {
             let name = rows[i].file.clone();
             m.start(
-                format!("Reading /incoming/{}…", crate::text::escape(&name)),
+                crate::say!(m.voice(); "model.reading_incoming", name = crate::text::escape(&name)),
                 Effect::ReadIncoming {
                     name,
                     purpose: TextFor::Csr,

@@ -5,6 +5,7 @@ use crate::appliance::ApplianceConfig;
 use crate::appliance::catalogue::{self, Component, Value};
 use crate::appliance::settings::{Change, Settings};
 use crate::appliance::status::Snapshot;
+use crate::say;
 
 fn loaded(m: &Model) -> Option<(&ApplianceConfig, &Settings)> {
     let snapshot = m.snapshot.as_ref()?;
@@ -19,7 +20,7 @@ fn pick(m: &mut Model, text: &str) -> Option<usize> {
     }
     let picked = Model::line_number(text, len);
     if picked.is_none() {
-        m.error(format!("'{text}' is not a line number here (1-{len})."));
+        m.error(say!(m.voice(); "model.not_a_line_here", text = text, last = len));
     }
     picked
 }
@@ -45,7 +46,7 @@ pub(super) fn select_setting(m: &mut Model, component: Component, text: &str) ->
             .as_ref()
             .and_then(|s| s.settings.as_ref().err().cloned())
             .unwrap_or_default();
-        m.error(format!("Settings cannot be edited: {why}"));
+        m.error(say!(m.voice(); "model.settings.cannot_edit", reason = why));
         return Vec::new();
     };
     let present = settings.present(config, component);
@@ -72,10 +73,8 @@ pub(super) fn open_add(m: &mut Model) -> Vec<Effect> {
             component,
             cursor: 0,
         }),
-        Some(true) => m.info(format!(
-            "Every {component} setting of this platform is already present."
-        )),
-        None => m.error("Settings cannot be edited until settings.toml is readable."),
+        Some(true) => m.info(say!(m.voice(); "model.settings.all_present", component = component)),
+        None => m.error(say!(m.voice(); "model.settings.unreadable")),
     }
     Vec::new()
 }
@@ -111,12 +110,12 @@ pub(super) fn submit_value(m: &mut Model, mut edit: Edit, text: &str) -> Vec<Eff
     let raw = match (text, &edit.default) {
         ("", Some(_)) if !edit.adding => {
             m.back();
-            m.info(format!("{} unchanged.", edit.name));
+            m.info(say!(m.voice(); "model.settings.unchanged", name = edit.name));
             return Vec::new();
         }
         ("", Some(default)) => default.clone(),
         ("", None) => {
-            edit.error = Some(format!("{} has no default: type a value.", edit.name));
+            edit.error = Some(say!(m.voice(); "model.settings.no_default", name = edit.name));
             *m.screen_mut() = Screen::Edit(edit);
             return Vec::new();
         }
@@ -134,33 +133,23 @@ pub(super) fn submit_value(m: &mut Model, mut edit: Edit, text: &str) -> Vec<Eff
     let current = loaded(m).and_then(|(_, s)| s.get(edit.component, edit.name).cloned());
     if current.as_ref() == Some(&checked.value) {
         m.back();
-        m.info(format!(
-            "{} is already {}; nothing changed.",
-            edit.name, checked.value
-        ));
+        m.info(say!(m.voice(); "model.settings.already", name = edit.name, value = checked.value));
         return Vec::new();
     }
+    let v = m.voice();
+    let busy = say!(v; "model.settings.saving", name = checked.def.name);
     if let Some(warning) = checked.warning {
-        let question = format!(
-            "Set {} = {} on {}?",
-            checked.def.name, checked.value, edit.component
-        );
-        let title = format!("Warning: {}", checked.def.name);
+        let name = checked.def.name;
         m.push(Screen::Confirm(Confirm {
-            title,
+            title: say!(v; "model.settings.risky_title", name = name),
             warning: warning.to_string(),
-            question,
-            on_yes: Start::new(
-                format!("Saving {}…", checked.def.name),
-                Effect::SaveSetting(checked),
-            ),
+            question: say!(v; "model.settings.risky_question",
+                name = name, value = checked.value, component = edit.component),
+            on_yes: Start::new(busy, Effect::SaveSetting(checked)),
         }));
         return Vec::new();
     }
-    m.start(
-        format!("Saving {}…", checked.def.name),
-        Effect::SaveSetting(checked),
-    )
+    m.start(busy, Effect::SaveSetting(checked))
 }
 
 /// The executor's answer to `Effect::SaveSetting`.
@@ -177,16 +166,15 @@ pub(super) fn saved(m: &mut Model, result: Result<(Change, Snapshot), String>) {
     match result {
         Ok((change, snapshot)) => {
             m.snapshot = Some(snapshot);
+            let v = m.voice();
             let was = change
                 .old
                 .as_ref()
-                .map_or("unset".to_string(), Value::to_string);
+                .map_or_else(|| say!(v; "model.settings.unset"), Value::to_string);
             match change.audit_error {
                 Some(e) => m.error(e),
-                None => m.info(format!(
-                    "Saved: {} = {} (was {}).",
-                    change.name, change.new, was
-                )),
+                None => m.info(say!(v; "model.settings.saved",
+                    name = change.name, value = change.new, old = was)),
             }
         }
         Err(e) => m.error(e),

@@ -5,8 +5,10 @@ use crate::appliance::init::InitOptions;
 use crate::appliance::status::Snapshot;
 use crate::appliance::{Platform, Role};
 use crate::hostname::validate_hostname;
+use crate::say;
+use crate::texts::Voice;
 
-/// The roles offered, as (label, role, Zone Server Hub add-on).
+/// The roles offered, as (label in English, role, Zone Server Hub add-on).
 pub const SETUP_ROLES: [(&str, Role, bool); 3] = [
     ("Tanium Server", Role::TaniumServer, false),
     (
@@ -16,6 +18,16 @@ pub const SETUP_ROLES: [(&str, Role, bool); 3] = [
     ),
     ("Zone Server", Role::ZoneServer, false),
 ];
+
+/// The role of line `line` of `SETUP_ROLES` as the operator reads it.
+fn setup_role(v: Voice, line: usize) -> String {
+    match SETUP_ROLES.get(line) {
+        Some((_, Role::TaniumServer, false)) => say!(v; "model.setup.role_tanium_server"),
+        Some((_, Role::TaniumServer, true)) => say!(v; "model.setup.role_tanium_server_hub"),
+        Some((_, Role::ZoneServer, _)) => say!(v; "model.setup.role_zone_server"),
+        None => String::new(),
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SetupStep {
@@ -70,10 +82,8 @@ pub(super) fn submit(m: &mut Model, mut setup: Setup, text: &str) -> Vec<Effect>
                 setup.step = SetupStep::Hostname;
             }
             None => {
-                setup.error = Some(format!(
-                    "'{text}' is not a line number (1-{}).",
-                    SETUP_ROLES.len()
-                ))
+                setup.error =
+                    Some(say!(m.voice(); "model.not_a_line", text = text, last = SETUP_ROLES.len()))
             }
         },
         SetupStep::Hostname => {
@@ -97,10 +107,9 @@ pub(super) fn submit(m: &mut Model, mut setup: Setup, text: &str) -> Vec<Effect>
                 return Vec::new();
             }
             None => {
-                setup.error = Some(format!(
-                    "'{text}' is not a line number (1-{}).",
-                    Platform::ALL.len()
-                ))
+                setup.error = Some(
+                    say!(m.voice(); "model.not_a_line", text = text, last = Platform::ALL.len()),
+                )
             }
         },
     }
@@ -110,7 +119,7 @@ pub(super) fn submit(m: &mut Model, mut setup: Setup, text: &str) -> Vec<Effect>
 
 /// The last question answered: what will be created, asked before anything is.
 fn confirm_creation(m: &mut Model, setup: Setup, platform: Platform) {
-    let (label, role, zone_hub) = SETUP_ROLES[setup.role];
+    let (_, role, zone_hub) = SETUP_ROLES[setup.role];
     let opts = InitOptions {
         role,
         hostname: setup.hostname.clone(),
@@ -118,23 +127,20 @@ fn confirm_creation(m: &mut Model, setup: Setup, platform: Platform) {
         zone_hub,
         tanium_pub: None,
     };
-    let what = match role {
-        Role::TaniumServer => {
-            "a root key pair (tanium.pvk, tanium.pub, tanium-root.crt), a TLS key and certificate, "
-        }
-        Role::ZoneServer => "",
+    let v = m.voice();
+    let label = setup_role(v, setup.role);
+    let (hostname, root) = (&opts.hostname, &m.root);
+    let warning = match role {
+        Role::TaniumServer => say!(v; "model.setup.creates_tanium_server",
+            role = label, hostname = hostname, platform = platform, root = root),
+        Role::ZoneServer => say!(v; "model.setup.creates_zone_server",
+            role = label, hostname = hostname, platform = platform, root = root),
     };
     let confirm = Confirm {
-        title: "Create the appliance".into(),
-        warning: format!(
-            "{label} '{}', platform {}, in {}.\nThis creates {what}tanadmin's SSH key pair and the default settings.",
-            opts.hostname, opts.platform, m.root
-        ),
-        question: "Create it?".into(),
-        on_yes: Start::new(
-            "Creating the appliance: keys and certificates…",
-            Effect::Init(opts),
-        ),
+        title: say!(v; "model.setup.title"),
+        warning,
+        question: say!(v; "model.setup.question"),
+        on_yes: Start::new(say!(v; "model.setup.busy"), Effect::Init(opts)),
     };
     set(m, setup);
     m.push(Screen::Confirm(confirm));
@@ -157,7 +163,7 @@ pub(super) fn step_back(m: &mut Model) {
     setup.step = match setup.step {
         SetupStep::Role => {
             m.input.clear();
-            m.info("Type X and Enter to leave without creating the appliance.");
+            m.info(say!(m.voice(); "model.setup.leave"));
             return;
         }
         SetupStep::Hostname => {
@@ -173,11 +179,8 @@ pub(super) fn step_back(m: &mut Model) {
 pub(super) fn initialized(m: &mut Model, result: Result<Snapshot, String>) {
     match result {
         Ok(snapshot) => {
-            let what = format!(
-                "Appliance created: {} '{}'.",
-                snapshot.config.role_label(),
-                snapshot.config.hostname
-            );
+            let what = say!(m.voice(); "model.setup.created",
+                role = snapshot.config.role_label(), hostname = snapshot.config.hostname);
             m.snapshot = Some(snapshot);
             m.stack = vec![Model::root_screen()];
             m.input.clear();
@@ -185,7 +188,7 @@ pub(super) fn initialized(m: &mut Model, result: Result<Snapshot, String>) {
         }
         Err(e) => {
             m.stack.truncate(1);
-            m.error(format!("The appliance was not created: {e}"));
+            m.error(say!(m.voice(); "model.setup.not_created", reason = e));
         }
     }
 }

@@ -8,7 +8,9 @@ use super::paste::{TextFor, refuse};
 use super::{Confirm, Effect, Model, Outcome, Screen, Start, Step, TransferOp};
 use crate::appliance::Layout;
 use crate::appliance::transfer::Moved;
+use crate::say;
 use crate::sshkeys::authorized::parse_pasted;
+use crate::texts::Voice;
 use crate::transfer::sftp::Peer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,10 +64,7 @@ pub(super) fn pick_user(m: &mut Model, menu: &str, cursor: usize, text: &str) ->
             vec![Effect::Load]
         }
         None => {
-            m.error(format!(
-                "'{text}' is not a line number here (1-{}).",
-                users.len()
-            ));
+            m.error(say!(m.voice(); "model.not_a_line_here", text = text, last = users.len()));
             Vec::new()
         }
     }
@@ -104,20 +103,18 @@ pub(super) fn key_list(m: &mut Model, kind: KeyListKind, removing: bool) -> Vec<
 /// A new key pair for the chosen user; replacing one is confirmed first.
 pub(super) fn generate_keypair(m: &mut Model) -> Vec<Effect> {
     let (user, has_key) = chosen_user(m);
+    let v = m.voice();
     let start = Start::new(
-        format!("Generating {user}'s key pair…"),
+        say!(v; "model.ssh.keypair_busy", user = user),
         Effect::GenerateKeypair { user: user.clone() },
     );
     if !has_key {
         return m.begin(start);
     }
-    let warning = format!(
-        "{user} already has a key pair. The new one replaces it; the old pair is kept as .bak files.\nAppliances that trust the old public key (in their tancopy authorized keys) refuse the new one until it is added there."
-    );
     m.push(Screen::Confirm(Confirm {
-        title: format!("New key pair for {user}"),
-        warning,
-        question: "Generate a new key pair?".into(),
+        title: say!(v; "model.ssh.keypair_title", user = user),
+        warning: say!(v; "model.ssh.keypair_warning", user = user),
+        question: say!(v; "model.ssh.keypair_question"),
         on_yes: start,
     }));
     Vec::new()
@@ -126,23 +123,24 @@ pub(super) fn generate_keypair(m: &mut Model) -> Vec<Effect> {
 /// The chosen user's public key, in the copy-friendly view.
 pub(super) fn show_public_key(m: &mut Model) -> Vec<Effect> {
     let (user, has_key) = chosen_user(m);
+    let v = m.voice();
     if !has_key {
-        m.error(format!("{user} has no key pair yet: 1 generates one."));
+        m.error(say!(v; "model.ssh.no_keypair", user = user));
         return Vec::new();
     }
     let rel = format!("home/{user}/.ssh/{}", crate::sshkeys::PUBLIC_KEY_FILE);
     m.start(
-        format!("Reading {rel}…"),
+        say!(v; "model.reading_file", path = rel),
         Effect::ShowFile {
             rel,
-            title: format!("{user}'s public key"),
+            title: say!(v; "model.ssh.public_key_title", user = user),
         },
     )
 }
 
 /// The peer questions of an SFTP pull or push.
 pub(super) fn open_peer_form(m: &mut Model, op: TransferOp) -> Vec<Effect> {
-    m.push(Screen::Form(peer_form(op, m.peer.as_ref())));
+    m.push(Screen::Form(peer_form(m.voice(), op, m.peer.as_ref())));
     Vec::new()
 }
 
@@ -158,14 +156,13 @@ pub(super) fn listed(m: &mut Model, kind: super::KeyListKind, result: Result<Vec
 }
 
 pub(super) fn pick_key(m: &mut Model, list: KeyList, text: &str) -> Vec<Effect> {
+    let v = m.voice();
     let rows = list.rows.clone().unwrap_or_default();
     if !list.removing {
         if text.is_empty() {
             m.back();
         } else {
-            m.error(format!(
-                "'{text}' is not a choice here: Enter or B goes back."
-            ));
+            m.error(say!(v; "model.not_a_choice", text = text));
         }
         return Vec::new();
     }
@@ -178,77 +175,63 @@ pub(super) fn pick_key(m: &mut Model, list: KeyList, text: &str) -> Vec<Effect> 
         if text.is_empty() {
             m.back();
         } else {
-            m.error(format!(
-                "'{text}' is not a line number here (1-{}).",
-                rows.len()
-            ));
+            m.error(say!(v; "model.not_a_line_here", text = text, last = rows.len()));
         }
         return Vec::new();
     };
-    let line = i + 1;
+    let (line, row) = (i + 1, rows[i].clone());
     let (title, what, effect) = match list.kind {
         KeyListKind::Authorized => (
-            format!("Remove a key of {}", list.user),
-            format!(
-                "Line {line}: {}\nLogins with this key are refused from now on.",
-                rows[i]
-            ),
+            say!(v; "model.ssh.remove_title", user = list.user),
+            say!(v; "model.ssh.remove_warning", line = line, row = row),
             Effect::RemoveAuthorized {
                 user: list.user.clone(),
                 line,
-                row: rows[i].clone(),
+                row,
             },
         ),
         KeyListKind::KnownHosts => (
-            "Forget a host key".to_string(),
-            format!(
-                "Line {line}: {}\nThe next connection to this host asks again whether to trust its key.",
-                rows[i]
-            ),
-            Effect::RemoveKnownHost {
-                line,
-                row: rows[i].clone(),
-            },
+            say!(v; "model.ssh.forget_title"),
+            say!(v; "model.ssh.forget_warning", line = line, row = row),
+            Effect::RemoveKnownHost { line, row },
         ),
     };
     m.push(Screen::Confirm(Confirm {
         title,
         warning: what,
-        question: "Remove it?".into(),
-        on_yes: Start::new(format!("Removing line {line}…"), effect),
+        question: say!(v; "model.ssh.remove_question"),
+        on_yes: Start::new(say!(v; "model.ssh.remove_busy", line = line), effect),
     }));
     Vec::new()
 }
 
 /// A public key pasted for the chosen user's authorized_keys.
 pub(super) fn received_key(m: &mut Model, text: &str) -> Vec<Effect> {
+    let v = m.voice();
     let user = m
         .user
         .clone()
         .unwrap_or_else(|| Layout::USERS[1].to_string());
     match parse_pasted(text) {
         Ok(key) => {
-            let options = key
-                .options
-                .as_ref()
-                .map(|o| format!("\nOptions: {o}"))
-                .unwrap_or_default();
-            let warning = format!(
-                "{} {}\nComment: {}{options}\nThe holder of the matching private key can log in as {user} (SFTP to the transfer area).",
-                key.kind(),
-                key.fingerprint(),
-                if key.comment().is_empty() {
-                    "(none)"
-                } else {
-                    key.comment()
-                }
-            );
+            let comment = match key.comment() {
+                "" => say!(v; "model.ssh.no_comment"),
+                comment => comment.to_string(),
+            };
+            let mut warning = vec![
+                format!("{} {}", key.kind(), key.fingerprint()),
+                say!(v; "model.ssh.comment", comment = comment),
+            ];
+            if let Some(options) = &key.options {
+                warning.push(say!(v; "model.ssh.options", options = options));
+            }
+            warning.push(say!(v; "model.ssh.holder", user = user));
             let confirm = Confirm {
-                title: format!("Authorize a key for {user}"),
-                warning,
-                question: "Add this key?".into(),
+                title: say!(v; "model.ssh.authorize_title", user = user),
+                warning: warning.join("\n"),
+                question: say!(v; "model.ssh.authorize_question"),
                 on_yes: Start::new(
-                    format!("Adding the key for {user}…"),
+                    say!(v; "model.ssh.authorize_busy", user = user),
                     Effect::AddAuthorized {
                         user,
                         text: text.to_string(),
@@ -257,7 +240,7 @@ pub(super) fn received_key(m: &mut Model, text: &str) -> Vec<Effect> {
             };
             m.push(Screen::Confirm(confirm));
         }
-        Err(e) => refuse(m, format!("The key was refused: {e}")),
+        Err(e) => refuse(m, say!(v; "model.ssh.refused", reason = e)),
     }
     Vec::new()
 }
@@ -270,13 +253,17 @@ pub(super) fn start_transfer(
     trust: Option<String>,
 ) -> Vec<Effect> {
     m.peer = Some(peer.clone());
-    m.begin(transfer_start(op, peer, trust))
+    m.begin(transfer_start(m.voice(), op, peer, trust))
 }
 
 /// An SFTP transfer to start; Esc abandons it.
-fn transfer_start(op: TransferOp, peer: Peer, trust: Option<String>) -> Start {
+fn transfer_start(v: Voice, op: TransferOp, peer: Peer, trust: Option<String>) -> Start {
+    let busy = match op {
+        TransferOp::PullCertificate => say!(v; "model.transfer.pull_busy", peer = peer),
+        TransferOp::PushCsr => say!(v; "model.transfer.push_busy", peer = peer),
+    };
     Start::cancellable(
-        format!("{} over SFTP with {peer}… (Esc cancels)", op.label()),
+        busy,
         Effect::Transfer { op, peer, trust },
         super::Abandon::Transfer,
     )
@@ -303,14 +290,14 @@ pub(super) fn transferred(
             key_type,
             fingerprint,
         } => {
-            let warning = format!(
-                "The authenticity of host {host} can't be established.\nIts {key_type} host key fingerprint is:\n{fingerprint}\nCompare it with 'SFTP host key' on that appliance's Tanium Status. Answer y only if they are identical: the key is recorded in tanadmin's known_hosts."
-            );
+            let v = m.voice();
+            let warning = say!(v; "model.transfer.unknown_host_warning",
+                host = host, key_type = key_type, fingerprint = fingerprint);
             m.push(Screen::Confirm(Confirm {
-                title: "Unknown host".into(),
+                title: say!(v; "model.transfer.unknown_host_title"),
                 warning,
-                question: "Trust this host and connect?".into(),
-                on_yes: transfer_start(op, peer, Some(fingerprint)),
+                question: say!(v; "model.transfer.unknown_host_question"),
+                on_yes: transfer_start(v, op, peer, Some(fingerprint)),
             }));
         }
         TransferFailure::Failed(e) => m.finish(Err(e)),
@@ -332,7 +319,7 @@ fn transfer_done(m: &mut Model, peer: &Peer, moved: Moved) -> Vec<Effect> {
             }
             m.info(super::outcome::pulled(&peer.to_string(), &pulled));
             m.start(
-                "Reading /incoming/reporting.crt…",
+                say!(m.voice(); "model.reading_incoming", name = "reporting.crt"),
                 Effect::ReadIncoming {
                     name: crate::appliance::fleet::SEED_CERT.into(),
                     purpose: TextFor::Cert,
@@ -353,37 +340,37 @@ fn transfer_done(m: &mut Model, peer: &Peer, moved: Moved) -> Vec<Effect> {
 }
 
 /// Where to connect for an SFTP pull or push: Enter accepts the last peer of the session.
-pub fn peer_form(op: TransferOp, last: Option<&Peer>) -> Form {
+pub fn peer_form(v: Voice, op: TransferOp, last: Option<&Peer>) -> Form {
     let (host, port, user) = match last {
         Some(p) => (p.host.clone(), p.port.to_string(), p.user.clone()),
         None => (String::new(), "22".to_string(), "tancopy".to_string()),
     };
     let intro = match op {
-        TransferOp::PullCertificate => {
-            "Downloads /outgoing/reporting.crt (and tanium.pub) from the Tanium Server with tanadmin's key, then checks and installs it."
-        }
-        TransferOp::PushCsr => {
-            "Uploads zoneserver/reporting.csr to the Tanium Server's /incoming with tanadmin's key."
-        }
+        TransferOp::PullCertificate => say!(v; "model.transfer.pull_intro"),
+        TransferOp::PushCsr => say!(v; "model.transfer.push_intro"),
     };
     Form::new(
-        op.label().to_string(),
-        vec![intro.to_string()],
+        op.label(v),
+        vec![intro],
         FormFor::Peer(op),
         vec![
             Field::text(
-                "Host",
-                "The Tanium Server's name or address.",
+                say!(v; "model.form.host"),
+                &say!(v; "model.transfer.host_help"),
                 &host,
                 253,
                 |_, raw| check_host(raw).map(drop),
             ),
-            Field::text("Port", "Its SSH port.", &port, 5, |_, raw| {
-                check_port(raw).map(drop)
-            }),
             Field::text(
-                "User",
-                "The transfer account there.",
+                say!(v; "model.form.port"),
+                &say!(v; "model.transfer.port_help"),
+                &port,
+                5,
+                |_, raw| check_port(raw).map(drop),
+            ),
+            Field::text(
+                say!(v; "model.form.user"),
+                &say!(v; "model.transfer.user_help"),
                 &user,
                 32,
                 |_, raw| check_login(raw).map(drop),
@@ -394,7 +381,7 @@ pub fn peer_form(op: TransferOp, last: Option<&Peer>) -> Form {
 
 fn check_host(raw: &str) -> Result<String, String> {
     if raw.is_empty() {
-        return Err("type the Tanium Server's name or address".into());
+        return Err(say!("model.transfer.no_host"));
     }
     if raw.parse::<IpAddr>().is_ok() {
         return Ok(raw.to_string());
@@ -405,7 +392,7 @@ fn check_host(raw: &str) -> Result<String, String> {
 fn check_port(raw: &str) -> Result<u16, String> {
     match raw.parse::<u16>() {
         Ok(p) if p > 0 => Ok(p),
-        _ => Err(format!("'{raw}' is not a port (1-65535)")),
+        _ => Err(say!("model.transfer.not_a_port", value = raw)),
     }
 }
 
@@ -422,9 +409,7 @@ fn check_login(raw: &str) -> Result<String, String> {
     if ok {
         Ok(raw.to_string())
     } else {
-        Err(format!(
-            "'{raw}' is not a user name (lower-case letters, digits, '_' and '-')"
-        ))
+        Err(say!("model.transfer.not_a_user", value = raw))
     }
 }
 

@@ -16,6 +16,8 @@ use crate::pki::issue::{
     DEFAULT_VALIDITY_DAYS, IssueLimit, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS, parse_validity_days,
 };
 use crate::pki::{CertSummary, TrustedKey, names};
+use crate::say;
+use crate::texts::Voice;
 
 /// The CSR questions, the Zone Server's name offered as the common name.
 pub(super) fn open_csr_form(m: &mut Model) -> Vec<Effect> {
@@ -23,45 +25,43 @@ pub(super) fn open_csr_form(m: &mut Model) -> Vec<Effect> {
         .snapshot
         .as_ref()
         .map_or_else(String::new, |s| s.config.hostname.clone());
-    m.push(Screen::Form(csr_form(&host)));
+    m.push(Screen::Form(csr_form(m.voice(), &host)));
     Vec::new()
 }
 
-pub fn csr_form(hostname: &str) -> Form {
+pub fn csr_form(v: Voice, hostname: &str) -> Form {
     let key_types = KeyType::ALL.iter().map(|k| k.label().to_string()).collect();
     let mut key_type_field = Field::text(
-        "Key type",
-        "ECDSA P-256 suits every supported cipher suite; RSA takes longer to generate.",
+        say!(v; "model.tls.key_type"),
+        &say!(v; "model.tls.key_type_help"),
         "1",
         2,
         |_, raw| key_type(raw).map(drop),
     );
     key_type_field.choices = key_types;
+    let list_help = say!(v; "model.tls.list_help");
     Form::new(
-        "Generate CSR".into(),
-        vec![
-            "A new private key (zoneserver/reporting.pvk) and its certificate signing request."
-                .into(),
-        ],
+        say!(v; "model.tls.csr_title"),
+        vec![say!(v; "model.tls.csr_intro")],
         FormFor::Csr,
         vec![
             Field::text(
-                "Common name",
-                "The Zone Server's name as clients reach it.",
+                say!(v; "model.tls.common_name"),
+                &say!(v; "model.tls.common_name_help"),
                 hostname,
                 64,
                 |_, raw| names::check_common_name(raw),
             ),
             Field::text(
-                "Extra DNS names",
-                "Separated by commas or spaces; 'none' for none.",
+                say!(v; "model.tls.dns_names"),
+                &list_help,
                 "none",
                 1024,
                 |_, raw| dns_names(raw).map(drop),
             ),
             Field::text(
-                "IP addresses",
-                "Separated by commas or spaces; 'none' for none.",
+                say!(v; "model.tls.ip_addresses"),
+                &list_help,
                 "none",
                 512,
                 |form, raw| csr_ips(form, raw).map(drop),
@@ -71,35 +71,42 @@ pub fn csr_form(hostname: &str) -> Form {
     )
 }
 
-/// The validity question for `checked`; `limit` (from the root certificate) lowers the
-/// longest validity, and so the default, near the root's end.
-pub fn issue_form(checked: CheckedCsr, limit: Option<IssueLimit>, source: Source) -> Form {
-    let mut intro = vec![format!(
-        "Request for CN={}, {} key",
-        checked.common_name, checked.key_description
-    )];
+/// What the issue form says of the request: its name, key and alternative names.
+fn request_intro(v: Voice, checked: &CheckedCsr) -> Vec<String> {
+    let mut intro = vec![say!(v; "model.tls.request_for",
+        common_name = checked.common_name, key = checked.key_description)];
     if !checked.dns_names.is_empty() {
-        intro.push(format!("DNS names: {}", some_of(&checked.dns_names)));
+        intro.push(say!(v; "model.tls.request_dns", names = some_of(v, &checked.dns_names)));
     }
     if !checked.ips.is_empty() {
         let ips: Vec<String> = checked.ips.iter().map(IpAddr::to_string).collect();
-        intro.push(format!("IP addresses: {}", some_of(&ips)));
+        intro.push(say!(v; "model.tls.request_ips", ips = some_of(v, &ips)));
     }
-    intro.push(format!("Key fingerprint: {}", checked.fingerprint));
-    intro.push("The request's signature, key and names were checked.".into());
+    intro.push(say!(v; "model.tls.request_fingerprint", fingerprint = checked.fingerprint));
+    intro.push(say!(v; "model.tls.request_checked"));
+    intro
+}
+
+/// The validity question for `checked`; `limit` (from the root certificate) lowers the
+/// longest validity, and so the default, near the root's end.
+pub fn issue_form(
+    v: Voice,
+    checked: CheckedCsr,
+    limit: Option<IssueLimit>,
+    source: Source,
+) -> Form {
+    let intro = request_intro(v, &checked);
     let max_days = limit.map_or(MAX_VALIDITY_DAYS, |l| l.max_days);
     let help = match limit {
-        Some(l) if l.max_days < MAX_VALIDITY_DAYS => format!(
-            "From {MIN_VALIDITY_DAYS} to {max_days}: the root certificate expires on {}, and no certificate outlasts it.",
-            date(l.root_not_after)
-        ),
-        _ => format!("From {MIN_VALIDITY_DAYS} to {max_days}."),
+        Some(l) if l.max_days < MAX_VALIDITY_DAYS => say!(v; "model.tls.validity_help_root",
+            min = MIN_VALIDITY_DAYS, max = max_days, date = date(l.root_not_after)),
+        _ => say!(v; "model.tls.validity_help", min = MIN_VALIDITY_DAYS, max = max_days),
     };
     let default = DEFAULT_VALIDITY_DAYS.min(max_days).to_string();
     // Room for a figure past the bound, so it is refused rather than cut to fit.
     let width = MAX_VALIDITY_DAYS.to_string().len() + 2;
     let field = Field::text(
-        "Validity in days",
+        say!(v; "model.tls.validity"),
         &help,
         &default,
         width,
@@ -109,7 +116,7 @@ pub fn issue_form(checked: CheckedCsr, limit: Option<IssueLimit>, source: Source
         },
     );
     Form::new(
-        "Issue certificate".into(),
+        say!(v; "model.tls.issue_title"),
         intro,
         FormFor::Issue(Box::new(IssueTarget {
             csr: checked,
@@ -122,7 +129,7 @@ pub fn issue_form(checked: CheckedCsr, limit: Option<IssueLimit>, source: Source
 
 /// A list short enough to leave the question in view: the first names, then how many more
 /// (the confirmation lists them all).
-fn some_of(names: &[String]) -> String {
+fn some_of(v: Voice, names: &[String]) -> String {
     const ROOM: usize = 150;
     let mut shown = Vec::new();
     let mut used = 0;
@@ -137,10 +144,7 @@ fn some_of(names: &[String]) -> String {
     let rest = names.len() - shown.len();
     match rest {
         0 => shown.join(", "),
-        n => format!(
-            "{}, … and {n} more (the confirmation lists them all)",
-            shown.join(", ")
-        ),
+        n => say!(v; "model.tls.and_more", names = shown.join(", "), count = n),
     }
 }
 
@@ -179,7 +183,7 @@ fn ips(raw: &str) -> Result<Vec<IpAddr>, String> {
         .iter()
         .map(|s| {
             s.parse()
-                .map_err(|_| format!("'{}' is not an IP address", names::shown(s)))
+                .map_err(|_| say!("model.tls.not_an_ip", value = names::shown(s)))
         })
         .collect()
 }
@@ -197,11 +201,24 @@ fn key_type(raw: &str) -> Result<KeyType, String> {
         .ok()
         .and_then(|n| n.checked_sub(1))
         .and_then(|i| KeyType::ALL.get(i).copied())
-        .ok_or_else(|| format!("'{raw}' is not a line number (1-{})", KeyType::ALL.len()))
+        .ok_or_else(|| {
+            say!(
+                "model.tls.not_a_key_type",
+                value = raw,
+                last = KeyType::ALL.len()
+            )
+        })
 }
 
 fn days(raw: &str, max: i64) -> Result<i64, String> {
-    parse_validity_days(raw, max).map_err(|e| format!("'{raw}' is {e}"))
+    parse_validity_days(raw, max).map_err(|_| {
+        say!(
+            "model.tls.not_days",
+            value = raw,
+            min = MIN_VALIDITY_DAYS,
+            max = max
+        )
+    })
 }
 
 /// The answers of the CSR form, in its order.
@@ -260,42 +277,38 @@ fn push_confirm(
 
 /// After the CSR questions: replacing an existing key needs a confirmation first.
 fn request_csr(m: &mut Model, request: CsrRequest) -> Vec<Effect> {
+    let v = m.voice();
     let Some(snapshot) = &m.snapshot else {
         return Vec::new();
     };
     if !snapshot.reporting_key {
-        return m.begin(generation(request));
+        return m.begin(generation(v, request));
     }
     let installed = match &snapshot.cert {
         crate::appliance::status::CertState::Installed { summary, .. }
         | crate::appliance::status::CertState::KeyMismatch { summary, .. }
         | crate::appliance::status::CertState::Untrusted { summary, .. } => {
-            format!(
-                "The installed certificate ({}, {}) stops matching and TLS fails until a certificate for the new key is installed.",
-                summary.subject,
-                snapshot.cert.short()
-            )
+            say!(v; "model.tls.installed_stops_matching",
+                subject = summary.subject, state = snapshot.cert.short())
         }
-        _ => "No certificate is installed yet.".to_string(),
+        _ => say!(v; "model.tls.no_cert_yet"),
     };
-    let warning = format!(
-        "zoneserver/reporting.pvk exists and will be replaced by a new {} key.\n{installed}\nThe current key and CSR are kept as .bak files beside them.",
-        request.key_type.label()
-    );
+    let warning = say!(v; "model.tls.replace_key_warning",
+        key_type = request.key_type.label(), installed = installed);
     push_confirm(
         m,
-        "Replace the private key",
+        &say!(v; "model.tls.replace_key_title"),
         warning,
-        "Generate a new key and CSR?",
-        generation(request),
+        &say!(v; "model.tls.replace_key_question"),
+        generation(v, request),
     )
 }
 
 /// A key generation to start; Esc abandons it.
-fn generation(request: CsrRequest) -> Start {
+fn generation(v: Voice, request: CsrRequest) -> Start {
     let label = request.key_type.label();
     Start::cancellable(
-        format!("Generating the {label} key and CSR… (Esc cancels)"),
+        say!(v; "model.tls.generating", key_type = label),
         Effect::GenerateCsr(request),
         super::Abandon::KeyGeneration,
     )
@@ -308,7 +321,7 @@ pub(super) fn generated(m: &mut Model, result: Result<NewCsr, String>) -> Vec<Ef
     m.busy = None;
     m.cancellable = false;
     match result {
-        Ok(new) => m.start("Writing the key and CSR…", Effect::WriteCsr(new)),
+        Ok(new) => m.start(say!(m.voice(); "model.tls.writing"), Effect::WriteCsr(new)),
         Err(e) => {
             m.finish(Err(e));
             Vec::new()
@@ -317,42 +330,36 @@ pub(super) fn generated(m: &mut Model, result: Result<NewCsr, String>) -> Vec<Ef
 }
 
 /// Every name the certificate will carry, one kind a paragraph.
-fn names_of(csr: &CheckedCsr) -> String {
-    let mut out = format!("Common name: {}", csr.common_name);
+fn names_of(v: Voice, csr: &CheckedCsr) -> String {
+    let mut out = vec![say!(v; "model.tls.names_common", name = csr.common_name)];
     if !csr.dns_names.is_empty() {
-        out.push_str(&format!(
-            "\nDNS names ({}): {}",
-            csr.dns_names.len(),
-            csr.dns_names.join(", ")
-        ));
+        out.push(say!(v; "model.tls.names_dns",
+            count = csr.dns_names.len(), names = csr.dns_names.join(", ")));
     }
     if !csr.ips.is_empty() {
-        out.push_str(&format!(
-            "\nIP addresses ({}): {}",
-            csr.ips.len(),
-            ip_list(&csr.ips)
-        ));
+        out.push(say!(v; "model.tls.names_ips", count = csr.ips.len(), ips = ip_list(&csr.ips)));
     }
-    out
+    out.join("\n")
 }
 
 fn root_fingerprint(m: &Model) -> String {
     match m.snapshot.as_ref().and_then(|s| s.root_fingerprint.clone()) {
         Some(Ok(fp)) => fp,
-        _ => "unknown".into(),
+        _ => say!(m.voice(); "model.tls.unknown"),
     }
 }
 
 /// The confirmation of one issuance: what is signed, for which names, written where.
 fn confirm_issue(m: &mut Model, order: Box<Order>) -> Vec<Effect> {
+    let v = m.voice();
     let warning =
-        super::outcome::issue_warning(&order, &root_fingerprint(m), &names_of(&order.csr));
+        super::outcome::issue_warning(&order, &root_fingerprint(m), &names_of(v, &order.csr));
     push_confirm(
         m,
-        "Issue the certificate",
+        &say!(v; "model.tls.issue_confirm_title"),
         warning,
-        "Issue it?",
-        Start::new("Issuing the certificate…", Effect::IssueCert(order)),
+        &say!(v; "model.tls.issue_question"),
+        Start::new(say!(v; "model.tls.issuing"), Effect::IssueCert(order)),
     )
 }
 
@@ -365,24 +372,26 @@ pub(super) fn name_taken(m: &mut Model, mut order: Box<Order>, occupant: &Occupa
     }
     let warning = super::outcome::replace_warning(&order, occupant);
     order.replace = Replace::Key(occupant.key_fingerprint.clone());
+    let v = m.voice();
     push_confirm(
         m,
-        "Replace a certificate of another key",
+        &say!(v; "model.tls.replace_cert_title"),
         warning,
-        "Issue it and replace that certificate?",
-        Start::new("Issuing the certificate…", Effect::IssueCert(order)),
+        &say!(v; "model.tls.replace_cert_question"),
+        Start::new(say!(v; "model.tls.issuing"), Effect::IssueCert(order)),
     );
 }
 
 /// A CSR pasted or read from /incoming: checked, then the validity question.
 pub(super) fn received_csr(m: &mut Model, text: &str, source: Source) -> Vec<Effect> {
+    let v = m.voice();
     match csr::check_csr(text) {
         Ok(checked) => match m.snapshot.as_ref().and_then(|s| s.issue_limit.clone()) {
-            Some(Err(why)) => refuse(m, format!("Nothing can be issued: {why}.")),
-            Some(Ok(limit)) => m.push(Screen::Form(issue_form(checked, Some(limit), source))),
-            None => m.push(Screen::Form(issue_form(checked, None, source))),
+            Some(Err(why)) => refuse(m, say!(v; "model.tls.nothing_issued", reason = why)),
+            Some(Ok(limit)) => m.push(Screen::Form(issue_form(v, checked, Some(limit), source))),
+            None => m.push(Screen::Form(issue_form(v, checked, None, source))),
         },
-        Err(e) => refuse(m, format!("The CSR was refused: {e}")),
+        Err(e) => refuse(m, say!(v; "model.tls.csr_refused", reason = e)),
     }
     Vec::new()
 }
@@ -390,56 +399,48 @@ pub(super) fn received_csr(m: &mut Model, text: &str, source: Source) -> Vec<Eff
 /// A signed certificate pasted or read from /incoming: the executor checks it.
 pub(super) fn received_cert(m: &mut Model, text: &str) -> Vec<Effect> {
     m.start(
-        "Checking the certificate…",
+        say!(m.voice(); "model.tls.checking"),
         Effect::CheckCert(text.to_string()),
     )
 }
 
 /// A root public key pasted or read from /incoming: trusted once confirmed.
 pub(super) fn received_root(m: &mut Model, text: &str) -> Vec<Effect> {
+    let v = m.voice();
     match TrustedKey::from_pem(text.as_bytes()) {
         Ok(key) => {
-            let warning = format!(
-                "Root key fingerprint: {}\nCompare it with the 'Root key' line of Tanium Status on the Tanium Server. Trust it only if they are identical: certificates signed by this key will be installed.",
-                key.fingerprint
-            );
+            let warning = say!(v; "model.tls.trust_root_warning", fingerprint = key.fingerprint);
             push_confirm(
                 m,
-                "Trust this root key",
+                &say!(v; "model.tls.trust_root_title"),
                 warning,
-                "Trust it?",
+                &say!(v; "model.tls.trust_root_question"),
                 Start::new(
-                    "Saving the trusted root key…",
+                    say!(v; "model.tls.saving_root"),
                     Effect::ImportRoot(text.to_string()),
                 ),
             )
         }
         Err(e) => {
-            refuse(m, format!("The root public key was refused: {e}"));
+            refuse(m, say!(v; "model.tls.root_refused", reason = e));
             Vec::new()
         }
     }
 }
 
-fn describe(summary: &CertSummary) -> String {
-    format!(
-        "Subject: {}\nIssuer: {}\nExpires: {} UTC",
-        summary.subject,
-        summary.issuer,
-        date(summary.not_after)
-    )
+fn describe(v: Voice, summary: &CertSummary) -> String {
+    say!(v; "model.tls.describe",
+        subject = summary.subject, issuer = summary.issuer, date = date(summary.not_after))
 }
 
 /// The executor's answer to `Effect::CheckCert`.
 pub(super) fn checked(m: &mut Model, text: String, result: Result<CertCheck, Failure>) {
+    let v = m.voice();
     let (title, warning, question, trust) = match result {
         Ok(CertCheck::Ready(summary)) => (
-            "Install the certificate",
-            format!(
-                "{}\nIt matches zoneserver/reporting.pvk and was signed by the trusted root key.\nThe current certificate, if any, is kept as a .bak file; ReportingTLSMode becomes 2 (optional) unless you already set it.",
-                describe(&summary)
-            ),
-            "Install it?",
+            say!(v; "model.tls.install_title"),
+            say!(v; "model.tls.install_warning", certificate = describe(v, &summary)),
+            say!(v; "model.tls.install_question"),
             None,
         ),
         Ok(CertCheck::NeedsTrust {
@@ -447,15 +448,15 @@ pub(super) fn checked(m: &mut Model, text: String, result: Result<CertCheck, Fai
             candidate,
             trusted: Some(current),
         }) => (
-            "A new Tanium root key",
+            say!(v; "model.tls.new_root_title"),
             super::outcome::new_root_warning(
-                &describe(&summary),
+                &describe(v, &summary),
                 &candidate.fingerprint,
                 &current,
                 &m.key_path(super::Step::HubRootKeys),
                 &m.key_path(super::Step::TrustedRoots),
             ),
-            "Trust the new root key and install?",
+            say!(v; "model.tls.new_root_question"),
             Some(candidate),
         ),
         Ok(CertCheck::NeedsTrust {
@@ -463,24 +464,21 @@ pub(super) fn checked(m: &mut Model, text: String, result: Result<CertCheck, Fai
             candidate,
             trusted: None,
         }) => (
-            "Trust the root key and install",
-            format!(
-                "{}\nNo trusted root key yet. The certificate was signed by the key in /incoming/tanium.pub:\n{}\nCompare it with the 'Root key' line of Tanium Status on the Tanium Server. Answer y only if they are identical: the key is then trusted and the certificate installed.",
-                describe(&summary),
-                candidate.fingerprint
-            ),
-            "Trust it and install?",
+            say!(v; "model.tls.first_root_title"),
+            say!(v; "model.tls.first_root_warning",
+                certificate = describe(v, &summary), fingerprint = candidate.fingerprint),
+            say!(v; "model.tls.first_root_question"),
             Some(candidate),
         ),
         Err(e) => {
             let why = m.with_step(&e.message, e.first);
-            refuse(m, format!("The certificate was refused: {why}"));
+            refuse(m, say!(v; "model.tls.cert_refused", reason = why));
             return;
         }
     };
     let start = Start::new(
-        "Installing the certificate…",
+        say!(v; "model.tls.installing"),
         Effect::InstallCert { text, trust },
     );
-    push_confirm(m, title, warning, question, start);
+    push_confirm(m, &title, warning, &question, start);
 }

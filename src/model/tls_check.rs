@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use super::form::{Field, Form, FormFor};
 use super::outcome::tls_check as say;
 use super::{Effect, Model, Outcome, Screen, Start};
+use crate::texts::Voice;
 use crate::tlscheck::{Check, Report};
 
 pub(super) fn self_test(m: &mut Model) -> Vec<Effect> {
@@ -15,25 +16,37 @@ pub(super) fn self_test(m: &mut Model) -> Vec<Effect> {
 /// The host and port questions of a probe; the host defaults to the last SFTP peer.
 pub(super) fn open_peer_form(m: &mut Model) -> Vec<Effect> {
     let host = m.peer.as_ref().map(|p| p.host.clone()).unwrap_or_default();
-    m.push(Screen::Form(peer_form(&host)));
+    m.push(Screen::Form(peer_form(m.voice(), &host)));
     Vec::new()
 }
 
-pub fn peer_form(host: &str) -> Form {
+pub fn peer_form(v: Voice, host: &str) -> Form {
     Form::new(
         say::PROBE_TITLE.to_string(),
         vec![say::PROBE_INTRO.to_string()],
         FormFor::TlsPeer,
         vec![
-            Field::text("Host", say::HOST_HELP, host, 253, |_, raw| {
-                check_host(raw).map(drop)
-            }),
-            Field::text("Port", say::PORT_HELP, say::DEFAULT_PORT, 5, |_, raw| {
-                check_port(raw).map(drop)
-            }),
-            Field::text("Name", say::NAME_HELP, "", 253, |_, raw| {
-                check_name(raw).map(drop)
-            }),
+            Field::text(
+                crate::say!(v; "model.form.host"),
+                say::HOST_HELP,
+                host,
+                253,
+                |_, raw| check_host(raw).map(drop),
+            ),
+            Field::text(
+                crate::say!(v; "model.form.port"),
+                say::PORT_HELP,
+                say::DEFAULT_PORT,
+                5,
+                |_, raw| check_port(raw).map(drop),
+            ),
+            Field::text(
+                crate::say!(v; "model.form.name"),
+                say::NAME_HELP,
+                "",
+                253,
+                |_, raw| check_name(raw).map(drop),
+            ),
         ],
     )
 }

@@ -5,7 +5,8 @@ use super::{
     commands, form, input, nav, paste, requests, roots, settings, setup, ssh, tls, tls_check, view,
 };
 use crate::appliance::issuance::Source;
-use crate::texts::{self, Lang};
+use crate::say;
+use crate::texts::Lang;
 
 /// The one place state changes.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -225,16 +226,16 @@ fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
 fn cancel(m: &mut Model) {
     if !m.input.is_empty() {
         m.input.clear();
-        m.info("Cancelled.");
+        m.info(say!(m.voice(); "model.cancelled"));
         return;
     }
     match m.screen() {
         Screen::Setup(_) => setup::step_back(m),
         s if s.is_transient() => {
             m.back();
-            m.info("Cancelled; nothing was changed.");
+            m.info(say!(m.voice(); "model.cancelled_nothing_changed"));
         }
-        _ => m.info("Ctrl-C cancels a prompt. To leave, type X and Enter at the root menu."),
+        _ => m.info(say!(m.voice(); "model.ctrl_c_at_menu")),
     }
 }
 
@@ -244,11 +245,11 @@ fn escape(m: &mut Model) {
         Some(Prompt::Form(_)) => form::step_back(m),
         Some(Prompt::Edit(_) | Prompt::Confirm(_) | Prompt::Paste(_)) => {
             m.back();
-            m.info("Cancelled; nothing was changed.");
+            m.info(say!(m.voice(); "model.cancelled_nothing_changed"));
         }
         None if m.at_root() => {
             m.input.clear();
-            m.info("This is the root menu: type X and Enter to exit.");
+            m.info(say!(m.voice(); "model.esc_at_root"));
         }
         None => m.back(),
     }
@@ -269,9 +270,7 @@ fn submit(m: &mut Model, text: &str) -> Vec<Effect> {
             if text.is_empty() {
                 m.back();
             } else {
-                m.error(format!(
-                    "'{text}' is not a choice here: Enter or B goes back."
-                ));
+                m.error(say!(m.voice(); "model.not_a_choice", text = text));
             }
             Vec::new()
         }
@@ -318,8 +317,7 @@ fn answer(m: &mut Model, confirm: Confirm, text: &str) -> Vec<Effect> {
         text.eq_ignore_ascii_case("y") || (m.lang == Lang::Fr && text.eq_ignore_ascii_case("o"));
     if !yes {
         m.back();
-        let declined = texts::text(m.lang, "confirm.declined");
-        m.info(m.glyphs().text(declined).into_owned());
+        m.info(say!(m.voice(); "confirm.declined"));
         return Vec::new();
     }
     m.begin(confirm.on_yes)
