@@ -39,7 +39,7 @@ pub use outcome::{
 pub use paste::{PasteDialog, TextFor};
 pub use requests::Files;
 pub use roots::RootList;
-pub use setup::{SETUP_ROLES, Setup, SetupStep};
+pub use setup::{SETUP_ROLES, Setup, SetupStep, setup_role};
 pub use ssh::{KeyList, KeyListKind, TransferFailure};
 pub use update::update;
 pub use view::{PAGE_LINES, Paged, Pager, View, message_layout, message_lines};

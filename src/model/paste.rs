@@ -19,25 +19,6 @@ pub enum TextFor {
 }
 
 impl TextFor {
-    /// The short name, for the trail of screens.
-    pub fn short(self) -> &'static str {
-        match self {
-            TextFor::Csr => "CSR",
-            TextFor::Cert => "certificate",
-            TextFor::RootKey => "root public key",
-            TextFor::AuthorizedKey => "public key",
-        }
-    }
-
-    pub fn what(self) -> &'static str {
-        match self {
-            TextFor::Csr => "certificate request (CSR)",
-            TextFor::Cert => "signed certificate",
-            TextFor::RootKey => "Tanium root public key (tanium.pub)",
-            TextFor::AuthorizedKey => "public key (one line: ssh-ed25519 AAAA… comment)",
-        }
-    }
-
     /// What the text is, with its article, as it follows a verb ("Paste {what} instead").
     fn the_text(self, v: Voice) -> String {
         match self {

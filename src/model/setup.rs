@@ -8,23 +8,19 @@ use crate::hostname::validate_hostname;
 use crate::say;
 use crate::texts::Voice;
 
-/// The roles offered, as (label in English, role, Zone Server Hub add-on).
-pub const SETUP_ROLES: [(&str, Role, bool); 3] = [
-    ("Tanium Server", Role::TaniumServer, false),
-    (
-        "Tanium Server with Zone Server Hub",
-        Role::TaniumServer,
-        true,
-    ),
-    ("Zone Server", Role::ZoneServer, false),
+/// The roles offered, as (role, Zone Server Hub add-on).
+pub const SETUP_ROLES: [(Role, bool); 3] = [
+    (Role::TaniumServer, false),
+    (Role::TaniumServer, true),
+    (Role::ZoneServer, false),
 ];
 
 /// The role of line `line` of `SETUP_ROLES` as the operator reads it.
-fn setup_role(v: Voice, line: usize) -> String {
+pub fn setup_role(v: Voice, line: usize) -> String {
     match SETUP_ROLES.get(line) {
-        Some((_, Role::TaniumServer, false)) => say!(v; "model.setup.role_tanium_server"),
-        Some((_, Role::TaniumServer, true)) => say!(v; "model.setup.role_tanium_server_hub"),
-        Some((_, Role::ZoneServer, _)) => say!(v; "model.setup.role_zone_server"),
+        Some((Role::TaniumServer, false)) => say!(v; "model.setup.role_tanium_server"),
+        Some((Role::TaniumServer, true)) => say!(v; "model.setup.role_tanium_server_hub"),
+        Some((Role::ZoneServer, _)) => say!(v; "model.setup.role_zone_server"),
         None => String::new(),
     }
 }
@@ -119,7 +115,7 @@ pub(super) fn submit(m: &mut Model, mut setup: Setup, text: &str) -> Vec<Effect>
 
 /// The last question answered: what will be created, asked before anything is.
 fn confirm_creation(m: &mut Model, setup: Setup, platform: Platform) {
-    let (_, role, zone_hub) = SETUP_ROLES[setup.role];
+    let (role, zone_hub) = SETUP_ROLES[setup.role];
     let opts = InitOptions {
         role,
         hostname: setup.hostname.clone(),

@@ -3,7 +3,7 @@
 use ratatui::text::Line;
 
 use super::{Body, entry, field};
-use crate::appliance::{Platform, Role};
+use crate::appliance::Platform;
 use crate::model::{Model, SETUP_ROLES, Setup, SetupStep};
 use crate::say;
 use crate::ui::theme;
@@ -49,7 +49,7 @@ fn role(m: &Model, setup: &Setup, lines: &mut Vec<Line<'static>>) -> Option<usiz
         if i == setup.cursor {
             selected = Some(lines.len());
         }
-        let label = role_choice(m, i);
+        let label = crate::model::setup_role(m.voice(), i);
         lines.push(entry(&(i + 1).to_string(), label, i == setup.cursor));
     }
     selected
@@ -60,7 +60,7 @@ fn hostname(m: &Model, setup: &Setup, width: u16, lines: &mut Vec<Line<'static>>
     let v = m.voice();
     lines.push(field(
         &say!(v; "status.field.role"),
-        role_choice(m, setup.role),
+        crate::model::setup_role(m.voice(), setup.role),
     ));
     lines.push(Line::from(""));
     lines.push(title(say!(v; "screens.setup.hostname_question")));
@@ -80,7 +80,7 @@ fn platform(m: &Model, setup: &Setup, lines: &mut Vec<Line<'static>>) -> Option<
     let v = m.voice();
     lines.push(field(
         &say!(v; "status.field.role"),
-        role_choice(m, setup.role),
+        crate::model::setup_role(m.voice(), setup.role),
     ));
     lines.push(field(
         &say!(v; "status.field.hostname"),
@@ -97,14 +97,4 @@ fn platform(m: &Model, setup: &Setup, lines: &mut Vec<Line<'static>>) -> Option<
         lines.push(entry(&(i + 1).to_string(), p.label(), i == setup.cursor));
     }
     selected
-}
-
-/// The role of line `i` of the first question, in the operator's language ("Tanium Server"
-/// and "Zone Server" are names, the same in every language).
-fn role_choice(m: &Model, i: usize) -> String {
-    match SETUP_ROLES.get(i) {
-        Some((_, Role::TaniumServer, true)) => say!(m.voice(); "screens.setup.hub_role"),
-        Some((label, _, _)) => (*label).to_string(),
-        None => String::new(),
-    }
 }
