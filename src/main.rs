@@ -1,7 +1,5 @@
 use std::io::Write as _;
 use std::process::ExitCode;
-use tanos_menu::termcaps::{Caps, GlyphChoice, Glyphs, TermEnv};
-use tanos_menu::texts::{Lang, Voice};
 
 use clap::Parser;
 use tanos_menu::app::{NO_TERMINAL, NoTerminal};
@@ -48,17 +46,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return code,
     };
-    // The command line speaks as the console would: `--lang`, else the locale.
-    let choice = if cli.ascii {
-        GlyphChoice::Ascii
-    } else {
-        GlyphChoice::Auto
-    };
-    let caps = Caps::detect(&TermEnv::from_process(), choice);
-    tanos_menu::texts::speak_as(Voice {
-        lang: Lang::detect(cli.lang),
-        ascii: caps.glyphs == Glyphs::Ascii,
-    });
+    // The command line speaks as the console would: `--lang`, else Configuration Settings ›
+    // Console › Language of the appliance at `--root` (when one can be read), else the locale.
+    tanos_menu::texts::speak_as(tanos_menu::app::command_voice(
+        &cli.root, cli.lang, cli.ascii,
+    ));
     match cli.command {
         None => match tanos_menu::app::run(cli.root, cli.ascii, cli.lang) {
             Ok(()) => ExitCode::SUCCESS,

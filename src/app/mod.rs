@@ -24,12 +24,13 @@ use ratatui::backend::Backend;
 use time::OffsetDateTime;
 
 use crate::appliance::catalogue::{Component, Value};
+use crate::appliance::settings::Settings;
 use crate::appliance::{self, Appliance, RootState, status};
 use crate::fsutil;
 use crate::menu::MenuTree;
 use crate::model::{Effect, Ended, Model, Msg, Settle, update};
-use crate::termcaps::{Caps, GlyphChoice, TermEnv};
-use crate::texts::Lang;
+use crate::termcaps::{Caps, GlyphChoice, Glyphs, TermEnv};
+use crate::texts::{Lang, Voice};
 use crate::ui;
 use crate::ui::backend::EraseBackend;
 
@@ -51,7 +52,8 @@ pub fn initial_model(root: &Path) -> anyhow::Result<Model> {
     crate::texts::shipped().map_err(Clone::clone)?;
     let menus = MenuTree::shipped()?;
     let shown = root.display().to_string();
-    let state = appliance::root_state(root).with_context(|| format!("cannot read {shown}"))?;
+    let state = appliance::root_state(root)
+        .with_context(|| crate::say!("app.cannot_read", root = shown))?;
     Ok(match state {
         RootState::Empty => Model::first_run(menus, shown, machine_hostname()),
         RootState::Appliance => {
@@ -65,9 +67,7 @@ pub fn initial_model(root: &Path) -> anyhow::Result<Model> {
                 status::snapshot(&app, OffsetDateTime::now_utc()),
             )
         }
-        RootState::Foreign => bail!(
-            "{shown} holds files but no appliance.toml: it is not an appliance root. Open an empty directory for a new appliance."
-        ),
+        RootState::Foreign => bail!(crate::say!("app.not_appliance_root", root = shown)),
     })
 }
 
@@ -116,22 +116,35 @@ fn install_panic_log(root: &Path) {
     }));
 }
 
-/// What the terminal shows, from the environment, `--ascii` (`force_ascii`) and
-/// Configuration Settings › Console › Glyphs as `model` read them at start.
-pub fn terminal_caps(env: &TermEnv, force_ascii: bool, model: &Model) -> Caps {
-    let configured = model
+/// A text setting of Configuration Settings › Console (`Language`, `Glyphs`), if set.
+fn console_word<'a>(settings: Option<&'a Settings>, name: &str) -> Option<&'a str> {
+    match settings?.get(Component::Console, name) {
+        Some(Value::Text(word)) => Some(word),
+        _ => None,
+    }
+}
+
+/// The settings `model` read at start, if it could.
+fn model_settings(model: &Model) -> Option<&Settings> {
+    model
         .snapshot
         .as_ref()
         .and_then(|s| s.settings.as_ref().ok())
-        .and_then(|s| match s.get(Component::Console, "Glyphs") {
-            Some(Value::Text(word)) => GlyphChoice::from_word(word),
-            _ => None,
-        })
-        .unwrap_or_default();
+}
+
+/// What the terminal shows, from the environment, `--ascii` (`force_ascii`) and
+/// Configuration Settings › Console › Glyphs as `model` read them at start.
+pub fn terminal_caps(env: &TermEnv, force_ascii: bool, model: &Model) -> Caps {
+    caps_with(env, force_ascii, model_settings(model))
+}
+
+fn caps_with(env: &TermEnv, force_ascii: bool, settings: Option<&Settings>) -> Caps {
     let choice = if force_ascii {
         GlyphChoice::Ascii
     } else {
-        configured
+        console_word(settings, "Glyphs")
+            .and_then(GlyphChoice::from_word)
+            .unwrap_or_default()
     };
     Caps::detect(env, choice)
 }
@@ -139,14 +152,25 @@ pub fn terminal_caps(env: &TermEnv, force_ascii: bool, model: &Model) -> Caps {
 /// The language Configuration Settings › Console › Language forces, as `model` read it at
 /// start; `None` for `auto`, unset or unreadable.
 pub fn configured_lang(model: &Model) -> Option<Lang> {
-    model
-        .snapshot
-        .as_ref()
-        .and_then(|s| s.settings.as_ref().ok())
-        .and_then(|s| match s.get(Component::Console, "Language") {
-            Some(Value::Text(word)) => Lang::from_word(word),
-            _ => None,
-        })
+    console_word(model_settings(model), "Language").and_then(Lang::from_word)
+}
+
+/// The voice of a command run on `root`, as the console there would speak: `--lang`
+/// (`lang`), else Configuration Settings › Console › Language of the appliance, else the
+/// locale; its letters in ASCII as `--ascii`, Console › Glyphs and the locale say. A root
+/// that holds no appliance, or whose settings cannot be read, only leaves the settings out:
+/// the command itself says what is wrong with it, if it needs it.
+pub fn command_voice(root: &Path, lang: Option<Lang>, force_ascii: bool) -> Voice {
+    let settings = Appliance::open(root)
+        .ok()
+        .and_then(|app| Settings::load(&app).ok());
+    let lang =
+        lang.or_else(|| console_word(settings.as_ref(), "Language").and_then(Lang::from_word));
+    let caps = caps_with(&TermEnv::from_process(), force_ascii, settings.as_ref());
+    Voice {
+        lang: Lang::detect(lang),
+        ascii: caps.glyphs == Glyphs::Ascii,
+    }
 }
 
 /// Opens the console on `root` and runs it until the operator exits, the session ends
@@ -163,7 +187,7 @@ pub fn run(root: PathBuf, force_ascii: bool, lang: Option<Lang>) -> anyhow::Resu
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(signal, Arc::clone(&stop))
-            .context("cannot watch for session end")?;
+            .with_context(|| crate::say!("app.cannot_watch"))?;
     }
     let stdin_tty = io::stdin().is_terminal();
     // The panic hook restores the terminal on panic; the end of `run` on return.
@@ -279,7 +303,7 @@ impl Session {
                     other => self
                         .effects
                         .send(other)
-                        .context("the worker thread stopped")?,
+                        .with_context(|| crate::say!("app.worker_stopped"))?,
                 }
             }
         }

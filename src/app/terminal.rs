@@ -192,9 +192,7 @@ impl Drop for NonBlockingInput {
 
 /// Why the console did not start: it needs a terminal. `main` exits with `NO_TERMINAL`.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "the console needs a terminal on standard input and output ({0}); run it from an SSH session or a terminal, or use the command-line subcommands (tanos-menu --help)"
-)]
+#[error("{}", crate::say!("app.no_terminal", why = .0))]
 pub struct NoTerminal(String);
 
 /// Exit code of a console started without a terminal.
@@ -206,10 +204,10 @@ pub(super) fn start_terminal(
     colours: Colours,
 ) -> anyhow::Result<Terminal<EraseBackend<io::Stdout>>> {
     if !io::stdout().is_terminal() {
-        return Err(NoTerminal("standard output is not a terminal".into()).into());
+        return Err(NoTerminal(crate::say!("app.stdout_not_terminal")).into());
     }
     if !io::stdin().is_terminal() && std::fs::File::open("/dev/tty").is_err() {
-        return Err(NoTerminal("standard input is not a terminal".into()).into());
+        return Err(NoTerminal(crate::say!("app.stdin_not_terminal")).into());
     }
     crossterm::terminal::enable_raw_mode().map_err(|e| NoTerminal(e.to_string()))?;
     TERMINAL_UP.store(true, Ordering::SeqCst);

@@ -33,7 +33,7 @@ pub(super) fn spawn_worker(
                 run_effect_with(&root, effect, &cancel)
             }));
             let msg = ran.unwrap_or_else(|payload| {
-                let what = crate::text::escape(panic_text(payload.as_ref()));
+                let what = crate::text::escape(&panic_text(payload.as_ref()));
                 crate::executor::failed(
                     &kept,
                     crate::model::step_panicked(&what, &crate::text::escape_path(&log)),
@@ -60,13 +60,13 @@ fn worker_fault() {
 }
 
 /// The text a panic was raised with.
-fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
-        s
+        s.to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {
-        s
+        s.clone()
     } else {
-        "no message"
+        crate::say!("app.panic_no_message")
     }
 }
 

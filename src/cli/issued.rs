@@ -20,15 +20,26 @@ fn expiring_within(record: &IssuedRecord, state: State, days: i64, now: OffsetDa
         && end.is_some_and(|end| end > now && end <= now + time::Duration::days(days))
 }
 
+/// The state as the text list says it (`State::word`, in English, is the JSON's).
+fn state_word(state: State) -> String {
+    match state {
+        State::Valid => crate::say!("cli.issued.state_valid"),
+        State::Expiring(_) => crate::say!("cli.issued.state_expiring"),
+        State::Expired => crate::say!("cli.issued.state_expired"),
+        State::Superseded => crate::say!("cli.issued.state_superseded"),
+        State::ReissueNeeded => crate::say!("cli.issued.state_reissue_needed"),
+    }
+}
+
 fn text_line(r: &IssuedRecord, state: State) -> String {
-    format!(
-        "{:<10} {}  not after {}  serial {}  key {}  from {}",
-        state.word(),
-        escape(r.name()),
-        escape(&r.not_after),
-        escape(&r.serial),
-        escape(&r.key_fingerprint),
-        escape(&r.source)
+    crate::say!(
+        "cli.issued.line",
+        state = format!("{:<10}", state_word(state)),
+        name = escape(r.name()),
+        not_after = escape(&r.not_after),
+        serial = escape(&r.serial),
+        key = escape(&r.key_fingerprint),
+        source = escape(&r.source),
     )
 }
 
@@ -47,10 +58,7 @@ pub fn run(root: &Path, json: bool, expiring: Option<i64>) -> ExitCode {
         Err(e) => return fail(1, e),
     };
     if !app.config.has_zone_hub() {
-        return fail(
-            REFUSED,
-            "this appliance is not a Tanium Server with the Zone Server Hub add-on: it issues no certificates",
-        );
+        return fail(REFUSED, crate::say!("cli.issued.not_hub"));
     }
     let now = OffsetDateTime::now_utc();
     let out = io::stdout();
@@ -83,13 +91,16 @@ pub fn run(root: &Path, json: bool, expiring: Option<i64>) -> ExitCode {
     match printed {
         Ok(0) => ExitCode::SUCCESS,
         Ok(n) => {
-            warn(format!(
-                "{n} line(s) of {} could not be read and were skipped",
-                ledger::LEDGER
-            ));
+            warn(match n {
+                1 => crate::say!("cli.issued.skipped_one", count = n, file = ledger::LEDGER),
+                _ => crate::say!("cli.issued.skipped_many", count = n, file = ledger::LEDGER),
+            });
             ExitCode::SUCCESS
         }
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => fail(1, format!("cannot read {}: {e}", ledger::LEDGER)),
+        Err(e) => fail(
+            1,
+            crate::say!("cli.issued.cannot_read", file = ledger::LEDGER, error = e),
+        ),
     }
 }

@@ -279,7 +279,7 @@ pub(crate) fn warn(message: impl std::fmt::Display) {
 }
 
 /// One line of output on stdout, escaped: what the command line prints may come from a file.
-pub(crate) fn say(line: impl std::fmt::Display) {
+pub(crate) fn tell(line: impl std::fmt::Display) {
     println!("{}", escape_text(&line.to_string()));
 }
 
@@ -304,18 +304,18 @@ pub fn run_init(root: &Path, args: InitArgs) -> ExitCode {
     match init::init(root, &opts, OffsetDateTime::now_utc()) {
         Ok(app) => {
             let snapshot = crate::appliance::status::snapshot(&app, OffsetDateTime::now_utc());
-            say(format!(
-                "Created {} '{}' (platform {}) in {}",
-                app.config.role_label(),
-                escape(&app.config.hostname),
-                app.config.platform,
-                escape_path(root)
+            tell(crate::say!(
+                "cli.init.created",
+                role = app.config.role_label(),
+                hostname = escape(&app.config.hostname),
+                platform = app.config.platform,
+                root = escape_path(root),
             ));
             if let Some(Ok(fp)) = &snapshot.root_fingerprint {
-                say(format!("  root key (tanium.pub): {fp}"));
+                tell(crate::say!("cli.init.root_key", fingerprint = fp));
             }
             if let Some((_, fp)) = snapshot.users.first().and_then(|u| u.key.as_ref()) {
-                say(format!("  tanadmin SSH key:      {fp}"));
+                tell(crate::say!("cli.init.ssh_key", fingerprint = fp));
             }
             ExitCode::SUCCESS
         }
@@ -371,13 +371,17 @@ fn config_list(app: &Appliance, component: Option<&str>) -> ExitCode {
         .into_iter()
         .filter(|c| only.is_none_or(|o| o == *c))
     {
-        say(format!("[{}] {}", c.id(), c.label()));
+        tell(format!("[{}] {}", c.id(), c.label()));
         for def in catalogue::defs_for(&app.config, c) {
             match settings.get(c, def.name) {
-                Some(v) => say(format!("  {} = {}", def.name, escape(&v.to_string()))),
+                Some(v) => tell(format!("  {} = {}", def.name, escape(&v.to_string()))),
                 None => match catalogue::default_value(&app.config, c, def) {
-                    Some(d) => say(format!("  {} (not set; default {d})", def.name)),
-                    None => say(format!("  {} (not set)", def.name)),
+                    Some(d) => tell(crate::say!(
+                        "cli.config.not_set_default",
+                        name = def.name,
+                        default = d
+                    )),
+                    None => tell(crate::say!("cli.config.not_set", name = def.name)),
                 },
             }
         }
@@ -397,11 +401,39 @@ fn config_get(app: &Appliance, name: &str, component: Option<&str>) -> ExitCode 
     };
     match Settings::load(app).map(|s| s.get(component, def.name).cloned()) {
         Ok(Some(v)) => {
-            say(escape(&v.to_string()));
+            tell(escape(&v.to_string()));
             ExitCode::SUCCESS
         }
-        Ok(None) => fail(1, format!("{} is not set on {component}", def.name)),
+        Ok(None) => fail(
+            1,
+            crate::say!(
+                "cli.config.get_not_set",
+                name = def.name,
+                component = component
+            ),
+        ),
         Err(e) => fail(1, e),
+    }
+}
+
+/// What `config set` did: the new value, and the one it replaced.
+fn set_done(change: &settings::Change) -> String {
+    let value = escape(&change.new.to_string());
+    let (name, component) = (&change.name, change.component.id());
+    match &change.old {
+        Some(was) => crate::say!(
+            "cli.config.set_done",
+            name = name,
+            value = value,
+            component = component,
+            was = escape(&was.to_string()),
+        ),
+        None => crate::say!(
+            "cli.config.set_done_unset",
+            name = name,
+            value = value,
+            component = component,
+        ),
     }
 }
 
@@ -419,14 +451,7 @@ fn config_set(
     };
     match settings::set(app, component, name, value, yes) {
         Ok(change) => {
-            let was = change.old.map_or("unset".to_string(), |v| v.to_string());
-            say(format!(
-                "{} = {} on {} (was {})",
-                change.name,
-                escape(&change.new.to_string()),
-                change.component.id(),
-                escape(&was)
-            ));
+            tell(set_done(&change));
             if let Some(e) = change.audit_error {
                 warn(e);
             }

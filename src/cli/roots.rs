@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use time::OffsetDateTime;
 
-use super::{REFUSED, RootKeyCommand, fail, say, warn};
+use super::{REFUSED, RootKeyCommand, fail, tell, warn};
 use crate::appliance::roots::{self, RootState};
 use crate::appliance::tls::TlsError;
 use crate::appliance::{Appliance, Role};
@@ -18,10 +18,7 @@ fn open_hub(root: &Path) -> Result<Appliance, ExitCode> {
     crate::appliance::lock::tidy(&app);
     match app.config.role {
         Role::TaniumServer => Ok(app),
-        Role::ZoneServer => Err(fail(
-            REFUSED,
-            "this appliance is a Zone Server: root keys belong to the Tanium Server",
-        )),
+        Role::ZoneServer => Err(fail(REFUSED, crate::say!("cli.root_key.zone_server"))),
     }
 }
 
@@ -52,7 +49,7 @@ fn list(app: &Appliance, now: OffsetDateTime) -> ExitCode {
     match roots::list(app, now) {
         Ok(rows) => {
             for row in rows {
-                say(crate::model::outcome::root_row(&row, true).join("  "));
+                tell(crate::model::outcome::root_row(&row, true).join("  "));
             }
             ExitCode::SUCCESS
         }
@@ -66,14 +63,11 @@ fn add(app: &Appliance, yes: bool, now: OffsetDateTime) -> ExitCode {
             app.config.platform,
             "tanos-menu issued list",
         ));
-        return fail(
-            REFUSED,
-            "nothing was changed: add --yes to add a new root key",
-        );
+        return fail(REFUSED, crate::say!("cli.root_key.add_needs_yes"));
     }
     match roots::add(app, now) {
         Ok(added) => {
-            say(crate::model::outcome::root_added(&added));
+            tell(crate::model::outcome::root_added(&added));
             ExitCode::SUCCESS
         }
         Err(e) => refused(e),
@@ -90,11 +84,11 @@ fn revoke(app: &Appliance, fingerprint: &str, yes: bool, now: OffsetDateTime) ->
     };
     if !yes && row.entry.state == RootState::Trusted {
         warn(crate::model::outcome::revoke_warning(row, true));
-        return fail(REFUSED, "nothing was changed: add --yes to revoke it");
+        return fail(REFUSED, crate::say!("cli.root_key.revoke_needs_yes"));
     }
     match roots::revoke(app, fingerprint, now) {
         Ok(row) => {
-            say(crate::model::outcome::root_revoked(&row, true));
+            tell(crate::model::outcome::root_revoked(&row, true));
             ExitCode::SUCCESS
         }
         Err(e) => refused(e),
@@ -111,18 +105,16 @@ pub fn run_rotate_due(root: &Path) -> ExitCode {
     let now = OffsetDateTime::now_utc();
     match roots::rotate_due(&app, now) {
         Ok(Some(cert)) => {
-            say(format!(
-                "rotated: new TLS key and certificate (tanium/reporting.pvk, reporting.crt), valid until {}",
-                date(cert.not_after)
+            tell(crate::say!(
+                "cli.rotate.rotated",
+                date = date(cert.not_after)
             ));
             ExitCode::SUCCESS
         }
         Ok(None) => {
             match roots::rotation(&app) {
-                Some(r) => say(format!("nothing due (next rotation {})", date(r.due))),
-                None => say(
-                    "nothing due (no rotation schedule: 7.4 and later, ReportingTLSKeyRotationDays)",
-                ),
+                Some(r) => tell(crate::say!("cli.rotate.nothing_due", date = date(r.due))),
+                None => tell(crate::say!("cli.rotate.no_schedule")),
             }
             ExitCode::SUCCESS
         }

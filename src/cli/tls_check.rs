@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicBool;
 
 use time::OffsetDateTime;
 
-use super::{REFUSED, fail, say, warn};
+use super::{REFUSED, fail, tell, warn};
 use crate::appliance::{Appliance, tlscheck};
 use crate::model::outcome::tls_check::{failure_text, report_lines, verdict};
 use crate::text::{escape, escape_path};
@@ -70,10 +70,10 @@ pub fn run_tls_check(root: &Path, connect: Option<Endpoint>, name: Option<String
         }
     };
     for line in report_lines(&report) {
-        say(line);
+        tell(line);
     }
     if report.passed() {
-        say(verdict(&report));
+        tell(verdict(&report));
         ExitCode::SUCCESS
     } else {
         fail(1, verdict(&report))
@@ -95,25 +95,34 @@ pub fn run_tls_listen(root: &Path, listen: SocketAddr) -> ExitCode {
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         if let Err(e) = signal_hook::flag::register(signal, Arc::clone(&stop)) {
-            return fail(1, format!("cannot watch for signals: {e}"));
+            return fail(1, crate::say!("cli.tls.cannot_watch", error = e));
         }
     }
     let listener = match TcpListener::bind(listen) {
         Ok(listener) => listener,
-        Err(e) => return fail(1, format!("cannot listen on {listen}: {e}")),
+        Err(e) => {
+            return fail(
+                1,
+                crate::say!("cli.tls.cannot_listen", address = listen, error = e),
+            );
+        }
     };
     let bound = listener.local_addr().unwrap_or(listen);
-    warn(format!(
-        "serving {} ({}, {}) on {bound}: TLS 1.2 or later and the seed's suites; SIGTERM or SIGINT stops",
-        files.cert.unwrap_or_default(),
-        escape(&serving.facts.summary.subject),
-        serving.facts.key.label()
+    warn(crate::say!(
+        "cli.tls.serving",
+        cert = files.cert.unwrap_or_default(),
+        subject = escape(&serving.facts.summary.subject),
+        key = serving.facts.key.label(),
+        address = bound,
     ));
     match crate::tlscheck::listen(&listener, &serving, &stop) {
         Ok(()) => {
-            warn("stopped");
+            warn(crate::say!("cli.tls.stopped"));
             ExitCode::SUCCESS
         }
-        Err(e) => fail(1, format!("cannot serve on {bound}: {e}")),
+        Err(e) => fail(
+            1,
+            crate::say!("cli.tls.cannot_serve", address = bound, error = e),
+        ),
     }
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use time::OffsetDateTime;
 
-use super::{KeyutilityCommand, REFUSED, fail, say, warn};
+use super::{KeyutilityCommand, REFUSED, fail, tell, warn};
 use crate::appliance::Appliance;
 use crate::fsutil;
 use crate::pki::csr::{self, CsrRequest};
@@ -13,10 +13,7 @@ use crate::text::escape_path;
 
 fn refuse_existing(paths: &[&Path], force: bool) -> Result<(), String> {
     match paths.iter().find(|p| p.exists()) {
-        Some(p) if !force => Err(format!(
-            "{} exists; nothing was written (add --force to replace it)",
-            escape_path(p)
-        )),
+        Some(p) if !force => Err(crate::say!("cli.keyutility.exists", path = escape_path(p))),
         _ => Ok(()),
     }
 }
@@ -30,7 +27,7 @@ pub(super) fn parse_expiration(text: &str) -> Result<i64, String> {
 fn issue_refusal(e: &crate::pki::PkiError) -> String {
     match e {
         crate::pki::PkiError::BeyondRoot { left, .. } => {
-            format!("{e}; nothing was written (use --expiration {left} or fewer)")
+            crate::say!("cli.keyutility.beyond_root", error = e, days = left)
         }
         _ => e.to_string(),
     }
@@ -76,7 +73,7 @@ pub fn run_keyutility(cmd: KeyutilityCommand) -> ExitCode {
     };
     match result {
         Ok(done) => {
-            say(done);
+            tell(done);
             ExitCode::SUCCESS
         }
         Err((code, message)) => fail(code, message),
@@ -97,7 +94,10 @@ fn tls_request(
         fsutil::dir_of(out).to_path_buf(),
     ]);
     refuse_existing(&[key, out], force).map_err(|e| (REFUSED, e))?;
-    say(format!("Generating key: '{}'", escape_path(key)));
+    tell(crate::say!(
+        "cli.keyutility.generating",
+        path = escape_path(key)
+    ));
     let new = csr::generate_csr(request).map_err(|e| (REFUSED, e.to_string()))?;
     fsutil::atomic_write_all(&[
         (key, new.key_pem.as_bytes(), fsutil::PRIVATE_FILE),
@@ -107,12 +107,17 @@ fn tls_request(
         let (k, o) = (escape_path(key), escape_path(out));
         (
             1,
-            format!("cannot write {k} and {o}: {e}; neither was changed"),
+            crate::say!(
+                "cli.keyutility.cannot_write_pair",
+                key = k,
+                csr = o,
+                error = e
+            ),
         )
     })?;
-    Ok(format!(
-        "Successfully generated certificate signing request: '{}'",
-        escape_path(out)
+    Ok(crate::say!(
+        "cli.keyutility.generated",
+        path = escape_path(out)
     ))
 }
 
@@ -126,13 +131,16 @@ fn issue_inputs(csr: &Path, root_key: &Path) -> Result<(String, String, String),
             Ok(blocks) if !blocks.is_empty() => Ok((t, k, blocks[0].clone())),
             _ => Err((
                 REFUSED,
-                format!("{}: no certificate in it", escape_path(&root_cert)),
+                crate::say!(
+                    "cli.keyutility.no_certificate",
+                    path = escape_path(&root_cert)
+                ),
             )),
         },
         (Err(e), _, _) | (_, Err(e), _) => Err((REFUSED, e)),
         (_, _, Err(e)) => Err((
             REFUSED,
-            format!("{e} (the root certificate is read from beside the root key)"),
+            crate::say!("cli.keyutility.root_cert_beside", error = e),
         )),
     }
 }
@@ -183,14 +191,19 @@ fn tls_issue(
     let now = OffsetDateTime::now_utc();
     let cert = crate::pki::issue::sign_leaf(&request, &spki, &key_pem, &cert_pem, now)
         .map_err(|e| (REFUSED, issue_refusal(&e)))?;
-    fsutil::atomic_write(out, cert.as_bytes(), fsutil::PUBLIC_FILE)
-        .map_err(|e| (1, format!("cannot write {}: {e}", escape_path(out))))?;
+    fsutil::atomic_write(out, cert.as_bytes(), fsutil::PUBLIC_FILE).map_err(|e| {
+        let path = escape_path(out);
+        (
+            1,
+            crate::say!("cli.keyutility.cannot_write", path = path, error = e),
+        )
+    })?;
     if let Some(lock) = &_lock {
         record_issued(lock, &checked, &cert, &cert_pem, csr_path, now)?;
     }
-    Ok(format!(
-        "Successfully issued new certificate: '{}'",
-        escape_path(out)
+    Ok(crate::say!(
+        "cli.keyutility.issued",
+        path = escape_path(out)
     ))
 }
 
@@ -213,9 +226,10 @@ fn record_issued(
     issuance::record(lock, &record, &[]).map_err(|e| {
         (
             1,
-            format!(
-                "the certificate was written, but not recorded in {}: {e}",
-                crate::appliance::ledger::LEDGER
+            crate::say!(
+                "cli.keyutility.not_recorded",
+                file = crate::appliance::ledger::LEDGER,
+                error = e
             ),
         )
     })
@@ -250,24 +264,26 @@ pub fn run_sshd(
     if let Err(e) = sshd::test_config(&prepared.config) {
         return fail(1, e);
     }
-    warn(format!(
-        "SFTP for {} on {listen}, keys of home/tancopy/.ssh/authorized_keys, confined to transfer/ (chroot): /outgoing read-only, /incoming write-only; config {}",
-        crate::text::escape(&user),
-        escape_path(&prepared.config)
+    warn(crate::say!(
+        "cli.sshd.serving",
+        user = crate::text::escape(&user),
+        address = listen,
+        config = escape_path(&prepared.config),
     ));
     if check {
         return ExitCode::SUCCESS;
     }
     match sshd::run(&prepared.config) {
         Ok(sshd::Ended::Stopped { signal, .. }) => {
+            let signal = sshd::signal_name(signal);
             eprintln!(
-                "tanos-menu: sshd and its sessions stopped on {}",
-                sshd::signal_name(signal)
+                "tanos-menu: {}",
+                crate::say!("cli.sshd.stopped", signal = signal)
             );
             ExitCode::SUCCESS
         }
         Ok(sshd::Ended::Exited(status)) if status.success() => ExitCode::SUCCESS,
-        Ok(sshd::Ended::Exited(status)) => fail(1, format!("sshd stopped: {status}")),
+        Ok(sshd::Ended::Exited(status)) => fail(1, crate::say!("cli.sshd.exited", status = status)),
         Err(e) => fail(1, e),
     }
 }
