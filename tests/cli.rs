@@ -382,3 +382,25 @@ fn tanos_root_environment_selects_the_appliance() {
         .unwrap();
     assert_eq!(text(&out).0, "0\n", "{:?}", text(&out));
 }
+
+/// A reader that went away (`config list | head -1`) ends the listing quietly: no panic on
+/// the closed pipe, and the command's status stays its own.
+#[test]
+fn config_list_into_a_closed_pipe_ends_quietly() {
+    let dir = scratch();
+    let root = dir.path().join("ts");
+    init(&root, &["--role", "tanium-server"]);
+    let mut child = Command::new(BIN)
+        .args(["config", "list", "--root", root.to_str().unwrap()])
+        .env_remove("TANOS_ROOT")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run tanos-menu");
+    // The reading end closes before the command writes its first line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait for tanos-menu");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+}

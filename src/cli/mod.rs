@@ -279,8 +279,14 @@ pub(crate) fn warn(message: impl std::fmt::Display) {
 }
 
 /// One line of output on stdout, escaped: what the command line prints may come from a file.
+/// A reader that went away (`| head`) ends nothing here: the line is dropped.
 pub(crate) fn tell(line: impl std::fmt::Display) {
-    println!("{}", escape_text(&line.to_string()));
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        escape_text(&line.to_string())
+    );
 }
 
 pub fn run_init(root: &Path, args: InitArgs) -> ExitCode {
