@@ -9,7 +9,7 @@ use super::{Effect, Model, Outcome, Screen, Start};
 use crate::tlscheck::{Check, Report};
 
 pub(super) fn self_test(m: &mut Model) -> Vec<Effect> {
-    m.start(say::SELF_TEST_BUSY, Effect::TlsCheck(Check::SelfTest))
+    m.start(say::self_test_busy(), Effect::TlsCheck(Check::SelfTest))
 }
 
 /// The host and port questions of a probe; the host defaults to the last SFTP peer.
@@ -21,17 +21,17 @@ pub(super) fn open_peer_form(m: &mut Model) -> Vec<Effect> {
 
 pub fn peer_form(host: &str) -> Form {
     Form::new(
-        say::PROBE_TITLE.to_string(),
-        vec![say::PROBE_INTRO.to_string()],
+        say::probe_title(),
+        vec![say::probe_intro()],
         FormFor::TlsPeer,
         vec![
-            Field::text("Host", say::HOST_HELP, host, 253, |_, raw| {
+            Field::text("Host", &say::host_help(), host, 253, |_, raw| {
                 check_host(raw).map(drop)
             }),
-            Field::text("Port", say::PORT_HELP, say::DEFAULT_PORT, 5, |_, raw| {
+            Field::text("Port", &say::port_help(), say::DEFAULT_PORT, 5, |_, raw| {
                 check_port(raw).map(drop)
             }),
-            Field::text("Name", say::NAME_HELP, "", 253, |_, raw| {
+            Field::text("Name", &say::name_help(), "", 253, |_, raw| {
                 check_name(raw).map(drop)
             }),
         ],
@@ -74,7 +74,7 @@ pub(super) fn peer_entered(m: &mut Model, values: &[String]) -> Vec<Effect> {
         Ok(check) => {
             let busy = match &check {
                 Check::Probe { host, port, .. } => say::probe_busy(host, *port),
-                Check::SelfTest => say::SELF_TEST_BUSY.to_string(),
+                Check::SelfTest => say::self_test_busy(),
             };
             let start = Start::cancellable(busy, Effect::TlsCheck(check), super::Abandon::TlsCheck);
             m.begin(start)
