@@ -197,7 +197,7 @@ fn views_of_keys_and_certificates() {
     check(
         || pair().view.unwrap().intro[1].clone(),
         "Add the public key below to tancopy's authorized keys on the other appliance (C › 3 › tancopy › 3 › 2).",
-        "aux clés autorisées de tancopy sur l'autre appliance (C › 3 › tancopy › 3 › 2).",
+        "aux clés autorisées de tancopy sur l'autre serveur (C › 3 › tancopy › 3 › 2).",
     );
     let csr = || {
         made(Made::Tls(TlsDone::CsrWritten {
