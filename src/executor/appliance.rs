@@ -64,7 +64,7 @@ pub(super) fn show_audit(root: &Path, page: usize) -> Msg {
                 more: found.more,
             }),
             Err(e) => Finished::Unreadable {
-                what: "the audit log".into(),
+                what: crate::say!("outcome.executor.the_audit_log"),
                 error: e.to_string(),
             },
         }

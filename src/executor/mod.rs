@@ -13,7 +13,7 @@ use std::sync::atomic::AtomicBool;
 use time::OffsetDateTime;
 
 use crate::appliance::{Appliance, status};
-use crate::model::{CLIPBOARD_ELSEWHERE, Effect, Msg, TransferFailure};
+use crate::model::{Effect, Msg, TransferFailure, clipboard_elsewhere};
 
 /// Lines of a paged view read at a time.
 const PAGE: usize = crate::model::PAGE_LINES;
@@ -67,7 +67,7 @@ pub fn run_effect_with(root: &Path, effect: Effect, cancel: &AtomicBool) -> Msg 
             ssh::transfer(root, op, peer, trust.as_deref(), cancel)
         }
         Effect::TlsCheck(check) => tls_check::run(root, check, now),
-        Effect::Copy(_) => Msg::Copied(CLIPBOARD_ELSEWHERE.into()),
+        Effect::Copy(_) => Msg::Copied(clipboard_elsewhere()),
         // Cancelling belongs to the console loop; here there is nothing running to stop.
         Effect::Cancel => Msg::Tick,
     }

@@ -121,8 +121,13 @@ pub(super) fn regenerate(root: &Path, now: OffsetDateTime) -> Msg {
 
 pub(super) fn show_issued(root: &Path, page: usize, now: OffsetDateTime) -> Msg {
     Msg::Finished(open(root).and_then(|app| {
-        let ledger = ledger::page(&app, page * super::PAGE, super::PAGE, now)
-            .map_err(|e| format!("cannot read {}: {e}", ledger::LEDGER))?;
+        let ledger = ledger::page(&app, page * super::PAGE, super::PAGE, now).map_err(|e| {
+            crate::say!(
+                "outcome.executor.cannot_read",
+                file = ledger::LEDGER,
+                error = e
+            )
+        })?;
         Ok(Finished::Shown(Shown::Issued { page, ledger }))
     }))
 }

@@ -33,7 +33,7 @@ pub use form::{Check, CheckFn, Field, Form, FormFor, IssueTarget};
 pub use input::{PromptId, QUIET_AFTER_PASTE, Settle, Sight};
 pub use messages::{Abandon, Effect, Failure, Key, Msg, Outcome, Start, TransferOp};
 pub use outcome::{
-    CLIPBOARD_ELSEWHERE, Ended, Finished, KeysDone, Made, Shown, Step, TlsDone, audit_failure_text,
+    Ended, Finished, KeysDone, Made, Shown, Step, TlsDone, audit_failure_text, clipboard_elsewhere,
     console_panicked, forward_failure_text, step_panicked,
 };
 pub use paste::{PasteDialog, TextFor};

@@ -10,7 +10,7 @@ use crate::texts::Voice;
 use crate::tlscheck::{Check, Report};
 
 pub(super) fn self_test(m: &mut Model) -> Vec<Effect> {
-    m.start(say::SELF_TEST_BUSY, Effect::TlsCheck(Check::SelfTest))
+    m.start(say::self_test_busy(), Effect::TlsCheck(Check::SelfTest))
 }
 
 /// The host and port questions of a probe; the host defaults to the last SFTP peer.
@@ -22,27 +22,27 @@ pub(super) fn open_peer_form(m: &mut Model) -> Vec<Effect> {
 
 pub fn peer_form(v: Voice, host: &str) -> Form {
     Form::new(
-        say::PROBE_TITLE.to_string(),
-        vec![say::PROBE_INTRO.to_string()],
+        say::probe_title(),
+        vec![say::probe_intro()],
         FormFor::TlsPeer,
         vec![
             Field::text(
                 crate::say!(v; "model.form.host"),
-                say::HOST_HELP,
+                &say::host_help(),
                 host,
                 253,
                 |_, raw| check_host(raw).map(drop),
             ),
             Field::text(
                 crate::say!(v; "model.form.port"),
-                say::PORT_HELP,
+                &say::port_help(),
                 say::DEFAULT_PORT,
                 5,
                 |_, raw| check_port(raw).map(drop),
             ),
             Field::text(
                 crate::say!(v; "model.form.name"),
-                say::NAME_HELP,
+                &say::name_help(),
                 "",
                 253,
                 |_, raw| check_name(raw).map(drop),
@@ -87,7 +87,7 @@ pub(super) fn peer_entered(m: &mut Model, values: &[String]) -> Vec<Effect> {
         Ok(check) => {
             let busy = match &check {
                 Check::Probe { host, port, .. } => say::probe_busy(host, *port),
-                Check::SelfTest => say::SELF_TEST_BUSY.to_string(),
+                Check::SelfTest => say::self_test_busy(),
             };
             let start = Start::cancellable(busy, Effect::TlsCheck(check), super::Abandon::TlsCheck);
             m.begin(start)

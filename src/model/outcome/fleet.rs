@@ -9,53 +9,52 @@ use crate::appliance::ledger::{self, IssuedRecord, State};
 use crate::appliance::requests::{Request, RequestState};
 use crate::appliance::transfer::{Passed, Pulled, Pushed};
 use crate::date::date;
+use crate::say;
 use crate::text::{escape, prefix};
 
 pub fn names_not_utf8(count: usize) -> String {
-    format!(
-        "{count} file(s) in /incoming are not offered: their names are not valid UTF-8. Rename them on the sending side."
-    )
+    say!("outcome.fleet.names_not_utf8", count = count)
 }
 
 pub fn cannot_list(error: &str) -> String {
-    format!("Cannot list /incoming: {error}")
+    say!("outcome.fleet.cannot_list", error = error)
 }
 
 pub fn not_a_line(text: &str, len: usize) -> String {
     match len {
-        0 => "No file to choose: /incoming holds none.".into(),
-        n => format!("'{}' is not a line number here (1-{n}).", escape(text)),
+        0 => say!("outcome.fleet.no_file_to_choose"),
+        n => say!("outcome.fleet.not_a_line", text = escape(text), last = n),
     }
 }
 
 pub fn nothing_pending() -> String {
-    "No pending request: every request in /incoming was issued already or refused.".into()
+    say!("outcome.fleet.nothing_pending")
 }
 
 pub fn nothing_can_be_issued(why: &str) -> String {
-    format!("Nothing can be issued: {why}.")
+    say!("outcome.fleet.nothing_can_be_issued", why = why)
 }
 
 /// One row of the request list: file, then what it is and where it stands.
 pub fn request_row(request: &Request) -> (String, String) {
     let detail = match &request.state {
-        RequestState::Pending(info) => format!(
-            "pending   CN={}  {}",
-            escape(&info.common_name),
-            info.key_description
+        RequestState::Pending(info) => say!(
+            "outcome.fleet.row_pending",
+            cn = escape(&info.common_name),
+            key = info.key_description
         ),
         RequestState::Issued {
             info,
             serial,
             not_after,
-        } => format!(
-            "issued    CN={}  {}  serial {}  until {}",
-            escape(&info.common_name),
-            info.key_description,
-            escape(prefix(serial, 16)),
-            escape(prefix(not_after, 10))
+        } => say!(
+            "outcome.fleet.row_issued",
+            cn = escape(&info.common_name),
+            key = info.key_description,
+            serial = escape(prefix(serial, 16)),
+            until = escape(prefix(not_after, 10))
         ),
-        RequestState::Refused(why) => format!("refused   {}", escape(why)),
+        RequestState::Refused(why) => say!("outcome.fleet.row_refused", why = escape(why)),
     };
     (escape(&request.file), detail)
 }
@@ -63,43 +62,40 @@ pub fn request_row(request: &Request) -> (String, String) {
 /// The lines above the request list.
 pub fn request_list_intro(rows: &[Request]) -> Vec<String> {
     let pending = rows.iter().filter(|r| r.pending().is_some()).count();
-    let mut intro = vec![format!(
-        "{} request(s) in /incoming, {pending} pending; choose one by line number.",
-        rows.len()
+    let mut intro = vec![say!(
+        "outcome.fleet.list_intro",
+        count = rows.len(),
+        pending = pending
     )];
     if pending > 0 {
-        intro.push(format!(
-            "A issues all {pending} pending request(s) after one confirmation."
-        ));
+        intro.push(say!("outcome.fleet.list_issue_all", pending = pending));
     }
     intro
 }
 
 /// The empty request list.
-pub fn no_request() -> [&'static str; 2] {
+pub fn no_request() -> [String; 2] {
     [
-        "No .csr file in /incoming.",
-        "Zone Servers push theirs over SFTP (user tancopy); or go back and paste one.",
+        say!("outcome.fleet.no_request"),
+        say!("outcome.fleet.no_request_hint"),
     ]
 }
 
 pub fn batch_title(count: usize) -> String {
-    format!("Issue {count} certificate(s)")
+    say!("outcome.fleet.batch_title", count = count)
 }
 
 pub fn batch_question(count: usize) -> String {
-    format!("Issue all {count}?")
+    say!("outcome.fleet.batch_question", count = count)
 }
 
 pub fn batch_busy(count: usize) -> String {
-    format!("Issuing {count} certificate(s)…")
+    say!("outcome.fleet.batch_busy", count = count)
 }
 
 /// The batch confirmation: every pending request, and what each issuance writes.
 pub fn batch_warning(pending: &[&Request], days: i64) -> String {
-    let mut out = format!(
-        "Each request below gets a certificate signed by the root key, valid {days} days, written to /outgoing/<common name>.crt with tanium.pub beside it:"
-    );
+    let mut out = say!("outcome.fleet.batch_warning", days = days);
     for request in pending {
         if let Some(info) = request.pending() {
             out.push_str(&format!(
@@ -111,17 +107,18 @@ pub fn batch_warning(pending: &[&Request], days: i64) -> String {
             ));
         }
     }
-    out.push_str("\nA request whose name already has a certificate of another key is skipped (issue it alone to replace it); one refused request stops none of the others.");
+    out.push('\n');
+    out.push_str(&say!("outcome.fleet.batch_warning_skips"));
     out
 }
 
 fn occupant_line(o: &Occupant) -> String {
-    format!(
-        "{} holds a certificate for {} with ANOTHER KEY ({}, serial {}).",
-        o.place,
-        escape(&o.subject),
-        o.key_fingerprint,
-        escape(&o.serial)
+    say!(
+        "outcome.fleet.occupant",
+        place = o.place,
+        subject = escape(&o.subject),
+        fingerprint = o.key_fingerprint,
+        serial = escape(&o.serial)
     )
 }
 
@@ -136,22 +133,24 @@ pub fn issue_warning(order: &Order, root: &str, names: &str) -> String {
         .iter()
         .map(|f| format!("/outgoing/{}", escape(f)))
         .collect();
-    format!(
-        "Certificate for {} ({} key), valid {} days, signed by the root key {root}.\n{names}\nIt is written to {} with tanium.pub beside it. The server's own tanium/reporting.crt is not touched.",
-        escape(&csr.common_name),
-        csr.key_description,
-        order.days,
-        files.join(" and ")
+    say!(
+        "outcome.fleet.issue_warning",
+        cn = escape(&csr.common_name),
+        key = csr.key_description,
+        days = order.days,
+        root = root,
+        names = names,
+        files = super::both(&files)
     )
 }
 
 /// The second confirmation, when the name has a certificate of another key.
 pub fn replace_warning(order: &Order, occupant: &Occupant) -> String {
-    format!(
-        "WARNING: {}\nThis request (CN={}, key {}) would replace it for that name. Answer y only if the Zone Server confirms this request's key fingerprint is the one it uses now (its key changed, or the other certificate was issued by mistake).",
-        occupant_line(occupant),
-        escape(&order.csr.common_name),
-        order.csr.fingerprint
+    say!(
+        "outcome.fleet.replace_warning",
+        occupant = occupant_line(occupant),
+        cn = escape(&order.csr.common_name),
+        fingerprint = order.csr.fingerprint
     )
 }
 
@@ -162,18 +161,14 @@ pub fn batch_report(lines: &[BatchLine]) -> (String, View) {
         .filter(|l| matches!(l, BatchLine::Issued { .. }))
         .count();
     let text: Vec<String> = lines.iter().map(batch_line).collect();
+    let count = lines.len();
     let intro = vec![
-        format!(
-            "{issued} of {} request(s) issued; one line each:",
-            lines.len()
-        ),
-        "Each Zone Server pulls its own certificate from /outgoing/<its name>.crt.".into(),
+        say!("outcome.fleet.batch_intro", issued = issued, count = count),
+        say!("outcome.fleet.batch_pull_hint"),
     ];
-    let message = format!("{issued} of {} certificate(s) issued.", lines.len());
-    (
-        message,
-        View::new("Issued from /incoming", intro, text.join("\n")),
-    )
+    let message = say!("outcome.fleet.batch_done", issued = issued, count = count);
+    let title = say!("outcome.fleet.batch_report_title");
+    (message, View::new(title, intro, text.join("\n")))
 }
 
 fn batch_line(line: &BatchLine) -> String {
@@ -182,46 +177,59 @@ fn batch_line(line: &BatchLine) -> String {
             file,
             summary,
             written,
-        } => format!(
-            "issued    {}: {} serial {}, until {} -> {}",
-            escape(file),
-            escape(&summary.subject),
-            escape(&summary.serial),
-            date(summary.not_after),
-            escape(written)
+        } => say!(
+            "outcome.fleet.line_issued",
+            file = escape(file),
+            subject = escape(&summary.subject),
+            serial = escape(&summary.serial),
+            until = date(summary.not_after),
+            written = escape(written)
         ),
-        BatchLine::Skipped { file, why } => format!("skipped   {}: {}", escape(file), skip(why)),
-        BatchLine::Refused { file, why } => format!("refused   {}: {}", escape(file), escape(why)),
+        BatchLine::Skipped { file, why } => {
+            say!(
+                "outcome.fleet.line_skipped",
+                file = escape(file),
+                why = skip(why)
+            )
+        }
+        BatchLine::Refused { file, why } => {
+            say!(
+                "outcome.fleet.line_refused",
+                file = escape(file),
+                why = escape(why)
+            )
+        }
     }
 }
 
 fn skip(why: &Skip) -> String {
     match why {
-        Skip::NameTaken(o) => format!(
-            "{} holds a certificate of another key ({}) for this name; issue it alone to replace it",
-            o.place, o.key_fingerprint
+        Skip::NameTaken(o) => say!(
+            "outcome.fleet.skip_name_taken",
+            place = o.place,
+            fingerprint = o.key_fingerprint
         ),
-        Skip::SameName { name, others } => format!(
-            "{} is also requested with another key by {}; check the fingerprints with the Zone Servers and issue the right one alone",
-            escape(name),
-            others
+        Skip::SameName { name, others } => say!(
+            "outcome.fleet.skip_same_name",
+            name = escape(name),
+            others = others
                 .iter()
                 .map(|o| escape(o))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        Skip::Changed => "the file changed since it was listed; list again".into(),
+        Skip::Changed => say!("outcome.fleet.skip_changed"),
     }
 }
 
-/// The message after one issuance.
-pub fn issued_intro(files: &[String]) -> String {
+/// The files one issuance wrote in /outgoing, tanium.pub aside ("a and b").
+pub fn outgoing_files(files: &[String]) -> String {
     let written: Vec<String> = files
         .iter()
         .filter(|f| *f != crate::appliance::fleet::ROOT_PUB)
         .map(|f| format!("/outgoing/{}", escape(f)))
         .collect();
-    format!("written to {}", written.join(" and "))
+    super::both(&written)
 }
 
 /// A page of the issuance ledger.
@@ -232,21 +240,21 @@ pub fn ledger_view(page: usize, ledger: &ledger::Page) -> View {
         .iter()
         .map(|(r, s)| ledger_line(r, *s))
         .collect();
-    let mut intro = vec![format!(
-        "{} certificate(s) signed with the root key, newest first; {} to {} shown.",
-        ledger.total,
-        first + usize::from(!lines.is_empty()),
-        first + lines.len()
+    let mut intro = vec![say!(
+        "outcome.fleet.ledger_intro",
+        total = ledger.total,
+        from = first + usize::from(!lines.is_empty()),
+        to = first + lines.len()
     )];
     if ledger.unreadable > 0 {
-        intro.push(format!(
-            "Warning: {} line(s) of {} could not be read and were skipped.",
-            ledger.unreadable,
-            ledger::LEDGER
+        intro.push(say!(
+            "outcome.fleet.ledger_unreadable",
+            count = ledger.unreadable,
+            file = ledger::LEDGER
         ));
     }
     let text = if lines.is_empty() {
-        "No certificate issued yet.".to_string()
+        say!("outcome.fleet.ledger_empty")
     } else {
         lines.join("\n")
     };
@@ -255,33 +263,36 @@ pub fn ledger_view(page: usize, ledger: &ledger::Page) -> View {
         page,
         more: ledger.more,
     };
-    View::new("Issued certificates", intro, text).paged(pager)
+    View::new(say!("outcome.fleet.ledger_title"), intro, text).paged(pager)
 }
 
 fn ledger_line(r: &IssuedRecord, state: State) -> String {
     let state = match state {
-        State::Expiring(days) => format!("expires in {days} d"),
-        other => other.word().to_string(),
+        State::Valid => say!("outcome.fleet.state_valid"),
+        State::Expiring(days) => say!("outcome.fleet.state_expiring", days = days),
+        State::Expired => say!("outcome.fleet.state_expired"),
+        State::Superseded => say!("outcome.fleet.state_superseded"),
+        State::ReissueNeeded => say!("outcome.fleet.state_reissue_needed"),
     };
-    format!(
-        "{:<16} {}  until {}  serial {}  {}",
-        state,
-        escape(r.name()),
-        escape(prefix(&r.not_after, 10)),
-        escape(prefix(&r.serial, 20)),
-        escape(prefix(&r.key_fingerprint, 20))
+    say!(
+        "outcome.fleet.ledger_line",
+        state = format!("{state:<16}"),
+        name = escape(r.name()),
+        until = escape(prefix(&r.not_after, 10)),
+        serial = escape(prefix(&r.serial, 20)),
+        fingerprint = escape(prefix(&r.key_fingerprint, 20))
     )
 }
 
 /// A page of the audit log.
 pub fn audit_view(page: usize, lines: Vec<String>, more: bool) -> View {
-    let intro = vec![format!(
-        "log/audit.jsonl, most recent first (page {}, {} shown). Keys are named by fingerprint only.",
-        page + 1,
-        lines.len()
+    let intro = vec![say!(
+        "outcome.fleet.audit_intro",
+        page = page + 1,
+        count = lines.len()
     )];
     let text = if lines.is_empty() {
-        "No change recorded yet.".to_string()
+        say!("outcome.fleet.audit_empty")
     } else {
         lines.join("\n")
     };
@@ -290,63 +301,77 @@ pub fn audit_view(page: usize, lines: Vec<String>, more: bool) -> View {
         page,
         more,
     };
-    View::new("Audit log", intro, text).paged(pager)
+    View::new(say!("outcome.fleet.audit_title"), intro, text).paged(pager)
 }
 
 /// Where a pull found this Zone Server's certificate, and why others were passed over.
 pub fn pulled(peer: &str, pulled: &Pulled) -> String {
-    let mut out = format!(
-        "Downloaded /outgoing/{} from {peer} into /incoming/reporting.crt (it is for this Zone Server's key)",
-        escape(&pulled.taken)
+    let mut out = say!(
+        "outcome.fleet.pulled",
+        taken = escape(&pulled.taken),
+        peer = peer
     );
     for (name, why) in &pulled.passed {
-        let why = match why {
+        let name = escape(name);
+        out.push_str(&match why {
             Passed::Missing => continue,
-            Passed::OtherKey(fp) => format!("is for another key ({fp})"),
-            Passed::Unreadable => "is not a certificate".into(),
-            Passed::NotNeeded => "is also for this key; the first one was taken".into(),
-        };
-        out.push_str(&format!("; /outgoing/{} {why}", escape(name)));
+            Passed::OtherKey(fp) => {
+                say!(
+                    "outcome.fleet.passed_other_key",
+                    name = name,
+                    fingerprint = fp
+                )
+            }
+            Passed::Unreadable => say!("outcome.fleet.passed_unreadable", name = name),
+            Passed::NotNeeded => say!("outcome.fleet.passed_not_needed", name = name),
+        });
     }
-    out.push_str("; checking it…");
+    out.push_str(&say!("outcome.fleet.pulled_checking"));
     out
 }
 
 /// Where a push left the request, and where to issue it.
 pub fn pushed(host: &str, pushed: &Pushed, import_at: &str) -> String {
-    let mut out = format!(
-        "The CSR was pushed to {}:/incoming/{}",
-        escape(host),
-        escape(&pushed.remote)
-    );
-    if let Some(beside) = &pushed.beside {
-        out.push_str(&format!(
-            " (/incoming/{} there holds a request of another key: another Zone Server of this name, or this one's earlier key; it was left as it was)",
-            escape(beside)
-        ));
+    let host = escape(host);
+    let remote = escape(&pushed.remote);
+    match &pushed.beside {
+        None => say!(
+            "outcome.fleet.pushed",
+            host = host,
+            remote = remote,
+            import_at = import_at
+        ),
+        Some(beside) => say!(
+            "outcome.fleet.pushed_beside",
+            host = host,
+            remote = remote,
+            beside = escape(beside),
+            import_at = import_at
+        ),
     }
-    out.push_str(&format!("; issue it there with {import_at}."));
-    out
 }
 
 /// The hub's header: how many certificates expire soon (nothing when none).
 pub fn expiring_header(count: usize) -> Option<String> {
     (count > 0).then(|| {
-        format!(
-            "{count} issued cert(s) expire within {} days ",
-            ledger::EXPIRING_DAYS
+        say!(
+            "outcome.fleet.expiring_header",
+            count = count,
+            days = ledger::EXPIRING_DAYS
         )
     })
 }
 
 /// Tanium Status on a hub: the ledger's certificates that expire soon.
 pub fn expiring_status(count: usize, list_at: &str) -> String {
-    format!(
-        "{count} expire within {} days ({list_at} lists them)",
-        ledger::EXPIRING_DAYS
+    say!(
+        "outcome.fleet.expiring_status",
+        count = count,
+        days = ledger::EXPIRING_DAYS,
+        list_at = list_at
     )
 }
 
 pub fn page_busy(page: usize) -> String {
-    format!("Reading page {}…", page + 1)
+    say!("outcome.fleet.page_busy", page = page + 1)
 }

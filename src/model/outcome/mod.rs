@@ -258,7 +258,11 @@ impl Finished {
             }
             Finished::Shown(shown) => (String::new(), Some(shown.view())),
             Finished::Unreadable { what, error } => {
-                return Err(format!("Cannot read {what}: {error}"));
+                return Err(crate::say!(
+                    "outcome.cannot_read",
+                    what = what,
+                    error = error
+                ));
             }
         };
         Ok(Outcome {
@@ -278,25 +282,37 @@ impl KeysDone {
                 public_key,
             } => {
                 let intro = vec![
-                    format!("New key pair for {user}: {fingerprint}"),
-                    format!(
-                        "Add the public key below to tancopy's authorized keys on the other appliance ({}).",
-                        at(Step::AuthorizeOnPeer)
+                    crate::say!(
+                        "outcome.keys.new_pair_intro",
+                        user = user,
+                        fingerprint = fingerprint
+                    ),
+                    crate::say!(
+                        "outcome.keys.authorize_on_peer",
+                        path = at(Step::AuthorizeOnPeer)
                     ),
                 ];
-                let view = View::new(format!("{user}'s public key"), intro, public_key);
-                (format!("New key pair for {user}."), Some(view))
+                let title = crate::say!("outcome.keys.public_key_title", user = user);
+                let view = View::new(title, intro, public_key);
+                (
+                    crate::say!("outcome.keys.new_pair", user = user),
+                    Some(view),
+                )
             }
             KeysDone::KeyAdded { user, fingerprint } => (
-                format!("Key {fingerprint} added to {user}'s authorized keys."),
+                crate::say!("outcome.keys.added", fingerprint = fingerprint, user = user),
                 None,
             ),
             KeysDone::KeyRemoved { user, fingerprint } => (
-                format!("Key {fingerprint} removed from {user}'s authorized keys."),
+                crate::say!(
+                    "outcome.keys.removed",
+                    fingerprint = fingerprint,
+                    user = user
+                ),
                 None,
             ),
             KeysDone::HostForgotten(host) => (
-                format!("The key of {host} is forgotten; the next connection asks again."),
+                crate::say!("outcome.keys.host_forgotten", host = host),
                 None,
             ),
         }
@@ -306,7 +322,11 @@ impl KeysDone {
 impl Shown {
     fn view(self) -> View {
         match self {
-            Shown::File { rel, title, text } => View::new(title, vec![format!("{rel}:")], text),
+            Shown::File { rel, title, text } => View::new(
+                title,
+                vec![crate::say!("outcome.file_intro", rel = rel)],
+                text,
+            ),
             Shown::Issued { page, ledger } => ledger_view(page, &ledger),
             Shown::Audit { page, lines, more } => audit_view(page, lines, more),
         }
@@ -319,7 +339,16 @@ fn path_of(menus: &MenuTree, here: Option<&ApplianceConfig>, step: Step) -> Stri
     menus
         .path_to(&target, &config_for(here, on), user)
         .map(|keys| keys.join(" › "))
-        .unwrap_or_else(|| "the menus".into())
+        .unwrap_or_else(|| crate::say!("outcome.the_menus"))
+}
+
+/// Names joined as a sentence joins them: "a and b" ("a et b").
+fn both(items: &[String]) -> String {
+    let mut rest = items.iter();
+    let first = rest.next().cloned().unwrap_or_default();
+    rest.fold(first, |left, right| {
+        crate::say!("outcome.and", left = left, right = right)
+    })
 }
 
 /// Why the console ended when it was not the operator's choice; printed after exit.
@@ -335,63 +364,52 @@ pub enum Ended {
 
 impl std::fmt::Display for Ended {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Ended::Signalled => f.write_str("The session ended (hang-up or termination signal)."),
-            Ended::TerminalClosed => f.write_str("The terminal closed (the SSH session dropped)."),
-            Ended::IdleTimeout { secs } => write!(
-                f,
-                "Logged out after {secs} seconds without a key press (IdleTimeoutSeconds)."
-            ),
-        }
+        let text = match self {
+            Ended::Signalled => crate::say!("outcome.ended.signalled"),
+            Ended::TerminalClosed => crate::say!("outcome.ended.terminal_closed"),
+            Ended::IdleTimeout { secs } => crate::say!("outcome.ended.idle_timeout", secs = secs),
+        };
+        f.write_str(&text)
     }
 }
 
 /// A step that panicked on the worker: `what` is the panic's text, `log` the crash log's
 /// path, both already escaped.
 pub fn step_panicked(what: &str, log: &str) -> String {
-    format!(
-        "The step stopped on an internal error ({what}); nothing was left half-written. Details: {log}"
-    )
+    crate::say!("outcome.step_panicked", what = what, log = log)
 }
 
 /// The console itself panicked; `place` is the crash log's path (escaped), `None` when the
 /// log could not be written.
 pub fn console_panicked(info: &str, place: Option<&str>) -> String {
-    let place = place.unwrap_or("nowhere (the log could not be written)");
-    format!(
-        "tanos-menu stopped on an internal error: {info}\nThe terminal was restored and no change was left half-written. Details: {place}"
-    )
+    let place = match place {
+        Some(place) => place.to_string(),
+        None => crate::say!("outcome.crash_log_nowhere"),
+    };
+    crate::say!("outcome.console_panicked", info = info, place = place)
 }
 
 /// The answer to a copy asked of the executor: the clipboard is the terminal's.
-pub const CLIPBOARD_ELSEWHERE: &str = "The clipboard is reached through the terminal only.";
+pub fn clipboard_elsewhere() -> String {
+    crate::say!("outcome.clipboard_elsewhere")
+}
 
 /// The warning on Tanium Status while audit events are not forwarded: what failed and when
 /// (`reason`, from the mark), where the events are, and which settings to check.
 pub fn forward_failure_text(reason: &str) -> String {
-    format!(
-        "AUDIT EVENTS NOT FORWARDED to syslog: {reason}. The events are in log/audit.jsonl. Check the Console settings SyslogHost, SyslogPort, SyslogTransport, SyslogCAFile and SyslogSocket, and that the collector is up and reachable; this warning stays until an event is delivered."
-    )
+    crate::say!("outcome.audit.not_forwarded", reason = reason)
 }
 
 /// The warning shown with a change, and on Tanium Status, while audit lines are not written.
 pub fn audit_failure_text(reason: &str) -> String {
-    format!(
-        "AUDIT LOG NOT WRITTEN: the change was made but its line in log/audit.jsonl could not be written ({reason}). Fix log/audit.jsonl; this warning stays until an audit line is written."
-    )
+    crate::say!("outcome.audit.not_written", reason = reason)
 }
 
 /// The message when Esc abandoned a running step.
-pub fn abandoned(what: Option<super::Abandon>) -> &'static str {
+pub fn abandoned(what: Option<super::Abandon>) -> String {
     match what {
-        Some(super::Abandon::KeyGeneration) | None => {
-            "Cancelled: the key being generated will be discarded; nothing was written."
-        }
-        Some(super::Abandon::Transfer) => {
-            "Cancelled: the transfer is abandoned; no half-written file is left."
-        }
-        Some(super::Abandon::TlsCheck) => {
-            "Cancelled: the TLS check is abandoned; nothing was changed."
-        }
+        Some(super::Abandon::KeyGeneration) | None => crate::say!("outcome.cancelled.key"),
+        Some(super::Abandon::Transfer) => crate::say!("outcome.cancelled.transfer"),
+        Some(super::Abandon::TlsCheck) => crate::say!("outcome.cancelled.tls_check"),
     }
 }

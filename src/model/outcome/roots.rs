@@ -3,34 +3,45 @@
 use crate::appliance::Platform;
 use crate::appliance::roots::{Added, RootRow, RootState};
 use crate::date::date;
+use crate::say;
 use crate::text::{escape, prefix};
 
 /// One root of the list, on two lines: state and fingerprint, then creation day and what it
 /// still signs. On a Zone Server: the newest accepted, or an earlier one, and since when.
 pub fn root_row(row: &RootRow, hub: bool) -> [String; 2] {
     let day = escape(prefix(&row.entry.created, 10));
+    let fingerprint = &row.entry.fingerprint;
     if !hub {
+        let words = [say!("outcome.roots.current"), say!("outcome.roots.earlier")];
         let state = match row.entry.state {
-            RootState::Signing => "current",
-            RootState::Trusted | RootState::Revoked => "earlier",
+            RootState::Signing => &words[0],
+            RootState::Trusted | RootState::Revoked => &words[1],
         };
         return [
-            format!("{state:<8} {}", row.entry.fingerprint),
-            format!("trusted since {day}"),
+            format!("{state:<width$} {fingerprint}", width = state_width(&words)),
+            say!("outcome.roots.trusted_since", day = day),
         ];
     }
+    let words = [
+        say!("outcome.roots.signing"),
+        say!("outcome.roots.trusted"),
+        say!("outcome.roots.revoked"),
+    ];
     let state = match row.entry.state {
-        RootState::Signing => "signing",
-        RootState::Trusted => "trusted",
-        RootState::Revoked => "revoked",
+        RootState::Signing => &words[0],
+        RootState::Trusted => &words[1],
+        RootState::Revoked => &words[2],
     };
     [
-        format!("{state:<8} {}", row.entry.fingerprint),
-        format!(
-            "created {day}, signs {} valid certificate(s)",
-            row.valid_signed
-        ),
+        format!("{state:<width$} {fingerprint}", width = state_width(&words)),
+        say!("outcome.roots.created", day = day, count = row.valid_signed),
     ]
+}
+
+/// The column of a root's state: 8 wide, wider when a word of the language needs it.
+fn state_width(words: &[String]) -> usize {
+    let longest = words.iter().map(|w| w.chars().count()).max().unwrap_or(0);
+    (longest + 1).max(8)
 }
 
 pub fn roots_intro(rows: &[RootRow], hub: bool) -> [String; 2] {
@@ -40,137 +51,140 @@ pub fn roots_intro(rows: &[RootRow], hub: bool) -> [String; 2] {
         .count();
     if !hub {
         return [
-            format!(
-                "{} trusted root key(s); the first is the newest accepted. A line number stops trusting an earlier one.",
-                rows.len()
-            ),
-            "Remove an earlier root once this Zone Server's certificate is signed by the newest."
-                .into(),
+            say!("outcome.roots.zone_intro", count = rows.len()),
+            say!("outcome.roots.zone_intro_hint"),
         ];
     }
     [
-        format!(
-            "{} root key(s), {trusted} trusted. A adds a new signing root; a line number revokes a trusted one.",
-            rows.len()
+        say!(
+            "outcome.roots.hub_intro",
+            count = rows.len(),
+            trusted = trusted
         ),
-        "Zone Servers compare these fingerprints before they trust a new root.".into(),
+        say!("outcome.roots.hub_intro_hint"),
     ]
 }
 
 pub fn revoke_signing(hub: bool) -> String {
     if hub {
-        "The signing root key cannot be revoked: add a new root key (A) first.".into()
+        say!("outcome.roots.signing_not_revoked")
     } else {
-        "The current trusted root key cannot be removed: trust the Tanium Server's new root key first.".into()
+        say!("outcome.roots.current_not_removed")
     }
 }
 
 pub fn revoked_already(fingerprint: &str) -> String {
-    format!("The root key {fingerprint} is revoked already.")
+    say!("outcome.roots.revoked_already", fingerprint = fingerprint)
 }
 
 pub fn revoke_title(hub: bool) -> String {
     if hub {
-        "Revoke a root key"
+        say!("outcome.roots.revoke_title")
     } else {
-        "Stop trusting a root key"
+        say!("outcome.roots.untrust_title")
     }
-    .into()
 }
 
 pub fn revoke_question(hub: bool) -> String {
     if hub {
-        "Revoke it?"
+        say!("outcome.roots.revoke_question")
     } else {
-        "Stop trusting it?"
+        say!("outcome.roots.untrust_question")
     }
-    .into()
 }
 
 pub fn revoke_busy(hub: bool) -> String {
     if hub {
-        "Revoking the root key…"
+        say!("outcome.roots.revoke_busy")
     } else {
-        "Removing the root key…"
+        say!("outcome.roots.untrust_busy")
     }
-    .into()
 }
 
 pub fn revoke_warning(row: &RootRow, hub: bool) -> String {
+    let fingerprint = &row.entry.fingerprint;
     if !hub {
-        return format!(
-            "Root key {} ({}) is no longer trusted: a certificate it signed is refused from now on, this Zone Server's own included if that root signed it.",
-            row.entry.fingerprint,
-            escape(&row.entry.cert)
+        return say!(
+            "outcome.roots.untrust_warning",
+            fingerprint = fingerprint,
+            cert = escape(&row.entry.cert)
         );
     }
-    let mut out = format!(
-        "Root key {} leaves tanium-root.crt: certificates it signed are no longer accepted.",
-        row.entry.fingerprint
-    );
-    match row.names.len() {
-        0 => out.push_str("\nIt signs no valid certificate of the issuance ledger."),
-        n => out.push_str(&format!(
-            "\nIt still signs {n} valid certificate(s): {}. Re-issue them first, or those Zone Servers stop being trusted.",
-            row.names.iter().map(|n| escape(n)).collect::<Vec<_>>().join(", ")
-        )),
-    }
+    let mut out = say!("outcome.roots.revoke_warning", fingerprint = fingerprint);
+    out.push('\n');
+    out.push_str(&match row.names.len() {
+        0 => say!("outcome.roots.signs_none"),
+        n => say!(
+            "outcome.roots.still_signs",
+            count = n,
+            names = row
+                .names
+                .iter()
+                .map(|n| escape(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    });
     out
 }
 
 pub fn add_root_title() -> String {
-    "Add a new root key".into()
+    say!("outcome.roots.add_title")
 }
 
 pub fn add_root_question() -> String {
-    "Add a new root key?".into()
+    say!("outcome.roots.add_question")
 }
 
 pub fn add_root_busy() -> String {
-    "Generating the new root key and the server's TLS key…".into()
+    say!("outcome.roots.add_busy")
 }
 
 /// What adding a root does, by platform (seed: 7.2/7.3 regenerate reporting.pvk and
 /// reporting.crt after a root change; 7.4+ pushes the change to every subordinate key).
 pub fn add_root_warning(platform: Platform, renew_at: &str) -> String {
     let subordinate = if platform >= Platform::V7_4 {
-        "As on 7.4 and later, the server's own TLS key and certificate are re-issued under the new root at once, and every certificate issued under an older root is marked 're-issue needed'."
+        say!("outcome.roots.add_subordinate_7_4")
     } else {
-        "As the seed requires on 7.2/7.3, the server's own reporting.pvk and reporting.crt are generated again, signed by the new root, in the same step."
+        say!("outcome.roots.add_subordinate_7_2")
     };
-    format!(
-        "A new root key pair signs from now on: tanium.pvk, tanium.pub, tanium-root.crt and /outgoing/tanium.pub follow it. The current root is kept (tanium/roots/, 0600) and stays trusted until you revoke it.\n{subordinate}\nThen each Zone Server pulls the new tanium.pub, compares its fingerprint with this list and accepts it; issue their certificates again ({renew_at} lists them)."
+    say!(
+        "outcome.roots.add_warning",
+        subordinate = subordinate,
+        renew_at = renew_at
     )
 }
 
 /// The message after a root was added.
 pub fn root_added(added: &Added) -> String {
-    format!(
-        "New signing root key {} (the previous one, {}, stays trusted). The server's TLS certificate was issued again, valid until {}. {} issued certificate(s) need re-issuing.",
-        added.signing,
-        added.previous,
-        date(added.server_cert.not_after),
-        added.reissue_needed
+    say!(
+        "outcome.roots.added",
+        signing = added.signing,
+        previous = added.previous,
+        until = date(added.server_cert.not_after),
+        count = added.reissue_needed
     )
 }
 
 /// The message after a root was revoked (on a Zone Server: no longer trusted).
 pub fn root_revoked(row: &RootRow, hub: bool) -> String {
+    let fingerprint = &row.entry.fingerprint;
     if !hub {
-        return format!("Root key {} is no longer trusted.", row.entry.fingerprint);
+        return say!("outcome.roots.untrusted", fingerprint = fingerprint);
     }
-    format!(
-        "Root key {} revoked: it is no longer in tanium-root.crt ({} valid certificate(s) it signed are no longer accepted).",
-        row.entry.fingerprint, row.valid_signed
+    say!(
+        "outcome.roots.revoked_done",
+        fingerprint = fingerprint,
+        count = row.valid_signed
     )
 }
 
 /// Tanium Status: when the server's own TLS key is rotated next.
 pub fn rotation_status(rotation: &crate::appliance::roots::Rotation) -> String {
-    format!(
-        "{} (every {} days, ReportingTLSKeyRotationDays; tanos-menu rotate-due makes it)",
-        date(rotation.due),
-        rotation.every_days
+    say!(
+        "outcome.roots.rotation_status",
+        due = date(rotation.due),
+        days = rotation.every_days
     )
 }
 
@@ -183,16 +197,25 @@ pub fn new_root_warning(
     hub_list_at: &str,
     untrust_at: &str,
 ) -> String {
-    format!(
-        "{described}\nIt was signed by a root key this Zone Server does not trust yet:\n  new:     {candidate}\n  trusted: {current}\nThe Tanium Server may have added a root key. Compare the new fingerprint with its Root key management list ({hub_list_at}, on the Tanium Server). Answer y only if it is listed there: the new key becomes the trusted root and the certificate is installed. The current root stays trusted until you remove it ({untrust_at})."
+    say!(
+        "outcome.roots.new_root_warning",
+        described = described,
+        candidate = candidate,
+        current = current,
+        hub_list_at = hub_list_at,
+        untrust_at = untrust_at
     )
 }
 
 /// Tanium Status on a Zone Server whose certificate an older root signed; `renew` are the
 /// key paths of generate, push, pull.
 pub fn older_root_text(older: &crate::appliance::status::OlderRoot, renew: &[String; 3]) -> String {
-    format!(
-        "Certificate signed by root {}, no longer the Tanium Server's signing key {}. Renew: {}, {}, then {}.",
-        older.signed_by, older.hub_signing, renew[0], renew[1], renew[2]
+    say!(
+        "outcome.roots.older_root",
+        signed_by = older.signed_by,
+        hub_signing = older.hub_signing,
+        generate_at = renew[0],
+        push_at = renew[1],
+        pull_at = renew[2]
     )
 }

@@ -1,6 +1,8 @@
 //! The sentences of the certificate steps (SPEC §4.2–4.4) and of root key changes.
 
-use super::{Sentences, Step, TlsDone, View, batch_report, issued_intro, root_added, root_revoked};
+use super::{
+    Sentences, Step, TlsDone, View, batch_report, outgoing_files, root_added, root_revoked,
+};
 use crate::date::date;
 use crate::pki::CertSummary;
 
@@ -26,16 +28,18 @@ impl TlsDone {
             }
             TlsDone::Installed(s) => {
                 let until = date(s.not_after);
-                let message = format!("Certificate installed: {}, valid until {until}.", s.subject);
+                let subject = &s.subject;
+                let message =
+                    crate::say!("outcome.tls.installed", subject = subject, until = until);
                 (message, None)
             }
-            TlsDone::RootTrusted(fingerprint) => {
-                (format!("Trusted root key saved: {fingerprint}."), None)
-            }
+            TlsDone::RootTrusted(fingerprint) => (
+                crate::say!("outcome.tls.root_trusted", fingerprint = fingerprint),
+                None,
+            ),
             TlsDone::Regenerated(s) => {
                 let until = date(s.not_after);
-                let message = format!("New TLS key and certificate, valid until {until}.");
-                (message, None)
+                (crate::say!("outcome.tls.regenerated", until = until), None)
             }
         }
     }
@@ -48,16 +52,16 @@ fn csr_written(
     at: &dyn Fn(Step) -> String,
 ) -> Sentences {
     let intro = vec![
-        format!("Written: {}", files.join(", ")),
-        format!("Key fingerprint: {key_fingerprint}"),
-        format!(
-            "Copy the CSR below (select it, or press c) and paste it on the Tanium Server at {}, or push it to the server's /incoming over SFTP with {}.",
-            at(Step::PasteCsrOnServer),
-            at(Step::PushCsr)
+        crate::say!("outcome.tls.csr_files", files = files.join(", ")),
+        crate::say!("outcome.tls.csr_fingerprint", fingerprint = key_fingerprint),
+        crate::say!(
+            "outcome.tls.csr_copy",
+            paste_at = at(Step::PasteCsrOnServer),
+            push_at = at(Step::PushCsr)
         ),
     ];
     let view = View::new("reporting.csr", intro, csr_pem);
-    ("New key and CSR written.".into(), Some(view))
+    (crate::say!("outcome.tls.csr_written"), Some(view))
 }
 
 fn issued(
@@ -67,18 +71,19 @@ fn issued(
     at: &dyn Fn(Step) -> String,
 ) -> Sentences {
     let intro = vec![
-        format!("Issued {} serial {}", summary.subject, summary.serial),
-        format!(
-            "Valid until {} UTC; {}",
-            date(summary.not_after),
-            issued_intro(files)
+        crate::say!(
+            "outcome.tls.issued_serial",
+            subject = summary.subject,
+            serial = summary.serial
         ),
-        format!(
-            "Copy it below (select it, or press c) and paste it on the Zone Server at {}.",
-            at(Step::PasteCertOnZone)
+        crate::say!(
+            "outcome.tls.issued_until",
+            until = date(summary.not_after),
+            files = outgoing_files(files)
         ),
+        crate::say!("outcome.tls.issued_copy", path = at(Step::PasteCertOnZone)),
     ];
     let view = View::new("reporting.crt", intro, cert_pem);
-    let message = format!("Certificate issued for {}.", summary.subject);
+    let message = crate::say!("outcome.tls.issued", subject = summary.subject);
     (message, Some(view))
 }
