@@ -8,7 +8,7 @@ use std::path::Path;
 
 use insta::assert_snapshot;
 use support::ui::*;
-use tanos_menu::model::Model;
+use tanos_menu::model::{Model, Screen};
 use tanos_menu::termcaps::{Caps, DECORATIONS, Glyphs, LETTERS};
 use tanos_menu::texts::{Lang, SHIPPED};
 
@@ -23,6 +23,16 @@ fn ascii(m: Model) -> Model {
     })
 }
 
+/// Whether two models show the same screens: a confirmation holds its sentences (a vendor
+/// warning) in the model's language, so only its kind is compared.
+fn same_screens(a: &Model, b: &Model) -> bool {
+    a.stack.len() == b.stack.len()
+        && a.stack.iter().zip(&b.stack).all(|(x, y)| match (x, y) {
+            (Screen::Confirm(_), Screen::Confirm(_)) => true,
+            _ => x == y,
+        })
+}
+
 /// The screen `keys` lead to from `start` in French, drawn in UTF-8 and in ASCII as the
 /// snapshots `<name>_fr_utf8` and `<name>_fr_ascii`; the same keys reach the same screen
 /// as in English.
@@ -33,9 +43,12 @@ fn both(name: &str, start: fn() -> Model, keys: &str) {
     typed(&mut utf8, keys);
     let mut plain = ascii(french(start()));
     typed(&mut plain, keys);
-    assert_eq!(english.stack, utf8.stack, "{name}: the keys do not change");
-    assert_eq!(
-        utf8.stack, plain.stack,
+    assert!(
+        same_screens(&english, &utf8),
+        "{name}: the keys do not change"
+    );
+    assert!(
+        same_screens(&utf8, &plain),
         "{name}: the same screen either way"
     );
     let shown = render(&plain);

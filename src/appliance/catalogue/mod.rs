@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApplianceConfig, Platform, Role};
 use crate::text::escape;
+use crate::texts::{Voice, voice};
 
 /// A group of settings, as the seed's registry keys and Global Settings page group them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -29,6 +30,7 @@ impl Component {
         Component::Console,
     ];
 
+    /// The English name: what `parse` also accepts and the command line lists.
     pub fn label(self) -> &'static str {
         match self {
             Component::TaniumServer => "Tanium Server",
@@ -36,6 +38,17 @@ impl Component {
             Component::ZoneServer => "Zone Server",
             Component::ClientGlobal => "Client Global Settings",
             Component::Console => "Console",
+        }
+    }
+
+    /// The name as the operator reads it, in `voice`.
+    pub fn title(self, voice: Voice) -> String {
+        match self {
+            Component::TaniumServer => crate::say!(voice; "setting.component.tanium_server"),
+            Component::ZoneServerHub => crate::say!(voice; "setting.component.zone_server_hub"),
+            Component::ZoneServer => crate::say!(voice; "setting.component.zone_server"),
+            Component::ClientGlobal => crate::say!(voice; "setting.component.client_global"),
+            Component::Console => crate::say!(voice; "setting.component.console"),
         }
     }
 
@@ -83,9 +96,10 @@ impl Component {
     }
 }
 
+/// The name in the thread's voice.
 impl fmt::Display for Component {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
+        f.write_str(&self.title(voice()))
     }
 }
 
@@ -109,7 +123,7 @@ impl fmt::Display for Value {
 /// What values a setting takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// REG_DWORD restricted to listed values, each with its meaning.
+    /// REG_DWORD restricted to listed values, each with the text key of its meaning.
     Choice(&'static [(u32, &'static str)]),
     /// REG_DWORD in an inclusive range.
     Range(u32, u32),
@@ -117,7 +131,7 @@ pub enum Kind {
     Path,
     /// A host name or an IP address, or `none`.
     Host,
-    /// One word of a list, each with its meaning.
+    /// One word of a list, each with the text key of its meaning.
     Word(&'static [(&'static str, &'static str)]),
     /// The absolute path of a local socket, or `none`.
     Socket,
@@ -158,10 +172,46 @@ pub struct SettingDef {
     default: Default,
     /// Written by `init`; the others are added with `A` when wanted.
     pub present_by_default: bool,
-    pub help: &'static str,
-    /// The seed's warning, and the values that trigger it.
+    /// The text key of its description (`help`).
+    help: &'static str,
+    /// The values that trigger the seed's warning.
     pub risky: &'static [u32],
-    pub warning: &'static str,
+    /// The text key of the seed's warning (`warning`).
+    warning: Option<&'static str>,
+}
+
+impl SettingDef {
+    /// What the setting does, in `voice`.
+    pub fn help(&self, voice: Voice) -> String {
+        voice.say(self.help)
+    }
+
+    /// The seed's warning for a risky value, if the setting has one.
+    pub fn warning(&self) -> Option<Warning> {
+        self.warning.map(Warning)
+    }
+}
+
+/// The seed's warning of a setting: said in the voice of the thread that shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Warning(&'static str);
+
+impl Warning {
+    /// The warning in `voice`.
+    pub fn text(self, voice: Voice) -> String {
+        voice.say(self.0)
+    }
+
+    /// Whether the warning, in the thread's voice, says `words`.
+    pub fn contains(&self, words: &str) -> bool {
+        self.to_string().contains(words)
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(voice()))
+    }
 }
 
 mod table;
@@ -172,57 +222,73 @@ pub use table::CATALOGUE;
 /// The value of a host or socket setting that turns that destination off.
 pub const OFF: &str = "none";
 
-/// Why a setting or value was refused. Messages are for the operator.
+/// Why a setting or value was refused. Messages are for the operator, in the thread's voice.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettingError {
-    #[error(
-        "unknown setting '{}'; `tanos-menu config list` shows the settings of this appliance",
-        escape(.0)
-    )]
+    #[error("{}", crate::say!("setting.error.unknown", name = escape(.0)))]
     Unknown(String),
-    #[error(
-        "unknown component '{}'; `tanos-menu config list` shows the components of this appliance",
-        escape(.0)
-    )]
+    #[error("{}", crate::say!("setting.error.unknown_component", name = escape(.0)))]
     UnknownComponent(String),
-    #[error("{component} is not a component of this appliance ({role})")]
+    #[error(
+        "{}",
+        crate::say!("setting.error.component_absent", component = .component, role = .role)
+    )]
     ComponentAbsent { component: Component, role: String },
-    #[error("{} is not a {component} setting", escape(.name))]
+    #[error(
+        "{}",
+        crate::say!("setting.error.not_in_component", name = escape(.name), component = .component)
+    )]
     NotInComponent { name: String, component: Component },
     #[error(
-        "{} is set in several components ({choices}); name one with --component",
-        escape(.name)
+        "{}",
+        crate::say!("setting.error.ambiguous", name = escape(.name), choices = .choices)
     )]
     Ambiguous { name: String, choices: String },
     #[error(
-        "{} applies to platform {applies} only; this appliance runs {platform}",
-        escape(.name)
+        "{}",
+        crate::say!(
+            "setting.error.not_on_platform",
+            name = escape(.name),
+            applies = .applies,
+            platform = .platform
+        )
     )]
     NotOnPlatform {
         name: String,
         applies: String,
         platform: Platform,
     },
-    #[error("{name} takes a whole number; '{}' is not one", escape(.raw))]
+    #[error("{}", crate::say!("setting.error.not_a_number", name = .name, raw = escape(.raw)))]
     NotANumber { name: String, raw: String },
-    #[error("{name} must be between {lo} and {hi}; {value} is out of range")]
+    #[error(
+        "{}",
+        crate::say!("setting.error.out_of_range", name = .name, lo = .lo, hi = .hi, value = .value)
+    )]
     OutOfRange {
         name: String,
         lo: u32,
         hi: u32,
         value: String,
     },
-    #[error("{name} takes {allowed}; {} is not allowed", escape(.value))]
+    #[error(
+        "{}",
+        crate::say!(
+            "setting.error.not_allowed",
+            name = .name,
+            allowed = .allowed,
+            value = escape(.value)
+        )
+    )]
     NotAllowed {
         name: String,
         allowed: String,
         value: String,
     },
-    #[error("on platform 7.4+ TLS is required and cannot be disabled: {name} stays 1")]
+    #[error("{}", crate::say!("setting.error.tls_required", name = .name))]
     TlsRequired { name: String },
-    #[error("{name}: {reason}")]
+    #[error("{}", crate::say!("setting.error.bad_value", name = .name, reason = .reason))]
     BadPath { name: String, reason: String },
-    #[error("{name}: {reason}")]
+    #[error("{}", crate::say!("setting.error.bad_value", name = .name, reason = .reason))]
     BadHost { name: String, reason: String },
 }
 
@@ -232,7 +298,7 @@ pub struct Validated {
     pub def: &'static SettingDef,
     pub component: Component,
     pub value: Value,
-    pub warning: Option<&'static str>,
+    pub warning: Option<Warning>,
 }
 
 fn same_name(a: &str, b: &str) -> bool {
@@ -245,12 +311,20 @@ fn same_name(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
+/// "7.2 and 7.3", in the thread's voice.
 fn platforms_text(platforms: &[Platform]) -> String {
-    platforms
-        .iter()
-        .map(|p| p.label())
-        .collect::<Vec<_>>()
-        .join(" and ")
+    match platforms {
+        [] => String::new(),
+        [one] => one.label().to_string(),
+        [first @ .., last] => {
+            let first = first.iter().map(|p| p.label()).collect::<Vec<_>>();
+            crate::say!(
+                "setting.error.and",
+                first = first.join(", "),
+                last = last.label()
+            )
+        }
+    }
 }
 
 /// The entry for `name` in `component` on this appliance's platform.
@@ -328,36 +402,47 @@ pub fn default_value(
     }
 }
 
-/// The values a setting takes, as shown to the operator: "0 (TLS not used), 1 (…)" or "1–100".
+/// The values a setting takes, as shown to the operator: "0 (TLS not used), 1 (…)" or
+/// "1–100", in the thread's voice.
 pub fn allowed_text(config: &ApplianceConfig, def: &SettingDef) -> String {
+    allowed_text_in(voice(), config, def)
+}
+
+/// `allowed_text` in `voice`.
+pub fn allowed_text_in(voice: Voice, config: &ApplianceConfig, def: &SettingDef) -> String {
     match def.kind {
         Kind::Choice(values) => values
             .iter()
             .filter(|(v, _)| allowed_on_platform(config, def, *v))
-            .map(|(v, meaning)| format!("{v} ({meaning})"))
+            .map(|(v, meaning)| format!("{v} ({})", voice.say(meaning)))
             .collect::<Vec<_>>()
             .join(", "),
         Kind::Range(lo, hi) => format!("{lo}-{hi}"),
-        Kind::Path => "a file path, relative to the appliance root or absolute".to_string(),
-        Kind::Host => "a host name or IP address; none: no collector".to_string(),
+        Kind::Path => crate::say!(voice; "setting.allowed.path"),
+        Kind::Host => crate::say!(voice; "setting.allowed.host"),
         Kind::Word(words) => words
             .iter()
-            .map(|(word, meaning)| format!("{word} ({meaning})"))
+            .map(|(word, meaning)| format!("{word} ({})", voice.say(meaning)))
             .collect::<Vec<_>>()
             .join(", "),
-        Kind::Socket => "an absolute socket path; none: no socket".to_string(),
+        Kind::Socket => crate::say!(voice; "setting.allowed.socket"),
     }
 }
 
-/// A value with its meaning, as lists show it: "2 (TLS optional)".
+/// A value with its meaning, as lists show it: "2 (TLS optional)", in the thread's voice.
 pub fn describe(def: &SettingDef, value: &Value) -> String {
+    describe_in(voice(), def, value)
+}
+
+/// `describe` in `voice`.
+pub fn describe_in(voice: Voice, def: &SettingDef, value: &Value) -> String {
     match (def.kind, value) {
         (Kind::Choice(values), Value::Dword(n)) => match values.iter().find(|(v, _)| v == n) {
-            Some((_, meaning)) => format!("{n} ({meaning})"),
+            Some((_, meaning)) => format!("{n} ({})", voice.say(meaning)),
             None => n.to_string(),
         },
         (Kind::Word(words), Value::Text(text)) => match words.iter().find(|(w, _)| w == text) {
-            Some((_, meaning)) => format!("{text} ({meaning})"),
+            Some((_, meaning)) => format!("{text} ({})", voice.say(meaning)),
             None => text.clone(),
         },
         _ => value.to_string(),
@@ -384,8 +469,8 @@ pub fn validate(
     let value = values::parse_value(config, def, raw)?;
     let warning = match &value {
         // On 7.4+ a server's ReportingTLSMode has one value left: nothing to warn about.
-        Value::Dword(n) if def.risky.contains(n) && !tls_locked(config, def) => Some(def.warning),
-        Value::Text(_) if !def.warning.is_empty() => Some(def.warning),
+        Value::Dword(n) if def.risky.contains(n) && !tls_locked(config, def) => def.warning(),
+        Value::Text(_) => def.warning(),
         _ => None,
     };
     Ok(Validated {
