@@ -6,7 +6,6 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::{ApplianceConfig, Platform, Role};
-use crate::text::escape;
 use crate::texts::{Voice, voice};
 
 /// A group of settings, as the seed's registry keys and Global Settings page group them.
@@ -192,105 +191,17 @@ impl SettingDef {
     }
 }
 
-/// The seed's warning of a setting: said in the voice of the thread that shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Warning(&'static str);
-
-impl Warning {
-    /// The warning in `voice`.
-    pub fn text(self, voice: Voice) -> String {
-        voice.say(self.0)
-    }
-
-    /// Whether the warning, in the thread's voice, says `words`.
-    pub fn contains(&self, words: &str) -> bool {
-        self.to_string().contains(words)
-    }
-}
-
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text(voice()))
-    }
-}
-
+mod error;
+mod said;
 mod table;
 mod values;
 
+pub use error::SettingError;
+pub use said::{Warning, allowed_text, allowed_text_in, describe, describe_in};
 pub use table::CATALOGUE;
 
 /// The value of a host or socket setting that turns that destination off.
 pub const OFF: &str = "none";
-
-/// Why a setting or value was refused. Messages are for the operator, in the thread's voice.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SettingError {
-    #[error("{}", crate::say!("setting.error.unknown", name = escape(.0)))]
-    Unknown(String),
-    #[error("{}", crate::say!("setting.error.unknown_component", name = escape(.0)))]
-    UnknownComponent(String),
-    #[error(
-        "{}",
-        crate::say!("setting.error.component_absent", component = .component, role = .role)
-    )]
-    ComponentAbsent { component: Component, role: String },
-    #[error(
-        "{}",
-        crate::say!("setting.error.not_in_component", name = escape(.name), component = .component)
-    )]
-    NotInComponent { name: String, component: Component },
-    #[error(
-        "{}",
-        crate::say!("setting.error.ambiguous", name = escape(.name), choices = .choices)
-    )]
-    Ambiguous { name: String, choices: String },
-    #[error(
-        "{}",
-        crate::say!(
-            "setting.error.not_on_platform",
-            name = escape(.name),
-            applies = .applies,
-            platform = .platform
-        )
-    )]
-    NotOnPlatform {
-        name: String,
-        applies: String,
-        platform: Platform,
-    },
-    #[error("{}", crate::say!("setting.error.not_a_number", name = .name, raw = escape(.raw)))]
-    NotANumber { name: String, raw: String },
-    #[error(
-        "{}",
-        crate::say!("setting.error.out_of_range", name = .name, lo = .lo, hi = .hi, value = .value)
-    )]
-    OutOfRange {
-        name: String,
-        lo: u32,
-        hi: u32,
-        value: String,
-    },
-    #[error(
-        "{}",
-        crate::say!(
-            "setting.error.not_allowed",
-            name = .name,
-            allowed = .allowed,
-            value = escape(.value)
-        )
-    )]
-    NotAllowed {
-        name: String,
-        allowed: String,
-        value: String,
-    },
-    #[error("{}", crate::say!("setting.error.tls_required", name = .name))]
-    TlsRequired { name: String },
-    #[error("{}", crate::say!("setting.error.bad_value", name = .name, reason = .reason))]
-    BadPath { name: String, reason: String },
-    #[error("{}", crate::say!("setting.error.bad_value", name = .name, reason = .reason))]
-    BadHost { name: String, reason: String },
-}
 
 /// A value that passed validation, with the seed's warning when it is a risky one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -309,22 +220,6 @@ fn same_name(a: &str, b: &str) -> bool {
             .to_ascii_lowercase()
     };
     norm(a) == norm(b)
-}
-
-/// "7.2 and 7.3", in the thread's voice.
-fn platforms_text(platforms: &[Platform]) -> String {
-    match platforms {
-        [] => String::new(),
-        [one] => one.label().to_string(),
-        [first @ .., last] => {
-            let first = first.iter().map(|p| p.label()).collect::<Vec<_>>();
-            crate::say!(
-                "setting.error.and",
-                first = first.join(", "),
-                last = last.label()
-            )
-        }
-    }
 }
 
 /// The entry for `name` in `component` on this appliance's platform.
@@ -361,7 +256,7 @@ pub fn lookup(
         Some(def) => Ok(def),
         None => Err(SettingError::NotOnPlatform {
             name: here[0].name.to_string(),
-            applies: platforms_text(here[0].platforms),
+            applies: said::platforms_text(here[0].platforms),
             platform: config.platform,
         }),
     }
@@ -399,53 +294,6 @@ pub fn default_value(
         }
         Default::Text(text) => Some(Value::Text(text.to_string())),
         Default::Unset => None,
-    }
-}
-
-/// The values a setting takes, as shown to the operator: "0 (TLS not used), 1 (…)" or
-/// "1–100", in the thread's voice.
-pub fn allowed_text(config: &ApplianceConfig, def: &SettingDef) -> String {
-    allowed_text_in(voice(), config, def)
-}
-
-/// `allowed_text` in `voice`.
-pub fn allowed_text_in(voice: Voice, config: &ApplianceConfig, def: &SettingDef) -> String {
-    match def.kind {
-        Kind::Choice(values) => values
-            .iter()
-            .filter(|(v, _)| allowed_on_platform(config, def, *v))
-            .map(|(v, meaning)| format!("{v} ({})", voice.say(meaning)))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Kind::Range(lo, hi) => format!("{lo}-{hi}"),
-        Kind::Path => crate::say!(voice; "setting.allowed.path"),
-        Kind::Host => crate::say!(voice; "setting.allowed.host"),
-        Kind::Word(words) => words
-            .iter()
-            .map(|(word, meaning)| format!("{word} ({})", voice.say(meaning)))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Kind::Socket => crate::say!(voice; "setting.allowed.socket"),
-    }
-}
-
-/// A value with its meaning, as lists show it: "2 (TLS optional)", in the thread's voice.
-pub fn describe(def: &SettingDef, value: &Value) -> String {
-    describe_in(voice(), def, value)
-}
-
-/// `describe` in `voice`.
-pub fn describe_in(voice: Voice, def: &SettingDef, value: &Value) -> String {
-    match (def.kind, value) {
-        (Kind::Choice(values), Value::Dword(n)) => match values.iter().find(|(v, _)| v == n) {
-            Some((_, meaning)) => format!("{n} ({})", voice.say(meaning)),
-            None => n.to_string(),
-        },
-        (Kind::Word(words), Value::Text(text)) => match words.iter().find(|(w, _)| w == text) {
-            Some((_, meaning)) => format!("{text} ({})", voice.say(meaning)),
-            None => text.clone(),
-        },
-        _ => value.to_string(),
     }
 }
 
