@@ -57,7 +57,7 @@ pub fn failure(root: &Path) -> Option<String> {
     let text = fsutil::read_text_opt(&root.join(FAILURE_MARK), 4096).ok()??;
     let text = text.trim();
     Some(if text.is_empty() {
-        "an audit line could not be written".to_string()
+        crate::say!("appliance.audit.failed")
     } else {
         text.to_string()
     })
@@ -238,9 +238,10 @@ pub fn page(root: &Path, skip: usize, take: usize) -> io::Result<AuditPage> {
 
 fn unread(root: &Path, path: &Path, e: &io::Error) -> String {
     let name = text::escape_path(path.strip_prefix(root).unwrap_or(path));
-    format!(
-        "(older lines of {name} not read: {})",
-        text::escape(&e.to_string())
+    crate::say!(
+        "appliance.audit.older_unread",
+        name = name,
+        error = text::escape(&e.to_string())
     )
 }
 
@@ -253,7 +254,10 @@ pub fn recent(root: &Path, limit: usize) -> io::Result<Vec<String>> {
 fn shown(line: &[u8]) -> String {
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(line) else {
         let head = &line[..line.len().min(120)];
-        return format!("(unreadable line) {}", text::escape_bytes(head));
+        return crate::say!(
+            "appliance.audit.unreadable_line",
+            line = text::escape_bytes(head)
+        );
     };
     let field = |k: &str| text::escape(v.get(k).and_then(|x| x.as_str()).unwrap_or(""));
     let time = field("time");

@@ -164,7 +164,7 @@ pub fn failure(root: &std::path::Path) -> Option<String> {
     let text = fsutil::read_text_opt(&root.join(FAILURE_MARK), 4096).ok()??;
     let text = crate::text::escape(text.trim());
     Some(if text.is_empty() {
-        "an audit event could not be forwarded".to_string()
+        crate::say!("appliance.forward.failed")
     } else {
         text
     })

@@ -9,19 +9,31 @@ use super::{Appliance, Layout};
 use crate::pki::csr::MAX_PEM_BYTES;
 use crate::text::escape;
 
+/// Why a file of /incoming was not read, in the thread's voice.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IncomingError {
-    #[error("'{}' is not a plain file name in /incoming", escape(.0))]
+    #[error("{}", crate::say!("appliance.incoming.bad_name", name = escape(.0)))]
     BadName(String),
-    #[error("/incoming/{} does not exist", escape(.0))]
+    #[error("{}", crate::say!("appliance.incoming.missing", name = escape(.0)))]
     Missing(String),
-    #[error("/incoming/{} is a symbolic link; only plain files are read", escape(.0))]
+    #[error("{}", crate::say!("appliance.incoming.symlink", name = escape(.0)))]
     Symlink(String),
-    #[error("/incoming/{} is not a regular file", escape(.0))]
+    #[error("{}", crate::say!("appliance.incoming.not_file", name = escape(.0)))]
     NotFile(String),
-    #[error("/incoming/{} is {size} bytes; the limit is {MAX_PEM_BYTES}", escape(.name))]
+    #[error(
+        "{}",
+        crate::say!(
+            "appliance.incoming.too_large",
+            name = escape(.name),
+            size = .size,
+            limit = MAX_PEM_BYTES
+        )
+    )]
     TooLarge { name: String, size: u64 },
-    #[error("cannot read /incoming/{}: {reason}", escape(.name))]
+    #[error(
+        "{}",
+        crate::say!("appliance.incoming.io", name = escape(.name), reason = .reason)
+    )]
     Io { name: String, reason: String },
 }
 

@@ -25,25 +25,26 @@ pub struct InitOptions {
     pub tanium_pub: Option<String>,
 }
 
+/// Why `init` made nothing, in the thread's voice.
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
-    #[error("{0} already holds an appliance (appliance.toml); nothing was changed")]
+    #[error("{}", crate::say!("appliance.init.already_appliance", path = .0.display()))]
     AlreadyAppliance(PathBuf),
-    #[error("{0} is not empty and holds no appliance; choose an empty or new directory")]
+    #[error("{}", crate::say!("appliance.init.not_empty", path = .0.display()))]
     NotEmpty(PathBuf),
-    #[error("invalid hostname: {0}")]
+    #[error("{}", crate::say!("appliance.init.hostname", reason = .0))]
     Hostname(String),
-    #[error("--zone-hub applies to a Tanium Server only")]
+    #[error("{}", crate::say!("appliance.init.hub_on_zone_server"))]
     HubOnZoneServer,
-    #[error("--tanium-pub applies to a Zone Server only: a Tanium Server makes its own root key")]
+    #[error("{}", crate::say!("appliance.init.tanium_pub_on_server"))]
     TaniumPubOnServer,
-    #[error("--tanium-pub: {0}")]
+    #[error("{}", crate::say!("appliance.init.tanium_pub", error = .0))]
     TaniumPub(pki::PkiError),
     #[error("{0}")]
     Pki(#[from] pki::PkiError),
     #[error("{0}")]
     SshKey(#[from] sshkeys::SshKeyError),
-    #[error("cannot create the appliance at {path}: {source}")]
+    #[error("{}", crate::say!("appliance.init.io", path = .path.display(), error = .source))]
     Io { path: PathBuf, source: io::Error },
 }
 

@@ -113,7 +113,7 @@ fn occupant_ledger(
     let latest = index.latest_of(name)?;
     let live = OffsetDateTime::parse(&latest.not_after, &Rfc3339).is_ok_and(|end| end > now);
     (live && latest.key_fingerprint != fingerprint).then(|| Occupant {
-        place: "the issuance ledger".into(),
+        place: crate::say!("appliance.issuance.ledger"),
         subject: format!("CN={name}"),
         key_fingerprint: latest.key_fingerprint.clone(),
         serial: latest.serial.clone(),

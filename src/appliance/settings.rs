@@ -60,14 +60,19 @@ fn check_target(app: &Appliance, checked: &Validated) -> Result<(), SettingsErro
     };
     let path = app.resolve(raw);
     match std::fs::metadata(&path) {
-        Ok(meta) if meta.is_dir() => Err(refuse(format!("{raw} is a directory; give the file"))),
-        Ok(meta) if !meta.is_file() => Err(refuse(format!(
-            "{raw} is not a regular file (a device, FIFO or socket); give a certificate or key file"
+        Ok(meta) if meta.is_dir() => Err(refuse(crate::say!(
+            "appliance.settings.target_directory",
+            raw = raw
         ))),
-        Ok(meta) if meta.len() > fsutil::LIMIT_PEM => Err(refuse(format!(
-            "{raw} holds {} bytes; a certificate or key file is at most {}",
-            meta.len(),
-            fsutil::LIMIT_PEM
+        Ok(meta) if !meta.is_file() => Err(refuse(crate::say!(
+            "appliance.settings.target_not_file",
+            raw = raw
+        ))),
+        Ok(meta) if meta.len() > fsutil::LIMIT_PEM => Err(refuse(crate::say!(
+            "appliance.settings.target_too_big",
+            raw = raw,
+            size = meta.len(),
+            limit = fsutil::LIMIT_PEM
         ))),
         Ok(_) => Ok(()),
         // Nothing there (a certificate to come, a vendor path like /opt/Tanium/…): nothing
@@ -84,7 +89,7 @@ fn check_socket(name: &str, raw: &str) -> Result<(), SettingsError> {
         Ok(meta) if !meta.file_type().is_socket() => {
             Err(SettingsError::Setting(SettingError::BadPath {
                 name: name.to_string(),
-                reason: format!("{} is not a socket", escape(raw)),
+                reason: crate::say!("appliance.settings.not_a_socket", path = escape(raw)),
             }))
         }
         _ => Ok(()),
@@ -119,7 +124,7 @@ pub(super) fn save_locked(
     );
     let audit_error = audit::record(lock, "settings.set", &[Layout::SETTINGS], &[], &detail)
         .err()
-        .map(|e| format!("the change was saved but the audit log could not be written: {e}"));
+        .map(|e| crate::say!("appliance.settings.audit_failed", error = e));
     Ok(Change {
         component: checked.component,
         name: checked.def.name,

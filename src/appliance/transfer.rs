@@ -19,8 +19,13 @@ fn keys(app: &Appliance) -> ClientKeys {
 fn write_incoming(app: &Appliance, name: &str, bytes: &[u8]) -> Result<(), TransferError> {
     let _lock = super::lock::acquire(app).map_err(|e| TransferError::Io(e.to_string()))?;
     let path = app.path(Layout::INCOMING).join(name);
-    fsutil::atomic_write(&path, bytes, fsutil::PUBLIC_FILE)
-        .map_err(|e| TransferError::Io(format!("/incoming/{name}: {e}")))
+    fsutil::atomic_write(&path, bytes, fsutil::PUBLIC_FILE).map_err(|e| {
+        TransferError::Io(crate::say!(
+            "appliance.transfer.write_incoming",
+            name = name,
+            error = e
+        ))
+    })
 }
 
 /// What a transfer moved.
@@ -64,7 +69,7 @@ pub struct Pushed {
 /// The fingerprint of the Zone Server's reporting key.
 fn own_key_fingerprint(app: &Appliance) -> Result<String, TransferError> {
     let pem = fsutil::read_text_opt(&app.path(super::tls::ZS_KEY), fsutil::LIMIT_PEM)
-        .map_err(|e| TransferError::Io(format!("cannot read zoneserver/reporting.pvk: {e}")))?
+        .map_err(|e| TransferError::Io(crate::say!("appliance.transfer.read_key", error = e)))?
         .ok_or(TransferError::NoKey)?;
     let spki = csr::private_key_spki(&pem).map_err(|e| TransferError::Io(e.to_string()))?;
     Ok(spki_fingerprint(&spki))
@@ -141,10 +146,16 @@ fn no_certificate(peer: &Peer, key: &str, passed: &[(String, Passed)]) -> Transf
     let tried = passed
         .iter()
         .map(|(name, why)| match why {
-            Passed::Missing => format!("/outgoing/{name} is not there"),
-            Passed::OtherKey(fp) => format!("/outgoing/{name} is for another key ({fp})"),
+            Passed::Missing => crate::say!("appliance.transfer.not_there", name = name),
+            Passed::OtherKey(fp) => {
+                crate::say!(
+                    "appliance.transfer.other_key",
+                    name = name,
+                    fingerprint = fp
+                )
+            }
             Passed::Unreadable | Passed::NotNeeded => {
-                format!("/outgoing/{name} is not a certificate")
+                crate::say!("appliance.transfer.not_a_certificate", name = name)
             }
         })
         .collect::<Vec<_>>()
@@ -170,19 +181,16 @@ pub fn push_csr(
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Err(TransferError::NoCsr),
         Err(e) => {
-            return Err(TransferError::Io(format!(
-                "cannot read zoneserver/reporting.csr: {e}"
+            return Err(TransferError::Io(crate::say!(
+                "appliance.transfer.read_csr",
+                error = e
             )));
         }
     };
     let own = std::str::from_utf8(&csr)
         .ok()
         .and_then(|text| csr::check_csr(text).ok())
-        .ok_or_else(|| {
-            TransferError::Io(
-                "zoneserver/reporting.csr is not a valid request; generate the CSR again".into(),
-            )
-        })?;
+        .ok_or_else(|| TransferError::Io(crate::say!("appliance.transfer.bad_csr")))?;
     let conn = Connection::open(peer, &keys(app), trust)?;
     let first = fleet::csr_file(&app.config.hostname);
     let there = conn.fetch(&format!("incoming/{first}"), MAX_PEM_BYTES as u64, cancel)?;

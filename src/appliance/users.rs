@@ -8,9 +8,10 @@ use crate::fsutil;
 use crate::sshkeys::authorized::{self, AuthorizedKey, KeyError};
 use crate::sshkeys::{self, known_hosts};
 
+/// Why a change to a user's keys was refused, in the thread's voice.
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
-    #[error("'{0}' is not a TanOS user here (tanadmin, tancopy)")]
+    #[error("{}", crate::say!("appliance.users.no_such_user", user = .0))]
     NoSuchUser(String),
     #[error("{0}")]
     Key(#[from] KeyError),
@@ -20,9 +21,7 @@ pub enum UserError {
     Io(String),
     #[error(transparent)]
     Lock(#[from] super::lock::LockError),
-    #[error(
-        "the file changed since it was listed: line {0} is no longer the entry you confirmed; nothing was removed. List it again"
-    )]
+    #[error("{}", crate::say!("appliance.users.changed", line = .0))]
     Changed(usize),
 }
 
@@ -147,14 +146,14 @@ pub fn authorized_rows(app: &Appliance, user: &str) -> Result<Vec<String>, UserE
         .iter()
         .map(|k| {
             let options = if k.options.is_some() {
-                " [options]"
+                format!(" {}", crate::say!("appliance.users.options"))
             } else {
-                ""
+                String::new()
             };
             let comment = if k.comment().is_empty() {
-                "(no comment)"
+                crate::say!("appliance.users.no_comment")
             } else {
-                k.comment()
+                k.comment().to_string()
             };
             format!("{:<12}{}\n{comment}{options}", k.kind(), k.fingerprint())
         })

@@ -148,7 +148,7 @@ pub fn edit(m: &Model, edit: &Edit, width: u16) -> Body {
     let width = usize::from(width).saturating_sub(4);
     let g = m.glyphs();
     lines.extend(
-        g.wrap(def.help, width)
+        g.wrap(&def.help(m.voice()), width)
             .into_iter()
             .map(|l| Line::from(format!("  {l}"))),
     );

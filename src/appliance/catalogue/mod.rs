@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::{ApplianceConfig, Platform, Role};
-use crate::text::escape;
+use crate::texts::{Voice, voice};
 
 /// A group of settings, as the seed's registry keys and Global Settings page group them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -29,6 +29,7 @@ impl Component {
         Component::Console,
     ];
 
+    /// The English name: what `parse` also accepts and the command line lists.
     pub fn label(self) -> &'static str {
         match self {
             Component::TaniumServer => "Tanium Server",
@@ -36,6 +37,17 @@ impl Component {
             Component::ZoneServer => "Zone Server",
             Component::ClientGlobal => "Client Global Settings",
             Component::Console => "Console",
+        }
+    }
+
+    /// The name as the operator reads it, in `voice`.
+    pub fn title(self, voice: Voice) -> String {
+        match self {
+            Component::TaniumServer => crate::say!(voice; "setting.component.tanium_server"),
+            Component::ZoneServerHub => crate::say!(voice; "setting.component.zone_server_hub"),
+            Component::ZoneServer => crate::say!(voice; "setting.component.zone_server"),
+            Component::ClientGlobal => crate::say!(voice; "setting.component.client_global"),
+            Component::Console => crate::say!(voice; "setting.component.console"),
         }
     }
 
@@ -83,9 +95,10 @@ impl Component {
     }
 }
 
+/// The name in the thread's voice.
 impl fmt::Display for Component {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
+        f.write_str(&self.title(voice()))
     }
 }
 
@@ -109,7 +122,7 @@ impl fmt::Display for Value {
 /// What values a setting takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// REG_DWORD restricted to listed values, each with its meaning.
+    /// REG_DWORD restricted to listed values, each with the text key of its meaning.
     Choice(&'static [(u32, &'static str)]),
     /// REG_DWORD in an inclusive range.
     Range(u32, u32),
@@ -117,7 +130,7 @@ pub enum Kind {
     Path,
     /// A host name or an IP address, or `none`.
     Host,
-    /// One word of a list, each with its meaning.
+    /// One word of a list, each with the text key of its meaning.
     Word(&'static [(&'static str, &'static str)]),
     /// The absolute path of a local socket, or `none`.
     Socket,
@@ -158,73 +171,37 @@ pub struct SettingDef {
     default: Default,
     /// Written by `init`; the others are added with `A` when wanted.
     pub present_by_default: bool,
-    pub help: &'static str,
-    /// The seed's warning, and the values that trigger it.
+    /// The text key of its description (`help`).
+    help: &'static str,
+    /// The values that trigger the seed's warning.
     pub risky: &'static [u32],
-    pub warning: &'static str,
+    /// The text key of the seed's warning (`warning`).
+    warning: Option<&'static str>,
 }
 
+impl SettingDef {
+    /// What the setting does, in `voice`.
+    pub fn help(&self, voice: Voice) -> String {
+        voice.say(self.help)
+    }
+
+    /// The seed's warning for a risky value, if the setting has one.
+    pub fn warning(&self) -> Option<Warning> {
+        self.warning.map(Warning)
+    }
+}
+
+mod error;
+mod said;
 mod table;
 mod values;
 
+pub use error::SettingError;
+pub use said::{Warning, allowed_text, allowed_text_in, describe, describe_in};
 pub use table::CATALOGUE;
 
 /// The value of a host or socket setting that turns that destination off.
 pub const OFF: &str = "none";
-
-/// Why a setting or value was refused. Messages are for the operator.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SettingError {
-    #[error(
-        "unknown setting '{}'; `tanos-menu config list` shows the settings of this appliance",
-        escape(.0)
-    )]
-    Unknown(String),
-    #[error(
-        "unknown component '{}'; `tanos-menu config list` shows the components of this appliance",
-        escape(.0)
-    )]
-    UnknownComponent(String),
-    #[error("{component} is not a component of this appliance ({role})")]
-    ComponentAbsent { component: Component, role: String },
-    #[error("{} is not a {component} setting", escape(.name))]
-    NotInComponent { name: String, component: Component },
-    #[error(
-        "{} is set in several components ({choices}); name one with --component",
-        escape(.name)
-    )]
-    Ambiguous { name: String, choices: String },
-    #[error(
-        "{} applies to platform {applies} only; this appliance runs {platform}",
-        escape(.name)
-    )]
-    NotOnPlatform {
-        name: String,
-        applies: String,
-        platform: Platform,
-    },
-    #[error("{name} takes a whole number; '{}' is not one", escape(.raw))]
-    NotANumber { name: String, raw: String },
-    #[error("{name} must be between {lo} and {hi}; {value} is out of range")]
-    OutOfRange {
-        name: String,
-        lo: u32,
-        hi: u32,
-        value: String,
-    },
-    #[error("{name} takes {allowed}; {} is not allowed", escape(.value))]
-    NotAllowed {
-        name: String,
-        allowed: String,
-        value: String,
-    },
-    #[error("on platform 7.4+ TLS is required and cannot be disabled: {name} stays 1")]
-    TlsRequired { name: String },
-    #[error("{name}: {reason}")]
-    BadPath { name: String, reason: String },
-    #[error("{name}: {reason}")]
-    BadHost { name: String, reason: String },
-}
 
 /// A value that passed validation, with the seed's warning when it is a risky one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,7 +209,7 @@ pub struct Validated {
     pub def: &'static SettingDef,
     pub component: Component,
     pub value: Value,
-    pub warning: Option<&'static str>,
+    pub warning: Option<Warning>,
 }
 
 fn same_name(a: &str, b: &str) -> bool {
@@ -243,14 +220,6 @@ fn same_name(a: &str, b: &str) -> bool {
             .to_ascii_lowercase()
     };
     norm(a) == norm(b)
-}
-
-fn platforms_text(platforms: &[Platform]) -> String {
-    platforms
-        .iter()
-        .map(|p| p.label())
-        .collect::<Vec<_>>()
-        .join(" and ")
 }
 
 /// The entry for `name` in `component` on this appliance's platform.
@@ -287,7 +256,7 @@ pub fn lookup(
         Some(def) => Ok(def),
         None => Err(SettingError::NotOnPlatform {
             name: here[0].name.to_string(),
-            applies: platforms_text(here[0].platforms),
+            applies: said::platforms_text(here[0].platforms),
             platform: config.platform,
         }),
     }
@@ -328,42 +297,6 @@ pub fn default_value(
     }
 }
 
-/// The values a setting takes, as shown to the operator: "0 (TLS not used), 1 (…)" or "1–100".
-pub fn allowed_text(config: &ApplianceConfig, def: &SettingDef) -> String {
-    match def.kind {
-        Kind::Choice(values) => values
-            .iter()
-            .filter(|(v, _)| allowed_on_platform(config, def, *v))
-            .map(|(v, meaning)| format!("{v} ({meaning})"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Kind::Range(lo, hi) => format!("{lo}-{hi}"),
-        Kind::Path => "a file path, relative to the appliance root or absolute".to_string(),
-        Kind::Host => "a host name or IP address; none: no collector".to_string(),
-        Kind::Word(words) => words
-            .iter()
-            .map(|(word, meaning)| format!("{word} ({meaning})"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Kind::Socket => "an absolute socket path; none: no socket".to_string(),
-    }
-}
-
-/// A value with its meaning, as lists show it: "2 (TLS optional)".
-pub fn describe(def: &SettingDef, value: &Value) -> String {
-    match (def.kind, value) {
-        (Kind::Choice(values), Value::Dword(n)) => match values.iter().find(|(v, _)| v == n) {
-            Some((_, meaning)) => format!("{n} ({meaning})"),
-            None => n.to_string(),
-        },
-        (Kind::Word(words), Value::Text(text)) => match words.iter().find(|(w, _)| w == text) {
-            Some((_, meaning)) => format!("{text} ({meaning})"),
-            None => text.clone(),
-        },
-        _ => value.to_string(),
-    }
-}
-
 fn allowed_on_platform(config: &ApplianceConfig, def: &SettingDef, value: u32) -> bool {
     !(tls_locked(config, def) && value != 1)
 }
@@ -384,8 +317,8 @@ pub fn validate(
     let value = values::parse_value(config, def, raw)?;
     let warning = match &value {
         // On 7.4+ a server's ReportingTLSMode has one value left: nothing to warn about.
-        Value::Dword(n) if def.risky.contains(n) && !tls_locked(config, def) => Some(def.warning),
-        Value::Text(_) if !def.warning.is_empty() => Some(def.warning),
+        Value::Dword(n) if def.risky.contains(n) && !tls_locked(config, def) => def.warning(),
+        Value::Text(_) => def.warning(),
         _ => None,
     };
     Ok(Validated {

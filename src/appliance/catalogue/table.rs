@@ -1,4 +1,5 @@
-//! The seed's settings (tables 3, 4, 5), with their values, defaults and warnings.
+//! The seed's settings (tables 3, 4, 5), with their values, defaults and warnings. Texts are
+//! keys of `assets/` (`setting.<name>.description`), said in the voice of whoever shows them.
 
 use super::{Component, Default, Kind, SettingDef};
 use crate::appliance::Platform;
@@ -15,36 +16,30 @@ const UP_TO_7_3: &[Platform] = &[Platform::V7_2, Platform::V7_3];
 const FROM_7_4: &[Platform] = &[Platform::V7_4];
 
 const TLS_MODES: &[(u32, &str)] = &[
-    (0, "TLS not used"),
-    (1, "TLS required"),
-    (2, "TLS optional"),
+    (0, "setting.meaning.tls_not_used"),
+    (1, "setting.meaning.tls_required"),
+    (2, "setting.meaning.tls_optional"),
 ];
-const OFF_ON: &[(u32, &str)] = &[(0, "not required"), (1, "required")];
+const OFF_ON: &[(u32, &str)] = &[
+    (0, "setting.meaning.not_required"),
+    (1, "setting.meaning.required"),
+];
 const CONSOLE: &[Component] = &[Component::Console];
 const GLYPHS: &[(&str, &str)] = &[
-    ("auto", "ASCII unless the locale is UTF-8"),
-    ("ascii", "always ASCII"),
-    ("unicode", "always Unicode"),
+    ("auto", "setting.meaning.glyphs_auto"),
+    ("ascii", "setting.meaning.glyphs_ascii"),
+    ("unicode", "setting.meaning.glyphs_unicode"),
 ];
 const LANGUAGES: &[(&str, &str)] = &[
-    (
-        "auto",
-        "French when the locale's messages are, else English",
-    ),
-    ("en", "always English"),
-    ("fr", "always French"),
+    ("auto", "setting.meaning.language_auto"),
+    ("en", "setting.meaning.language_en"),
+    ("fr", "setting.meaning.language_fr"),
 ];
 const TRANSPORTS: &[(&str, &str)] = &[
-    ("udp", "datagrams"),
-    ("tcp", "stream"),
-    ("tls", "encrypted"),
+    ("udp", "setting.meaning.udp"),
+    ("tcp", "setting.meaning.tcp"),
+    ("tls", "setting.meaning.tls"),
 ];
-
-const BEST_PRACTICE: &str = "Best practice: set ReportingTLSMode to 2 (optional) first; set 1 (required) only \
-once TLS connections are confirmed. With 1, a failed TLS handshake means the connection fails.";
-const ALL_CLIENTS_TLS: &str = "Only set 1 once every deployed Tanium Client is configured to use TLS and you are \
-ready to deploy new clients with TLS configured before their first registration: clients without TLS can \
-no longer register or be managed.";
 
 pub const CATALOGUE: &[SettingDef] = &[
     SettingDef {
@@ -55,9 +50,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Range(0, 3650),
         default: Default::Fixed(365),
         present_by_default: false,
-        help: "Days between two rotations of this server's own TLS key and certificate (reporting.pvk, reporting.crt); 0 never rotates them. Tanium Status shows when the next one is due and `tanos-menu rotate-due` (for a timer) makes it. The seed: On 7.4 and later, root keys can be added or revoked, the change is pushed to every subordinate key, and the rotation schedule of the subordinate keys can be configured.",
+        help: "setting.reporting_tls_key_rotation_days.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
     SettingDef {
         name: "ReportingTLSMode",
@@ -67,9 +62,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Choice(TLS_MODES),
         default: Default::ServerTlsMode,
         present_by_default: true,
-        help: "TLS for the outbound connections this server initiates. On 7.4+ TLS is required and cannot be disabled.",
+        help: "setting.reporting_tls_mode.description",
         risky: &[1],
-        warning: BEST_PRACTICE,
+        warning: Some("setting.reporting_tls_mode.warning"),
     },
     SettingDef {
         name: "ReportingTLSCertPath",
@@ -79,9 +74,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Path,
         default: Default::InstallPath("reporting.crt"),
         present_by_default: false,
-        help: "Path of reporting.crt for inbound connections; only needed when it differs from the install path.",
+        help: "setting.reporting_tls_cert_path.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
     SettingDef {
         name: "ReportingTLSKeyPath",
@@ -91,9 +86,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Path,
         default: Default::InstallPath("reporting.pvk"),
         present_by_default: true,
-        help: "Path of reporting.pvk for inbound connections; must be present on a Zone Server.",
+        help: "setting.reporting_tls_key_path.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
     SettingDef {
         name: "ReportingTLSKeyPasswordFile",
@@ -103,9 +98,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Path,
         default: Default::Unset,
         present_by_default: false,
-        help: "Hardware security modules only.",
+        help: "setting.reporting_tls_key_password_file.description",
         risky: &[],
-        warning: "This setting applies only to hardware security modules (HSM). Contact Tanium Support before setting it.",
+        warning: Some("setting.reporting_tls_key_password_file.warning"),
     },
     SettingDef {
         name: "RequireIncomingEncryption",
@@ -115,9 +110,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Choice(OFF_ON),
         default: Default::Fixed(0),
         present_by_default: true,
-        help: "Inbound connections of Tanium Clients 7.2+ to servers 7.3 or earlier: 1 accepts TLS connections only.",
+        help: "setting.require_incoming_encryption.description",
         risky: &[1],
-        warning: ALL_CLIENTS_TLS,
+        warning: Some("setting.require_incoming_encryption.warning"),
     },
     SettingDef {
         name: "require_client_tls_314_flag",
@@ -125,14 +120,14 @@ pub const CATALOGUE: &[SettingDef] = &[
         components: CLIENTS,
         platforms: FROM_7_4,
         kind: Kind::Choice(&[
-            (0, "TLS and non-TLS clients allowed"),
-            (1, "TLS clients only"),
+            (0, "setting.meaning.tls_and_plain_clients"),
+            (1, "setting.meaning.tls_clients_only"),
         ]),
         default: Default::Fixed(0),
         present_by_default: true,
-        help: "1: the Tanium Server accepts Tanium Client connections only over TLS.",
+        help: "setting.require_client_tls_314_flag.description",
         risky: &[1],
-        warning: ALL_CLIENTS_TLS,
+        warning: Some("setting.require_incoming_encryption.warning"),
     },
     SettingDef {
         name: "require_client_tls_315_flag",
@@ -140,26 +135,29 @@ pub const CATALOGUE: &[SettingDef] = &[
         components: CLIENTS,
         platforms: FROM_7_4,
         kind: Kind::Choice(&[
-            (1, "7.4+ clients over TLS only"),
-            (0, "TLS and non-TLS 7.4+ clients"),
+            (1, "setting.meaning.tls_only_74"),
+            (0, "setting.meaning.tls_and_plain_74"),
         ]),
         default: Default::Fixed(1),
         present_by_default: true,
-        help: "1 (default): Tanium Clients 7.4+ connect only over TLS. Tanium strongly recommends keeping 1.",
+        help: "setting.require_client_tls_315_flag.description",
         risky: &[0],
-        warning: "Tanium strongly recommends keeping 1. Contact Tanium Support ([email protected]) before setting 0.",
+        warning: Some("setting.require_client_tls_315_flag.warning"),
     },
     SettingDef {
         name: "TLSMode",
         label: "TLS Mode (clients 7.4+)",
         components: CLIENTS,
         platforms: FROM_7_4,
-        kind: Kind::Choice(&[(0, "TLS not used"), (1, "TLS required")]),
+        kind: Kind::Choice(&[
+            (0, "setting.meaning.tls_not_used"),
+            (1, "setting.meaning.tls_required"),
+        ]),
         default: Default::Fixed(1),
         present_by_default: true,
-        help: "Whether Tanium Clients 7.4+ require TLS between clients and with servers.",
+        help: "setting.tls_mode.description",
         risky: &[0],
-        warning: "With 0, Tanium Clients 7.4+ stop using TLS. Tanium strongly recommends keeping the default, 1.",
+        warning: Some("setting.tls_mode.warning"),
     },
     SettingDef {
         name: "ReportingTLSMode",
@@ -169,9 +167,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Choice(TLS_MODES),
         default: Default::Fixed(0),
         present_by_default: true,
-        help: "TLS from Tanium Clients 7.2 to the Tanium Server or Zone Server.",
+        help: "setting.reporting_tls_mode_clients.description",
         risky: &[1],
-        warning: BEST_PRACTICE,
+        warning: Some("setting.reporting_tls_mode.warning"),
     },
     SettingDef {
         name: "OptionalTLSMinAttemptCount",
@@ -181,9 +179,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Range(1, 100),
         default: Default::Fixed(3),
         present_by_default: true,
-        help: "Clients 7.2, ReportingTLSMode 2: TLS attempts before falling back to a non-TLS connection.",
+        help: "setting.optional_tls_min_attempt_count.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
     SettingDef {
         name: "OptionalTLSBackoffIntervalSeconds",
@@ -193,9 +191,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Range(1, 86400),
         default: Default::Fixed(1),
         present_by_default: true,
-        help: "Clients 7.2, ReportingTLSMode 2: seconds before retrying TLS; doubles after each failed round.",
+        help: "setting.optional_tls_backoff_interval_seconds.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
     SettingDef {
         name: "OptionalTLSMaxBackoffSeconds",
@@ -205,9 +203,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Range(1, 86400),
         default: Default::Fixed(3600),
         present_by_default: true,
-        help: "Clients 7.2, ReportingTLSMode 2: the longest back-off interval, in seconds.",
+        help: "setting.optional_tls_max_backoff_seconds.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
     SettingDef {
         name: "IdleTimeoutSeconds",
@@ -217,9 +215,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Range(10, 86400),
         default: Default::Fixed(600),
         present_by_default: true,
-        help: "The console logs out after this many seconds without a key press, as a hardened appliance console must.",
+        help: "setting.idle_timeout_seconds.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
     SettingDef {
         name: "Glyphs",
@@ -229,9 +227,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Word(GLYPHS),
         default: Default::Text("auto"),
         present_by_default: false,
-        help: "How the console draws its rules, arrows and markers: auto uses Unicode when the locale (LC_ALL, LC_CTYPE, LANG) is UTF-8 and ASCII otherwise, where anything not ASCII in names and subjects is shown escaped (\\u{e9}); ascii and unicode force either way. tanos-menu --ascii forces ASCII too. Taken when the console starts.",
+        help: "setting.glyphs.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
     SettingDef {
         name: "Language",
@@ -241,9 +239,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Word(LANGUAGES),
         default: Default::Text("auto"),
         present_by_default: false,
-        help: "The language of the console's menus, prompts and hints: auto is French when the locale's messages (LC_ALL, LC_MESSAGES, LANG) are French and English otherwise; en and fr force either. tanos-menu --lang wins over it. Taken when the console starts.",
+        help: "setting.language.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
     SettingDef {
         name: "AuditLogMaxBytes",
@@ -253,9 +251,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Range(4096, 1024 * 1024 * 1024),
         default: Default::Fixed(crate::appliance::audit::DEFAULT_MAX_BYTES),
         present_by_default: false,
-        help: "log/audit.jsonl is renamed audit.jsonl.1 when a line would take it past this many bytes; audit.jsonl.1 to .5 are kept, the oldest dropped.",
+        help: "setting.audit_log_max_bytes.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
     SettingDef {
         name: "SyslogSocket",
@@ -265,9 +263,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Socket,
         default: Default::Text("/dev/log"),
         present_by_default: false,
-        help: "The local system log socket each audit event is also sent to, when it exists; none sends nothing there.",
+        help: "setting.syslog_socket.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
     SettingDef {
         name: "SyslogHost",
@@ -277,9 +275,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Host,
         default: Default::Unset,
         present_by_default: false,
-        help: "The syslog collector (SIEM) each audit event is forwarded to, by host name or IP address; none forwards to no collector. An unreachable collector never stops a change: Tanium Status shows the failure.",
+        help: "setting.syslog_host.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
     SettingDef {
         name: "SyslogPort",
@@ -289,9 +287,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Range(1, 65535),
         default: Default::Fixed(514),
         present_by_default: false,
-        help: "The collector's port: 514 is usual for udp and tcp, 6514 for tls.",
+        help: "setting.syslog_port.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
     SettingDef {
         name: "SyslogTransport",
@@ -301,9 +299,9 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Word(TRANSPORTS),
         default: Default::Text("udp"),
         present_by_default: false,
-        help: "How events reach the collector: udp sends one datagram each (RFC 5426) and cannot tell when the collector is down; tcp (RFC 6587) and tls (RFC 5425, TLS 1.2 or later) send octet-counted frames. tls checks the collector's certificate against SyslogCAFile (or the system's roots) and its name against SyslogHost.",
+        help: "setting.syslog_transport.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
     SettingDef {
         name: "SyslogCAFile",
@@ -313,8 +311,8 @@ pub const CATALOGUE: &[SettingDef] = &[
         kind: Kind::Path,
         default: Default::Unset,
         present_by_default: false,
-        help: "With SyslogTransport tls: the PEM file of the CA certificates the collector's certificate must chain to. Unset: the system's trusted roots.",
+        help: "setting.syslog_ca_file.description",
         risky: &[],
-        warning: "",
+        warning: None,
     },
 ];

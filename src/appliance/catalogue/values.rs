@@ -67,19 +67,19 @@ pub(super) fn parse_value(
 
 fn check_path(raw: &str) -> Result<(), String> {
     if raw.is_empty() {
-        return Err("the path is empty".into());
+        return Err(crate::say!("setting.value.path_empty"));
     }
     if raw.len() > 4096 {
-        return Err("the path is longer than 4096 bytes".into());
+        return Err(crate::say!("setting.value.path_too_long", max = 4096));
     }
     if raw.chars().any(char::is_control) {
-        return Err("the path holds control characters".into());
+        return Err(crate::say!("setting.value.path_control"));
     }
     if raw.split('/').any(|part| part == "..") {
-        return Err("the path may not contain '..'".into());
+        return Err(crate::say!("setting.value.path_dot_dot"));
     }
     if raw.ends_with('/') {
-        return Err("the path names a directory; give the file".into());
+        return Err(crate::say!("setting.value.path_directory"));
     }
     Ok(())
 }
@@ -109,22 +109,22 @@ pub(super) fn host(name: &str, raw: &str) -> Result<Value, SettingError> {
     if dotted_digits {
         return Err(bad_host(
             name,
-            format!("{} is not an IP address", crate::text::escape(raw)),
+            crate::say!("setting.value.not_an_ip", raw = crate::text::escape(raw)),
         ));
     }
     if raw.contains(':') {
         return Err(bad_host(
             name,
-            format!(
-                "{} is neither a host name nor an IP address; the port goes in SyslogPort",
-                crate::text::escape(raw)
+            crate::say!(
+                "setting.value.host_with_port",
+                raw = crate::text::escape(raw)
             ),
         ));
     }
     crate::hostname::validate_hostname(raw).map_err(|reason| {
         bad_host(
             name,
-            format!("{reason}; give a host name, an IP address, or {OFF}"),
+            crate::say!("setting.value.bad_host", reason = reason, off = OFF),
         )
     })?;
     Ok(Value::Text(raw.to_ascii_lowercase()))
@@ -157,9 +157,10 @@ pub(super) fn socket(name: &str, raw: &str) -> Result<Value, SettingError> {
     };
     check_path(raw).map_err(refuse)?;
     if !raw.starts_with('/') {
-        return Err(refuse(format!(
-            "{} is not an absolute path (such as /dev/log), nor {OFF}",
-            crate::text::escape(raw)
+        return Err(refuse(crate::say!(
+            "setting.value.socket_not_absolute",
+            raw = crate::text::escape(raw),
+            off = OFF
         )));
     }
     Ok(Value::Text(raw.to_string()))

@@ -15,25 +15,32 @@ pub struct Settings {
     values: BTreeMap<Component, BTreeMap<String, Value>>,
 }
 
+/// Why settings.toml could not be read or changed, in the thread's voice.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("settings.toml: {0}")]
+    #[error("{}", crate::say!("appliance.settings.invalid", reason = .0))]
     Invalid(String),
-    #[error("cannot read settings.toml: {0}")]
+    #[error("{}", crate::say!("appliance.settings.read", error = .0))]
     Read(io::Error),
-    #[error("cannot save settings.toml: {0}; the file is unchanged")]
+    #[error("{}", crate::say!("appliance.settings.write", error = .0))]
     Write(io::Error),
     #[error(transparent)]
     Lock(#[from] crate::appliance::lock::LockError),
     #[error(transparent)]
     Setting(#[from] SettingError),
     #[error(
-        "{warning}\nConfirm to set {name} = {value} (in the console answer y; on the command line add --yes). Nothing was changed."
+        "{}",
+        crate::say!(
+            "appliance.settings.needs_confirmation",
+            warning = .warning,
+            name = .name,
+            value = .value
+        )
     )]
     NeedsConfirmation {
         name: &'static str,
         value: Value,
-        warning: &'static str,
+        warning: catalogue::Warning,
     },
 }
 
@@ -61,8 +68,12 @@ impl Settings {
         let mut values = BTreeMap::new();
         for (section, entries) in raw {
             let section = escape(&section);
-            let component = Component::parse(&section)
-                .ok_or_else(|| SettingsError::Invalid(format!("unknown component [{section}]")))?;
+            let component = Component::parse(&section).ok_or_else(|| {
+                SettingsError::Invalid(crate::say!(
+                    "appliance.settings.unknown_section",
+                    section = section
+                ))
+            })?;
             if !Component::for_appliance(config).contains(&component) {
                 let absent = SettingError::ComponentAbsent {
                     component,
@@ -77,9 +88,11 @@ impl Settings {
                     toml::Value::Integer(n) => n.to_string(),
                     toml::Value::String(s) => s.clone(),
                     other => {
-                        return Err(SettingsError::Invalid(format!(
-                            "[{section}] {name}: a {} is not a setting value",
-                            other.type_str()
+                        return Err(SettingsError::Invalid(crate::say!(
+                            "appliance.settings.not_a_value",
+                            section = section,
+                            name = name,
+                            kind = other.type_str()
                         )));
                     }
                 };
@@ -89,15 +102,17 @@ impl Settings {
                     .insert(checked.def.name.to_string(), checked.value)
                     .is_some()
                 {
-                    return Err(SettingsError::Invalid(format!(
-                        "[{section}] {} is set twice",
-                        checked.def.name
+                    return Err(SettingsError::Invalid(crate::say!(
+                        "appliance.settings.set_twice",
+                        section = section,
+                        name = checked.def.name
                     )));
                 }
             }
             if values.insert(component, out).is_some() {
-                return Err(SettingsError::Invalid(format!(
-                    "[{section}] the component appears twice"
+                return Err(SettingsError::Invalid(crate::say!(
+                    "appliance.settings.section_twice",
+                    section = section
                 )));
             }
         }

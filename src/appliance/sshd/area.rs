@@ -18,13 +18,15 @@ pub fn chroot_safe(dir: &Path) -> bool {
 fn unconfinable(dir: &Path) -> Option<SshdError> {
     dir.ancestors().find_map(|d| {
         let why = match std::fs::metadata(d) {
-            Ok(meta) if meta.uid() != 0 => format!("owned by uid {}, not root", meta.uid()),
-            Ok(meta) if meta.mode() & 0o022 != 0 => format!(
-                "writable by group or others (mode {:04o})",
-                meta.mode() & 0o7777
+            Ok(meta) if meta.uid() != 0 => {
+                crate::say!("appliance.sshd.owned_by_uid", uid = meta.uid())
+            }
+            Ok(meta) if meta.mode() & 0o022 != 0 => crate::say!(
+                "appliance.sshd.group_writable",
+                mode = format!("{:04o}", meta.mode() & 0o7777)
             ),
             Ok(_) => return None,
-            Err(e) => format!("unreadable ({e})"),
+            Err(e) => crate::say!("appliance.sshd.unreadable", error = e),
         };
         Some(SshdError::Unconfinable {
             path: shown(d),

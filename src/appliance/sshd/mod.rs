@@ -39,55 +39,39 @@ pub const INCOMING_MODE: u32 = 0o1730;
 /// `transfer/` (the chroot) and `/outgoing`: written by the appliance only.
 pub const READ_ONLY_DIR: u32 = 0o755;
 
+/// Why the SFTP service was not started, in the thread's voice.
 #[derive(Debug, thiserror::Error)]
 pub enum SshdError {
-    #[error(
-        "OpenSSH's sshd is not installed ({SSHD} is missing): install it with `apt-get install openssh-server` (Debian/Ubuntu) or `dnf install openssh-server`"
-    )]
+    #[error("{}", crate::say!("appliance.sshd.not_installed", sshd = SSHD))]
     NotInstalled,
-    #[error(
-        "tanos-menu sshd must run as root: only then does sshd log peers in as {0} and confine them to transfer/; nothing was changed"
-    )]
+    #[error("{}", crate::say!("appliance.sshd.not_root", user = .0))]
     NotRoot(String),
-    #[error(
-        "{0:?} cannot be the peer account: use letters, digits, '.', '_' and '-' (at most 32, not starting with '-' or '.'); nothing was changed"
-    )]
+    #[error("{}", crate::say!("appliance.sshd.bad_user_name", name = format!("{:?}", .0)))]
     BadUserName(String),
-    #[error(
-        "there is no account '{0}' on this machine for peers to log in as; create it (`useradd --system --no-create-home --shell /usr/sbin/nologin -p '*' {0}`) or name another with --user; nothing was changed"
-    )]
+    #[error("{}", crate::say!("appliance.sshd.no_such_user", user = .0))]
     NoSuchUser(String),
-    #[error(
-        "peers must never log in as root, and '{0}' has uid 0: name an unprivileged account with --user; nothing was changed"
-    )]
+    #[error("{}", crate::say!("appliance.sshd.root_peer", user = .0))]
     RootPeer(String),
-    #[error(
-        "the account '{0}' is locked (its password field in /etc/shadow starts with '!'), and sshd refuses locked accounts even for keys: unlock it with `usermod -p '*' {0}`; nothing was changed"
-    )]
+    #[error("{}", crate::say!("appliance.sshd.locked_peer", user = .0))]
     LockedPeer(String),
-    #[error(
-        "the peer account '{user}' owns {path}: peers would write what they must only read; give it to root or the appliance's owner; nothing was changed"
-    )]
+    #[error("{}", crate::say!("appliance.sshd.peer_owns", user = .user, path = .path))]
     PeerOwns { user: String, path: String },
-    #[error(
-        "{path} is {why}: peers are confined to transfer/ only when every directory above it is owned by root and not writable by group or others; nothing was changed"
-    )]
+    #[error("{}", crate::say!("appliance.sshd.unconfinable", path = .path, why = .why))]
     Unconfinable { path: String, why: String },
-    #[error("{0} must be a directory (not a link or a file); nothing was changed")]
+    #[error("{}", crate::say!("appliance.sshd.not_a_directory", path = .0))]
     NotADirectory(String),
     #[error(
-        "{path} is writable by group or others (mode {mode:04o}): peers must only read /outgoing; fix its mode or remove it; nothing was changed"
+        "{}",
+        crate::say!("appliance.sshd.writable", path = .path, mode = format!("{:04o}", .mode))
     )]
     Writable { path: String, mode: u32 },
-    #[error(
-        "sshd_config cannot hold the path {0:?} (spaces, '%', '#', quotes, backslashes and control characters are not allowed); move the appliance; nothing was changed"
-    )]
+    #[error("{}", crate::say!("appliance.sshd.unsafe_path", path = format!("{:?}", .0)))]
     UnsafePath(String),
-    #[error("cannot prepare {path}: {source}")]
+    #[error("{}", crate::say!("appliance.sshd.io", path = .path, error = .source))]
     Io { path: String, source: io::Error },
-    #[error("cannot make the host key: {0}")]
+    #[error("{}", crate::say!("appliance.sshd.host_key", reason = .0))]
     HostKey(String),
-    #[error("sshd rejected the generated configuration: {0}")]
+    #[error("{}", crate::say!("appliance.sshd.bad_config", reason = .0))]
     BadConfig(String),
 }
 

@@ -24,14 +24,14 @@ pub enum Ended {
     Stopped { signal: i32, status: ExitStatus },
 }
 
-/// The name of a signal the wrapper stops on.
-pub fn signal_name(signal: i32) -> &'static str {
+/// The name of a signal the wrapper stops on ("a signal" in the thread's voice for another).
+pub fn signal_name(signal: i32) -> String {
     match signal {
-        libc::SIGTERM => "SIGTERM",
-        libc::SIGINT => "SIGINT",
-        libc::SIGHUP => "SIGHUP",
-        libc::SIGQUIT => "SIGQUIT",
-        _ => "a signal",
+        libc::SIGTERM => "SIGTERM".into(),
+        libc::SIGINT => "SIGINT".into(),
+        libc::SIGHUP => "SIGHUP".into(),
+        libc::SIGQUIT => "SIGQUIT".into(),
+        _ => crate::say!("appliance.sshd.a_signal"),
     }
 }
 

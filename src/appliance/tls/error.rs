@@ -20,43 +20,44 @@ pub const TS_KEY: &str = "tanium/reporting.pvk";
 pub const TS_CERT: &str = "tanium/reporting.crt";
 pub const ISSUED: &str = crate::appliance::ledger::LEDGER;
 
+/// Why a TLS step was refused, in the thread's voice.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
-    #[error("this is a {0}; the step belongs to the other appliance")]
+    #[error("{}", crate::say!("appliance.tls.wrong_role", role = .0))]
     WrongRole(&'static str),
     #[error("{0}")]
     Cert(#[from] CertError),
     #[error("{0}")]
     Pki(#[from] crate::pki::PkiError),
-    #[error("no private key yet: generate the CSR first")]
+    #[error("{}", crate::say!("appliance.tls.no_key"))]
     NoKey,
-    #[error(
-        "no trusted Tanium root key: import the Tanium Server's tanium.pub first, or place it in /incoming beside the certificate"
-    )]
+    #[error("{}", crate::say!("appliance.tls.no_root"))]
     NoRoot,
-    #[error("cannot read {path}: {source}")]
+    #[error("{}", crate::say!("appliance.tls.read", path = .path, error = .source))]
     Read { path: String, source: io::Error },
-    #[error("cannot write {path}: {source}; nothing else was changed")]
+    #[error("{}", crate::say!("appliance.tls.write", path = .path, error = .source))]
     Write { path: String, source: io::Error },
     #[error("{0}")]
     Settings(#[from] crate::appliance::settings::SettingsError),
     #[error(transparent)]
     Lock(#[from] crate::appliance::lock::LockError),
     #[error(
-        "{} holds a certificate for {} with another key ({}, serial {}): a certificate for this request would replace it",
-        .0.place, crate::text::escape(&.0.subject), .0.key_fingerprint, .0.serial
+        "{}",
+        crate::say!(
+            "appliance.tls.name_taken",
+            place = .0.place,
+            subject = crate::text::escape(&.0.subject),
+            fingerprint = .0.key_fingerprint,
+            serial = .0.serial
+        )
     )]
     NameTaken(Box<crate::appliance::fleet::Occupant>),
-    #[error("no root key {0} on this Tanium Server")]
+    #[error("{}", crate::say!("appliance.tls.unknown_root", fingerprint = .0))]
     UnknownRoot(String),
-    #[error(
-        "the signing root key cannot be revoked: add a new root key first, then revoke this one"
-    )]
+    #[error("{}", crate::say!("appliance.tls.revoke_signing"))]
     RevokeSigning,
-    #[error("the root key {0} is revoked already")]
+    #[error("{}", crate::say!("appliance.tls.already_revoked", fingerprint = .0))]
     AlreadyRevoked(String),
-    #[error(
-        "the current trusted root key cannot be removed: trust the Tanium Server's new root key first"
-    )]
+    #[error("{}", crate::say!("appliance.tls.remove_current"))]
     RemoveCurrent,
 }
