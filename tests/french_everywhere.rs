@@ -136,9 +136,19 @@ const ENGLISH: &[&str] = &[
 ];
 
 /// The English words of one screen line: words made of letters only (a file name, a path,
-/// a host or a fingerprint has other characters and is data, not text).
+/// a host or a fingerprint has other characters and is data, not text). A distinguished
+/// name (from its first `=` on) is data, and so is a line of the audit log (a date and a
+/// time, then the record as written, which stays English).
 fn english_words(line: &str) -> Vec<&str> {
-    line.split_whitespace()
+    let tokens = line.split_whitespace();
+    let is_date = |t: &str| t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-';
+    let is_time = |t: &str| t.len() == 8 && t.as_bytes()[2] == b':' && t.as_bytes()[5] == b':';
+    let mut words = line.split_whitespace();
+    if words.next().is_some_and(is_date) && words.next().is_some_and(is_time) {
+        return Vec::new();
+    }
+    tokens
+        .take_while(|t| !t.contains('='))
         .map(|t| t.trim_matches(|c: char| ",.;:!?()[]«»\"'".contains(c)))
         .filter(|t| !t.is_empty() && t.chars().all(char::is_alphabetic))
         .filter(|t| ENGLISH.contains(&t.to_lowercase().as_str()))
@@ -295,4 +305,7 @@ fn the_detector_finds_english_and_only_english() {
         english_words("Appuyez sur Entrée pour revenir : tanium-root.crt SHA256:abc").is_empty()
     );
     assert!(english_words("  1  Générer un CSR   /incoming/zs01.csr").is_empty());
+    assert!(english_words("  émetteur  O=Tanium, CN=Tanium Root ts01.example").is_empty());
+    assert!(english_words("2026-12-05 13:35:31  root  init").is_empty());
+    assert_eq!(english_words("2026-12-05 the root"), ["the", "root"]);
 }

@@ -275,7 +275,9 @@ pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
 
 /// One message on stderr, with every control or invisible character in a visible form.
 pub(crate) fn warn(message: impl std::fmt::Display) {
-    eprintln!("tanos-menu: {}", escape_text(&message.to_string()));
+    let text = message.to_string();
+    let text = crate::texts::os_errors(crate::texts::voice(), &text);
+    eprintln!("tanos-menu: {}", escape_text(&text));
 }
 
 /// One line of output on stdout, escaped: what the command line prints may come from a file.

@@ -55,14 +55,14 @@ pub fn csr_form(v: Voice, hostname: &str) -> Form {
             Field::text(
                 say!(v; "model.tls.dns_names"),
                 &list_help,
-                "none",
+                &say!(v; "model.tls.none_word"),
                 1024,
                 |_, raw| dns_names(raw).map(drop),
             ),
             Field::text(
                 say!(v; "model.tls.ip_addresses"),
                 &list_help,
-                "none",
+                &say!(v; "model.tls.none_word"),
                 512,
                 |form, raw| csr_ips(form, raw).map(drop),
             ),
@@ -155,9 +155,13 @@ fn ip_list(ips: &[IpAddr]) -> String {
         .join(", ")
 }
 
-/// "none", "" or a list separated by commas or spaces.
+/// "none" (in any language the console speaks), "" or a list separated by commas or spaces.
 fn list(raw: &str) -> Vec<String> {
-    if raw.trim().eq_ignore_ascii_case("none") {
+    let none = |lang| {
+        raw.trim()
+            .eq_ignore_ascii_case(crate::texts::text(lang, "model.tls.none_word"))
+    };
+    if crate::texts::SHIPPED.iter().any(|(lang, _, _)| none(*lang)) {
         return Vec::new();
     }
     raw.split([',', ' '])

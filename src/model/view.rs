@@ -159,6 +159,7 @@ impl Model {
             (None, Some(flash)) => flash.text.clone(),
             (None, None) => return Vec::new(),
         };
+        let text = crate::texts::os_errors(self.voice(), &text);
         message_lines(&self.glyphs().show(&text), self.size.0)
     }
 

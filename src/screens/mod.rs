@@ -70,7 +70,7 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
         .skip(offset)
         .take(height)
         .map(|(i, line)| {
-            let line = shown(g, line);
+            let line = shown(g, said(m, line));
             if Some(i) == body.selected {
                 line.patch_style(theme::SELECTED)
             } else {
@@ -79,6 +79,19 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// `line` with the system's reasons in it (an unreadable file's) in the operator's language.
+fn said(m: &Model, line: Line<'static>) -> Line<'static> {
+    let spans = line
+        .spans
+        .into_iter()
+        .map(|span| match texts::os_errors(m.voice(), &span.content) {
+            std::borrow::Cow::Owned(text) => Span::styled(text, span.style),
+            std::borrow::Cow::Borrowed(_) => span,
+        })
+        .collect();
+    Line { spans, ..line }
 }
 
 /// `line` as `glyphs` draws it (see `Glyphs::show`), its styles kept.
@@ -114,7 +127,7 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
             Screen::Users => say(m, "screen.users"),
             Screen::Help => say(m, "screen.help"),
             Screen::Components { .. } => say(m, "screen.components"),
-            Screen::Settings { component, .. } => component.label().into(),
+            Screen::Settings { component, .. } => component.title(m.voice()),
             Screen::AddSetting { .. } => say(m, "screen.add_setting"),
             Screen::Edit(edit) => edit.name.into(),
             Screen::Confirm(c) => c.title.clone(),

@@ -40,7 +40,7 @@ pub fn components(m: &Model, cursor: usize) -> Body {
     };
     let rows = Component::for_appliance(&s.config)
         .iter()
-        .map(|c| c.label().to_string())
+        .map(|c| c.title(m.voice()))
         .collect();
     numbered(
         vec![
@@ -180,7 +180,7 @@ fn edit_fields(
     lines.push(field(&say!(v; "screens.settings.setting"), def.label));
     lines.push(field(
         &say!(v; "screens.settings.component"),
-        edit.component.label(),
+        edit.component.title(v),
     ));
     lines.push(field(
         &say!(v; "screens.settings.type"),

@@ -3,12 +3,14 @@
 //! placeholders (`{user}`). A fault is a load error naming the file and the line.
 
 mod lang;
+mod os;
 mod voice;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 pub use lang::Lang;
+pub use os::os_errors;
 pub use voice::{Voice, say, say_with, speak_as, voice};
 
 /// The language files shipped in the binary, as (language, file name, text); English first,
