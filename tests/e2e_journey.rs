@@ -14,6 +14,7 @@ use support::e2e::{
     ssh_keygen_l,
 };
 use support::pty::Console;
+use tanos_menu::texts::Lang;
 
 const TS_HOST: &str = "ts01.example";
 const ZS_HOST: &str = "zs01.example";
@@ -58,13 +59,42 @@ fn key_rows(c: &Console) -> Vec<String> {
         .collect()
 }
 
+/// "Z  Zone Server configuration" reached from the root menu (2).
+fn zone_menu(c: &mut Console) {
+    let zone = item(c, "Z", "menu.operations.zone");
+    c.step("2", &zone);
+}
+
+/// A menu row: its key and its label in the console's language.
+fn item(c: &Console, key: &str, label: &str) -> String {
+    format!("{key}  {}", c.t(label))
+}
+
+/// A form's prompt for the field `label`, with its default.
+fn field(c: &Console, label: &str, default: &str) -> String {
+    let text = tanos_menu::texts::text(c.lang, "screens.form_prompt");
+    tanos_menu::texts::fill(text, &[("label", &c.t(label)), ("default", default)])
+        .trim_end()
+        .to_string()
+}
+
+/// A confirmation's prompt: the question `key` and the (y/n) of the console's language.
+fn ask(c: &Console, key: &str) -> String {
+    let text = tanos_menu::texts::text(c.lang, "screens.confirm_prompt");
+    let yes_no = c.t("prompt.yes_no");
+    tanos_menu::texts::fill(text, &[("question", &c.t(key)), ("yes_no", &yes_no)])
+        .trim_end()
+        .to_string()
+}
+
 /// Enters the key menu of `user`: C › 3 › line of `user`.
 fn key_menu(c: &mut Console, user: &str) {
     c.root_menu();
-    c.step("C", "3  SSH Key Management");
-    c.step("3", "Choose a user by line number");
+    let item = format!("3  {}", c.t("menu.users.ssh_keys"));
+    c.step("C", &item);
+    c.step("3", &c.t("screens.keys.choose_user"));
     let line = c.line_of(user);
-    c.step(&line, &format!("Keys of {user}"));
+    c.step(&line, &c.t_through("menu.ssh_user.title", "user", user));
 }
 
 /// SPEC §4.1 one way: tanadmin's public key read off `from`'s screen (C › 3 › tanadmin › 2)
@@ -81,7 +111,7 @@ fn exchange_key(
     let fp = fingerprint(&public);
 
     key_menu(from, "tanadmin");
-    from.step("2", "c copies; Enter goes back:");
+    from.step("2", &from.t("prompt.view"));
     let rows = key_rows(from);
     // Rebuilt from the rows: a wrap at the space before the comment loses that space.
     if rows.concat() != file_line && rows.join(" ") != file_line {
@@ -93,17 +123,18 @@ fn exchange_key(
     }
 
     key_menu(to, "tancopy");
-    to.step("3", "2  Add a key by paste");
-    to.step("2", "Paste>");
+    to.step("3", &format!("2  {}", to.t("menu.authorized_keys.add")));
+    to.step("2", &to.t("screens.paste_prompt"));
     // A selection of several rows reaches the terminal as lines: pasted as such.
     to.paste(&rows.join("\n"));
-    to.wait_for("Add this key? (y/n):");
+    to.wait_for(&ask(to, "model.ssh.authorize_question"));
     assert!(
         to.screen().contains(&fp),
         "the confirmation names the key {fp}:\n{}",
         to.dump()
     );
-    to.step("y", &format!("Key {fp} added"));
+    to.send("y\r");
+    to.wait_words(&to.t_through("outcome.keys.added", "fingerprint", &fp));
 
     let authorized = to_root.join("home/tancopy/.ssh/authorized_keys");
     let listed = ssh_keygen_l(&authorized);
@@ -168,6 +199,18 @@ fn backups_of(dir: &Path, name: &str) -> Vec<PathBuf> {
 
 #[test]
 fn operator_journey_across_two_consoles_in_real_terminals() {
+    journey(Lang::En);
+}
+
+/// The same journey, the same keys, in French: every screen waited for is read in French.
+#[test]
+fn operator_journey_in_french() {
+    journey(Lang::Fr);
+}
+
+/// The journey with both consoles in `lang` (`--lang`): the keys are the same in every
+/// language; what is waited for is read from the texts of `lang`.
+fn journey(lang: Lang) {
     let started = Instant::now();
     let a = appliances();
     let user = login_user();
@@ -183,8 +226,8 @@ fn operator_journey_across_two_consoles_in_real_terminals() {
             );
         }
     }
-    let mut ts = Console::open("Tanium Server", &a.ts);
-    let mut zs = Console::open("Zone Server", &a.zs);
+    let mut ts = Console::open_in("Tanium Server", &a.ts, lang);
+    let mut zs = Console::open_in("Zone Server", &a.zs, lang);
     let mut findings = Vec::new();
 
     // 1. SSH keys both ways: Zone Server's tanadmin → Tanium Server's tancopy, and back.
@@ -209,12 +252,13 @@ fn operator_journey_across_two_consoles_in_real_terminals() {
 
     // 2. Zone Server: 2 › Z › 1, Enter through the prompts; the CSR read off the screen.
     zs.root_menu();
-    zs.step("2", "Z  Zone Server configuration");
-    zs.step("Z", "1  Generate CSR");
-    zs.step("1", &format!("Common name [{ZS_HOST}]:"));
-    zs.step("", "Extra DNS names [none]:");
-    zs.step("", "IP addresses [none]:");
-    zs.step("", "Key type [1]:");
+    zone_menu(&mut zs);
+    zs.step("Z", &item(&zs, "1", "menu.zone.generate_csr"));
+    zs.step("1", &field(&zs, "model.tls.common_name", ZS_HOST));
+    let none = zs.t("model.tls.none_word");
+    zs.step("", &field(&zs, "model.tls.dns_names", &none));
+    zs.step("", &field(&zs, "model.tls.ip_addresses", &none));
+    zs.step("", &field(&zs, "model.tls.key_type", "1"));
     zs.step("", "-----BEGIN CERTIFICATE REQUEST-----");
     let csr = zs.read_pem("CERTIFICATE REQUEST");
     assert_eq!(csr, read(&a.zs.join("zoneserver/reporting.csr")));
@@ -233,19 +277,21 @@ fn operator_journey_across_two_consoles_in_real_terminals() {
     // Tanium Server: 2 › Z › 2 › 2, paste, Enter (3650 days), y; the certificate read back.
     let server_cert_before = read(&a.ts.join("tanium/reporting.crt"));
     ts.root_menu();
-    ts.step("2", "Z  Zone Server configuration");
-    ts.step("Z", "2  Import Cert Request");
-    ts.step("2", "2  Paste CSR text");
-    ts.step("2", "Paste>");
+    zone_menu(&mut ts);
+    ts.step("Z", &item(&ts, "2", "menu.zone.import_csr"));
+    ts.step("2", &item(&ts, "2", "menu.import_csr.paste"));
+    ts.step("2", &ts.t("screens.paste_prompt"));
     ts.paste(&csr);
-    ts.wait_for("Validity in days [3650]:");
+    ts.wait_for(&field(&ts, "model.tls.validity", "3650"));
     assert!(
         ts.screen().contains(&format!("CN={ZS_HOST}")),
         "{}",
         ts.dump()
     );
-    ts.step("", "Issue it? (y/n):");
-    assert!(ts.screen().contains("valid 3650 days"), "{}", ts.dump());
+    ts.step("", &ask(&ts, "model.tls.issue_question"));
+    let valid = ts.t_through("outcome.fleet.issue_warning", "days", "3650");
+    let valid = valid.rsplit(", ").next().unwrap_or_default();
+    assert!(ts.screen().contains(valid), "{valid}:\n{}", ts.dump());
     ts.send("y\r");
     let cert = ts.read_pem("CERTIFICATE");
     assert_eq!(cert, read(&a.ts.join("transfer/outgoing/reporting.crt")));
@@ -258,44 +304,50 @@ fn operator_journey_across_two_consoles_in_real_terminals() {
     // 3. The root key: the Tanium Server's Tanium Status and 2 › Z › 6 on one side,
     // 2 › Z › 4 › 2 on the Zone Server, then the certificate pasted at 2 › Z › 3 › 2.
     ts.root_menu();
-    ts.step("1", "Root key (tanium.pub)");
-    let root_fp = ts.value_of("Root key (tanium.pub)");
-    let ts_host_key = ts.value_of("SFTP host key");
+    let root_key = ts.t("status.field.root_key");
+    ts.step("1", &root_key);
+    let root_fp = ts.value_of(&root_key);
+    let ts_host_key = ts.value_of(&ts.t("status.field.sftp_host_key"));
     assert!(root_fp.starts_with("SHA256:"), "{}", ts.dump());
     ts.root_menu();
-    ts.step("2", "Z  Zone Server configuration");
-    ts.step("Z", "6  Display root public key");
+    zone_menu(&mut ts);
+    ts.step("Z", &item(&ts, "6", "menu.zone.show_root_public_key"));
     ts.step("6", "-----BEGIN PUBLIC KEY-----");
     let root_pub = ts.read_pem("PUBLIC KEY");
     assert_eq!(root_pub, read(&a.ts.join("tanium/tanium.pub")));
 
     zs.root_menu();
-    zs.step("2", "Z  Zone Server configuration");
-    zs.step("Z", "4  Import Tanium root public key");
-    zs.step("4", "2  Paste tanium.pub text");
-    zs.step("2", "Paste>");
+    zone_menu(&mut zs);
+    zs.step("Z", &item(&zs, "4", "menu.zone.import_root"));
+    zs.step("4", &item(&zs, "2", "menu.import_root.paste"));
+    zs.step("2", &zs.t("screens.paste_prompt"));
     zs.paste(&root_pub);
-    zs.wait_for("Trust it? (y/n):");
+    zs.wait_for(&ask(&zs, "model.tls.trust_root_question"));
     assert!(
         zs.screen().contains(&root_fp),
         "the operator compares {root_fp} from the server's Tanium Status:\n{}",
         zs.dump()
     );
-    zs.step("y", &format!("Trusted root key saved: {root_fp}"));
+    zs.send("y\r");
+    zs.wait_words(&zs.t_through("outcome.tls.root_trusted", "fingerprint", &root_fp));
 
     zs.root_menu();
-    zs.step("2", "Z  Zone Server configuration");
-    zs.step("Z", "3  Import Signed Certificate");
-    zs.step("3", "2  Paste certificate text");
-    zs.step("2", "Paste>");
+    zone_menu(&mut zs);
+    zs.step("Z", &item(&zs, "3", "menu.zone.import_cert"));
+    zs.step("3", &item(&zs, "2", "menu.import_cert.paste"));
+    zs.step("2", &zs.t("screens.paste_prompt"));
     zs.paste(&cert);
-    zs.wait_for("Install it? (y/n):");
+    zs.wait_for(&ask(&zs, "model.tls.install_question"));
+    let subject = format!("CN={ZS_HOST}");
+    let described = zs.t_through("model.tls.describe", "subject", &subject);
     assert!(
-        zs.screen().contains(&format!("Subject: CN={ZS_HOST}")),
-        "{}",
+        zs.screen().contains(&described),
+        "{described}:\n{}",
         zs.dump()
     );
-    zs.step("y", &format!("Certificate installed: CN={ZS_HOST}"));
+    let installed = zs.t_through("outcome.tls.installed", "subject", &subject);
+    zs.send("y\r");
+    zs.wait_words(&installed);
     assert_eq!(read(&a.zs.join("zoneserver/reporting.crt")), cert);
 
     // 4. Again by SFTP from the Tanium Server's sshd: 2 › Z › 3 › 3.
@@ -305,25 +357,25 @@ fn operator_journey_across_two_consoles_in_real_terminals() {
         "the server's Tanium Status shows its SFTP host key {host_fp}: {ts_host_key:?}"
     );
     zs.root_menu();
-    zs.step("2", "Z  Zone Server configuration");
-    zs.step("Z", "3  Import Signed Certificate");
-    zs.step("3", "3  Pull from the Tanium Server's /outgoing");
-    zs.step("3", "Host []:");
-    zs.step("127.0.0.1", "Port [22]:");
-    zs.step(&ts_sshd.port.to_string(), "User [tancopy]:");
-    zs.step(&user, "Trust this host and connect? (y/n):");
+    zone_menu(&mut zs);
+    zs.step("Z", &item(&zs, "3", "menu.zone.import_cert"));
+    zs.step("3", &item(&zs, "3", "menu.import_cert.sftp_pull"));
+    zs.step("3", &field(&zs, "model.form.host", ""));
+    zs.step("127.0.0.1", &field(&zs, "model.form.port", "22"));
+    zs.step(
+        &ts_sshd.port.to_string(),
+        &field(&zs, "model.form.user", "tancopy"),
+    );
+    zs.step(&user, &ask(&zs, "model.transfer.unknown_host_question"));
     assert!(
         zs.screen().contains(&host_fp),
         "the unknown host's fingerprint is ssh-keygen's {host_fp}:\n{}",
         zs.dump()
     );
-    zs.step("y", "Install it? (y/n):");
-    assert!(
-        !zs.screen().contains("Certificate installed"),
-        "{}",
-        zs.dump()
-    );
-    zs.step("y", &format!("Certificate installed: CN={ZS_HOST}"));
+    zs.step("y", &ask(&zs, "model.tls.install_question"));
+    assert!(!zs.screen().contains(&installed), "{}", zs.dump());
+    zs.send("y\r");
+    zs.wait_words(&installed);
     assert_eq!(
         read(&a.zs.join("transfer/incoming/reporting.crt")),
         cert,
@@ -347,10 +399,12 @@ fn operator_journey_across_two_consoles_in_real_terminals() {
 
     // 5. Tanium Status on the Zone Server, OpenSSL agreeing, X at the root.
     zs.root_menu();
-    zs.step("1", "Trusted root (tanium.pub)");
-    let state = zs.value_of("state");
-    assert!(state.starts_with("valid until"), "{}", zs.dump());
-    assert_eq!(zs.value_of("Trusted root (tanium.pub)"), root_fp);
+    let trusted = zs.t("status.field.trusted_root");
+    zs.step("1", &trusted);
+    let state = zs.value_of(&zs.t("status.field.state"));
+    let valid_until = zs.t_through("status.cert.valid_until", "date", "");
+    assert!(state.starts_with(&valid_until), "{}", zs.dump());
+    assert_eq!(zs.value_of(&trusted), root_fp);
     let crt = a.zs.join("zoneserver/reporting.crt");
     let (ok, out) = run(
         "openssl",
@@ -386,7 +440,7 @@ fn operator_journey_across_two_consoles_in_real_terminals() {
         "the journey went through, but the product is wrong here:\n- {}",
         findings.join("\n- ")
     );
-    eprintln!("operator journey: {:.1?}", started.elapsed());
+    eprintln!("operator journey ({lang:?}): {:.1?}", started.elapsed());
 }
 
 /// The SSH connection drops: the terminal closes under the console. The kernel hangs the

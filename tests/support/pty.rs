@@ -14,6 +14,8 @@ use std::path::Path;
 use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
+use tanos_menu::texts::Lang;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_tanos-menu");
 pub const ROWS: u16 = 24;
 pub const COLS: u16 = 80;
@@ -126,6 +128,8 @@ pub struct Console {
     pub parser: vt100::Parser,
     pub raw: Vec<u8>,
     status: Option<ExitStatus>,
+    /// The language the console was opened in (`--lang`); English unless `open_in`.
+    pub lang: Lang,
 }
 
 impl Console {
@@ -156,6 +160,7 @@ impl Console {
             parser: parsed(b"", COLS, ROWS),
             raw: Vec::new(),
             status: None,
+            lang: Lang::En,
         }
     }
 
@@ -202,8 +207,37 @@ impl Console {
     /// `tanos-menu --root <root>` in a fresh 80x24 terminal, waiting for its root menu.
     pub fn open(name: &'static str, root: &Path) -> Console {
         let mut console = Console::spawn_named(name, root, &[]);
-        console.wait_for("Enter selection:");
+        console.wait_for(&console.t("prompt.selection"));
         console
+    }
+
+    /// `open`, in `lang` (`--lang`).
+    pub fn open_in(name: &'static str, root: &Path, lang: Lang) -> Console {
+        let mut console = Console::spawn_with(name, root, &["--lang", lang.code()], &[]);
+        console.lang = lang;
+        console.wait_for(&console.t("prompt.selection"));
+        console
+    }
+
+    /// The text `key` in the console's language, without its trailing blanks (as a screen
+    /// row shows it).
+    pub fn t(&self, key: &str) -> String {
+        tanos_menu::texts::text(self.lang, key)
+            .trim_end()
+            .to_string()
+    }
+
+    /// The text `key` in the console's language up to and including its placeholder
+    /// `name`, filled with `value` ("Key {fingerprint} added…" → "Key SHA256:…"): the part
+    /// of a long sentence that stays on one row.
+    pub fn t_through(&self, key: &str, name: &str, value: &str) -> String {
+        let text = tanos_menu::texts::text(self.lang, key);
+        let mark = format!("{{{name}}}");
+        let end = text
+            .find(&mark)
+            .unwrap_or_else(|| panic!("{key} has no {mark}: {text}"))
+            + mark.len();
+        text[..end].replace(&mark, value)
     }
 
     /// Reads what the program wrote within `wait`, feeds it to the parser, keeps it.
@@ -329,6 +363,14 @@ impl Console {
         self.wait_until(&format!("{text:?}"), |s| s.contains(text));
     }
 
+    /// Waits for the words of `text` in a row on the screen, wherever the message wrapped
+    /// them (a sentence is as long as its language makes it).
+    pub fn wait_words(&mut self, text: &str) {
+        let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let want = words(text);
+        self.wait_until(&format!("{want:?}"), |s| words(s).contains(&want));
+    }
+
     /// Waits for `text` on the screen, however the frame ends (a screen without a prompt,
     /// such as "Terminal too small", leaves the cursor anywhere).
     pub fn wait_shown(&mut self, text: &str) {
@@ -383,7 +425,8 @@ impl Console {
 
     /// Back to the root menu from anywhere.
     pub fn root_menu(&mut self) {
-        self.step("RR", "1  Tanium Status");
+        let status = format!("1  {}", self.t("menu.root.tanium_status"));
+        self.step("RR", &status);
     }
 
     /// The line number the list on screen gives `name` ("▸  2  tancopy …" → "2").
