@@ -14,7 +14,6 @@ use tanos_menu::pki::issue::{LeafRequest, issue_limit_pem, parse_validity_days, 
 use tanos_menu::pki::names::{check_common_name, check_dns_name};
 use tanos_menu::pki::verify::{certificate_der, check_certificate};
 use tanos_menu::pki::{KeyType, RootCa, TrustedKey, to_pem};
-use tanos_menu::sshkeys::UserKeys;
 use tanos_menu::sshkeys::authorized::{self, parse_line, parse_pasted};
 use tanos_menu::syslog::{Collector, SendError, Stage as SendStage, Transport, send_collector};
 use tanos_menu::text::{LETTERS, plain_letters};
