@@ -3,12 +3,14 @@
 use std::borrow::Cow;
 
 /// Splits `text` into lines of at most `width` characters at spaces, keeping paragraph breaks.
+/// French punctuation set off by a space (`:` `;` `?` `!` `»`, and `«` before its word)
+/// stays on the row of its word: no row starts with `:`.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(10);
     let mut out = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
-        for word in paragraph.split_whitespace() {
+        for word in &words(paragraph) {
             if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
                 out.push(std::mem::take(&mut line));
             }
@@ -18,6 +20,31 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
             line.push_str(word);
         }
         out.push(line);
+    }
+    out
+}
+
+/// The words of `paragraph`, each spaced punctuation mark joined to its word.
+fn words(paragraph: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut opening = String::new();
+    for word in paragraph.split_whitespace() {
+        let closing = word
+            .chars()
+            .all(|c| matches!(c, ':' | ';' | '?' | '!' | '»'));
+        if word == "«" {
+            opening.push_str("« ");
+        } else if closing && opening.is_empty() && !out.is_empty() {
+            if let Some(last) = out.last_mut() {
+                last.push(' ');
+                last.push_str(word);
+            }
+        } else {
+            out.push(format!("{}{word}", std::mem::take(&mut opening)));
+        }
+    }
+    if !opening.is_empty() {
+        out.push(opening.trim_end().to_string());
     }
     out
 }
@@ -185,6 +212,25 @@ pub fn plain_letters(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spaced_punctuation_stays_with_its_word() {
+        let text = "Séparer par des virgules ou des espaces ; « aucun » pour aucun.";
+        for width in 10..70 {
+            for row in wrap(text, width) {
+                assert!(
+                    !row.starts_with([';', ':', '»', '?', '!']),
+                    "{width}: {row:?}"
+                );
+                assert!(!row.ends_with('«'), "{width}: {row:?}");
+            }
+        }
+        assert_eq!(
+            wrap("Clé racine enregistrée : SHA256:abc", 24),
+            ["Clé racine enregistrée :", "SHA256:abc"]
+        );
+        assert_eq!(wrap("a b c", 80), ["a b c"]);
+    }
 
     #[test]
     fn hidden_characters_are_shown_not_sent() {
