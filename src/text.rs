@@ -31,9 +31,9 @@ fn words(paragraph: &str) -> Vec<String> {
     for word in paragraph.split_whitespace() {
         let closing = word
             .chars()
-            .all(|c| matches!(c, ':' | ';' | '?' | '!' | '»'));
-        if word == "«" {
-            opening.push_str("« ");
+            .all(|c| matches!(c, ':' | ';' | '?' | '!' | '\u{bb}'));
+        if word == "\u{ab}" {
+            opening.push_str("\u{ab} ");
         } else if closing && opening.is_empty() && !out.is_empty() {
             if let Some(last) = out.last_mut() {
                 last.push(' ');

@@ -383,7 +383,7 @@ fn the_csr_form_asks_and_checks_in_french() {
             "Nom commun",
             "Noms DNS supplémentaires",
             "Adresses IP",
-            "« none » pour aucun.",
+            "« aucun » pour aucun.",
             "Type de clé",
         ],
     );

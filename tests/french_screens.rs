@@ -526,7 +526,7 @@ fn a_setting_being_edited() {
         ])
         .french(&[
             &field("Paramètre", "OptionalTLSMinAttemptCount"),
-            &field("Composant", "Client Global Settings"),
+            &field("Composant", "Paramètres globaux des clients"),
             &field("Valeurs", "1-100"),
             &field("Valeur actuelle", "3"),
             &field("Valeur par défaut", "3"),
