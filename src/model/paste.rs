@@ -63,42 +63,7 @@ fn dialog(m: &mut Model) -> Option<&mut PasteDialog> {
 fn accumulate(m: &mut Model, chunk: &str, bracketed: bool) -> bool {
     let v = m.voice();
     let Some(d) = dialog(m) else { return false };
-    // An END marker (or its first half) closes the key being dropped; so does the start of
-    // another block, when the key's END never came.
-    let lines = || chunk.split(['\r', '\n']);
-    let is_end = |l: &str| {
-        let l = l.trim();
-        (l.starts_with("-----END ") && l.ends_with("-----") && l.len() > 14)
-            || (l.contains("-----END") && l.contains("PRIVATE"))
-    };
-    let ends_key = lines().any(is_end);
-    let starts_other = lines().any(|l| {
-        let l = l.trim();
-        l.starts_with("-----BEGIN ") && l.ends_with("-----") && l.len() > 16 && !has_private_key(l)
-    });
-    if d.discarding {
-        if !starts_other {
-            d.discarding = !ends_key;
-            return false;
-        }
-        d.discarding = false;
-    }
-    // The pieces of one paste may split the BEGIN line: look at what came before too.
-    let mut tail_start = d.text.len().saturating_sub(64);
-    while !d.text.is_char_boundary(tail_start) {
-        tail_start -= 1;
-    }
-    let tail = &d.text[tail_start..];
-    if has_private_key(chunk) || has_private_key(&format!("{tail}{chunk}")) {
-        d.text.clear();
-        // Still inside the key unless an END line follows its last marker in this piece.
-        let pieces: Vec<&str> = lines().collect();
-        let last_marker = pieces.iter().rposition(|l| has_private_key(l));
-        d.discarding = match last_marker {
-            Some(i) => !(is_end(pieces[i]) || pieces[i + 1..].iter().any(|l| is_end(l))),
-            None => !ends_key,
-        };
-        d.error = Some(say!(v; "model.paste.private_key", what = d.purpose.the_text(v)));
+    if still_discarding(d, chunk) || refused_private(d, chunk, v) {
         return false;
     }
     // A one-line key keeps its spaces: they tell where a terminal wrapped it.
@@ -124,6 +89,55 @@ fn accumulate(m: &mut Model, chunk: &str, bracketed: bool) -> bool {
         }
         _ => has_pem_end(&added),
     }
+}
+
+/// An END marker (or its first half) of a PEM block, or of a private key.
+fn is_end(line: &str) -> bool {
+    let l = line.trim();
+    (l.starts_with("-----END ") && l.ends_with("-----") && l.len() > 14)
+        || (l.contains("-----END") && l.contains("PRIVATE"))
+}
+
+/// Whether `chunk` still falls inside a private key being dropped: an END marker closes
+/// it; so does the start of another block, when the key's END never came.
+fn still_discarding(d: &mut PasteDialog, chunk: &str) -> bool {
+    if !d.discarding {
+        return false;
+    }
+    let lines = || chunk.split(['\r', '\n']);
+    let starts_other = lines().any(|l| {
+        let l = l.trim();
+        l.starts_with("-----BEGIN ") && l.ends_with("-----") && l.len() > 16 && !has_private_key(l)
+    });
+    if starts_other {
+        d.discarding = false;
+        return false;
+    }
+    d.discarding = !lines().any(is_end);
+    true
+}
+
+/// Refuses a chunk holding a private key (the pieces of one paste may split the BEGIN
+/// line: what came before is looked at too): the text is dropped, and so is the rest of
+/// the key while its END line has not come.
+fn refused_private(d: &mut PasteDialog, chunk: &str, v: Voice) -> bool {
+    let mut tail_start = d.text.len().saturating_sub(64);
+    while !d.text.is_char_boundary(tail_start) {
+        tail_start -= 1;
+    }
+    let tail = &d.text[tail_start..];
+    if !(has_private_key(chunk) || has_private_key(&format!("{tail}{chunk}"))) {
+        return false;
+    }
+    d.text.clear();
+    // Still inside the key unless an END line follows its last marker in this piece.
+    let pieces: Vec<&str> = chunk.split(['\r', '\n']).collect();
+    d.discarding = match pieces.iter().rposition(|l| has_private_key(l)) {
+        Some(i) => !pieces[i..].iter().any(|l| is_end(l)),
+        None => !pieces.iter().any(|l| is_end(l)),
+    };
+    d.error = Some(say!(v; "model.paste.private_key", what = d.purpose.the_text(v)));
+    true
 }
 
 /// A text the dialog received whole: what it is meant to be, and the text.

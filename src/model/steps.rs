@@ -125,19 +125,10 @@ impl Model {
                 let len = form.field().choices.len();
                 (&mut form.cursor, len)
             }
-            Screen::Files(files) => {
-                let len = files.rows.as_ref().map_or(0, Vec::len);
-                (&mut files.cursor, len)
-            }
+            Screen::Files(files) => (&mut files.cursor, rows(&files.rows)),
             Screen::UserList { cursor, .. } => (cursor, crate::appliance::Layout::USERS.len()),
-            Screen::Roots(list) => {
-                let len = list.rows.as_ref().map_or(0, Vec::len);
-                (&mut list.cursor, len)
-            }
-            Screen::Keys(list) => {
-                let len = list.rows.as_ref().map_or(0, Vec::len);
-                (&mut list.cursor, len)
-            }
+            Screen::Roots(list) => (&mut list.cursor, rows(&list.rows)),
+            Screen::Keys(list) => (&mut list.cursor, rows(&list.rows)),
             Screen::Status
             | Screen::Users
             | Screen::Help
@@ -147,4 +138,9 @@ impl Model {
             | Screen::Paste(_) => return None,
         })
     }
+}
+
+/// How many rows a list read from the appliance has (none while it is being read).
+fn rows<T>(rows: &Option<Vec<T>>) -> usize {
+    rows.as_ref().map_or(0, Vec::len)
 }

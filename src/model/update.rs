@@ -165,60 +165,57 @@ fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
         view::scroll_message(m, key);
         return Vec::new();
     }
-    // Keys some screens take at once, without Enter.
-    match (m.screen(), key) {
-        (Screen::View(view), Key::Char('c' | 'C')) if m.input.is_empty() => {
-            return vec![Effect::Copy(view.text.clone())];
-        }
-        (
-            Screen::View(_),
-            Key::Up | Key::Down | Key::PageUp | Key::PageDown | Key::Home | Key::End,
-        ) => {
-            view::scroll(m, key);
-            return Vec::new();
-        }
-        (
-            Screen::Confirm(_),
-            Key::Up | Key::Down | Key::PageUp | Key::PageDown | Key::Home | Key::End,
-        ) => {
-            super::confirm::scroll(m, key);
-            return Vec::new();
-        }
-        (Screen::Paste(_), Key::Enter | Key::CtrlD) => {
-            let typed = paste::typed_line(m, key);
-            return received(m, typed, Source::Paste);
-        }
-        _ => {}
+    if let Some(effects) = screen_key(m, key) {
+        return effects;
     }
     match key {
         Key::Char(c) if !c.is_control() => {
             if m.input.chars().count() < m.input_limit() {
                 m.input.push(c);
             }
-            Vec::new()
         }
-        Key::Char(_) | Key::CtrlD => Vec::new(),
+        Key::Char(_) | Key::CtrlD => {}
         Key::Backspace => {
             m.input.pop();
-            Vec::new()
         }
-        Key::CtrlC => {
-            cancel(m);
-            Vec::new()
-        }
-        Key::Esc => {
-            escape(m);
-            Vec::new()
-        }
+        Key::CtrlC => cancel(m),
+        Key::Esc => escape(m),
         Key::Up | Key::Down | Key::PageUp | Key::PageDown | Key::Home | Key::End => {
             nav::move_cursor(m, key);
-            Vec::new()
         }
         Key::Enter => {
             m.flash = None;
             let text = std::mem::take(&mut m.input);
-            submit(m, text.trim())
+            return submit(m, text.trim());
         }
+    }
+    Vec::new()
+}
+
+/// The keys some screens take at once, without Enter: what they ask for, or `None` when
+/// the key is not one of theirs.
+fn screen_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
+    let paging = matches!(
+        key,
+        Key::Up | Key::Down | Key::PageUp | Key::PageDown | Key::Home | Key::End
+    );
+    match (m.screen(), key) {
+        (Screen::View(view), Key::Char('c' | 'C')) if m.input.is_empty() => {
+            Some(vec![Effect::Copy(view.text.clone())])
+        }
+        (Screen::View(_), _) if paging => {
+            view::scroll(m, key);
+            Some(Vec::new())
+        }
+        (Screen::Confirm(_), _) if paging => {
+            super::confirm::scroll(m, key);
+            Some(Vec::new())
+        }
+        (Screen::Paste(_), Key::Enter | Key::CtrlD) => {
+            let typed = paste::typed_line(m, key);
+            Some(received(m, typed, Source::Paste))
+        }
+        _ => None,
     }
 }
 
