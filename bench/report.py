@@ -366,21 +366,23 @@ def main():
     w("## 4. Console")
     w()
     w("The release binary in an 80x24 PTY (expectrl), output fed to a vt100 emulator; the first "
-      "frame is when the emulated screen shows `Enter selection`. The tour after it: "
+      "frame is when the emulated screen shows `Enter selection` (`Votre choix` with "
+      "`--lang fr`; English and French start-ups alternate in one run). The tour after it: "
       "`2` Enter, `B` Enter, Down, Down, Up, Up, `1` Enter, `B` Enter, `C` Enter, `B` Enter "
       "(16 keystrokes), each read until the output has been quiet for 150 ms. Peak memory: "
       "`/usr/bin/time -v` around the console for the tour, `RR` Enter, then `X` Enter.")
     w()
-    R.time_table(["console.first_frame", "console.spawn", "console.after_exec",
-                  "console.pty_echo"])
+    R.time_table(["console.first_frame", "console.first_frame_fr", "console.spawn",
+                  "console.after_exec", "console.pty_echo"])
     w("| figure | value | command |")
     w("| --- | ---: | --- |")
-    for fid in ["console.first_frame_bytes", "console.bytes_per_key",
+    for fid in ["console.first_frame_fr_vs_en", "console.first_frame_bytes", "console.bytes_per_key",
                 "console.bytes_per_key.median", "console.bytes_per_key.max", "console.max_rss"]:
         r = R.get(fid)
         if r is None:
             continue
-        w(f"| {r['label']} | {r['value']:.1f} {r['unit']} | `{command_of(r, commands)}` |")
+        digits = 3 if r['unit'] == 'x' else 1
+        w(f"| {r['label']} | {r['value']:.{digits}f} {r['unit']} | `{command_of(r, commands)}` |")
     w()
     keys_file = args.results.rsplit(".", 1)[0] + ".keys.txt"
     try:
@@ -490,6 +492,17 @@ def main():
         w()
         w(f"Command: `{command_of({'id': 'records.'}, commands)}`.")
         w()
+
+    # 8 ------------------------------------------------------------------------------------
+    if R.get("texts.load"):
+        w("## 8. The operator's texts at start")
+        w()
+        w("`cargo bench --bench texts`, in process: `Texts::load` parses `assets/en.toml` and "
+          "`assets/fr.toml` and checks them against each other (every key in both, the same "
+          "placeholders), as the console does once when it opens; then 1000 `say!` of a text "
+          "with a placeholder in French with ASCII letters, as messages are written.")
+        w()
+        R.time_table(["texts.load", "texts.say_1000"])
 
     # Findings -----------------------------------------------------------------------------
     w("## Findings")

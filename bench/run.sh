@@ -27,6 +27,7 @@ FLEET_N=${FLEET_N:-5}
 FLEET_ZONES=${FLEET_ZONES:-20}
 LEDGER_N=${LEDGER_N:-100}
 RECORDS_N=${RECORDS_N:-20}
+TEXTS_N=${TEXTS_N:-50}
 LEDGER_SIZES=${LEDGER_SIZES:-1000,100000,1000000}
 
 say() { printf '\n== %s\n' "$*" >&2; }
@@ -85,6 +86,7 @@ CONSOLE_EXE=$(benchexe console)
 FLEET_EXE=$(benchexe fleet)
 LEDGER_EXE=$(benchexe ledger_view)
 RECORDS_EXE=$(benchexe records)
+TEXTS_EXE=$(benchexe texts)
 # The binary under test, copied so a rebuild elsewhere cannot swap it mid-run.
 mkdir -m 0755 "$OUT/bin"
 cp "$REPO/target/release/tanos-menu" "$OUT/bin/tanos-menu"
@@ -242,6 +244,13 @@ RECORDS_CMD="TANOS_BENCH_N=$RECORDS_N cargo bench --bench records"
 bench_cmd records. "$RECORDS_CMD"
 TANOS_BIN=$BIN TANOS_BENCH_JSON=$JSON TANOS_BENCH_N=$RECORDS_N \
     bash -c 'cd "$1" && exec "$2" --bench' _ "$REPO" "$RECORDS_EXE"
+
+# 8. Texts ----------------------------------------------------------------------------------
+say "8. the operator's texts at start: cargo bench --bench texts"
+TEXTS_CMD="TANOS_BENCH_N=$TEXTS_N cargo bench --bench texts"
+bench_cmd texts. "$TEXTS_CMD"
+TANOS_BIN=$BIN TANOS_BENCH_JSON=$JSON TANOS_BENCH_N=$TEXTS_N \
+    bash -c 'cd "$1" && exec "$2" --bench' _ "$REPO" "$TEXTS_EXE"
 
 # Report -------------------------------------------------------------------------------------
 cd "$REPO"

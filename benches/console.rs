@@ -186,6 +186,23 @@ fn console_command(prefix: &[&str], root: &Path) -> Command {
     cmd
 }
 
+/// One start-up with `args`: spawn to `prompt` on the screen, spawn to exec, and the bytes
+/// written up to the settled first frame.
+fn start_up(root: &Path, args: &[&str], prompt: &str) -> (Duration, Duration, usize) {
+    let t = Instant::now();
+    let mut cmd = console_command(&[], root);
+    cmd.args(args);
+    let mut c = Console::spawn(cmd);
+    // expectrl's spawn returns once the child has exec'd the binary.
+    let exec = t.elapsed();
+    c.until(prompt, Duration::from_secs(10));
+    let elapsed = t.elapsed();
+    c.settle(Duration::from_millis(100));
+    let bytes = c.bytes;
+    c.exit();
+    (elapsed, exec, bytes)
+}
+
 /// Runs the tour; returns the bytes written per keystroke (one figure per step).
 fn tour(console: &mut Console) -> Vec<usize> {
     let mut sizes = Vec::with_capacity(TOUR.len());
@@ -243,32 +260,45 @@ fn main() {
         &Stats::of(&trivial),
     );
 
-    // Start-up to the first full frame.
+    // Start-up to the first full frame, in English and in French by turns (the French
+    // prompt is the French file's): the two figures of one run compare.
+    let french_prompt = tanos_menu::texts::text(tanos_menu::texts::Lang::Fr, "prompt.selection")
+        .trim_end()
+        .trim_end_matches(':')
+        .trim_end();
     let mut first = Vec::with_capacity(n);
+    let mut first_fr = Vec::with_capacity(n);
     let mut spawned = Vec::with_capacity(n);
     let mut after_exec = Vec::with_capacity(n);
     let mut frame_bytes = 0;
     for i in 0..=n {
-        let t = Instant::now();
-        let mut c = Console::spawn(console_command(&[], &root));
-        // expectrl's spawn returns once the child has exec'd the binary.
-        let exec = t.elapsed();
-        c.until(PROMPT, Duration::from_secs(10));
-        let elapsed = t.elapsed();
+        let (elapsed, exec, bytes) = start_up(&root, &[], PROMPT);
+        let (elapsed_fr, _, _) = start_up(&root, &["--lang", "fr"], french_prompt);
         if i > 0 {
             // The first start-up warms the page cache: not counted.
             first.push(elapsed);
+            first_fr.push(elapsed_fr);
             spawned.push(exec);
             after_exec.push(elapsed - exec);
         }
-        c.settle(Duration::from_millis(100));
-        frame_bytes = c.bytes;
-        c.exit();
+        frame_bytes = bytes;
     }
+    let (en, fr) = (Stats::of(&first), Stats::of(&first_fr));
+    report(
+        "console.first_frame_fr",
+        "spawn to first full frame in French (--lang fr)",
+        &fr,
+    );
+    report_value(
+        "console.first_frame_fr_vs_en",
+        "French / English first frame, by median",
+        fr.median_ms / en.median_ms,
+        "x",
+    );
     report(
         "console.first_frame",
         "spawn to first full frame (\"Enter selection\")",
-        &Stats::of(&first),
+        &en,
     );
     report(
         "console.spawn",

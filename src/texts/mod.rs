@@ -59,12 +59,13 @@ impl Catalogue {
         };
         let table = toml::de::DeTable::parse(text)
             .map_err(|e| err(e.to_string().trim_end().to_string()))?;
+        let newlines: Vec<usize> = text.match_indices('\n').map(|(at, _)| at).collect();
         let mut catalogue = Catalogue::default();
         let mut todo = vec![(String::new(), table.into_inner())];
         while let Some((prefix, table)) = todo.pop() {
             for (key, value) in table {
                 let name = format!("{prefix}{}", key.get_ref());
-                let line = line_of(text, value.span().start);
+                let line = line_of(&newlines, value.span().start);
                 match value.into_inner() {
                     toml::de::DeValue::String(s) => {
                         let text = s.into_owned();
@@ -91,9 +92,9 @@ impl Catalogue {
     }
 }
 
-/// The 1-based line of byte `at`.
-fn line_of(text: &str, at: usize) -> usize {
-    text.get(..at).map_or(0, |t| t.matches('\n').count()) + 1
+/// The 1-based line of byte `at`, given where the text's newlines are.
+fn line_of(newlines: &[usize], at: usize) -> usize {
+    newlines.partition_point(|&n| n < at) + 1
 }
 
 /// Every `{` opens a placeholder named by a snake_case word and closed by `}`.
