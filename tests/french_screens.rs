@@ -327,7 +327,7 @@ fn why_a_certificate_does_not_match_its_key() {
     says(
         &app,
         &["it was issued for another key than tanium/reporting.pvk: install a certificate"],
-        &["il a été émis pour une autre clé que tanium/reporting.pvk : installez un certificat émis pour cette clé"],
+        &["il a été émis pour une autre clé que tanium/reporting.pvk : installez un certificat"],
     );
 }
 
