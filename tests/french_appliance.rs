@@ -232,7 +232,7 @@ fn refused_values_are_explained_in_french() {
     let cases = [
         (&ts, TaniumServer, "Bogus", "1",
             "unknown setting 'Bogus'; `tanos-menu config list` shows the settings of this appliance",
-            "paramètre inconnu 'Bogus' ; `tanos-menu config list` affiche les paramètres"),
+            "paramètre inconnu « Bogus » ; `tanos-menu config list` affiche les paramètres"),
         (&ts, Console, "IdleTimeoutSeconds", "5",
             "IdleTimeoutSeconds must be between 10 and 86400; 5 is out of range",
             "doit être compris entre 10 et 86400 ; 5 est hors plage"),
@@ -250,13 +250,13 @@ fn refused_values_are_explained_in_french() {
             "Paramètres globaux des clients n'est pas un composant de cette appliance (Zone Server)"),
         (&ts, TaniumServer, "ReportingTLSCertPath", "a/../b",
             "ReportingTLSCertPath: the path may not contain '..'",
-            "ReportingTLSCertPath : le chemin ne peut pas contenir '..'"),
+            "ReportingTLSCertPath : le chemin ne peut pas contenir « .. »"),
         (&ts, Console, "SyslogHost", "1.2.3",
             "SyslogHost: 1.2.3 is not an IP address",
             "SyslogHost : 1.2.3 n'est pas une adresse IP"),
         (&ts, ClientGlobal, "OptionalTLSMinAttemptCount", "abc",
             "OptionalTLSMinAttemptCount takes a whole number; 'abc' is not one",
-            "attend un nombre entier ; 'abc' n'en est pas un"),
+            "attend un nombre entier ; « abc » n'en est pas un"),
     ];
     for (config, component, name, raw, english, french) in cases {
         check(|| refused(config, component, name, raw), english, french);
@@ -372,7 +372,7 @@ fn incoming_users_and_transfers_are_refused_in_french() {
     check(
         || users::authorized_rows(&zs, "root").unwrap_err().to_string(),
         "'root' is not a TanOS user here (tanadmin, tancopy)",
-        "'root' n'est pas un utilisateur TanOS de cette appliance",
+        "« root » n'est pas un utilisateur TanOS de cette appliance",
     );
     check(
         || UserError::Changed(3).to_string(),

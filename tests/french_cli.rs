@@ -106,7 +106,7 @@ fn init_speaks_french_and_english_as_before() {
     assert_eq!(fr.code, Some(0), "{}", fr.stderr);
     has(
         &fr.stdout,
-        "Appliance Tanium Server + Zone Server Hub 'appl01' (plateforme 7.3) créée dans fr\n",
+        "Appliance Tanium Server + Zone Server Hub « appl01 » (plateforme 7.3) créée dans fr\n",
     );
     has(&fr.stdout, "\n  clé racine (tanium.pub) : SHA256:");
     has(&fr.stdout, "\n  clé SSH de tanadmin :     SHA256:");
@@ -205,13 +205,13 @@ fn the_appliance_setting_chooses_french_and_the_flag_wins() {
     let utf8 = run_in(dir.path(), Voice::Utf8, &due);
     assert_eq!(
         utf8.stdout,
-        "rien à faire (aucun calendrier de renouvellement : 7.4 et versions ultérieures, ReportingTLSKeyRotationDays)\n"
+        "rien à faire (aucun calendrier de rotation : 7.4 et versions ultérieures, ReportingTLSKeyRotationDays)\n"
     );
     // LANG=C: the setting's French, in the letters the locale can show.
     let c = run_in(dir.path(), Voice::English, &due);
     has(
         &c.stdout,
-        "rien a faire (aucun calendrier de renouvellement : 7.4 et versions ulterieures",
+        "rien a faire (aucun calendrier de rotation : 7.4 et versions ulterieures",
     );
     ascii_only(&c);
     let flag = run_in(
@@ -493,7 +493,7 @@ fn root_keys_and_rotation_speak_french() {
     let due = ["rotate-due", "--root", "t74"];
     has(
         &run_in(dir.path(), Voice::FrUtf8, &due).stdout,
-        "rien à faire (prochain renouvellement le ",
+        "rien à faire (prochaine rotation le ",
     );
     has(
         &run_in(dir.path(), Voice::English, &due).stdout,

@@ -167,12 +167,12 @@ fn refused_keys_and_names_of_requests_in_french() {
     says(
         &|| err(check_dns_name("10.0.0.1")),
         "DNS name '10.0.0.1': an IP address is not a DNS name: list it among the IP addresses",
-        "nom DNS '10.0.0.1' : une adresse IP n'est pas un nom DNS",
+        "nom DNS « 10.0.0.1 » : une adresse IP n'est pas un nom DNS",
     );
     says(
         &|| err(check_common_name("a*.example.com")),
         "the common name 'a*.example.com': a wildcard must be the whole leftmost label ('*.example.com', not 'a*.example.com')",
-        "le nom commun 'a*.example.com' : un caractère générique doit former toute la première étiquette",
+        "le nom commun « a*.example.com » : un caractère générique doit former toute la première étiquette",
     );
 }
 
@@ -253,7 +253,7 @@ fn refusals_under_a_root_in_french() {
     says(
         &|| err(TrustedKey::from_pem(old.key_pem.as_bytes())),
         "expected a PUBLIC KEY PEM block, found 'a private key (never share it)'",
-        "bloc PEM PUBLIC KEY attendu, 'une clé privée (ne la partagez jamais)' trouvé",
+        "bloc PEM PUBLIC KEY attendu, « une clé privée (ne la partagez jamais) » trouvé",
     );
     says(
         &|| err(parse_validity_days("soon", 3650)),
@@ -272,7 +272,7 @@ fn refused_authorized_keys_in_french() {
     says(
         &|| err(parse_pasted("-----BEGIN OPENSSH PRIVATE KEY-----")),
         "this is a private key: it was discarded, not stored; paste the public key (the .pub file)",
-        "ceci est une clé privée : elle a été écartée, pas enregistrée",
+        "c'est une clé privée : elle a été écartée sans être enregistrée",
     );
     let key =
         ssh_key::PrivateKey::random(&mut ssh_key::rand_core::OsRng, ssh_key::Algorithm::Ed25519)
@@ -397,7 +397,7 @@ fn bounded_reads_in_french() {
     says(
         &|| err(tanos_menu::fsutil::read_bytes(&big, 10)),
         "it holds 20 bytes or more; the limit for this file is 10",
-        "le fichier contient 20 octets ou plus ; la limite pour ce fichier est de 10",
+        "le fichier contient 20 octets ou plus ; la limite pour ce fichier est de 10 octets",
     );
     says(
         &|| err(tanos_menu::fsutil::read_bytes(dir.path(), 10)),
@@ -420,12 +420,12 @@ fn invalid_hostnames_in_french() {
     says(
         &|| err(tanos_menu::hostname::validate_hostname("zone_server")),
         "'_' is not allowed in a hostname (letters, digits, '-' and '.' only)",
-        "'_' n'est pas permis dans un nom d'hôte (lettres, chiffres, '-' et '.' seulement)",
+        "« _ » n'est pas permis dans un nom d'hôte (lettres, chiffres, « - » et « . » seulement)",
     );
     says(
         &|| err(tanos_menu::hostname::validate_hostname("zs01..example")),
         "'zs01..example' has an empty label (two dots, or a dot at an end)",
-        "'zs01..example' a une étiquette vide",
+        "« zs01..example » a une étiquette vide",
     );
 }
 

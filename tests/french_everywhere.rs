@@ -128,7 +128,7 @@ const ENGLISH: &[&str] = &[
     "root",
     "roots",
     "help",
-    "appliance",
+    // Not "appliance": the vendor's French says it too (« l'appliance du Zone Server »).
     "waiting",
     "running",
     "cancel",

@@ -277,7 +277,7 @@ fn a_risky_setting_is_confirmed_and_saved_in_french() {
             update(m, Msg::Saved(Ok((change, snapshot))));
         },
         &["Saved: ReportingTLSMode = 1 (was unset)."],
-        &["Enregistré : ReportingTLSMode = 1 (auparavant non défini)."],
+        &["Enregistré : ReportingTLSMode = 1 (valeur précédente : non défini)."],
     );
     check(
         tanium_server,
@@ -324,7 +324,7 @@ fn first_run_setup_speaks_french() {
         ],
         &[
             "Créer l'appliance",
-            "Tanium Server avec Zone Server Hub « tanos-demo », plateforme ",
+            "Tanium Server avec hub Zone Server « tanos-demo », plateforme ",
             "Cela crée une paire de clés racine",
             "La créer ?",
         ],
@@ -339,7 +339,7 @@ fn first_run_setup_speaks_french() {
         first_run,
         keys("\x1b"),
         &["Type X and Enter to leave without creating the appliance."],
-        &["Tapez X puis Entrée pour partir sans créer l'appliance."],
+        &["Tapez X puis Entrée pour quitter sans créer l'appliance."],
     );
     check(
         first_run,
@@ -383,7 +383,7 @@ fn the_csr_form_asks_and_checks_in_french() {
             "Nom commun",
             "Noms DNS supplémentaires",
             "Adresses IP",
-            "« aucun » pour aucun.",
+            "« aucun » s'il n'y en a pas.",
             "Type de clé",
         ],
     );
@@ -477,7 +477,7 @@ fn a_pasted_csr_is_issued_in_french() {
         hub,
         days("0\n"),
         &[&not_days],
-        &["« 0 » n'est pas un nombre de jours entre 1 et "],
+        &["« 0 » n'est pas un nombre de jours de 1 à "],
     );
     check(
         hub,
@@ -556,7 +556,7 @@ fn the_paste_dialog_refuses_in_french() {
         ],
         &[
             "Le CSR a été refusé : ",
-            ". Rien n'a été modifié ; collez à nouveau ou Échap.",
+            ". Rien n'a été modifié ; collez à nouveau, ou Échap pour annuler.",
         ],
     );
 }

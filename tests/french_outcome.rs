@@ -197,7 +197,7 @@ fn views_of_keys_and_certificates() {
     check(
         || pair().view.unwrap().intro[1].clone(),
         "Add the public key below to tancopy's authorized keys on the other appliance (C › 3 › tancopy › 3 › 2).",
-        "aux clés autorisées de tancopy sur l'autre serveur (C › 3 › tancopy › 3 › 2).",
+        "aux clés autorisées de tancopy sur l'autre appliance (C › 3 › tancopy › 3 › 2).",
     );
     let csr = || {
         made(Made::Tls(TlsDone::CsrWritten {
@@ -209,7 +209,7 @@ fn views_of_keys_and_certificates() {
     check(
         || csr().message,
         "New key and CSR written.",
-        "Nouvelle clé et CSR écrits.",
+        "Nouvelle clé et nouveau CSR écrits.",
     );
     check(
         || csr().view.unwrap().intro[1].clone(),
@@ -271,7 +271,7 @@ fn the_request_list_and_batches() {
     check(
         || outcome::not_a_line("9", 2),
         "'9' is not a line number here (1-2).",
-        "'9' n'est pas un numéro de ligne ici (1-2).",
+        "« 9 » n'est pas un numéro de ligne valide ici (1-2).",
     );
     check(
         || outcome::batch_busy(3),
@@ -403,7 +403,7 @@ fn root_keys() {
     check(
         || outcome::add_root_warning(Platform::V7_4, "2 › Z › 7"),
         "A new root key pair signs from now on: tanium.pvk, tanium.pub, tanium-root.crt and /outgoing/tanium.pub follow it. The current root is kept (tanium/roots/, 0600) and stays trusted until you revoke it.\nAs on 7.4 and later, the server's own TLS key and certificate are re-issued under the new root at once, and every certificate issued under an older root is marked 're-issue needed'.\nThen each Zone Server pulls the new tanium.pub, compares its fingerprint with this list and accepts it; issue their certificates again (2 › Z › 7 lists them).",
-        "marqué 'à réémettre'",
+        "marqué « à réémettre »",
     );
     let added = Added {
         previous: "SHA256:old".into(),

@@ -314,7 +314,7 @@ fn why_a_certificate_does_not_match_its_key() {
         ],
         &[
             "certificat NE CORRESPOND PAS à la clé",
-            "aucune clé privée n'est présente à tanium/reporting.pvk",
+            "la clé privée tanium/reporting.pvk est absente",
         ],
     );
     std::fs::write(app.path(tls::TS_KEY), "not a key").expect("write a bad key");
@@ -449,7 +449,7 @@ fn known_hosts_lists() {
         listed(KeyListKind::KnownHosts, rows),
     )
     .english(&["  Hosts whose keys tanadmin trusts:"])
-    .french(&["  Hôtes dont tanadmin approuve les clés :"]);
+    .french(&["  Hôtes dont les clés sont de confiance pour tanadmin :"]);
     drawn(
         zone_server,
         "C\n3\n1\n4\n",
@@ -553,7 +553,7 @@ fn first_run_setup() {
             " TanOS │ nouvelle appliance │ /srv/appliance",
             "  Cette racine d'appliance est vide. Répondez à trois questions pour la",
             "  1. Rôle de cette appliance",
-            "  2  Tanium Server avec Zone Server Hub",
+            "  2  Tanium Server avec hub Zone Server",
             " 1-3 choisir  ↑↓ déplacer  X quitter",
         ]);
     drawn(first_run, "2\n", nothing)
@@ -564,9 +564,9 @@ fn first_run_setup() {
             " Enter accept  Esc previous step",
         ])
         .french(&[
-            &field("Rôle", "Tanium Server avec Zone Server Hub"),
+            &field("Rôle", "Tanium Server avec hub Zone Server"),
             "  2. Nom d'hôte",
-            "     Lettres, chiffres, '-' et '.' ; la valeur par défaut est le nom de cette\n     machine.",
+            "     Lettres, chiffres, « - » et « . » ; la valeur par défaut est le nom de\n     cette machine.",
             " Entrée accepter  Échap étape précédente",
         ]);
     drawn(first_run, "3\nts-east\n", nothing)
