@@ -656,7 +656,13 @@ fn issue_named(hub: &Appliance, name: &str) {
 }
 
 fn warning(n: usize) -> String {
-    format!("tanos-menu: {n} line(s) of tanium/issued.jsonl could not be read and were skipped\n")
+    match n {
+        1 => "tanos-menu: 1 line of tanium/issued.jsonl could not be read and was skipped\n"
+            .to_string(),
+        n => format!(
+            "tanos-menu: {n} lines of tanium/issued.jsonl could not be read and were skipped\n"
+        ),
+    }
 }
 
 /// The common names `issued list --json` gives, newest first; and its stderr.

@@ -416,7 +416,7 @@ fn unreadable_ledger_lines_are_counted_in_french() {
     );
     assert_eq!(
         run_in(dir.path(), Voice::English, &list).stderr,
-        "tanos-menu: 2 line(s) of tanium/issued.jsonl could not be read and were skipped\n"
+        "tanos-menu: 2 lines of tanium/issued.jsonl could not be read and were skipped\n"
     );
 }
 

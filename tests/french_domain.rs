@@ -433,7 +433,7 @@ fn invalid_hostnames_in_french() {
 fn clipboard_copies_in_french() {
     // Where the copy went depends on this machine's display; the count is said either way.
     let s = said(&|| tanos_menu::clipboard::copy("one line", &mut Vec::new()));
-    assert!(s.en.starts_with("Copied 1 lines"), "{}", s.en);
+    assert!(s.en.starts_with("Copied 1 line "), "{}", s.en);
     assert!(s.fr.starts_with("1 ligne copiée"), "{}", s.fr);
     let s = said(&|| tanos_menu::clipboard::copy("two\nlines", &mut Vec::new()));
     assert!(s.en.starts_with("Copied 2 lines"), "{}", s.en);

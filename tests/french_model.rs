@@ -765,7 +765,7 @@ fn sftp_questions_and_hosts_speak_french() {
     check(
         zone_server,
         keys("2\nZ\n8\nts01\n\n\n"),
-        &["Push the CSR over SFTP with tancopy@ts01:22… (Esc cancels)"],
+        &["Pushing the CSR over SFTP to tancopy@ts01:22… (Esc cancels)"],
         &["Envoi du CSR par SFTP à tancopy@ts01:22… (Échap annule)"],
     );
     let peer = Peer {

@@ -461,7 +461,7 @@ fn the_tls_check() {
     };
     check(
         || tls_check::failure_text(&nameless, &files),
-        "the certificate does not name ts01.example; it names no name",
+        "the certificate does not name ts01.example; it carries no name at all",
         "le certificat ne nomme pas ts01.example ; il ne porte aucun nom",
     );
     let timed_out = failed_probe(Failure::Connect {

@@ -649,7 +649,7 @@ fn a_long_confirmation() {
         m.confirm_scroll = 1;
     };
     drawn(tanium_server, "", scrolled)
-        .english(&["  ↑ 1 lines above, ↓ 26 below: ↑↓ PgUp PgDn scroll"])
+        .english(&["  ↑ 1 line above, ↓ 26 below: ↑↓ PgUp PgDn scroll"])
         .french(&["  ↑ 1 ligne au-dessus, ↓ 26 en dessous : ↑↓ PgPréc PgSuiv pour défiler"]);
     let bottom = |m: &mut Model| {
         long(m);
