@@ -603,7 +603,7 @@ fn paste_dialogs() {
     .english(&[
         "Paste certificate",
         "  Paste the signed certificate now. A paste is read at once; text typed or",
-        &field("Received", "1 lines (CERTIFICATE)"),
+        &field("Received", "1 line (CERTIFICATE)"),
     ])
     .french(&[
         "Coller le certificat",
