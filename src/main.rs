@@ -26,6 +26,11 @@ fn error_text(e: &anyhow::Error) -> String {
 /// otherwise send the argument's own escape sequences to the terminal.
 fn parse() -> Result<Cli, ExitCode> {
     use clap::error::ErrorKind;
+    // A value clap refuses is checked by our parsers: they speak as the command would.
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    tanos_menu::texts::speak_as(tanos_menu::app::early_voice(&args));
     match Cli::try_parse() {
         Ok(cli) => Ok(cli),
         Err(e) => match e.kind() {

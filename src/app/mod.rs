@@ -173,6 +173,38 @@ pub fn command_voice(root: &Path, lang: Option<Lang>, force_ascii: bool) -> Voic
     }
 }
 
+/// The voice of a command line not parsed yet: a value refused while clap parses it is said
+/// in it. `--lang`, `--ascii` and `--root` (else `TANOS_ROOT`) are taken from `args` as
+/// they stand; the rest as in [`command_voice`].
+pub fn early_voice(args: &[String]) -> Voice {
+    let mut root =
+        std::env::var_os("TANOS_ROOT").map_or_else(|| PathBuf::from("appliance"), PathBuf::from);
+    let (mut lang, mut ascii) = (None, false);
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        let (flag, inline) = match word.split_once('=') {
+            Some((flag, value)) => (flag, Some(value)),
+            None => (word.as_str(), None),
+        };
+        match flag {
+            "--" => break,
+            "--ascii" => ascii = true,
+            "--lang" => {
+                lang = inline
+                    .or_else(|| words.next().map(String::as_str))
+                    .and_then(Lang::from_word)
+            }
+            "--root" => {
+                if let Some(value) = inline.or_else(|| words.next().map(String::as_str)) {
+                    root = PathBuf::from(value);
+                }
+            }
+            _ => {}
+        }
+    }
+    command_voice(&root, lang, ascii)
+}
+
 /// Opens the console on `root` and runs it until the operator exits, the session ends
 /// (SIGHUP, SIGTERM) or the idle timeout logs out; in ASCII when `force_ascii`, in `lang`
 /// (`--lang`) when given.

@@ -174,7 +174,7 @@ pub fn known_host_rows(app: &Appliance) -> Result<Vec<String>, UserError> {
                 "{}  {}\n{}",
                 e.label(),
                 e.host.key_type,
-                known_hosts::fingerprint(&e.host)
+                known_hosts::fingerprint_shown(&e.host)
             )
         })
         .collect())

@@ -197,12 +197,7 @@ pub enum KeyutilityCommand {
 }
 
 fn parse_key_type(s: &str) -> Result<KeyType, String> {
-    KeyType::parse(s).ok_or_else(|| {
-        format!(
-            "'{}' is not a key type: use p256, p384, rsa2048, rsa3072 or rsa4096",
-            escape(s)
-        )
-    })
+    KeyType::parse(s).ok_or_else(|| crate::say!("leak.cli.not_a_key_type", value = escape(s)))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -230,12 +225,7 @@ pub struct InitArgs {
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
-    Platform::parse(s).ok_or_else(|| {
-        format!(
-            "'{}' is not a platform version: use 7.2, 7.3 or 7.4",
-            escape(s)
-        )
-    })
+    Platform::parse(s).ok_or_else(|| crate::say!("leak.cli.not_a_platform", value = escape(s)))
 }
 
 #[derive(Debug, Subcommand)]
@@ -379,7 +369,7 @@ fn config_list(app: &Appliance, component: Option<&str>) -> ExitCode {
         .into_iter()
         .filter(|c| only.is_none_or(|o| o == *c))
     {
-        tell(format!("[{}] {}", c.id(), c.label()));
+        tell(format!("[{}] {}", c.id(), c.title(crate::texts::voice())));
         for def in catalogue::defs_for(&app.config, c) {
             match settings.get(c, def.name) {
                 Some(v) => tell(format!("  {} = {}", def.name, escape(&v.to_string()))),

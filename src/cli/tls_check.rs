@@ -23,18 +23,21 @@ pub struct Endpoint {
 
 /// `HOST:PORT`, `[IPV6]:PORT`: a host name or address and a port from 1 to 65535.
 pub(super) fn parse_endpoint(text: &str) -> Result<Endpoint, String> {
-    let refused = |why: &str| format!("'{}' is not HOST:PORT: {why}", escape(text));
-    let (host, port) = text.rsplit_once(':').ok_or_else(|| refused("no port"))?;
+    let refused =
+        |why: String| crate::say!("leak.cli.not_host_port", value = escape(text), why = why);
+    let (host, port) = text
+        .rsplit_once(':')
+        .ok_or_else(|| refused(crate::say!("leak.cli.no_port")))?;
     let port = match port.parse::<u16>() {
         Ok(p) if p > 0 => p,
-        _ => return Err(refused("the port is not a number from 1 to 65535")),
+        _ => return Err(refused(crate::say!("leak.cli.bad_port"))),
     };
     let host = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         Some(v6) if v6.parse::<std::net::Ipv6Addr>().is_ok() => v6.to_string(),
-        Some(_) => return Err(refused("the address in brackets is not an IPv6 address")),
+        Some(_) => return Err(refused(crate::say!("leak.cli.not_ipv6"))),
         None if host.parse::<IpAddr>().is_ok() => host.to_string(),
         None => {
-            crate::hostname::validate_hostname(host).map_err(|e| refused(&e))?;
+            crate::hostname::validate_hostname(host).map_err(refused)?;
             host.to_string()
         }
     };
@@ -48,7 +51,7 @@ pub(super) fn parse_name(text: &str) -> Result<String, String> {
     }
     crate::hostname::validate_hostname(text)
         .map(|()| text.to_string())
-        .map_err(|e| format!("'{}' is not a host name or address: {e}", escape(text)))
+        .map_err(|e| crate::say!("leak.cli.not_a_host", value = escape(text), error = e))
 }
 
 fn open(root: &Path) -> Result<Appliance, ExitCode> {
@@ -69,8 +72,9 @@ pub fn run_tls_check(root: &Path, connect: Option<Endpoint>, name: Option<String
             tlscheck::probe(&app, &peer.host, peer.port, &name, now)
         }
     };
+    let voice = crate::texts::voice();
     for line in report_lines(&report) {
-        tell(line);
+        tell(crate::texts::os_errors(voice, &line));
     }
     if report.passed() {
         tell(verdict(&report));

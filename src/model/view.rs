@@ -53,11 +53,15 @@ impl Pager {
 }
 
 impl View {
+    /// The system's reasons in `intro` and `text` (a failure's, in a report) are said in the
+    /// thread's voice here, whole: drawn, they are cut into rows at the screen's width.
     pub fn new(title: impl Into<String>, intro: Vec<String>, text: impl Into<String>) -> View {
+        let voice = crate::texts::voice();
+        let said = |line: String| crate::texts::os_errors(voice, &line).into_owned();
         View {
             title: title.into(),
-            intro,
-            text: text.into(),
+            intro: intro.into_iter().map(said).collect(),
+            text: said(text.into()),
             scroll: 0,
             pager: None,
         }

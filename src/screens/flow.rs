@@ -191,7 +191,7 @@ pub fn files(m: &Model, files: &Files, width: u16) -> Body {
                 let (name, detail) = outcome::request_row(request);
                 let chars: Vec<char> = g.show(&name).chars().collect();
                 let mut row: Vec<String> = chars.chunks(room).map(|c| c.iter().collect()).collect();
-                row.extend(g.wrap(&detail, room));
+                row.extend(super::wrapped(m, &detail, room));
                 row
             });
             let cursor = files.cursor.min(rows.len() - 1);

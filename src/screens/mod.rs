@@ -81,6 +81,12 @@ pub fn draw_body(m: &Model, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
+/// `text` cut into rows of `width` as `m` draws it, the system's reasons in it said in the
+/// operator's language first: a reason cut across two rows would be left as it came.
+fn wrapped(m: &Model, text: &str, width: usize) -> Vec<String> {
+    m.glyphs().wrap(&texts::os_errors(m.voice(), text), width)
+}
+
 /// `line` with the system's reasons in it (an unreadable file's) in the operator's language.
 fn said(m: &Model, line: Line<'static>) -> Line<'static> {
     let spans = line

@@ -94,7 +94,7 @@ fn certificate(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
                 Span::styled(s.cert.short_in(v), theme::ERROR),
             ]));
             let width = usize::from(m.size.0).saturating_sub(32).max(30);
-            for part in m.glyphs().wrap(reason, width) {
+            for part in super::wrapped(m, reason, width) {
                 lines.push(Line::styled(format!("{:30}{part}", ""), theme::ERROR));
             }
             summary
@@ -152,7 +152,7 @@ fn warnings(m: &Model, s: &Snapshot, lines: &mut Vec<Line<'static>>) {
     ];
     for text in failures.iter().flatten() {
         lines.push(Line::from(""));
-        for part in m.glyphs().wrap(text, width) {
+        for part in super::wrapped(m, text, width) {
             lines.push(Line::styled(format!("  {part}"), theme::ERROR));
         }
     }

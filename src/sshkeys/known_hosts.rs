@@ -143,15 +143,26 @@ pub fn remove(path: &Path, line: usize) -> std::io::Result<Option<Entry>> {
     Ok(Some(removed))
 }
 
-/// The SHA256 fingerprint of an entry's key, as OpenSSH shows it.
-pub fn fingerprint(entry: &KnownHost) -> String {
+/// The SHA256 fingerprint of an entry's key, as OpenSSH shows it; none when its key is not
+/// base64.
+pub fn key_fingerprint(entry: &KnownHost) -> Option<String> {
     use base64::Engine;
     use sha2::{Digest, Sha256};
-    match base64::engine::general_purpose::STANDARD.decode(entry.key_base64.as_bytes()) {
-        Ok(blob) => format!(
-            "SHA256:{}",
-            base64::engine::general_purpose::STANDARD_NO_PAD.encode(Sha256::digest(blob))
-        ),
-        Err(_) => "unreadable key".to_string(),
-    }
+    let blob = base64::engine::general_purpose::STANDARD
+        .decode(entry.key_base64.as_bytes())
+        .ok()?;
+    Some(format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(Sha256::digest(blob))
+    ))
+}
+
+/// The fingerprint as the audit log records it: "unreadable key" when there is none.
+pub fn fingerprint(entry: &KnownHost) -> String {
+    key_fingerprint(entry).unwrap_or_else(|| "unreadable key".to_string())
+}
+
+/// The fingerprint as the operator reads it, in this thread's voice.
+pub fn fingerprint_shown(entry: &KnownHost) -> String {
+    key_fingerprint(entry).unwrap_or_else(|| crate::say!("leak.known_hosts.unreadable_key"))
 }

@@ -30,13 +30,27 @@ const KNOWN: &[(i32, &str)] = &[
     (113, "os.ehostunreach"),
 ];
 
-/// `text` with every system reason of `KNOWN` said in `voice` ("fichier ou répertoire
-/// introuvable (erreur système 2)"); unchanged in English and when it holds none.
+/// The resolver's reasons for a host name that does not resolve, as Rust writes them
+/// ("failed to lookup address information: Name or service not known"): the English of
+/// each key is the system's own.
+const RESOLVER: &[&str] = &[
+    "leak.resolver.lookup_failed",
+    "leak.resolver.unknown_name",
+    "leak.resolver.temporary",
+    "leak.resolver.no_address",
+];
+
+/// `text` with every system reason of `KNOWN` and `RESOLVER` said in `voice` ("fichier ou
+/// répertoire introuvable (erreur système 2)"); unchanged in English and when it holds none.
 pub fn os_errors(voice: Voice, text: &str) -> Cow<'_, str> {
-    if voice.lang == Lang::En || !text.contains("(os error ") {
+    let lookup = super::text(Lang::En, RESOLVER[0]);
+    if voice.lang == Lang::En || !(text.contains("(os error ") || text.contains(lookup)) {
         return Cow::Borrowed(text);
     }
     let mut out = text.to_string();
+    for key in RESOLVER {
+        out = out.replace(super::text(Lang::En, key), &voice.say(key));
+    }
     for (code, key) in KNOWN {
         let english = std::io::Error::from_raw_os_error(*code).to_string();
         if out.contains(&english) {
