@@ -324,3 +324,76 @@ fn values_refused_while_parsing_the_command_line_are_french() {
     );
     assert!(!Path::new(fresh).exists());
 }
+
+/// A thing and what went wrong with it reads "thing : raison" in French, with the space
+/// French puts before a colon: a root that holds no appliance, refused by `tls-check`.
+#[test]
+fn a_thing_and_its_reason_are_joined_as_each_language_writes_them() {
+    let dir = scratch();
+    let root = dir.path().join("empty");
+    std::fs::create_dir(&root).expect("an empty directory");
+    let root = root.to_str().expect("utf-8 path");
+    let refusal = |lang: &str| run(&["--lang", lang, "--root", root, "tls-check"]).1;
+    let en = refusal("en");
+    assert!(en.contains(&format!("{root}: ")), "{en}");
+    let fr = refusal("fr");
+    assert!(fr.contains(&format!("{root} : ")), "{fr}");
+}
+
+/// The console's own sentences longer than a row wrap under their column, in every
+/// language, rather than losing their end at the screen's edge: a setting's values, a
+/// first-run refusal.
+#[test]
+fn long_french_sentences_wrap_instead_of_being_cut() {
+    let mut m = console(Role::ZoneServer, false, Platform::V7_4).with_lang(Lang::Fr);
+    // Configuration Settings › Console › the CA file of the collector.
+    typed(&mut m, "2\n2\n");
+    let screen = render(&m);
+    let console_line = screen
+        .lines()
+        .find_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            (words.get(1) == Some(&"Console")).then(|| words[0].trim_start_matches('▸').to_string())
+        })
+        .unwrap_or_else(|| panic!("no Console line:\n{screen}"));
+    typed(&mut m, &format!("{console_line}\nA\n"));
+    let screen = render(&m);
+    let ca_line = screen
+        .lines()
+        .find_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().filter(|w| *w != "▸").collect();
+            (words.get(1) == Some(&"SyslogCAFile")).then(|| words[0].to_string())
+        })
+        .unwrap_or_else(|| panic!("no SyslogCAFile line:\n{screen}"));
+    typed(&mut m, &format!("{ca_line}\n"));
+    let screen = render_at(&m, 80, 24);
+    let snapshot = m.snapshot.as_ref().expect("a console");
+    let def = tanos_menu::appliance::catalogue::lookup(
+        &snapshot.config,
+        tanos_menu::appliance::catalogue::Component::Console,
+        "SyslogCAFile",
+    )
+    .expect("SyslogCAFile is in the catalogue");
+    let values = tanos_menu::appliance::catalogue::allowed_text_in(FRENCH, &snapshot.config, def);
+    assert!(
+        words(&screen).contains(&words(&values)),
+        "{values}:\n{screen}"
+    );
+
+    let mut setup = support::ui::first_run().with_lang(Lang::Fr);
+    typed(&mut setup, "1\n");
+    typed(&mut setup, &format!("{}\n", "a".repeat(70) + ".-bad-"));
+    let screen = render(&setup);
+    let error = setup_error(&setup);
+    assert!(
+        words(&screen).contains(&words(&error)),
+        "{error}:\n{screen}"
+    );
+}
+
+fn setup_error(m: &Model) -> String {
+    match m.screen() {
+        tanos_menu::model::Screen::Setup(s) => s.error.clone().expect("a refused hostname"),
+        other => panic!("not the setup: {other:?}"),
+    }
+}

@@ -271,7 +271,13 @@ fn issue_limit(
     // Bounded like every read: a device or FIFO put in its place neither hangs nor fills memory.
     let text = match fsutil::read_text_opt(&app.path(super::tls::TS_ROOT_CERT), fsutil::LIMIT_PEM) {
         Ok(text) => text?,
-        Err(e) => return Some(Err(format!("tanium-root.crt: {e}"))),
+        Err(e) => {
+            return Some(Err(crate::say!(
+                "frame.about",
+                what = "tanium-root.crt",
+                reason = e
+            )));
+        }
     };
     Some(crate::pki::issue::issue_limit_pem(&text, now).map_err(|e| e.to_string()))
 }

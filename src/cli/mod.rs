@@ -285,7 +285,10 @@ pub fn run_init(root: &Path, args: InitArgs) -> ExitCode {
     let tanium_pub = match &args.tanium_pub {
         Some(path) => match crate::fsutil::read_text(path, crate::fsutil::LIMIT_PEM) {
             Ok(text) => Some(text),
-            Err(e) => return fail(REFUSED, format!("--tanium-pub {}: {e}", escape_path(path))),
+            Err(e) => {
+                let what = format!("--tanium-pub {}", escape_path(path));
+                return fail(REFUSED, crate::say!("frame.about", what = what, reason = e));
+            }
         },
         None => None,
     };

@@ -55,7 +55,10 @@ pub(super) fn parse_name(text: &str) -> Result<String, String> {
 }
 
 fn open(root: &Path) -> Result<Appliance, ExitCode> {
-    Appliance::open(root).map_err(|e| fail(REFUSED, format!("{}: {e}", escape_path(root))))
+    Appliance::open(root).map_err(|e| {
+        let what = escape_path(root);
+        fail(REFUSED, crate::say!("frame.about", what = what, reason = e))
+    })
 }
 
 /// `tls-check`: the report on stdout; 0 passed, 1 failed, 2 usage.

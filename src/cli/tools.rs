@@ -177,8 +177,10 @@ fn tls_issue(
         None => None,
     };
     let (text, key_pem, cert_pem) = issue_inputs(csr_path, root_key)?;
-    let checked =
-        csr::check_csr(&text).map_err(|e| (REFUSED, format!("{}: {e}", escape_path(csr_path))))?;
+    let checked = csr::check_csr(&text).map_err(|e| {
+        let what = escape_path(csr_path);
+        (REFUSED, crate::say!("frame.about", what = what, reason = e))
+    })?;
     let request = crate::pki::issue::LeafRequest {
         common_name: checked.common_name.clone(),
         dns_names: checked.dns_names.clone(),

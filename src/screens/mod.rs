@@ -252,6 +252,20 @@ fn field(label: &str, value: impl Into<String>) -> Line<'static> {
     ])
 }
 
+/// A field whose value is one of the console's own sentences: wrapped at spaces under the
+/// value column when it is longer than the row.
+fn text_field(label: &str, value: &str, width: u16) -> Vec<Line<'static>> {
+    let room = usize::from(width).saturating_sub(30).max(20);
+    crate::text::wrap(value, room)
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| match i {
+            0 => field(label, row),
+            _ => Line::from(format!("{:30}{row}", "")),
+        })
+        .collect()
+}
+
 /// A field whose value is a name from outside (a subject, a path): a value the glyph set
 /// escapes (`\u{e9}` in ASCII) grows, and is continued on rows of its own under the value
 /// column rather than losing its end at the screen's edge. A value drawn as it is keeps its

@@ -2,7 +2,7 @@
 
 use ratatui::text::Line;
 
-use super::{Body, entry, field, line_heading, loading};
+use super::{Body, entry, field, line_heading, loading, text_field};
 use crate::appliance::catalogue::{self, Component};
 use crate::appliance::settings::Settings;
 use crate::model::{Edit, Model};
@@ -143,7 +143,7 @@ pub fn edit(m: &Model, edit: &Edit, width: u16) -> Body {
     let Ok(def) = catalogue::lookup(&s.config, edit.component, edit.name) else {
         return Body::plain(lines);
     };
-    edit_fields(m, edit, def, &mut lines);
+    edit_fields(m, edit, def, width, &mut lines);
     lines.push(Line::from(""));
     let width = usize::from(width).saturating_sub(4);
     let g = m.glyphs();
@@ -172,6 +172,7 @@ fn edit_fields(
     m: &Model,
     edit: &Edit,
     def: &catalogue::SettingDef,
+    width: u16,
     lines: &mut Vec<Line<'static>>,
 ) {
     let (Some(s), v) = (&m.snapshot, m.voice()) else {
@@ -186,9 +187,10 @@ fn edit_fields(
         &say!(v; "screens.settings.type"),
         def.kind.type_name(),
     ));
-    lines.push(field(
+    lines.extend(text_field(
         &say!(v; "screens.settings.values"),
-        catalogue::allowed_text(&s.config, def),
+        &catalogue::allowed_text_in(v, &s.config, def),
+        width,
     ));
     let current = if edit.adding {
         say!(v; "screens.settings.not_set")

@@ -27,7 +27,11 @@ pub fn body(m: &Model, setup: &Setup, width: u16) -> Body {
     };
     if let Some(e) = &setup.error {
         lines.push(Line::from(""));
-        lines.push(Line::styled(format!("  {e}"), theme::ERROR));
+        let rows = m.glyphs().wrap(e, usize::from(width).saturating_sub(4));
+        lines.extend(
+            rows.into_iter()
+                .map(|row| Line::styled(format!("  {row}"), theme::ERROR)),
+        );
     }
     Body {
         lines,

@@ -164,8 +164,10 @@ fn check_client_keys(keys: &ClientKeys) -> Result<(), TransferError> {
     // libssh2 opens the key files itself: only regular files of a key's size reach it (a
     // FIFO or a device in their place would hang the connection or fill memory).
     for path in [&keys.private_key, &keys.public_key] {
-        crate::fsutil::read_bytes(path, crate::fsutil::LIMIT_PEM)
-            .map_err(|e| TransferError::Io(format!("{}: {e}", crate::text::escape_path(path))))?;
+        crate::fsutil::read_bytes(path, crate::fsutil::LIMIT_PEM).map_err(|e| {
+            let what = crate::text::escape_path(path);
+            TransferError::Io(crate::say!("frame.about", what = what, reason = e))
+        })?;
     }
     Ok(())
 }
@@ -174,13 +176,20 @@ fn check_client_keys(keys: &ClientKeys) -> Result<(), TransferError> {
 fn tcp_connect(peer: &Peer, name: &str) -> Result<TcpStream, TransferError> {
     let addr = (peer.host.as_str(), peer.port)
         .to_socket_addrs()
-        .map_err(|e| TransferError::Unreachable(format!("{name}: {e}")))?
+        .map_err(|e| {
+            TransferError::Unreachable(crate::say!("frame.about", what = name, reason = e))
+        })?
         .next()
         .ok_or_else(|| {
-            TransferError::Unreachable(format!("{name}: {}", crate::say!("transfer.no_address")))
+            TransferError::Unreachable(crate::say!(
+                "frame.about",
+                what = name,
+                reason = crate::say!("transfer.no_address")
+            ))
         })?;
-    let tcp = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)
-        .map_err(|e| TransferError::Unreachable(format!("{name}: {e}")))?;
+    let tcp = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT).map_err(|e| {
+        TransferError::Unreachable(crate::say!("frame.about", what = name, reason = e))
+    })?;
     // Small files over a link with latency: no Nagle delay on each SFTP packet.
     let _ = tcp.set_nodelay(true);
     Ok(tcp)
@@ -206,8 +215,9 @@ fn handshake(
         .map_err(hs_err)?;
     // Read once, bounded: libssh2 never opens the file itself (a FIFO or a device put in
     // its place would hang or fill memory), and the revocations it ignores are read here.
-    let entries = known_hosts::entries(&keys.known_hosts)
-        .map_err(|e| TransferError::Io(format!("known_hosts: {e}")))?;
+    let entries = known_hosts::entries(&keys.known_hosts).map_err(|e| {
+        TransferError::Io(crate::say!("frame.about", what = "known_hosts", reason = e))
+    })?;
     let hosts: Vec<KnownHost> = entries
         .iter()
         .filter(|e| e.marker.is_none())
@@ -273,8 +283,9 @@ fn check_host_key(
                 key_type: key_type_name(kind).into(),
                 key_base64: base64::engine::general_purpose::STANDARD.encode(&key),
             };
-            known_hosts::add(&keys.known_hosts, entry)
-                .map_err(|e| TransferError::Io(format!("known_hosts: {e}")))
+            known_hosts::add(&keys.known_hosts, entry).map_err(|e| {
+                TransferError::Io(crate::say!("frame.about", what = "known_hosts", reason = e))
+            })
         }
     }
 }
@@ -432,7 +443,13 @@ impl Connection {
             .and_then(|n| n.to_str())
             .unwrap_or("upload");
         let partial = target.with_file_name(format!(".{name}.part"));
-        let io = |e: ssh2::Error| TransferError::Io(format!("{remote}: {}", e.message()));
+        let io = |e: ssh2::Error| {
+            TransferError::Io(crate::say!(
+                "frame.about",
+                what = remote,
+                reason = e.message()
+            ))
+        };
         let mut file = self.sftp.create(&partial).map_err(io)?;
         for chunk in bytes.chunks(CHUNK) {
             if cancel.load(Ordering::Relaxed) {
