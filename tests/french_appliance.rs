@@ -4,7 +4,10 @@
 //! /incoming, users, sshd, SFTP push, audit view, ledger) are French in a French voice,
 //! without accents in French ASCII, and exactly as before in English.
 
+mod support;
+
 use std::path::Path;
+use support::voice::{ENGLISH as EN, FRENCH as FR, FRENCH_ASCII as FR_ASCII};
 
 use tanos_menu::appliance::catalogue::{self, CATALOGUE, Component, Value};
 use tanos_menu::appliance::init::{InitError, InitOptions, init};
@@ -17,22 +20,9 @@ use tanos_menu::appliance::users::{self, UserError};
 use tanos_menu::appliance::{
     Addon, Appliance, ApplianceConfig, Platform, Role, audit, forward, incoming, roots, transfer,
 };
-use tanos_menu::texts::{Lang, Voice, speak_as};
+use tanos_menu::texts::speak_as;
 use tanos_menu::transfer::sftp::Peer;
 use time::OffsetDateTime;
-
-const EN: Voice = Voice {
-    lang: Lang::En,
-    ascii: false,
-};
-const FR: Voice = Voice {
-    lang: Lang::Fr,
-    ascii: false,
-};
-const FR_ASCII: Voice = Voice {
-    lang: Lang::Fr,
-    ascii: true,
-};
 
 /// What `say` gives in English, in French and in French ASCII (the thread's voice set for
 /// each, English again after).

@@ -4,10 +4,12 @@
 //! thread of its own in English (exactly as before), in French, and in French written in
 //! ASCII (the same text without its accents).
 
+mod support;
+
 use std::io::Write;
 use std::sync::atomic::AtomicBool;
-use std::thread;
 use std::time::{Duration, Instant};
+use support::voice::{ENGLISH, FRENCH, FRENCH_ASCII, said_in};
 
 use tanos_menu::pki::csr::{CsrRequest, check_csr, generate_csr};
 use tanos_menu::pki::issue::{LeafRequest, issue_limit_pem, parse_validity_days, sign_leaf};
@@ -17,41 +19,15 @@ use tanos_menu::pki::{KeyType, RootCa, TrustedKey, to_pem};
 use tanos_menu::sshkeys::authorized::{self, parse_line, parse_pasted};
 use tanos_menu::syslog::{Collector, SendError, Stage as SendStage, Transport, send_collector};
 use tanos_menu::text::{LETTERS, plain_letters};
-use tanos_menu::texts::{Lang, Voice, speak_as};
 use tanos_menu::tlscheck::Stage;
 use tanos_menu::transfer::sftp::{ClientKeys, Peer, TransferError, download};
 use time::OffsetDateTime;
-
-const ENGLISH: Voice = Voice {
-    lang: Lang::En,
-    ascii: false,
-};
-const FRENCH: Voice = Voice {
-    lang: Lang::Fr,
-    ascii: false,
-};
-const FRENCH_ASCII: Voice = Voice {
-    lang: Lang::Fr,
-    ascii: true,
-};
 
 /// One sample as each voice says it.
 struct Said {
     en: String,
     fr: String,
     ascii: String,
-}
-
-/// What `make` says on a new thread speaking `voice`.
-fn said_in(voice: Voice, make: &(dyn Fn() -> String + Sync)) -> String {
-    thread::scope(|s| {
-        s.spawn(|| {
-            speak_as(voice);
-            make()
-        })
-        .join()
-        .expect("the sample's thread")
-    })
 }
 
 /// `make` said in English, French and French ASCII; the French is not the English, and its

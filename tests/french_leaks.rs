@@ -10,14 +10,14 @@ mod support;
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
-use std::thread;
+use support::voice::{ENGLISH, FRENCH, FRENCH_ASCII, said_in};
 
 use tanos_menu::appliance::requests::{Request, RequestState, Requests};
 use tanos_menu::appliance::users::{known_host_rows, known_hosts_path};
 use tanos_menu::appliance::{Platform, Role};
 use tanos_menu::model::{Model, Msg, update};
 use tanos_menu::text::plain_letters;
-use tanos_menu::texts::{Lang, Voice, os_errors, speak_as};
+use tanos_menu::texts::{Lang, os_errors};
 
 use support::console::{drive, model};
 use support::fleet::{appliance, new_csr, view};
@@ -25,33 +25,8 @@ use support::ui::{console, render, render_at, typed};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tanos-menu");
 
-const ENGLISH: Voice = Voice {
-    lang: Lang::En,
-    ascii: false,
-};
-const FRENCH: Voice = Voice {
-    lang: Lang::Fr,
-    ascii: false,
-};
-const FRENCH_ASCII: Voice = Voice {
-    lang: Lang::Fr,
-    ascii: true,
-};
-
 fn scratch() -> tempfile::TempDir {
     support::roots::scratch("french_leaks", "fl-")
-}
-
-/// What `make` says on a new thread speaking `voice`.
-fn said_in(voice: Voice, make: &(dyn Fn() -> String + Sync)) -> String {
-    thread::scope(|s| {
-        s.spawn(|| {
-            speak_as(voice);
-            make()
-        })
-        .join()
-        .expect("the sample's thread")
-    })
 }
 
 /// The command line run with `args` under `LANG=C.UTF-8`: (stdout, stderr).

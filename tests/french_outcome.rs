@@ -7,6 +7,7 @@
 mod support;
 
 use std::path::Path;
+use support::voice::{ENGLISH as EN, FRENCH as FR, FRENCH_ASCII as FR_ASCII};
 
 use support::ui::{snapshot, tanium_server, zone_server};
 use tanos_menu::appliance::batch::{BatchLine, Skip};
@@ -25,22 +26,9 @@ use tanos_menu::model::{
 };
 use tanos_menu::pki::CertSummary;
 use tanos_menu::termcaps::{Caps, Glyphs, LETTERS};
-use tanos_menu::texts::{Lang, Voice, speak_as};
+use tanos_menu::texts::{Lang, speak_as};
 use tanos_menu::tlscheck::{Check, Failure, Files, Negotiated, Part, Report};
 use time::macros::datetime;
-
-const FR: Voice = Voice {
-    lang: Lang::Fr,
-    ascii: false,
-};
-const FR_ASCII: Voice = Voice {
-    lang: Lang::Fr,
-    ascii: true,
-};
-const EN: Voice = Voice {
-    lang: Lang::En,
-    ascii: false,
-};
 
 /// `say` in English, in French and in French ASCII (this test's thread speaks each in turn).
 fn three(say: impl Fn() -> String) -> [String; 3] {

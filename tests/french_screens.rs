@@ -6,6 +6,7 @@
 mod support;
 
 use std::path::Path;
+use support::voice::{FRENCH as FR, FRENCH_ASCII as FR_ASCII};
 
 use support::roots;
 use support::ui::*;
@@ -20,15 +21,6 @@ use tanos_menu::termcaps::{Caps, Glyphs};
 use tanos_menu::texts::{Lang, Voice, speak_as};
 use time::OffsetDateTime;
 use time::macros::datetime;
-
-const FR: Voice = Voice {
-    lang: Lang::Fr,
-    ascii: false,
-};
-const FR_ASCII: Voice = Voice {
-    lang: Lang::Fr,
-    ascii: true,
-};
 
 /// One screen drawn in English, in French, and in French on an ASCII terminal.
 struct Drawn {

@@ -3,8 +3,8 @@
 //! snapshots (`tree`), file reads that name the path (`fs`), outside tools (`tools`), the
 //! console's effect loop (`console`), models built in memory and rendered (`ui`), the TLS
 //! workflow (`tls`) and its check (`tls_check`), the console in a real pseudo-terminal
-//! (`pty`), sshd per appliance (`e2e`), the fault harness (`faults`) and syslog receivers
-//! (`syslog`). Each test crate compiles only what it uses.
+//! (`pty`), sshd per appliance (`e2e`), the fault harness (`faults`), syslog receivers
+//! (`syslog`) and the voices the French tests compare (`voice`). Each test crate compiles only what it uses.
 #![allow(dead_code, unused_imports)]
 
 pub mod console;
@@ -21,3 +21,4 @@ pub mod tls_check;
 pub mod tools;
 pub mod tree;
 pub mod ui;
+pub mod voice;
