@@ -14,12 +14,14 @@ fn error_text(e: &anyhow::Error) -> String {
         if text.contains(&cause) {
             continue;
         }
-        if !text.is_empty() {
-            text.push_str(": ");
-        }
-        text.push_str(&cause);
+        text = if text.is_empty() {
+            cause
+        } else {
+            tanos_menu::say!("frame.about", what = text, reason = cause)
+        };
     }
-    tanos_menu::text::escape_text(&text)
+    let voice = tanos_menu::texts::voice();
+    cli::shown(&tanos_menu::texts::os_errors(voice, &text))
 }
 
 /// The command line, parsed. A refused argument is reported escaped and plain: clap would

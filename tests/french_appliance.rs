@@ -176,7 +176,7 @@ fn value_meanings_and_components_are_french() {
     let ts = config(Role::TaniumServer, Platform::V7_3);
     let mode = catalogue::lookup(&ts, Component::TaniumServer, "ReportingTLSMode").unwrap();
     check(
-        || catalogue::describe(mode, &Value::Dword(2)),
+        || catalogue::describe_in(tanos_menu::texts::voice(), mode, &Value::Dword(2)),
         "2 (TLS optional)",
         "2 (TLS facultatif)",
     );

@@ -835,7 +835,10 @@ fn risky_values_need_confirmation() {
                 };
                 assert_eq!(*name, r.name, "{label}");
                 assert_eq!(value, &r.value, "{label}");
-                assert!(warning.contains(r.warning), "{label}: warning {warning:?}");
+                assert!(
+                    warning.to_string().contains(r.warning),
+                    "{label}: warning {warning:?}"
+                );
                 let text = e.to_string();
                 assert!(text.contains(r.warning), "{label}: {text:?}");
                 assert!(text.contains("Nothing was changed"), "{label}: {text:?}");
@@ -856,7 +859,9 @@ fn risky_values_need_confirmation() {
         let checked =
             catalogue::validate(&app.config, r.component, r.name, r.raw).expect("valid value");
         assert!(
-            checked.warning.is_some_and(|w| w.contains(r.warning)),
+            checked
+                .warning
+                .is_some_and(|w| w.to_string().contains(r.warning)),
             "{label}"
         );
 
@@ -956,7 +961,7 @@ fn safe_values_save_without_confirmation() {
         false,
     ) {
         Err(SettingsError::NeedsConfirmation { warning, .. }) => {
-            assert!(warning.contains("hardware security modules"))
+            assert!(warning.to_string().contains("hardware security modules"))
         }
         other => panic!("wanted NeedsConfirmation, got {other:?}"),
     }

@@ -8,23 +8,103 @@ use std::path::Path;
 
 use tanos_menu::texts::{Lang, shipped};
 
-/// Every quoted string of `text` that looks like a text key: words of lower case, digits
-/// and `_`, joined by dots, at least two of them.
-fn quoted_keys(text: &str) -> Vec<String> {
+/// Whether `piece` looks like a text key: words of lower case, digits and `_`, joined by
+/// dots, at least two of them.
+fn is_key(piece: &str) -> bool {
+    piece.contains('.')
+        && piece.split('.').all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
+}
+
+/// The string literals of Rust `code`, read as the compiler reads them: comments, character
+/// literals (`'"'`), escapes (`"\""`) and raw strings (`r#"…"#`) do not start or end one;
+/// a test module (`#[cfg(test)]` and what follows) names nothing.
+fn rust_strings(code: &str) -> Vec<String> {
+    let code = code.split("#[cfg(test)]").next().unwrap_or(code);
+    let chars: Vec<char> = code.chars().collect();
     let mut out = Vec::new();
-    for (i, piece) in text.split('"').enumerate() {
-        let is_key = i % 2 == 1
-            && piece.contains('.')
-            && piece.split('.').all(|w| {
-                !w.is_empty()
-                    && w.chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-            });
-        if is_key {
-            out.push(piece.to_string());
+    let mut i = 0;
+    while i < chars.len() {
+        match (chars[i], chars.get(i + 1).copied()) {
+            ('/', Some('/')) => i = skip_to(&chars, i, "\n"),
+            ('/', Some('*')) => i = skip_to(&chars, i + 2, "*/"),
+            ('\'', _) => i = char_literal_end(&chars, i),
+            ('r', Some('"' | '#')) if i == 0 || !is_ident(chars[i - 1]) => {
+                let hashes = chars[i + 1..].iter().take_while(|c| **c == '#').count();
+                let start = i + 2 + hashes;
+                let close: String = std::iter::once('"')
+                    .chain("#".repeat(hashes).chars())
+                    .collect();
+                let end = skip_to(&chars, start, &close);
+                out.push(
+                    chars[start..end.saturating_sub(close.len())]
+                        .iter()
+                        .collect(),
+                );
+                i = end;
+            }
+            ('"', _) => {
+                let mut text = String::new();
+                i += 1;
+                while i < chars.len() && chars[i] != '"' {
+                    if chars[i] == '\\' {
+                        i += 1;
+                    }
+                    text.extend(chars.get(i));
+                    i += 1;
+                }
+                out.push(text);
+                i += 1;
+            }
+            _ => i += 1,
         }
     }
     out
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The index just after the first `end` at or after `from` (the end of `chars` if none).
+fn skip_to(chars: &[char], from: usize, end: &str) -> usize {
+    let end: Vec<char> = end.chars().collect();
+    (from..chars.len())
+        .find(|&i| chars[i..].starts_with(&end))
+        .map_or(chars.len(), |i| i + end.len())
+}
+
+/// After a `'` at `at`: the end of its character literal (`'"'`, `'\''`), or just past the
+/// `'` when it opens a lifetime (`'a`, `'static`).
+fn char_literal_end(chars: &[char], at: usize) -> usize {
+    match (chars.get(at + 1), chars.get(at + 2), chars.get(at + 3)) {
+        (Some('\\'), _, _) => skip_to(chars, at + 3, "'"),
+        (Some(_), Some('\''), _) => at + 3,
+        _ => at + 1,
+    }
+}
+
+/// The keys a file names: string literals of Rust code, quoted values of a menu file
+/// (its `#` comments left out).
+fn keys_named(file: &Path, text: &str) -> Vec<String> {
+    let strings = if file.extension().is_some_and(|e| e == "rs") {
+        rust_strings(text)
+    } else {
+        text.lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .flat_map(|l| {
+                l.split('"')
+                    .skip(1)
+                    .step_by(2)
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    strings.into_iter().filter(|s| is_key(s)).collect()
 }
 
 fn files_under(dir: &Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
@@ -49,7 +129,7 @@ fn named(areas: &BTreeSet<String>) -> Vec<(String, String)> {
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let shown = file.strip_prefix(root).unwrap().display().to_string();
-        for key in quoted_keys(&text) {
+        for key in keys_named(&file, &text) {
             let area = key.split('.').next().unwrap_or_default();
             if areas.contains(area) {
                 out.push((key, shown.clone()));
@@ -102,6 +182,17 @@ fn every_shipped_key_is_named_by_a_source_or_a_menu() {
 
 #[test]
 fn the_scan_finds_keys_and_only_keys() {
-    let found = quoted_keys(r#"say!("pki.too_big", bits = n); "a sentence. Two"; "x.y_2""#);
-    assert_eq!(found, ["pki.too_big", "x.y_2"]);
+    let code = r##"
+        say!("pki.too_big", bits = n); "a sentence. Two"; "x.y_2"
+        let q = '"'; let e = "\""; let b = b'"'; fn f<'a>(x: &'a str) {}
+        say!("a.after_quotes"); // say!("in.a_comment")
+        /* "in.a_block" */ let r = r#"raw.key"#;
+        #[cfg(test)]
+        mod tests { say!("only.in_tests"); }
+    "##;
+    let found: Vec<String> = rust_strings(code)
+        .into_iter()
+        .filter(|s| is_key(s))
+        .collect();
+    assert_eq!(found, ["pki.too_big", "x.y_2", "a.after_quotes", "raw.key"]);
 }

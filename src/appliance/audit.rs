@@ -72,7 +72,8 @@ fn note(root: &Path, action: &str, result: &io::Result<()>, now: OffsetDateTime)
             }
         }
         Err(e) => {
-            let text = format!("{} UTC, {action}: {e}\n", when(now));
+            // A record: English, whoever wrote it.
+            let text = crate::texts::in_english(|| format!("{} UTC, {action}: {e}\n", when(now)));
             let _ = fsutil::atomic_write(&mark, text.as_bytes(), fsutil::PRIVATE_FILE);
         }
     }

@@ -110,6 +110,19 @@ pub(super) fn forward(
         msg: line,
     }
     .to_rfc5424();
+    // The failure mark is a record: English, whoever forwarded.
+    let failures = crate::texts::in_english(|| failures(app, settings, &message, deadline));
+    mark(app, action, now, &failures);
+}
+
+/// Sends `message` to the local system log and the collector the settings name; what
+/// could not be sent, a line each.
+fn failures(
+    app: &Appliance,
+    settings: Result<&Settings, &String>,
+    message: &str,
+    deadline: Instant,
+) -> Vec<String> {
     let mut failures = Vec::new();
     if let Err(e) = settings {
         failures.push(format!("{e}; the event went to the local system log only"));
@@ -123,11 +136,11 @@ pub(super) fn forward(
         failures.push(format!("the local system log {}: {e}", path.display()));
     }
     if let Some(target) = target(app, settings)
-        && let Err(e) = send(&target, &message, deadline)
+        && let Err(e) = send(&target, message, deadline)
     {
         failures.push(format!("{}: {e}", target.describe()));
     }
-    mark(app, action, now, &failures);
+    failures
 }
 
 fn send(target: &Target, message: &str, deadline: Instant) -> Result<(), String> {

@@ -77,7 +77,7 @@ pub fn run(root: &Path, json: bool, expiring: Option<i64>) -> ExitCode {
                     let sep = if first { "\n" } else { ",\n" };
                     write!(out, "{sep}{}", json_line(record, state)?)?;
                 }
-                false => writeln!(out, "{}", text_line(record, state))?,
+                false => writeln!(out, "{}", super::shown(&text_line(record, state)))?,
             }
             first = false;
             Ok(())

@@ -197,7 +197,7 @@ pub enum KeyutilityCommand {
 }
 
 fn parse_key_type(s: &str) -> Result<KeyType, String> {
-    KeyType::parse(s).ok_or_else(|| crate::say!("leak.cli.not_a_key_type", value = escape(s)))
+    KeyType::parse(s).ok_or_else(|| crate::say!("cli.args.not_a_key_type", value = escape(s)))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -225,7 +225,7 @@ pub struct InitArgs {
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
-    Platform::parse(s).ok_or_else(|| crate::say!("leak.cli.not_a_platform", value = escape(s)))
+    Platform::parse(s).ok_or_else(|| crate::say!("cli.args.not_a_platform", value = escape(s)))
 }
 
 #[derive(Debug, Subcommand)]
@@ -267,18 +267,26 @@ pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
 pub(crate) fn warn(message: impl std::fmt::Display) {
     let text = message.to_string();
     let text = crate::texts::os_errors(crate::texts::voice(), &text);
-    eprintln!("tanos-menu: {}", escape_text(&text));
+    eprintln!("tanos-menu: {}", shown(&text));
+}
+
+/// A line as the command line writes it: every control or invisible character in a
+/// visible form; in ASCII (`--ascii`, a locale that is not UTF-8) every other character in
+/// its ASCII form or escaped, as the console draws it.
+pub fn shown(text: &str) -> String {
+    let text = escape_text(text);
+    if crate::texts::voice().ascii {
+        crate::termcaps::Glyphs::Ascii.show(&text).into_owned()
+    } else {
+        text
+    }
 }
 
 /// One line of output on stdout, escaped: what the command line prints may come from a file.
 /// A reader that went away (`| head`) ends nothing here: the line is dropped.
 pub(crate) fn tell(line: impl std::fmt::Display) {
     use std::io::Write as _;
-    let _ = writeln!(
-        std::io::stdout().lock(),
-        "{}",
-        escape_text(&line.to_string())
-    );
+    let _ = writeln!(std::io::stdout().lock(), "{}", shown(&line.to_string()));
 }
 
 pub fn run_init(root: &Path, args: InitArgs) -> ExitCode {

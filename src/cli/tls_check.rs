@@ -24,17 +24,17 @@ pub struct Endpoint {
 /// `HOST:PORT`, `[IPV6]:PORT`: a host name or address and a port from 1 to 65535.
 pub(super) fn parse_endpoint(text: &str) -> Result<Endpoint, String> {
     let refused =
-        |why: String| crate::say!("leak.cli.not_host_port", value = escape(text), why = why);
+        |why: String| crate::say!("cli.args.not_host_port", value = escape(text), why = why);
     let (host, port) = text
         .rsplit_once(':')
-        .ok_or_else(|| refused(crate::say!("leak.cli.no_port")))?;
+        .ok_or_else(|| refused(crate::say!("cli.args.no_port")))?;
     let port = match port.parse::<u16>() {
         Ok(p) if p > 0 => p,
-        _ => return Err(refused(crate::say!("leak.cli.bad_port"))),
+        _ => return Err(refused(crate::say!("cli.args.bad_port"))),
     };
     let host = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         Some(v6) if v6.parse::<std::net::Ipv6Addr>().is_ok() => v6.to_string(),
-        Some(_) => return Err(refused(crate::say!("leak.cli.not_ipv6"))),
+        Some(_) => return Err(refused(crate::say!("cli.args.not_ipv6"))),
         None if host.parse::<IpAddr>().is_ok() => host.to_string(),
         None => {
             crate::hostname::validate_hostname(host).map_err(refused)?;
@@ -51,7 +51,7 @@ pub(super) fn parse_name(text: &str) -> Result<String, String> {
     }
     crate::hostname::validate_hostname(text)
         .map(|()| text.to_string())
-        .map_err(|e| crate::say!("leak.cli.not_a_host", value = escape(text), error = e))
+        .map_err(|e| crate::say!("cli.args.not_a_host", value = escape(text), error = e))
 }
 
 fn open(root: &Path) -> Result<Appliance, ExitCode> {

@@ -278,10 +278,7 @@ pub fn run_sshd(
     match sshd::run(&prepared.config) {
         Ok(sshd::Ended::Stopped { signal, .. }) => {
             let signal = sshd::signal_name(signal);
-            eprintln!(
-                "tanos-menu: {}",
-                crate::say!("cli.sshd.stopped", signal = signal)
-            );
+            super::warn(crate::say!("cli.sshd.stopped", signal = signal));
             ExitCode::SUCCESS
         }
         Ok(sshd::Ended::Exited(status)) if status.success() => ExitCode::SUCCESS,

@@ -73,7 +73,9 @@ pub(super) fn open_add(m: &mut Model) -> Vec<Effect> {
             component,
             cursor: 0,
         }),
-        Some(true) => m.info(say!(m.voice(); "model.settings.all_present", component = component)),
+        Some(true) => m.info(
+            say!(m.voice(); "model.settings.all_present", component = component.title(m.voice())),
+        ),
         None => m.error(say!(m.voice(); "model.settings.unreadable")),
     }
     Vec::new()
@@ -142,9 +144,9 @@ pub(super) fn submit_value(m: &mut Model, mut edit: Edit, text: &str) -> Vec<Eff
         let name = checked.def.name;
         m.push(Screen::Confirm(Confirm {
             title: say!(v; "model.settings.risky_title", name = name),
-            warning: warning.to_string(),
+            warning: warning.text(v),
             question: say!(v; "model.settings.risky_question",
-                name = name, value = checked.value, component = edit.component),
+                name = name, value = checked.value, component = edit.component.title(v)),
             on_yes: Start::new(busy, Effect::SaveSetting(checked)),
         }));
         return Vec::new();

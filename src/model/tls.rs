@@ -293,7 +293,7 @@ fn request_csr(m: &mut Model, request: CsrRequest) -> Vec<Effect> {
         | crate::appliance::status::CertState::KeyMismatch { summary, .. }
         | crate::appliance::status::CertState::Untrusted { summary, .. } => {
             say!(v; "model.tls.installed_stops_matching",
-                subject = summary.subject, state = snapshot.cert.short())
+                subject = summary.subject, state = snapshot.cert.short_in(v))
         }
         _ => say!(v; "model.tls.no_cert_yet"),
     };

@@ -72,7 +72,13 @@ pub fn list_settings(m: &Model, component: Component, cursor: usize) -> Body {
     let rows: Vec<String> = settings
         .present(&s.config, component)
         .iter()
-        .map(|(def, value)| format!("{:<36}{}", def.label, catalogue::describe(def, value)))
+        .map(|(def, value)| {
+            format!(
+                "{:<36}{}",
+                def.label,
+                catalogue::describe_in(m.voice(), def, value)
+            )
+        })
         .collect();
     let v = m.voice();
     let heading = vec![
@@ -80,7 +86,7 @@ pub fn list_settings(m: &Model, component: Component, cursor: usize) -> Body {
         Line::styled(
             format!(
                 "  {}",
-                say!(v; "screens.settings.heading", component = component, platform = s.config.platform)
+                say!(v; "screens.settings.heading", component = component.title(v), platform = s.config.platform)
             ),
             theme::TITLE,
         ),
@@ -126,7 +132,7 @@ pub fn addable(m: &Model, component: Component, cursor: usize) -> Body {
             Line::from(""),
             Line::from(format!(
                 "  {}",
-                say!(v; "screens.settings.addable", component = component)
+                say!(v; "screens.settings.addable", component = component.title(v))
             )),
             Line::from(""),
         ],

@@ -118,7 +118,7 @@ fn tls_mode(m: &Model, s: &Snapshot) -> String {
         &s.tls_mode,
         crate::appliance::catalogue::lookup(&s.config, component, "ReportingTLSMode"),
     ) {
-        (Some(v), Ok(def)) => crate::appliance::catalogue::describe(def, v),
+        (Some(v), Ok(def)) => crate::appliance::catalogue::describe_in(m.voice(), def, v),
         (Some(v), Err(_)) => v.to_string(),
         (None, _) => say!(m.voice(); "status.not_set"),
     }

@@ -164,5 +164,5 @@ pub fn fingerprint(entry: &KnownHost) -> String {
 
 /// The fingerprint as the operator reads it, in this thread's voice.
 pub fn fingerprint_shown(entry: &KnownHost) -> String {
-    key_fingerprint(entry).unwrap_or_else(|| crate::say!("leak.known_hosts.unreadable_key"))
+    key_fingerprint(entry).unwrap_or_else(|| crate::say!("sshkeys.known_hosts.unreadable_key"))
 }

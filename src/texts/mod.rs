@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 pub use lang::Lang;
 pub use os::os_errors;
-pub use voice::{Voice, say, say_with, speak_as, voice};
+pub use voice::{Voice, in_english, in_voice, say, say_with, speak_as, voice};
 
 /// The language files shipped in the binary, as (language, file name, text); English first,
 /// the reference the others are checked against.

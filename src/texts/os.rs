@@ -34,10 +34,10 @@ const KNOWN: &[(i32, &str)] = &[
 /// ("failed to lookup address information: Name or service not known"): the English of
 /// each key is the system's own.
 const RESOLVER: &[&str] = &[
-    "leak.resolver.lookup_failed",
-    "leak.resolver.unknown_name",
-    "leak.resolver.temporary",
-    "leak.resolver.no_address",
+    "os.resolver.lookup_failed",
+    "os.resolver.unknown_name",
+    "os.resolver.temporary",
+    "os.resolver.no_address",
 ];
 
 /// `text` with every system reason of `KNOWN` and `RESOLVER` said in `voice` ("fichier ou

@@ -48,11 +48,29 @@ impl Voice {
 
     fn written(self, text: &str) -> String {
         if self.ascii {
+            // Drawing characters (…, ↑) take their ASCII form where the text is shown: the
+            // screen's glyphs, the command line's output.
             crate::text::plain_letters(text).into_owned()
         } else {
             text.to_string()
         }
     }
+}
+
+/// What `make` returns, said in English whatever this thread's voice: for what is written
+/// to a file (a record stays English, as the audit log does, and reads the same whoever
+/// wrote it).
+pub fn in_english<T>(make: impl FnOnce() -> T) -> T {
+    in_voice(Voice::default(), make)
+}
+
+/// What `make` returns, said in `voice`; the thread speaks as before afterwards.
+pub fn in_voice<T>(voice: Voice, make: impl FnOnce() -> T) -> T {
+    let before = self::voice();
+    speak_as(voice);
+    let made = make();
+    speak_as(before);
+    made
 }
 
 /// The text `key` in this thread's voice.

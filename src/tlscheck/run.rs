@@ -283,9 +283,14 @@ pub fn self_test(material: &Material, now: OffsetDateTime) -> Report {
     let addr = listener.local_addr();
     let until = deadline();
     let context = serving.context.clone();
+    // The server's reasons join the client's sentence: said in the same voice.
+    let voice = crate::texts::voice();
     let server = std::thread::Builder::new()
         .name("tls-self-test".into())
-        .spawn(move || serve::answer_one(&listener, &context, until));
+        .spawn(move || {
+            crate::texts::speak_as(voice);
+            serve::answer_one(&listener, &context, until)
+        });
     let expect = Expect {
         roots: material.roots.clone(),
         name: PeerName::of(&material.name),

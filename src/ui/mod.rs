@@ -14,7 +14,13 @@ use crate::model::{MIN_SIZE, Model, commands, message_layout};
 use crate::say;
 use crate::screens::{self, shown};
 
+/// Draws the model; what the screens say (their own texts and the sentences they take from
+/// the model's outcomes) is in the model's voice, whatever the voice of the drawing thread.
 pub fn draw(m: &Model, frame: &mut Frame) {
+    crate::texts::in_voice(m.voice(), || draw_in_voice(m, frame));
+}
+
+fn draw_in_voice(m: &Model, frame: &mut Frame) {
     let area = frame.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
         too_small(m, frame, area);

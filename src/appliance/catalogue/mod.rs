@@ -197,7 +197,7 @@ mod table;
 mod values;
 
 pub use error::SettingError;
-pub use said::{Warning, allowed_text, allowed_text_in, describe, describe_in};
+pub use said::{Warning, allowed_text, allowed_text_in, describe_in};
 pub use table::CATALOGUE;
 
 /// The value of a host or socket setting that turns that destination off.

@@ -16,11 +16,6 @@ impl Warning {
     pub fn text(self, voice: Voice) -> String {
         voice.say(self.0)
     }
-
-    /// Whether the warning, in the thread's voice, says `words`.
-    pub fn contains(&self, words: &str) -> bool {
-        self.to_string().contains(words)
-    }
 }
 
 impl fmt::Display for Warning {
@@ -70,11 +65,6 @@ pub fn allowed_text_in(voice: Voice, config: &ApplianceConfig, def: &SettingDef)
             .join(", "),
         Kind::Socket => crate::say!(voice; "setting.allowed.socket"),
     }
-}
-
-/// A value with its meaning, as lists show it: "2 (TLS optional)", in the thread's voice.
-pub fn describe(def: &SettingDef, value: &Value) -> String {
-    describe_in(voice(), def, value)
 }
 
 /// `describe` in `voice`.
