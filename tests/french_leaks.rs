@@ -3,7 +3,8 @@
 //! for word as before: the component titles of `config list`, a known host whose key cannot
 //! be read, a system reason cut across two rows of a report or a list, the report of
 //! `tls-check` on stdout, the resolver's reasons, values the command line refuses as it
-//! parses them.
+//! parses them, a thing and its reason, long sentences cut at the edge, the command line's
+//! ASCII output; and what stays English: the forwarding failure mark, a record.
 
 mod support;
 
@@ -371,4 +372,65 @@ fn setup_error(m: &Model) -> String {
         tanos_menu::model::Screen::Setup(s) => s.error.clone().expect("a refused hostname"),
         other => panic!("not the setup: {other:?}"),
     }
+}
+
+/// The forwarding failure mark is a record: written in English whoever forwarded, the
+/// console or a command in French; Tanium Status shows it as written.
+#[test]
+fn the_forwarding_failure_mark_stays_english_in_french() {
+    let dir = scratch();
+    let root = dir.path().join("ts");
+    appliance(&root, Role::TaniumServer, "ts01", false);
+    let r = root.to_str().expect("utf-8 root");
+    let port = closed_port().to_string();
+    for (name, value) in [
+        ("SyslogTransport", "tcp"),
+        ("SyslogHost", "127.0.0.1"),
+        ("SyslogPort", port.as_str()),
+    ] {
+        run(&[
+            "--root",
+            r,
+            "config",
+            "set",
+            name,
+            value,
+            "--component",
+            "console",
+        ]);
+    }
+    run(&[
+        "--lang",
+        "fr",
+        "--root",
+        r,
+        "config",
+        "set",
+        "IdleTimeoutSeconds",
+        "601",
+        "--component",
+        "console",
+    ]);
+    let mark = root.join(tanos_menu::appliance::forward::FAILURE_MARK);
+    let text = std::fs::read_to_string(&mark).expect("the forwarding failure mark");
+    assert!(
+        text.contains(&format!("the collector 127.0.0.1:{port} (tcp)")),
+        "{text}"
+    );
+    assert!(text.contains("Connection refused"), "{text}");
+    assert!(text.is_ascii(), "{text}");
+}
+
+/// In ASCII the command line writes no byte above 0x7f: its own drawing characters (`…`)
+/// in their ASCII form and a name from outside escaped, as the console draws them; in
+/// UTF-8 as they are.
+#[test]
+fn the_command_line_in_ascii_writes_ascii() {
+    let line = "the -----END … ----- line of Soci\u{e9}t\u{e9}.csr is missing";
+    let ascii = said_in(FRENCH_ASCII, &|| tanos_menu::cli::shown(line));
+    assert_eq!(
+        ascii,
+        "the -----END ... ----- line of Soci\\u{e9}t\\u{e9}.csr is missing"
+    );
+    assert_eq!(said_in(FRENCH, &|| tanos_menu::cli::shown(line)), line);
 }
