@@ -12,6 +12,7 @@ pub mod menu;
 pub mod model;
 pub mod pemtext;
 pub mod pki;
+pub mod resolve;
 pub mod screens;
 pub mod sshkeys;
 pub mod syslog;

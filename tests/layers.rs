@@ -11,6 +11,7 @@ const GROUND: &[&str] = &[
     "fsutil",
     "hostname",
     "pemtext",
+    "resolve",
     "syslog",
     "termcaps",
     "text",

@@ -3,13 +3,13 @@
 //! that accepts and never reads, a handshake never answered, a name server that is down).
 
 use std::io::{self, Write};
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs, UdpSocket};
+use std::net::{SocketAddr, UdpSocket};
 use std::os::unix::net::UnixDatagram;
 use std::path::Path;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::stream::{SendError, Stage, connect, left, timed};
+use crate::resolve::Unresolved;
 
 /// How a collector is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,37 +83,15 @@ pub fn send_collector(
     }
 }
 
-/// The addresses of `host`. A name is resolved on a thread of its own: getaddrinfo cannot be
-/// given a timeout, and a name server that does not answer must not hold the change up.
+/// The addresses of `host` by `deadline`.
 fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>, SendError> {
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port)]);
-    }
-    let (tx, rx) = mpsc::channel();
-    let name = host.to_string();
-    let spawned = std::thread::Builder::new()
-        .name("syslog-resolve".into())
-        .spawn(move || {
-            let found = (name.as_str(), port)
-                .to_socket_addrs()
-                .map(Iterator::collect::<Vec<_>>);
-            let _ = tx.send(found);
-        });
-    let failed = |reason: String| SendError::Resolve {
-        host: host.to_string(),
-        reason,
-    };
-    spawned.map_err(|e| failed(e.to_string()))?;
-    let wait = left(deadline).map_err(|_| SendError::TimedOut(Stage::Resolving))?;
-    match rx.recv_timeout(wait) {
-        Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
-        Ok(Ok(_)) => Err(failed(crate::say!("syslog.no_address"))),
-        Ok(Err(e)) => Err(failed(e.to_string())),
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(SendError::TimedOut(Stage::Resolving)),
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            Err(failed(crate::say!("syslog.resolver_stopped")))
-        }
-    }
+    crate::resolve::addresses(host, port, deadline, "syslog-resolve").map_err(|e| match e {
+        Unresolved::TimedOut => SendError::TimedOut(Stage::Resolving),
+        Unresolved::Failed(reason) => SendError::Resolve {
+            host: host.to_string(),
+            reason,
+        },
+    })
 }
 
 fn send_udp(addrs: &[SocketAddr], message: &[u8], deadline: Instant) -> Result<(), SendError> {

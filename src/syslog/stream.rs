@@ -24,23 +24,7 @@ pub enum SendError {
     CaFile(String),
 }
 
-/// What a send was waiting for when its time ran out, said in the thread's voice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    Resolving,
-    Connecting,
-    Handshake,
-}
-
-impl std::fmt::Display for Stage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&match self {
-            Stage::Resolving => crate::say!("syslog.during.resolving"),
-            Stage::Connecting => crate::say!("syslog.during.connecting"),
-            Stage::Handshake => crate::say!("syslog.during.handshake"),
-        })
-    }
-}
+pub use crate::resolve::Stage;
 
 /// A timeout, said as what it is.
 fn no_answer() -> io::Error {

@@ -2,11 +2,11 @@
 //! does not answer, an address that drops packets, a peer that accepts and never speaks.
 
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::mpsc;
+use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use super::failure::{Failure, Stage};
+use crate::resolve::Unresolved;
 
 /// The time left before `deadline`; an error once it has passed.
 fn left(deadline: Instant) -> io::Result<Duration> {
@@ -59,42 +59,20 @@ fn timed_out(during: Stage, seconds: u64) -> Failure {
     Failure::TimedOut { during, seconds }
 }
 
-/// The addresses of `host`. A name is resolved on a thread of its own: getaddrinfo cannot be
-/// given a timeout.
+/// The addresses of `host` by `deadline` (`seconds` after the check began).
 pub(super) fn resolve(
     host: &str,
     port: u16,
     deadline: Instant,
     seconds: u64,
 ) -> Result<Vec<SocketAddr>, Failure> {
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port)]);
-    }
-    let failed = |reason: String| Failure::Resolve {
-        host: host.to_string(),
-        reason,
-    };
-    let (tx, rx) = mpsc::channel();
-    let name = host.to_string();
-    std::thread::Builder::new()
-        .name("tls-resolve".into())
-        .spawn(move || {
-            let found = (name.as_str(), port)
-                .to_socket_addrs()
-                .map(Iterator::collect::<Vec<_>>);
-            let _ = tx.send(found);
-        })
-        .map_err(|e| failed(e.to_string()))?;
-    let wait = left(deadline).map_err(|_| timed_out(Stage::Resolving, seconds))?;
-    match rx.recv_timeout(wait) {
-        Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
-        Ok(Ok(_)) => Err(failed(crate::say!("tlscheck.no_address"))),
-        Ok(Err(e)) => Err(failed(e.to_string())),
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(timed_out(Stage::Resolving, seconds)),
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            Err(failed(crate::say!("tlscheck.resolver_stopped")))
-        }
-    }
+    crate::resolve::addresses(host, port, deadline, "tls-resolve").map_err(|e| match e {
+        Unresolved::TimedOut => timed_out(Stage::Resolving, seconds),
+        Unresolved::Failed(reason) => Failure::Resolve {
+            host: host.to_string(),
+            reason,
+        },
+    })
 }
 
 /// A TCP connection to the first of `addrs` that answers by `deadline`.

@@ -11,23 +11,7 @@ pub enum Part {
     Root,
 }
 
-/// What a check was waiting for when its time ran out, said in the thread's voice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    Resolving,
-    Connecting,
-    Handshake,
-}
-
-impl std::fmt::Display for Stage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&match self {
-            Stage::Resolving => crate::say!("tlscheck.during.resolving"),
-            Stage::Connecting => crate::say!("tlscheck.during.connecting"),
-            Stage::Handshake => crate::say!("tlscheck.during.handshake"),
-        })
-    }
-}
+pub use crate::resolve::Stage;
 
 /// Why a check failed: each its own reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
