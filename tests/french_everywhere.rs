@@ -1,9 +1,11 @@
 //! Issue 12: every screen reads in French. On a real Tanium Server (with the Zone Server
 //! Hub) and a real Zone Server, the console in French goes to every item of every menu it
 //! shows, runs what the item asks for (a list, a view, a form) and answers each question
-//! with Enter (a default, or a decline) and then Esc; every screen drawn on the way is read
-//! for English words. A text left as an English literal in the sources fails here, naming
-//! the keys that reach it and the line.
+//! with Enter (a default, or a decline) and then Esc; a second walk goes ahead instead
+//! (defaults taken, confirmations answered `o`) and reads what the steps answer. Every
+//! screen drawn on the way is read for English words, drawn on a thread that speaks
+//! English. A text left as an English literal in the sources fails here, naming the keys
+//! that reach it and the line.
 
 mod support;
 
@@ -14,7 +16,7 @@ use support::e2e::{init, scratch};
 use support::ui::render;
 use support::voice::{ENGLISH as ENGLISH_VOICE, said_in};
 use tanos_menu::menu::{MenuTree, Target};
-use tanos_menu::model::{Key, Model, Msg, update};
+use tanos_menu::model::{Key, Model, Msg, Screen, update};
 use tanos_menu::termcaps::{Caps, Glyphs};
 use tanos_menu::texts::Lang;
 
@@ -139,13 +141,17 @@ const ENGLISH: &[&str] = &[
 /// The English words of one screen line: words made of letters only (a file name, a path,
 /// a host or a fingerprint has other characters and is data, not text). A distinguished
 /// name (from its first `=` on) is data, and so is a line of the audit log (a date and a
-/// time, then the record as written, which stays English).
+/// time, then the record as written, which stays English) and a PEM armour line.
 fn english_words(line: &str) -> Vec<&str> {
     let tokens = line.split_whitespace();
     let is_date = |t: &str| t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-';
     let is_time = |t: &str| t.len() == 8 && t.as_bytes()[2] == b':' && t.as_bytes()[5] == b':';
     let mut words = line.split_whitespace();
     if words.next().is_some_and(is_date) && words.next().is_some_and(is_time) {
+        return Vec::new();
+    }
+    // A PEM block's armour names its label in English, as the PEM format has it.
+    if line.trim_start().starts_with("-----") {
         return Vec::new();
     }
     // A distinguished name's attribute (`O=`, `CN=`, `OU=`) starts data to the line's end.
@@ -248,6 +254,43 @@ fn walk(root: &Path, glyphs: Glyphs) -> Vec<String> {
     found
 }
 
+/// Every path of `root`'s menus walked in French, going ahead wherever the console asks:
+/// each form takes its defaults, each confirmation is answered `o`, a list its first line
+/// (the root keys: A, a new one), a paste dialog is left; what the steps answer (their
+/// results, or why they could not be done) is read too. Returns the English found and how
+/// many confirmations were answered.
+fn walk_ahead(root: &Path) -> (Vec<String>, usize) {
+    let tree = MenuTree::shipped().expect("shipped menus");
+    let mut found = Vec::new();
+    let mut confirmed = 0;
+    let start = french(root, Glyphs::Unicode);
+    for path in paths(&tree, &start) {
+        let shown = path.join(" ");
+        let mut m = french(root, Glyphs::Unicode);
+        for key in &path {
+            typed(&mut m, root, key);
+        }
+        for step in 0..10 {
+            read(&m, &format!("{shown} +{step}"), &mut found);
+            match m.screen() {
+                Screen::Confirm(_) => {
+                    confirmed += 1;
+                    typed(&mut m, root, "o");
+                }
+                Screen::Paste(_) => press(&mut m, root, Key::Esc),
+                Screen::Form(_) | Screen::Edit(_) => press(&mut m, root, Key::Enter),
+                // A list goes ahead with its first line; the root keys with A (a new one).
+                Screen::Components { .. } | Screen::Settings { .. } => typed(&mut m, root, "1"),
+                Screen::Roots(_) if step == 0 => typed(&mut m, root, "A"),
+                _ => break,
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    (found, confirmed)
+}
+
 fn appliances(dir: &Path) -> [std::path::PathBuf; 2] {
     let ts = dir.join("ts");
     let zs = dir.join("zs");
@@ -275,6 +318,26 @@ fn every_screen_of_both_appliances_reads_in_french() {
     for root in appliances(dir.path()) {
         found.extend(walk(&root, Glyphs::Unicode));
     }
+    assert!(
+        found.is_empty(),
+        "English on French screens ({}):\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+#[test]
+fn what_confirmed_steps_answer_reads_in_french() {
+    let dir = scratch("french_everywhere_ahead");
+    let mut found = Vec::new();
+    let mut confirmed = 0;
+    for root in appliances(dir.path()) {
+        let (english, answered) = walk_ahead(&root);
+        found.extend(english);
+        confirmed += answered;
+    }
+    // A key pair on each, the server's TLS key, a new root key.
+    assert!(confirmed >= 4, "the walk went ahead only {confirmed} times");
     assert!(
         found.is_empty(),
         "English on French screens ({}):\n{}",
