@@ -28,7 +28,11 @@ fn error_text(e: &anyhow::Error) -> String {
 /// otherwise send the argument's own escape sequences to the terminal.
 fn parse() -> Result<Cli, ExitCode> {
     use clap::error::ErrorKind;
-    // A value clap refuses is checked by our parsers: they speak as the command would.
+    if let Ok(cli) = Cli::try_parse() {
+        return Ok(cli);
+    }
+    // A value clap refuses is checked by our parsers: parsed again in the voice the command
+    // would speak, they say why in it. Only a refused line pays for reading the appliance.
     let args: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
@@ -53,11 +57,15 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return code,
     };
-    // The command line speaks as the console would: `--lang`, else Configuration Settings ›
-    // Console › Language of the appliance at `--root` (when one can be read), else the locale.
-    tanos_menu::texts::speak_as(tanos_menu::app::command_voice(
-        &cli.root, cli.lang, cli.ascii,
-    ));
+    // A command speaks as the console would: `--lang`, else Configuration Settings › Console ›
+    // Language of the appliance at `--root` (when one can be read), else the locale. The
+    // console reads its appliance itself and speaks from what it read; until then, as the
+    // flags and the locale say.
+    let voice = match cli.command {
+        Some(_) => tanos_menu::app::command_voice(&cli.root, cli.lang, cli.ascii),
+        None => tanos_menu::app::flags_voice(cli.lang, cli.ascii),
+    };
+    tanos_menu::texts::speak_as(voice);
     match cli.command {
         None => match tanos_menu::app::run(cli.root, cli.ascii, cli.lang) {
             Ok(()) => ExitCode::SUCCESS,

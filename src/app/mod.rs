@@ -164,9 +164,17 @@ pub fn command_voice(root: &Path, lang: Option<Lang>, force_ascii: bool) -> Voic
     let settings = Appliance::open(root)
         .ok()
         .and_then(|app| Settings::load(&app).ok());
-    let lang =
-        lang.or_else(|| console_word(settings.as_ref(), "Language").and_then(Lang::from_word));
-    let caps = caps_with(&TermEnv::from_process(), force_ascii, settings.as_ref());
+    voice_with(settings.as_ref(), lang, force_ascii)
+}
+
+/// The voice `--lang`, `--ascii` and the locale give, no appliance read.
+pub fn flags_voice(lang: Option<Lang>, force_ascii: bool) -> Voice {
+    voice_with(None, lang, force_ascii)
+}
+
+fn voice_with(settings: Option<&Settings>, lang: Option<Lang>, force_ascii: bool) -> Voice {
+    let lang = lang.or_else(|| console_word(settings, "Language").and_then(Lang::from_word));
+    let caps = caps_with(&TermEnv::from_process(), force_ascii, settings);
     Voice {
         lang: Lang::detect(lang),
         ascii: caps.glyphs == Glyphs::Ascii,
