@@ -20,8 +20,7 @@ fn error_text(e: &anyhow::Error) -> String {
             tanos_menu::say!("frame.about", what = text, reason = cause)
         };
     }
-    let voice = tanos_menu::texts::voice();
-    cli::shown(&tanos_menu::texts::os_errors(voice, &text))
+    cli::shown(&text)
 }
 
 /// The command line, parsed. A refused argument is reported escaped and plain: clap would

@@ -265,17 +265,17 @@ pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
 
 /// One message on stderr, with every control or invisible character in a visible form.
 pub(crate) fn warn(message: impl std::fmt::Display) {
-    let text = message.to_string();
-    let text = crate::texts::os_errors(crate::texts::voice(), &text);
-    eprintln!("tanos-menu: {}", shown(&text));
+    eprintln!("tanos-menu: {}", shown(&message.to_string()));
 }
 
-/// A line as the command line writes it: every control or invisible character in a
-/// visible form; in ASCII (`--ascii`, a locale that is not UTF-8) every other character in
-/// its ASCII form or escaped, as the console draws it.
+/// A line as the command line writes it: the system's reasons in it in the operator's
+/// language, every control or invisible character in a visible form; in ASCII (`--ascii`,
+/// a locale that is not UTF-8) every other character in its ASCII form or escaped, as the
+/// console draws it.
 pub fn shown(text: &str) -> String {
-    let text = escape_text(text);
-    if crate::texts::voice().ascii {
+    let voice = crate::texts::voice();
+    let text = escape_text(&crate::texts::os_errors(voice, text));
+    if voice.ascii {
         crate::termcaps::Glyphs::Ascii.show(&text).into_owned()
     } else {
         text

@@ -75,9 +75,8 @@ pub fn run_tls_check(root: &Path, connect: Option<Endpoint>, name: Option<String
             tlscheck::probe(&app, &peer.host, peer.port, &name, now)
         }
     };
-    let voice = crate::texts::voice();
     for line in report_lines(&report) {
-        tell(crate::texts::os_errors(voice, &line));
+        tell(line);
     }
     if report.passed() {
         tell(verdict(&report));
