@@ -51,7 +51,7 @@ fn french_uses_the_vendor_terms() {
 #[test]
 fn placeholders_are_filled_by_name() {
     assert_eq!(
-        texts::format(Lang::Fr, "menu.ssh_user.title", &[("user", "tanadmin")]),
+        tanos_menu::say!(texts::Voice { lang: Lang::Fr, ascii: false }; "menu.ssh_user.title", user = "tanadmin"),
         "Clés de tanadmin"
     );
     assert_eq!(texts::fill("{a} and {b}", &[("a", "1")]), "1 and {b}");

@@ -124,9 +124,8 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
             Screen::Menu { id, .. } => m.menus.get(id).map_or_else(
                 || id.clone(),
                 |menu| {
-                    m.glyphs()
-                        .text(menu.title_in(m.lang))
-                        .replace("{user}", m.user.as_deref().unwrap_or("?"))
+                    let user = m.user.as_deref().unwrap_or("?");
+                    texts::fill(&m.glyphs().text(menu.title_in(m.lang)), &[("user", user)])
                 },
             ),
             Screen::Status => say(m, "screen.status"),
@@ -146,7 +145,7 @@ pub fn breadcrumb(m: &Model, width: u16) -> String {
             Screen::Roots(_) => say(m, "screen.trusted_roots"),
             Screen::Keys(list) => match list.kind {
                 crate::model::KeyListKind::Authorized => {
-                    texts::fill(&say(m, "screen.authorized_keys"), &[("user", &list.user)])
+                    say!(m.voice(); "screen.authorized_keys", user = list.user)
                 }
                 crate::model::KeyListKind::KnownHosts => say(m, "screen.known_hosts"),
             },
@@ -183,16 +182,15 @@ pub fn prompt_label(m: &Model) -> String {
         Screen::Setup(setup) => match setup.step {
             SetupStep::Role | SetupStep::Platform => {
                 let line = (setup.cursor + 1).to_string();
-                texts::fill(&say(m, "prompt.selection_default"), &[("default", &line)])
+                say!(m.voice(); "prompt.selection_default", default = line)
             }
-            SetupStep::Hostname => texts::fill(
-                &say(m, "prompt.hostname"),
-                &[("default", &setup.default_hostname)],
-            ),
+            SetupStep::Hostname => {
+                say!(m.voice(); "prompt.hostname", default = setup.default_hostname)
+            }
         },
         Screen::Edit(edit) => match &edit.default {
             Some(d) if d.chars().count() <= 30 => {
-                texts::fill(&say(m, "prompt.new_value_default"), &[("default", d)])
+                say!(m.voice(); "prompt.new_value_default", default = d)
             }
             Some(_) => say(m, "prompt.new_value_keep"),
             None => say(m, "prompt.new_value"),

@@ -246,12 +246,6 @@ pub fn text(lang: Lang, key: &str) -> &str {
     }
 }
 
-/// `text` with its placeholders filled from `args` (name, value); a placeholder not given
-/// stays as written.
-pub fn format(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-    fill(text(lang, key), args)
-}
-
 /// Fills `{name}` placeholders of `template` from `args`.
 pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len());
