@@ -89,6 +89,10 @@ fn wrapped(m: &Model, text: &str, width: usize) -> Vec<String> {
 
 /// `line` with the system's reasons in it (an unreadable file's) in the operator's language.
 fn said(m: &Model, line: Line<'static>) -> Line<'static> {
+    // Drawn every frame: a line without a reason (nearly all) is kept as it is.
+    if !line.spans.iter().any(|s| s.content.contains("(os error ")) {
+        return line;
+    }
     let spans = line
         .spans
         .into_iter()
